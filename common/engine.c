@@ -1,0 +1,817 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sofia-sip/su_config.h>
+#include <sofia-sip/msg_header.h>
+#include <sofia-sip/nta_tag.h>
+#include <sofia-sip/nua.h>
+#include <sofia-sip/nua_tag.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/su_tag_io.h>
+#include <sofia-sip/tport_tag.h>
+#include <sofia-sip/url.h>
+
+#include "engine.h"
+#include "log.h"
+#include "target.h"
+#include "tlscheck.h"
+
+/* nta marks the responses it makes up itself (timeouts, transport and DNS
+ * errors) with this flag; it is not in the public headers. */
+#define SR_NTA_INTERNAL_MSG (1 << 15)
+
+enum state {
+	ST_PARAMS,
+	ST_REGISTERING,
+	ST_UNREGISTERING,
+	ST_DONE,
+};
+
+struct eng {
+	su_home_t home[1];
+	su_root_t *root;
+	nua_t *nua;
+	nua_handle_t *nh;
+	const struct sr_reg *reg;
+	const struct sr_run *run;
+	struct sr_result *res;
+	struct sr_target t;
+	double t0;
+	enum state state;
+	int shutdown_done;
+	url_t *default_contact; /* the stack's own Contact (host:port) */
+	url_t *our_contact;
+	char *contact_hdr;      /* "<uri>" as sent */
+	int answered;           /* challenges we answered */
+	int renegotiated;       /* 423s nua followed */
+	char cadir[64];         /* temporary CA directory for Sofia */
+};
+
+static int g_hard_exit; /* a stack was left running to keep its binding */
+static int g_su_ready;
+
+static long ms_since(const struct eng *e)
+{
+	return (long)((sr_now() - e->t0) * 1000 + 0.5);
+}
+
+static int is_local_response(sip_t const *sip)
+{
+	return !sip || (sip->sip_flags & SR_NTA_INTERNAL_MSG);
+}
+
+static char *param_value(su_home_t *home, msg_param_t const *params, const char *name)
+{
+	const char *v = msg_params_find(params, name);
+	char *s;
+	size_t len;
+
+	if (!v)
+		return NULL;
+	s = su_strdup(home, v);
+	len = strlen(s);
+	if (len >= 2 && s[0] == '"' && s[len - 1] == '"') {
+		s[len - 1] = '\0';
+		s++;
+	}
+	return s;
+}
+
+/* Record what a 401/407 offered: every challenge, for the report. */
+static void note_challenges(struct eng *e, msg_auth_t const *au)
+{
+	for (; au; au = au->au_next) {
+		char *realm = param_value(e->home, au->au_params, "realm=");
+		char *alg = param_value(e->home, au->au_params, "algorithm=");
+		char *qop = param_value(e->home, au->au_params, "qop=");
+		char buf[512];
+
+		snprintf(buf, sizeof buf, "%s%s%s%s%s%s%s", au->au_scheme ? au->au_scheme : "?",
+			 alg ? " algorithm=" : "", alg ? alg : "", qop ? " qop=" : "", qop ? qop : "",
+			 realm ? " realm=" : "", realm ? realm : "");
+		sr_strv_add(&e->res->auth_offered, buf);
+	}
+}
+
+/* Sofia's own digest answers MD5 and MD5-sess only (SOFIA-NOTES 1). */
+static int alg_supported(const char *alg)
+{
+	return !alg || !strcasecmp(alg, "MD5") || !strcasecmp(alg, "MD5-sess");
+}
+
+static int has_param(msg_param_t const *params, const char *name, const char *value)
+{
+	char *v = NULL;
+	const char *p = msg_params_find(params, name);
+	int rc;
+
+	if (!p)
+		return 0;
+	v = strdup(p);
+	if (!v)
+		return 0;
+	if (v[0] == '"')
+		memmove(v, v + 1, strlen(v));
+	v[strcspn(v, "\"")] = '\0';
+	rc = !strcasecmp(v, value);
+	free(v);
+	return rc;
+}
+
+/* 1 when a qop list ("auth,auth-int") holds the token. */
+static int qop_has(const char *list, const char *token)
+{
+	size_t tl = strlen(token);
+	const char *p = list;
+
+	while (*p) {
+		size_t len;
+
+		p += strspn(p, " ,\t");
+		len = strcspn(p, " ,\t");
+		if (len == tl && !strncasecmp(p, token, tl))
+			return 1;
+		p += len;
+	}
+	return 0;
+}
+
+/* Decide how to answer a challenge. Returns 0 after nua_authenticate(),
+ * or sets the result and returns -1. */
+static int answer_challenge(struct eng *e, int status, sip_t const *sip)
+{
+	msg_auth_t const *lists[2] = {sip->sip_www_authenticate, sip->sip_proxy_authenticate};
+	const struct sr_reg *r = e->reg;
+	const char *user = r->username ? r->username : e->t.aor_user;
+	char cred[2][1024];
+	int ncred = 0, stale = 0, other_alg = 0, i;
+	char unsupported[128] = "";
+	msg_auth_t const *au;
+
+	for (i = 0; i < 2; i++)
+		note_challenges(e, lists[i]);
+	if (!lists[0] && !lists[1]) {
+		sr_result_fail(e->res, SR_W_PROTOCOL_ERROR,
+			       "%d without a %s header: nothing to answer", status,
+			       status == 401 ? "WWW-Authenticate" : "Proxy-Authenticate");
+		return -1;
+	}
+	for (i = 0; i < 2; i++)
+		for (au = lists[i]; au; au = au->au_next)
+			if (has_param(au->au_params, "stale=", "true"))
+				stale = 1;
+	if (e->answered && !(stale && e->answered == 1)) {
+		sr_result_fail(e->res, SR_W_AUTH_FAILED,
+			       "credentials refused: the server challenged again after our answer "
+			       "(wrong password or username \"%s\")", user);
+		return -1;
+	}
+	if (!r->password) {
+		sr_result_fail(e->res, SR_W_AUTH_FAILED,
+			       "the server asks for authentication and no password was given "
+			       "(use --password-file or --password-env)");
+		return -1;
+	}
+
+	for (i = 0; i < 2; i++) {
+		for (au = lists[i]; au; au = au->au_next) {
+			char *realm = param_value(e->home, au->au_params, "realm=");
+			char *alg = param_value(e->home, au->au_params, "algorithm=");
+
+			if (!au->au_scheme || strcasecmp(au->au_scheme, "Digest")) {
+				continue;
+			}
+			if (!alg_supported(alg)) {
+				other_alg = 1;
+				snprintf(unsupported, sizeof unsupported, "%s", alg);
+				continue;
+			}
+			if (!realm || !msg_params_find(au->au_params, "nonce=")) {
+				sr_result_fail(e->res, SR_W_PROTOCOL_ERROR,
+					       "malformed Digest challenge: no %s",
+					       realm ? "nonce" : "realm");
+				return -1;
+			}
+			if (r->realm && strcmp(r->realm, realm)) {
+				sr_result_fail(e->res, SR_W_AUTH_FAILED,
+					       "the server challenged for realm \"%s\"; the pinned realm is \"%s\"",
+					       realm, r->realm);
+				return -1;
+			}
+			if (ncred < 2 && !e->res->auth_realm) {
+				sr_setstr(&e->res->auth_scheme, "Digest");
+				sr_setstr(&e->res->auth_realm, realm);
+				sr_setstr(&e->res->auth_algorithm, alg ? alg : "MD5");
+				{
+					char *qop = param_value(e->home, au->au_params, "qop=");
+
+					sr_setstr(&e->res->auth_qop,
+						  !qop ? NULL : qop_has(qop, "auth") ? "auth" : qop);
+				}
+			}
+			if (ncred < 2 && (ncred == 0 || strcmp(strchr(cred[0], ':') + 1, realm))) {
+				snprintf(cred[ncred], sizeof cred[ncred], "Digest:\"%s\":%s:%s", realm,
+					 user, r->password);
+				ncred++;
+			}
+		}
+	}
+	/* Sofia answers every challenge of the list and fails on the ones it
+	 * cannot compute (a 904 with no final answer): refuse them here. */
+	if (other_alg) {
+		sr_result_fail(e->res, SR_W_PROTOCOL_ERROR,
+			       "the server challenges with Digest algorithm %s, which this build cannot "
+			       "answer (MD5 only)%s",
+			       unsupported, ncred ? "; it also offered MD5, but Sofia-SIP would fail on the list" : "");
+		return -1;
+	}
+	if (ncred == 0) {
+		sr_result_fail(e->res, SR_W_PROTOCOL_ERROR,
+			       "no challenge we can answer: the server offered only non-Digest schemes");
+		return -1;
+	}
+	e->answered++;
+	e->res->auth_rounds = e->answered;
+	e->res->requests++;
+	sr_debug(1, "answering %d %s for realm \"%s\" as \"%s\"", status, sip->sip_status->st_phrase,
+		 e->res->auth_realm, user);
+	nua_authenticate(e->nh, NUTAG_AUTH(cred[0]), TAG_IF(ncred > 1, NUTAG_AUTH(cred[1])),
+			 TAG_END());
+	explicit_bzero(cred, sizeof cred);
+	return 0;
+}
+
+static char *quoted_param(su_home_t *home, msg_param_t const *params, const char *name)
+{
+	char *v = param_value(home, params, name);
+	size_t len;
+
+	if (v && v[0] == '<') {
+		v++;
+		len = strlen(v);
+		if (len && v[len - 1] == '>')
+			v[len - 1] = '\0';
+	}
+	return v;
+}
+
+static void note_final(struct eng *e, int status, char const *phrase, sip_t const *sip)
+{
+	struct sr_result *res = e->res;
+
+	res->status = status;
+	sr_setstr(&res->reason, phrase);
+	res->t_final = ms_since(e);
+	if (!sip)
+		return;
+	if (sip->sip_server)
+		sr_setstr(&res->server, sip->sip_server->g_string);
+	else if (sip->sip_user_agent)
+		sr_setstr(&res->server, sip->sip_user_agent->g_string);
+	if (sip->sip_via && (sip->sip_via->v_received || sip->sip_via->v_rport)) {
+		char buf[128];
+		sip_via_t const *v = sip->sip_via;
+		const char *host = v->v_received ? v->v_received : v->v_host;
+		const char *port = v->v_rport && *v->v_rport ? v->v_rport : v->v_port;
+		int v6 = strchr(host, ':') && host[0] != '[';
+
+		snprintf(buf, sizeof buf, "%s%s%s%s%s", v6 ? "[" : "", host, v6 ? "]" : "",
+			 port ? ":" : "", port ? port : "");
+		sr_setstr(&res->received, buf);
+	}
+	if (sip->sip_min_expires)
+		res->min_expires = (long)sip->sip_min_expires->me_delta;
+}
+
+static void note_bindings(struct eng *e, sip_t const *sip)
+{
+	struct sr_result *res = e->res;
+	sip_contact_t const *m;
+	size_t n = 0, i;
+	long header_exp = sip->sip_expires ? (long)sip->sip_expires->ex_delta : -1;
+	int own_found = 0;
+
+	for (m = sip->sip_contact; m; m = m->m_next)
+		n++;
+	res->bindings = calloc(n ? n : 1, sizeof *res->bindings);
+	if (!res->bindings)
+		return;
+	for (m = sip->sip_contact, i = 0; m; m = m->m_next, i++) {
+		struct sr_binding *b = &res->bindings[i];
+		char *uri = url_as_string(e->home, m->m_url);
+
+		b->uri = strdup(uri ? uri : "");
+		b->expires = m->m_expires ? strtol(m->m_expires, NULL, 10) : header_exp;
+		b->q = m->m_q ? strdup(m->m_q) : NULL;
+		{
+			char *inst = quoted_param(e->home, m->m_params, "+sip.instance=");
+			char *rid = param_value(e->home, m->m_params, "reg-id=");
+
+			b->instance = inst ? strdup(inst) : NULL;
+			b->reg_id = rid ? strdup(rid) : NULL;
+		}
+		if (e->our_contact && url_cmp_all(m->m_url, e->our_contact) == 0) {
+			b->own = true;
+			own_found = 1;
+		}
+	}
+	res->n_bindings = n;
+	/* A registrar may rewrite params: fall back to user@host:port. */
+	if (!own_found && e->our_contact)
+		for (m = sip->sip_contact, i = 0; m; m = m->m_next, i++)
+			if (url_cmp(m->m_url, e->our_contact) == 0) {
+				res->bindings[i].own = true;
+				own_found = 1;
+				break;
+			}
+	for (i = 0; i < n; i++) {
+		if (res->bindings[i].own) {
+			sip_contact_t const *mm = sip->sip_contact;
+			size_t k;
+
+			for (k = 0; k < i; k++)
+				mm = mm->m_next;
+			res->expires_granted = res->bindings[i].expires;
+			sr_setstr(&res->gruu_pub, quoted_param(e->home, mm->m_params, "pub-gruu="));
+			sr_setstr(&res->gruu_temp, quoted_param(e->home, mm->m_params, "temp-gruu="));
+			break;
+		}
+	}
+	if (res->mode != SR_MODE_LIST && res->expires_granted < 0)
+		res->expires_granted = header_exp >= 0 ? header_exp : res->expires_requested;
+	{
+		sip_route_t const *r;
+
+		for (r = sip->sip_service_route; r; r = r->r_next) {
+			sip_route_t copy = *r;
+			char *s;
+
+			copy.r_next = NULL;
+			s = sip_header_as_string(e->home, (sip_header_t const *)&copy);
+			sr_strv_add(&res->service_route, s);
+		}
+		for (r = sip->sip_path; r; r = r->r_next) {
+			sip_route_t copy = *r;
+			char *s;
+
+			copy.r_next = NULL;
+			s = sip_header_as_string(e->home, (sip_header_t const *)&copy);
+			sr_strv_add(&res->path, s);
+		}
+	}
+}
+
+/* The result word for a final answer that was not a 2xx. */
+static void fail_final(struct eng *e, int status, char const *phrase, sip_t const *sip)
+{
+	struct sr_result *res = e->res;
+
+	if (is_local_response(sip)) {
+		/* Made up by the stack: not a server's answer. */
+		res->status = 0;
+		if (status == 408)
+			sr_result_fail(res, SR_W_TIMEOUT, "no response from %s within the timeout",
+				       e->t.registrar);
+		else if (phrase && strstr(phrase, "DNS"))
+			sr_result_fail(res, SR_W_DNS_ERROR, "cannot resolve %s (%s)", e->t.host, phrase);
+		else if (status >= 900)
+			sr_result_fail(res, SR_W_INTERNAL_ERROR, "stack error %d %s", status, phrase);
+		else
+			sr_result_fail(res, e->t.tp == SR_TP_TLS ? SR_W_TLS_ERROR : SR_W_TRANSPORT_ERROR,
+				       "cannot send to %s over %s (%d %s)", e->t.registrar,
+				       sr_transport_name(e->t.tp), status, phrase);
+		return;
+	}
+	note_final(e, status, phrase, sip);
+	switch (sr_word_for_status(status)) {
+	case SR_W_AUTH_FAILED:
+		sr_result_fail(res, SR_W_AUTH_FAILED, "credentials refused (%d %s)", status, phrase);
+		break;
+	case SR_W_FORBIDDEN:
+		sr_result_fail(res, SR_W_FORBIDDEN, "the registrar refused us (403 %s)", phrase);
+		break;
+	case SR_W_NOT_FOUND:
+		sr_result_fail(res, SR_W_NOT_FOUND, "the registrar does not know %s (404 %s)",
+			       e->t.aor, phrase);
+		break;
+	case SR_W_INTERVAL_TOO_BRIEF:
+		sr_result_fail(res, SR_W_INTERVAL_TOO_BRIEF,
+			       "423 Interval Too Brief%s even after asking for Min-Expires",
+			       res->min_expires >= 0 ? "" : " without a usable Min-Expires,");
+		break;
+	case SR_W_TIMEOUT:
+		sr_result_fail(res, SR_W_TIMEOUT, "the server answered %d %s", status, phrase);
+		break;
+	default:
+		if (sip && sip->sip_retry_after)
+			sr_result_fail(res, SR_W_REJECTED, "%d %s (Retry-After %lu s)", status, phrase,
+				       (unsigned long)sip->sip_retry_after->af_delta);
+		else
+			sr_result_fail(res, SR_W_REJECTED, "%d %s", status, phrase);
+		break;
+	}
+}
+
+static void on_register(struct eng *e, int status, char const *phrase, sip_t const *sip)
+{
+	struct sr_result *res = e->res;
+
+	if (res->t_first < 0)
+		res->t_first = ms_since(e);
+	sr_debug(1, "<- %d %s", status, phrase);
+	if (status < 200) {
+		if (status == 100 && phrase && strstr(phrase, "Expiration")) {
+			/* nua follows 423 Min-Expires itself (SOFIA-NOTES, "Works") */
+			e->renegotiated++;
+			res->requests++;
+		} else if (status == 100 && phrase && strstr(phrase, "Cache")) {
+			res->requests++;
+		}
+		return;
+	}
+	if (status == 401 || status == 407) {
+		if (!is_local_response(sip) && answer_challenge(e, status, sip) == 0)
+			return;
+		if (!is_local_response(sip))
+			note_final(e, status, phrase, sip);
+		if (res->word == SR_W_NONE)
+			fail_final(e, status, phrase, sip);
+		e->state = ST_DONE;
+		return;
+	}
+	if (status >= 200 && status < 300) {
+		note_final(e, status, phrase, sip);
+		note_bindings(e, sip);
+		res->word = e->run->mode == SR_MODE_LIST ? SR_W_BINDINGS_LISTED : SR_W_REGISTERED;
+		if (e->run->mode == SR_MODE_PROBE) {
+			e->state = ST_UNREGISTERING;
+			res->unreg_tried = true;
+			res->requests++;
+			sr_debug(1, "-> REGISTER %s (Expires: 0, removing our binding)", e->t.registrar);
+			nua_unregister(e->nh, TAG_END());
+			return;
+		}
+		e->state = ST_DONE;
+		return;
+	}
+	fail_final(e, status, phrase, sip);
+	e->state = ST_DONE;
+}
+
+static void on_unregister(struct eng *e, int status, char const *phrase, sip_t const *sip)
+{
+	struct sr_result *res = e->res;
+
+	sr_debug(1, "<- %d %s (un-REGISTER)", status, phrase);
+	if (status < 200) {
+		if (status == 100 && phrase && strstr(phrase, "Cache"))
+			res->requests++;
+		return;
+	}
+	res->unreg_status = is_local_response(sip) ? 0 : status;
+	sr_setstr(&res->unreg_reason, phrase);
+	if (status >= 300) {
+		if (is_local_response(sip) && status == 408)
+			sr_result_fail(res, SR_W_TIMEOUT,
+				       "registered, but the un-REGISTER got no answer: the binding may stay "
+				       "until it expires in %ld s", res->expires_granted);
+		else
+			sr_result_fail(res, sr_word_for_status(status) == SR_W_REGISTERED
+						    ? SR_W_REJECTED
+						    : sr_word_for_status(status),
+				       "registered, but removing the binding failed (%d %s): it may stay "
+				       "until it expires in %ld s",
+				       status, phrase, res->expires_granted);
+	}
+	e->state = ST_DONE;
+}
+
+static void on_event(nua_event_t event, int status, char const *phrase, nua_t *nua,
+		     nua_magic_t *magic, nua_handle_t *nh, nua_hmagic_t *hmagic, sip_t const *sip,
+		     tagi_t tags[])
+{
+	struct eng *e = (struct eng *)magic;
+
+	(void)nua;
+	(void)nh;
+	(void)hmagic;
+	switch (event) {
+	case nua_r_get_params: {
+		tagi_t const *ti = tl_find(tags, ntatag_contact);
+		sip_contact_t const *m = ti ? (sip_contact_t const *)ti->t_value : NULL;
+
+		if (m && m->m_url->url_host)
+			e->default_contact = url_hdup(e->home, m->m_url);
+		if (e->state == ST_PARAMS)
+			e->state = ST_REGISTERING;
+		break;
+	}
+	case nua_r_register:
+		if (e->state == ST_REGISTERING)
+			on_register(e, status, phrase, sip);
+		break;
+	case nua_r_unregister:
+		if (e->state == ST_UNREGISTERING)
+			on_unregister(e, status, phrase, sip);
+		break;
+	case nua_r_shutdown:
+		if (status >= 200)
+			e->shutdown_done = 1;
+		break;
+	default:
+		break;
+	}
+}
+
+static void step_until(struct eng *e, int (*done)(const struct eng *), double deadline)
+{
+	while (!done(e)) {
+		double left = deadline - sr_now();
+
+		if (left <= 0)
+			break;
+		su_root_step(e->root, (su_duration_t)(left * 1000) + 1);
+	}
+}
+
+static int params_done(const struct eng *e)
+{
+	return e->state != ST_PARAMS;
+}
+
+static int run_done(const struct eng *e)
+{
+	return e->state == ST_DONE;
+}
+
+static int shutdown_done(const struct eng *e)
+{
+	return e->shutdown_done;
+}
+
+/* Sofia reads CAs from <dir>/cafile.pem and hashed files in <dir>
+ * (SOFIA-NOTES 9): give it a private directory naming the user's file. */
+static const char *sofia_cert_dir(struct eng *e)
+{
+	const struct sr_reg *r = e->reg;
+	char target[4096];
+
+	if (!r->tls_ca_file)
+		return r->tls_ca_dir ? r->tls_ca_dir : "/etc/ssl/certs";
+	if (!realpath(r->tls_ca_file, target))
+		return NULL;
+	snprintf(e->cadir, sizeof e->cadir, "%s/sipreg-ca.XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (strlen(e->cadir) + 12 >= sizeof e->cadir || !mkdtemp(e->cadir)) {
+		e->cadir[0] = '\0';
+		return NULL;
+	}
+	{
+		char link[128];
+
+		snprintf(link, sizeof link, "%s/cafile.pem", e->cadir);
+		if (symlink(target, link) < 0)
+			return NULL;
+	}
+	return e->cadir;
+}
+
+static void remove_cert_dir(struct eng *e)
+{
+	char link[128];
+
+	if (!e->cadir[0])
+		return;
+	snprintf(link, sizeof link, "%s/cafile.pem", e->cadir);
+	unlink(link);
+	rmdir(e->cadir);
+	e->cadir[0] = '\0';
+}
+
+static int build_contact(struct eng *e)
+{
+	const struct sr_reg *r = e->reg;
+	url_t *u;
+
+	if (!e->default_contact)
+		return -1;
+	u = url_hdup(e->home, e->default_contact);
+	if (!u)
+		return -1;
+	u->url_user = su_strdup(e->home, r->contact_user ? r->contact_user : e->t.aor_user);
+	u->url_password = NULL;
+	u->url_headers = NULL;
+	e->our_contact = u;
+	sr_setstr(&e->res->contact, url_as_string(e->home, u));
+	e->contact_hdr = su_sprintf(e->home, "<%s>", e->res->contact);
+	return 0;
+}
+
+int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double deadline,
+		  struct sr_result *res)
+{
+	struct eng *e;
+	char err[600] = "", expires[16];
+	enum sr_word w;
+	const char *certdir = NULL;
+	int keep = 0, rc = 0;
+	unsigned t1x64;
+
+	e = calloc(1, sizeof *e);
+	if (!e)
+		return -1;
+	su_home_init(e->home);
+	e->reg = reg;
+	e->run = run;
+	e->res = res;
+	e->t0 = sr_now();
+	res->mode = run->mode;
+	res->transport = SR_TP_UDP;
+	sr_setstr(&res->name, reg->name ? reg->name : reg->client_uri);
+
+	w = sr_target_build(reg, &e->t, err, sizeof err);
+	if (w != SR_W_NONE) {
+		sr_result_fail(res, w, "%s", err);
+		goto out;
+	}
+	sr_setstr(&res->aor, e->t.aor);
+	sr_setstr(&res->registrar, e->t.registrar);
+	res->transport = e->t.tp;
+	if (run->mode != SR_MODE_LIST)
+		res->expires_requested = reg->expiration;
+	if (reg->password && strchr(reg->password, ':')) {
+		sr_result_fail(res, SR_W_CONFIG_ERROR,
+			       "the password contains ':', which Sofia-SIP's digest cannot carry; "
+			       "this build cannot use it");
+		goto out;
+	}
+
+	if (e->t.tp == SR_TP_TLS) {
+		if (reg->tls_verify) {
+			struct sr_tls_params tp = {
+				.connect_host = e->t.connect_ip[0] ? e->t.connect_ip : e->t.host,
+				.port = e->t.port ? e->t.port : 5061,
+				.verify_name = e->t.host,
+				.ca_file = reg->tls_ca_file,
+				.ca_dir = reg->tls_ca_dir,
+				.verify = 1,
+				.family = e->t.family,
+			};
+
+			w = sr_tls_check(&tp, deadline, err, sizeof err);
+			if (w != SR_W_NONE) {
+				sr_result_fail(res, w, "%s", err);
+				goto out;
+			}
+		}
+		certdir = sofia_cert_dir(e);
+		if (!certdir) {
+			sr_result_fail(res, SR_W_CONFIG_ERROR, "TLS CA file %s: cannot use it: %s",
+				       reg->tls_ca_file, strerror(errno));
+			goto out;
+		}
+	}
+
+	if (!g_su_ready) {
+		if (su_init() != 0) {
+			sr_result_fail(res, SR_W_INTERNAL_ERROR, "su_init failed");
+			rc = -1;
+			goto out;
+		}
+		g_su_ready = 1;
+	}
+	e->root = su_root_create(e);
+	if (!e->root) {
+		sr_result_fail(res, SR_W_INTERNAL_ERROR, "cannot create the event loop");
+		rc = -1;
+		goto out;
+	}
+	su_root_threading(e->root, 0);
+
+	t1x64 = (unsigned)((deadline - sr_now()) * 1000);
+	if (t1x64 > 32000)
+		t1x64 = 32000;
+	if (t1x64 < 500)
+		t1x64 = 500;
+	e->nua = nua_create(
+		e->root, on_event, (nua_magic_t *)e, NUTAG_URL(e->t.bind_url),
+		TAG_IF(e->t.proxy[0], NUTAG_PROXY(e->t.proxy)),
+		SIPTAG_USER_AGENT_STR(reg->user_agent ? reg->user_agent : PACKAGE_NAME "/" PACKAGE_VERSION),
+		NUTAG_MAX_RETRY_AFTER(0), NUTAG_OUTBOUND("no-validate no-options-keepalive no-natify"),
+		NUTAG_KEEPALIVE(0), NTATAG_SIP_T1X64(t1x64), NTATAG_UDP_MTU(65535),
+		TPTAG_LOG(run->verbose >= 2),
+		TAG_IF(certdir, TPTAG_CERTIFICATE(certdir)),
+		TAG_IF(e->t.tp == SR_TP_TLS,
+		       TPTAG_TLS_VERIFY_POLICY(reg->tls_verify ? TPTLS_VERIFY_OUT : TPTLS_VERIFY_NONE)),
+		TAG_END());
+	remove_cert_dir(e);
+	if (!e->nua) {
+		sr_result_fail(res, SR_W_TRANSPORT_ERROR, "cannot open a %s socket on %s",
+			       sr_transport_name(e->t.tp), e->t.bind_url);
+		goto out;
+	}
+	nua_get_params(e->nua, TAG_ANY(), TAG_END());
+	step_until(e, params_done, deadline);
+	if (e->state == ST_PARAMS) {
+		sr_result_fail(res, SR_W_TIMEOUT, "the SIP stack did not start in time");
+		goto teardown;
+	}
+	if (run->mode != SR_MODE_LIST && build_contact(e) < 0) {
+		sr_result_fail(res, SR_W_INTERNAL_ERROR, "the SIP stack gave no local address");
+		rc = -1;
+		goto teardown;
+	}
+	if (e->default_contact && e->default_contact->url_host) {
+		char buf[160];
+		const char *h = e->default_contact->url_host;
+
+		snprintf(buf, sizeof buf, "%s%s%s", h,
+			 e->default_contact->url_port ? ":" : "",
+			 e->default_contact->url_port ? e->default_contact->url_port : "");
+		sr_setstr(&res->local_address, buf);
+	}
+
+	e->nh = nua_handle(e->nua, (nua_hmagic_t *)e, SIPTAG_TO_STR(e->t.aor),
+			   SIPTAG_FROM_STR(e->t.aor), TAG_END());
+	if (!e->nh) {
+		sr_result_fail(res, SR_W_INTERNAL_ERROR, "cannot create a handle");
+		rc = -1;
+		goto teardown;
+	}
+	snprintf(expires, sizeof expires, "%u", reg->expiration);
+	res->requests = 1;
+	sr_debug(1, "-> REGISTER %s for %s%s%s", e->t.registrar, e->t.aor,
+		 res->contact ? " contact " : " (no Contact: listing bindings)",
+		 res->contact ? res->contact : "");
+	e->state = ST_REGISTERING;
+	if (run->mode == SR_MODE_LIST)
+		nua_register(e->nh, NUTAG_REGISTRAR(e->t.registrar), SIPTAG_CONTACT(NULL),
+			     TAG_END());
+	else
+		nua_register(e->nh, NUTAG_REGISTRAR(e->t.registrar),
+			     SIPTAG_CONTACT_STR(e->contact_hdr), SIPTAG_EXPIRES_STR(expires),
+			     TAG_END());
+	step_until(e, run_done, deadline);
+	if (e->state == ST_REGISTERING) {
+		sr_result_fail(res, SR_W_TIMEOUT, "no final response from %s within %.1f s",
+			       e->t.registrar, run->timeout);
+	} else if (e->state == ST_UNREGISTERING) {
+		sr_result_fail(res, SR_W_TIMEOUT,
+			       "registered, but the un-REGISTER got no answer in time: the binding may "
+			       "stay until it expires in %ld s",
+			       res->expires_granted);
+	}
+	res->t_total = ms_since(e);
+
+teardown:
+	/* A kept binding: the stack must not run its teardown, which would
+	 * un-REGISTER (SOFIA-NOTES 7). So also after a timeout in register mode:
+	 * we do not remove what we may have created unasked. */
+	if (run->mode == SR_MODE_REGISTER || e->state == ST_UNREGISTERING) {
+		keep = 1;
+		g_hard_exit = 1;
+		goto out;
+	}
+	if (e->nh)
+		nua_handle_destroy(e->nh), e->nh = NULL;
+	nua_shutdown(e->nua);
+	step_until(e, shutdown_done, deadline + 0.8);
+	if (!e->shutdown_done) {
+		keep = 1;
+		g_hard_exit = 1;
+		goto out;
+	}
+	nua_destroy(e->nua);
+	e->nua = NULL;
+out:
+	if (res->t_total < 0)
+		res->t_total = ms_since(e);
+	remove_cert_dir(e);
+	if (!keep) {
+		if (e->root)
+			su_root_destroy(e->root);
+		su_home_deinit(e->home);
+		free(e);
+	}
+	/* else: e and the stack stay until sr_engine_exit() */
+	return rc;
+}
+
+void sr_engine_exit(int code)
+{
+	fflush(stdout);
+	fflush(stderr);
+	if (g_hard_exit)
+		_exit(code);
+	if (g_su_ready)
+		su_deinit();
+	exit(code);
+}

@@ -1,0 +1,19 @@
+/* The Sofia-SIP nua engine: runs one registration (register, probe or list)
+ * to a result within a deadline, and ends the process without letting the
+ * stack un-register bindings that must stay (SOFIA-NOTES 7). */
+#ifndef SR_ENGINE_H
+#define SR_ENGINE_H
+
+#include "result.h"
+#include "settings.h"
+
+/* Run one registration. deadline is CLOCK_MONOTONIC seconds (sr_now()).
+ * Fills res; returns 0, or -1 on an internal error (res says which). */
+int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double deadline,
+		  struct sr_result *res);
+
+/* End the process with code. When a stack had to be left running (a kept
+ * binding), this leaves without its teardown, after flushing stdio. */
+void sr_engine_exit(int code) __attribute__((noreturn));
+
+#endif

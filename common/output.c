@@ -1,0 +1,185 @@
+#include "config.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "output.h"
+
+static json_t *jstr(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *jlong(long v)
+{
+	return v >= 0 ? json_integer(v) : json_null();
+}
+
+static json_t *jstrv(const struct sr_strv *sv)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < sv->n; i++)
+		json_array_append_new(a, json_string(sv->v[i]));
+	return a;
+}
+
+static json_t *result_json(const struct sr_result *r)
+{
+	json_t *o = json_object();
+	json_t *b = json_array();
+	json_t *auth, *timing, *gruu;
+	size_t i;
+
+	json_object_set_new(o, "name", jstr(r->name));
+	json_object_set_new(o, "aor", jstr(r->aor));
+	json_object_set_new(o, "registrar", jstr(r->registrar));
+	json_object_set_new(o, "transport", json_string(sr_transport_name(r->transport)));
+	json_object_set_new(o, "result", json_string(sr_word_name(r->word)));
+	json_object_set_new(o, "ok", json_boolean(sr_result_ok(r)));
+	json_object_set_new(o, "status", r->status > 0 ? json_integer(r->status) : json_null());
+	json_object_set_new(o, "reason", r->status > 0 ? jstr(r->reason) : json_null());
+	json_object_set_new(o, "contact", jstr(r->contact));
+	json_object_set_new(o, "expires_requested", jlong(r->expires_requested));
+	json_object_set_new(o, "expires_granted", jlong(r->expires_granted));
+	if (r->min_expires >= 0)
+		json_object_set_new(o, "min_expires", json_integer(r->min_expires));
+	for (i = 0; i < r->n_bindings; i++) {
+		const struct sr_binding *x = &r->bindings[i];
+		json_t *e = json_object();
+
+		json_object_set_new(e, "uri", jstr(x->uri));
+		json_object_set_new(e, "expires", jlong(x->expires));
+		json_object_set_new(e, "q", x->q ? json_real(strtod(x->q, NULL)) : json_null());
+		json_object_set_new(e, "instance", jstr(x->instance));
+		json_object_set_new(e, "reg_id", x->reg_id ? json_integer(strtol(x->reg_id, NULL, 10)) : json_null());
+		json_object_set_new(e, "own", json_boolean(x->own));
+		json_array_append_new(b, e);
+	}
+	json_object_set_new(o, "bindings", b);
+	json_object_set_new(o, "service_route", jstrv(&r->service_route));
+	json_object_set_new(o, "path", jstrv(&r->path));
+	gruu = json_object();
+	json_object_set_new(gruu, "pub", jstr(r->gruu_pub));
+	json_object_set_new(gruu, "temp", jstr(r->gruu_temp));
+	json_object_set_new(o, "gruu", gruu);
+	json_object_set_new(o, "server", jstr(r->server));
+	auth = json_object();
+	json_object_set_new(auth, "scheme", jstr(r->auth_scheme));
+	json_object_set_new(auth, "realm", jstr(r->auth_realm));
+	json_object_set_new(auth, "algorithm", jstr(r->auth_algorithm));
+	json_object_set_new(auth, "qop", jstr(r->auth_qop));
+	json_object_set_new(auth, "rounds", json_integer(r->auth_rounds));
+	json_object_set_new(auth, "offered", jstrv(&r->auth_offered));
+	json_object_set_new(o, "auth", auth);
+	timing = json_object();
+	json_object_set_new(timing, "total", jlong(r->t_total));
+	json_object_set_new(timing, "first_response", jlong(r->t_first));
+	json_object_set_new(timing, "final_response", jlong(r->t_final));
+	json_object_set_new(o, "timing_ms", timing);
+	json_object_set_new(o, "requests", json_integer(r->requests));
+	json_object_set_new(o, "local_address", jstr(r->local_address));
+	json_object_set_new(o, "received", jstr(r->received));
+	if (r->mode == SR_MODE_PROBE) {
+		json_t *p = json_object();
+
+		json_object_set_new(p, "attempted", json_boolean(r->unreg_tried));
+		json_object_set_new(p, "status", r->unreg_status > 0 ? json_integer(r->unreg_status) : json_null());
+		json_object_set_new(p, "reason", r->unreg_status > 0 ? jstr(r->unreg_reason) : json_null());
+		json_object_set_new(p, "removed", json_boolean(r->unreg_status >= 200 && r->unreg_status < 300));
+		json_object_set_new(o, "unregister", p);
+	}
+	json_object_set_new(o, "error", sr_result_ok(r) ? json_null() : jstr(r->error));
+	return o;
+}
+
+static int render_json(FILE *out, const char *tool, const struct sr_result *res, size_t n,
+		       int exit_code)
+{
+	json_t *doc = json_object();
+	json_t *arr = json_array();
+	size_t i;
+	int rc;
+
+	json_object_set_new(doc, "tool", json_string(tool));
+	json_object_set_new(doc, "version", json_string(PACKAGE_VERSION));
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, result_json(&res[i]));
+	json_object_set_new(doc, "results", arr);
+	json_object_set_new(doc, "exit_code", json_integer(exit_code));
+	rc = json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', out);
+	json_decref(doc);
+	return rc == 0 ? 0 : -1;
+}
+
+static void text_one(FILE *out, int verbose, const struct sr_result *r)
+{
+	size_t i;
+
+	fprintf(out, "%s: %s", r->name ? r->name : r->aor ? r->aor : "-", sr_word_name(r->word));
+	if (r->status > 0)
+		fprintf(out, " (%d %s)", r->status, r->reason ? r->reason : "");
+	if (r->aor)
+		fprintf(out, " %s", r->aor);
+	if (r->registrar)
+		fprintf(out, " at %s over %s", r->registrar, sr_transport_name(r->transport));
+	if (sr_result_ok(r)) {
+		if (r->mode != SR_MODE_LIST && r->expires_granted >= 0)
+			fprintf(out, ", expires %lds", r->expires_granted);
+		fprintf(out, ", %zu binding%s", r->n_bindings, r->n_bindings == 1 ? "" : "s");
+		if (r->mode == SR_MODE_PROBE)
+			fprintf(out, ", %s", r->unreg_status >= 200 && r->unreg_status < 300
+						     ? "removed again" : "NOT removed");
+	}
+	if (r->t_total >= 0)
+		fprintf(out, ", %ld ms", r->t_total);
+	if (!sr_result_ok(r) && r->error)
+		fprintf(out, ": %s", r->error);
+	fputc('\n', out);
+	if (verbose < 1)
+		return;
+	if (r->contact)
+		fprintf(out, "  contact: %s\n", r->contact);
+	if (r->expires_requested >= 0)
+		fprintf(out, "  expires: requested %ld, granted %ld\n", r->expires_requested,
+			r->expires_granted);
+	for (i = 0; i < r->n_bindings; i++) {
+		const struct sr_binding *b = &r->bindings[i];
+
+		fprintf(out, "  binding: %s expires=%ld%s%s%s\n", b->uri, b->expires,
+			b->q ? " q=" : "", b->q ? b->q : "", b->own ? " (ours)" : "");
+	}
+	for (i = 0; i < r->service_route.n; i++)
+		fprintf(out, "  service-route: %s\n", r->service_route.v[i]);
+	for (i = 0; i < r->path.n; i++)
+		fprintf(out, "  path: %s\n", r->path.v[i]);
+	if (r->auth_scheme)
+		fprintf(out, "  auth: %s realm=\"%s\" algorithm=%s qop=%s rounds=%d\n", r->auth_scheme,
+			r->auth_realm ? r->auth_realm : "", r->auth_algorithm ? r->auth_algorithm : "-",
+			r->auth_qop ? r->auth_qop : "-", r->auth_rounds);
+	for (i = 0; i < r->auth_offered.n; i++)
+		fprintf(out, "  auth offered: %s\n", r->auth_offered.v[i]);
+	if (r->server)
+		fprintf(out, "  server: %s\n", r->server);
+	if (r->local_address)
+		fprintf(out, "  local address: %s\n", r->local_address);
+	if (r->received)
+		fprintf(out, "  received: %s\n", r->received);
+	fprintf(out, "  requests: %d, first response %ld ms, final response %ld ms\n", r->requests,
+		r->t_first, r->t_final);
+}
+
+int sr_output_render(FILE *out, const char *tool, enum sr_output fmt, int verbose,
+		     const struct sr_result *res, size_t n, int exit_code)
+{
+	size_t i;
+
+	if (fmt == SR_OUT_JSON)
+		return render_json(out, tool, res, n, exit_code);
+	for (i = 0; i < n; i++)
+		text_one(out, verbose, &res[i]);
+	return ferror(out) ? -1 : 0;
+}

@@ -1,0 +1,110 @@
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "result.h"
+
+void sr_result_init(struct sr_result *res)
+{
+	memset(res, 0, sizeof *res);
+	res->expires_requested = -1;
+	res->expires_granted = -1;
+	res->min_expires = -1;
+	res->t_total = res->t_first = res->t_final = -1;
+}
+
+void sr_setstr(char **dst, const char *src)
+{
+	char *copy = src ? strdup(src) : NULL;
+
+	free(*dst);
+	*dst = copy;
+}
+
+int sr_strv_add(struct sr_strv *sv, const char *s)
+{
+	char **v;
+
+	if (!s)
+		return 0;
+	v = realloc(sv->v, (sv->n + 1) * sizeof *v);
+	if (!v)
+		return -1;
+	sv->v = v;
+	sv->v[sv->n] = strdup(s);
+	if (!sv->v[sv->n])
+		return -1;
+	sv->n++;
+	return 0;
+}
+
+void sr_strv_free(struct sr_strv *sv)
+{
+	size_t i;
+
+	for (i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->n = 0;
+}
+
+void sr_result_free(struct sr_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->n_bindings; i++) {
+		free(res->bindings[i].uri);
+		free(res->bindings[i].q);
+		free(res->bindings[i].instance);
+		free(res->bindings[i].reg_id);
+	}
+	free(res->bindings);
+	sr_strv_free(&res->service_route);
+	sr_strv_free(&res->path);
+	sr_strv_free(&res->auth_offered);
+	free(res->name);
+	free(res->aor);
+	free(res->registrar);
+	free(res->reason);
+	free(res->contact);
+	free(res->gruu_pub);
+	free(res->gruu_temp);
+	free(res->server);
+	free(res->auth_scheme);
+	free(res->auth_realm);
+	free(res->auth_algorithm);
+	free(res->auth_qop);
+	free(res->local_address);
+	free(res->received);
+	free(res->error);
+	free(res->unreg_reason);
+	sr_result_init(res);
+}
+
+void sr_result_fail(struct sr_result *res, enum sr_word w, const char *fmt, ...)
+{
+	va_list ap;
+	char buf[1024];
+
+	res->word = w;
+	if (!fmt)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	sr_setstr(&res->error, buf);
+}
+
+int sr_result_ok(const struct sr_result *res)
+{
+	return sr_word_ok(res->word);
+}
+
+int sr_result_exit(const struct sr_result *res)
+{
+	return sr_word_status_exit(res->word, res->status);
+}

@@ -1,0 +1,78 @@
+/* The result model: what one registration's run found out. Renderers in
+ * output.c show these facts and nothing else. */
+#ifndef SR_RESULT_H
+#define SR_RESULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "exitcode.h"
+#include "settings.h"
+
+struct sr_binding {
+	char *uri;
+	long expires; /* -1 when the registrar gave none */
+	char *q;
+	char *instance;
+	char *reg_id;
+	bool own;
+};
+
+struct sr_strv {
+	char **v;
+	size_t n;
+};
+
+struct sr_result {
+	char *name;
+	char *aor;
+	char *registrar;
+	enum sr_transport transport;
+	enum sr_mode mode;
+	enum sr_word word;
+	int status;   /* final response status, 0 when none came */
+	char *reason;
+	char *contact; /* what we sent; NULL for --list-bindings */
+	long expires_requested; /* -1: none */
+	long expires_granted;   /* -1: none */
+	long min_expires;       /* from a 423, -1: none */
+	struct sr_binding *bindings;
+	size_t n_bindings;
+	struct sr_strv service_route;
+	struct sr_strv path;
+	char *gruu_pub;
+	char *gruu_temp;
+	char *server;
+	char *auth_scheme;
+	char *auth_realm;
+	char *auth_algorithm;
+	char *auth_qop;
+	int auth_rounds;
+	struct sr_strv auth_offered; /* "SHA-256/auth" ... */
+	long t_total;    /* ms; -1: none */
+	long t_first;    /* ms to the first response; -1: none */
+	long t_final;    /* ms to the final response; -1: none */
+	int requests;    /* REGISTERs sent */
+	char *local_address;
+	char *received;  /* address the server saw (received/rport) */
+	char *error;
+	/* --probe: the removal of our binding */
+	bool unreg_tried;
+	int unreg_status;
+	char *unreg_reason;
+};
+
+void sr_result_init(struct sr_result *res);
+void sr_result_free(struct sr_result *res);
+/* Set the result word and, if msg is not NULL, the error message (printf). */
+void sr_result_fail(struct sr_result *res, enum sr_word w, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int sr_result_ok(const struct sr_result *res);
+int sr_result_exit(const struct sr_result *res);
+/* Append a copy of s (may be NULL: ignored). */
+int sr_strv_add(struct sr_strv *sv, const char *s);
+void sr_strv_free(struct sr_strv *sv);
+/* Replace *dst with a copy of src. */
+void sr_setstr(char **dst, const char *src);
+
+#endif

@@ -1,0 +1,339 @@
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <sofia-sip/su_alloc.h>
+#include <sofia-sip/url.h>
+
+#include "target.h"
+
+static int ip_family(const char *s)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (inet_pton(AF_INET, s, &a4) == 1)
+		return AF_INET;
+	if (inet_pton(AF_INET6, s, &a6) == 1)
+		return AF_INET6;
+	return 0;
+}
+
+int sr_hosts_lookup(const char *file, const char *name, int family, char *ip, size_t iplen)
+{
+	char line[1024];
+	FILE *f = fopen(file, "re");
+	int found = -1;
+
+	if (!f)
+		return -1;
+	while (found < 0 && fgets(line, sizeof line, f)) {
+		char *save = NULL, *addr, *tok;
+		int fam;
+
+		line[strcspn(line, "#\n")] = '\0';
+		addr = strtok_r(line, " \t", &save);
+		if (!addr)
+			continue;
+		fam = ip_family(addr);
+		if (!fam || (family && fam != family))
+			continue;
+		while ((tok = strtok_r(NULL, " \t", &save)) != NULL) {
+			if (!strcasecmp(tok, name)) {
+				snprintf(ip, iplen, "%s", addr);
+				found = 0;
+				break;
+			}
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/* The address the kernel would send from towards ip (no packet is sent). */
+static int source_address(const char *ip, int family, char *out, size_t outlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int fd, rc = -1;
+
+	memset(&ss, 0, sizeof ss);
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(5060);
+		inet_pton(AF_INET, ip, &sin->sin_addr);
+		sl = sizeof *sin;
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(5060);
+		inet_pton(AF_INET6, ip, &sin6->sin6_addr);
+		sl = sizeof *sin6;
+	}
+	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&ss, sl) == 0) {
+		sl = sizeof ss;
+		if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
+			void *a = family == AF_INET ? (void *)&((struct sockaddr_in *)&ss)->sin_addr
+						    : (void *)&((struct sockaddr_in6 *)&ss)->sin6_addr;
+			if (inet_ntop(family, a, out, (socklen_t)outlen))
+				rc = 0;
+		}
+	}
+	close(fd);
+	return rc;
+}
+
+static const char *tp_param(enum sr_transport tp)
+{
+	return tp == SR_TP_TCP ? "tcp" : tp == SR_TP_TLS ? "tls" : "udp";
+}
+
+/* Split --local-address ADDR[:PORT] / [V6]:PORT. */
+static int split_local(const char *s, char *addr, size_t alen, char *port, size_t plen)
+{
+	const char *colon;
+
+	port[0] = '\0';
+	if (s[0] == '[') {
+		const char *end = strchr(s, ']');
+
+		if (!end)
+			return -1;
+		snprintf(addr, alen, "%.*s", (int)(end - s - 1), s + 1);
+		if (end[1] == ':')
+			snprintf(port, plen, "%s", end + 2);
+		else if (end[1])
+			return -1;
+	} else if ((colon = strchr(s, ':')) && !strchr(colon + 1, ':')) {
+		snprintf(addr, alen, "%.*s", (int)(colon - s), s);
+		snprintf(port, plen, "%s", colon + 1);
+	} else {
+		snprintf(addr, alen, "%s", s);
+	}
+	if (!ip_family(addr))
+		return -1;
+	if (port[0]) {
+		char *end;
+		unsigned long p = strtoul(port, &end, 10);
+
+		if (*end || p > 65535 || !isdigit((unsigned char)port[0]))
+			return -1;
+	}
+	return 0;
+}
+
+static int host_invalid_tld(const char *host)
+{
+	size_t len = strlen(host);
+
+	if (len && host[len - 1] == '.')
+		len--;
+	return (len >= 8 && !strncasecmp(host + len - 8, ".invalid", 8)) ||
+	       (len == 7 && !strncasecmp(host, "invalid", 7));
+}
+
+enum sr_word sr_target_build(const struct sr_reg *r, struct sr_target *t, char *err,
+			     size_t errlen)
+{
+	su_home_t home[1] = {SU_HOME_INIT(home)};
+	url_t *aor = NULL, *reg = NULL;
+	char tpbuf[16] = "", laddr[64] = "", lport[8] = "";
+	enum sr_word rc = SR_W_CONFIG_ERROR;
+	enum sr_transport uri_tp = SR_TP_AUTO;
+	const char *bind_host;
+	int fam;
+
+	memset(t, 0, sizeof *t);
+	if (!r->client_uri) {
+		snprintf(err, errlen, "no client URI: give -u/--client-uri sip:user@domain");
+		goto out;
+	}
+	aor = url_make(home, r->client_uri);
+	if (!aor || (aor->url_type != url_sip && aor->url_type != url_sips) || !aor->url_host ||
+	    !aor->url_user || !*aor->url_user || !*aor->url_host) {
+		snprintf(err, errlen,
+			 "client URI \"%s\": expected sip:user@domain or sips:user@domain",
+			 r->client_uri);
+		goto out;
+	}
+	snprintf(t->aor, sizeof t->aor, "%s:%s@%s%s%s", aor->url_type == url_sips ? "sips" : "sip",
+		 aor->url_user, aor->url_host, aor->url_port ? ":" : "",
+		 aor->url_port ? aor->url_port : "");
+	snprintf(t->aor_user, sizeof t->aor_user, "%s", aor->url_user);
+
+	if (r->server_uri) {
+		reg = url_make(home, r->server_uri);
+		if (!reg || (reg->url_type != url_sip && reg->url_type != url_sips) ||
+		    !reg->url_host || !*reg->url_host) {
+			snprintf(err, errlen, "server URI \"%s\": expected sip:host[:port] or sips:host[:port]",
+				 r->server_uri);
+			goto out;
+		}
+	} else {
+		reg = url_hdup(home, aor);
+		reg->url_user = NULL;
+		reg->url_password = NULL;
+		reg->url_params = NULL;
+		reg->url_headers = NULL;
+	}
+	if (reg->url_port && *reg->url_port) {
+		char *end;
+		unsigned long p = strtoul(reg->url_port, &end, 10);
+
+		if (*end || p == 0 || p > 65535) {
+			snprintf(err, errlen, "server URI: bad port \"%s\"", reg->url_port);
+			goto out;
+		}
+		t->port = (unsigned)p;
+	}
+	if (url_param(reg->url_params, "transport", tpbuf, sizeof tpbuf) > 0) {
+		if (!strcasecmp(tpbuf, "udp"))
+			uri_tp = SR_TP_UDP;
+		else if (!strcasecmp(tpbuf, "tcp"))
+			uri_tp = SR_TP_TCP;
+		else if (!strcasecmp(tpbuf, "tls"))
+			uri_tp = SR_TP_TLS;
+		else if (!strcasecmp(tpbuf, "ws") || !strcasecmp(tpbuf, "wss")) {
+			snprintf(err, errlen, "server URI: transport \"%s\" is not supported by this build (udp, tcp or tls)", tpbuf);
+			goto out;
+		} else {
+			snprintf(err, errlen, "server URI: unknown transport \"%s\" (udp, tcp or tls)", tpbuf);
+			goto out;
+		}
+	}
+	t->tp = r->transport != SR_TP_AUTO ? r->transport
+		: uri_tp != SR_TP_AUTO	    ? uri_tp
+		: reg->url_type == url_sips ? SR_TP_TLS
+					    : SR_TP_UDP;
+	if (uri_tp != SR_TP_AUTO && r->transport != SR_TP_AUTO && uri_tp != r->transport) {
+		snprintf(err, errlen, "--transport %s contradicts ;transport=%s in the server URI",
+			 tp_param(r->transport), tpbuf);
+		goto out;
+	}
+	if (reg->url_type == url_sips && t->tp != SR_TP_TLS) {
+		snprintf(err, errlen, "a sips: server URI needs transport tls, not %s",
+			 tp_param(t->tp));
+		goto out;
+	}
+
+	/* Host: literal, /etc/hosts, or left to Sofia's resolver (SRV, A). */
+	snprintf(t->host, sizeof t->host, "%s", reg->url_host);
+	if (t->host[0] == '[') {
+		size_t len = strlen(t->host);
+
+		memmove(t->host, t->host + 1, len);
+		t->host[strcspn(t->host, "]")] = '\0';
+	}
+	fam = ip_family(t->host);
+	if (fam) {
+		t->host_is_ip = true;
+		snprintf(t->connect_ip, sizeof t->connect_ip, "%s", t->host);
+	} else if (host_invalid_tld(t->host)) {
+		snprintf(err, errlen, "cannot resolve \"%s\": the .invalid domain never resolves",
+			 t->host);
+		rc = SR_W_DNS_ERROR;
+		goto out;
+	} else {
+		int want = r->af == 4 ? AF_INET : r->af == 6 ? AF_INET6 : 0;
+		const char *hosts = getenv("SIPREG_HOSTS_FILE");
+
+		if (sr_hosts_lookup(hosts ? hosts : "/etc/hosts", t->host, want, t->connect_ip,
+				    sizeof t->connect_ip) < 0 &&
+		    !strcasecmp(t->host, "localhost"))
+			snprintf(t->connect_ip, sizeof t->connect_ip, "%s",
+				 r->af == 6 ? "::1" : "127.0.0.1");
+		fam = t->connect_ip[0] ? ip_family(t->connect_ip) : 0;
+	}
+	if (fam && r->af && fam != (r->af == 4 ? AF_INET : AF_INET6)) {
+		snprintf(err, errlen, "server %s is an IPv%d address but -%d was given", t->host,
+			 fam == AF_INET ? 4 : 6, r->af);
+		goto out;
+	}
+	t->family = fam ? fam : r->af == 6 ? AF_INET6 : r->af == 4 ? AF_INET : 0;
+
+	/* Request-URI: as given, with the transport made explicit. */
+	{
+		url_t *ru = url_hdup(home, reg);
+		char *params = ru->url_params ? su_strdup(home, ru->url_params) : NULL;
+		char *s;
+
+		if (params) {
+			/* drop any transport= and put ours */
+			char *np = su_strdup(home, "");
+			char *save = NULL, *p;
+
+			for (p = strtok_r(params, ";", &save); p; p = strtok_r(NULL, ";", &save))
+				if (strncasecmp(p, "transport=", 10))
+					np = su_sprintf(home, "%s%s%s", np, *np ? ";" : "", p);
+			params = *np ? np : NULL;
+		}
+		ru->url_params = NULL;
+		s = url_as_string(home, ru);
+		if (t->tp == SR_TP_UDP && uri_tp == SR_TP_AUTO)
+			snprintf(t->registrar, sizeof t->registrar, "%s%s%s", s, params ? ";" : "",
+				 params ? params : "");
+		else if (t->tp == SR_TP_TLS && reg->url_type == url_sips && uri_tp == SR_TP_AUTO)
+			snprintf(t->registrar, sizeof t->registrar, "%s%s%s", s, params ? ";" : "",
+				 params ? params : "");
+		else
+			snprintf(t->registrar, sizeof t->registrar, "%s%s%s;transport=%s", s,
+				 params ? ";" : "", params ? params : "", tp_param(t->tp));
+	}
+	if (t->connect_ip[0] && !t->host_is_ip) {
+		int v6 = ip_family(t->connect_ip) == AF_INET6;
+
+		snprintf(t->proxy, sizeof t->proxy, "%s:%s%s%s:%u;transport=%s",
+			 reg->url_type == url_sips ? "sips" : "sip", v6 ? "[" : "", t->connect_ip,
+			 v6 ? "]" : "", t->port ? t->port : t->tp == SR_TP_TLS ? 5061 : 5060,
+			 tp_param(t->tp));
+	}
+
+	/* Our socket: bound to the address we would send from, in the
+	 * registrar's family (SOFIA-NOTES 11). */
+	if (r->local_address) {
+		if (split_local(r->local_address, laddr, sizeof laddr, lport, sizeof lport) < 0) {
+			snprintf(err, errlen, "--local-address \"%s\": expected ADDR or ADDR:PORT or [ADDR6]:PORT",
+				 r->local_address);
+			goto out;
+		}
+		if (t->family && ip_family(laddr) != t->family) {
+			snprintf(err, errlen, "--local-address %s is not in the family of the server %s",
+				 laddr, t->host);
+			goto out;
+		}
+		t->family = ip_family(laddr);
+		snprintf(t->local_ip, sizeof t->local_ip, "%s", laddr);
+	} else if (t->connect_ip[0]) {
+		if (source_address(t->connect_ip, t->family, t->local_ip, sizeof t->local_ip) < 0) {
+			snprintf(err, errlen, "no route to %s", t->connect_ip);
+			rc = SR_W_TRANSPORT_ERROR;
+			goto out;
+		}
+	}
+	bind_host = t->local_ip[0] ? t->local_ip : t->family == AF_INET6 ? "::" : "0.0.0.0";
+	{
+		int v6 = ip_family(bind_host) == AF_INET6;
+
+		snprintf(t->bind_url, sizeof t->bind_url, "%s:%s%s%s:%s;transport=%s",
+			 t->tp == SR_TP_TLS ? "sips" : "sip", v6 ? "[" : "", bind_host, v6 ? "]" : "",
+			 lport[0] ? lport : "0", tp_param(t->tp));
+	}
+	rc = SR_W_NONE;
+out:
+	su_home_deinit(home);
+	return rc;
+}
