@@ -638,13 +638,14 @@ int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double dea
 	sr_setstr(&res->name, reg->name ? reg->name : reg->client_uri);
 
 	w = sr_target_build(reg, &e->t, err, sizeof err);
+	sr_setstr(&res->aor, e->t.aor[0] ? e->t.aor : reg->client_uri);
+	sr_setstr(&res->registrar, e->t.registrar[0] ? e->t.registrar : NULL);
+	if (e->t.tp != SR_TP_AUTO)
+		res->transport = e->t.tp;
 	if (w != SR_W_NONE) {
 		sr_result_fail(res, w, "%s", err);
 		goto out;
 	}
-	sr_setstr(&res->aor, e->t.aor);
-	sr_setstr(&res->registrar, e->t.registrar);
-	res->transport = e->t.tp;
 	if (run->mode != SR_MODE_LIST)
 		res->expires_requested = reg->expiration;
 	if (reg->password && strchr(reg->password, ':')) {

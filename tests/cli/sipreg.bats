@@ -1,0 +1,181 @@
+#!/usr/bin/env bats
+# sipreg's command line without any SIP peer: flags, help, usage errors,
+# exit codes, and the JSON shape.
+
+bats_require_minimum_version 1.5.0
+load ../helpers
+
+@test "--help lists the options and exits 0" {
+	run "$SIPREG" --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Usage: sipreg"* ]]
+	for o in --client-uri --server-uri --host --username --password-file --password-env \
+		--password --expiration --timeout --transport --tls-ca-file --tls-verify --insecure \
+		--ipv4 --ipv6 --local-address --output --json --verbose --probe --list-bindings \
+		--help --version; do
+		[[ "$output" == *"$o"* ]] || { echo "missing $o"; false; }
+	done
+}
+
+@test "-h is --help; -V prints the version" {
+	run "$SIPREG" -h
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Usage:"* ]]
+	run "$SIPREG" -V
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^sipreg\ \(sipreg-tools\)\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+}
+
+@test "an unknown flag is a usage error (64) naming it" {
+	run --separate-stderr "$SIPREG" --frobnicate
+	[ "$status" -eq 64 ]
+	[[ "$stderr" == *"--frobnicate"* ]]
+	[ -z "$output" ]
+}
+
+@test "no client URI is a usage error (64)" {
+	run --separate-stderr "$SIPREG" -H 127.0.0.1
+	[ "$status" -eq 64 ]
+	[[ "$stderr" == *"client-uri"* ]]
+}
+
+@test "bad numbers and words are usage errors (64) naming the flag" {
+	run --separate-stderr "$SIPREG" -u sip:a@b.invalid -x soon
+	[ "$status" -eq 64 ]
+	[[ "$stderr" == *"--expiration: expected a non-negative integer, got \"soon\""* ]]
+	run --separate-stderr "$SIPREG" -u sip:a@b.invalid -t -1
+	[ "$status" -eq 64 ]
+	run --separate-stderr "$SIPREG" -u sip:a@b.invalid -t 0
+	[ "$status" -eq 64 ]
+	run --separate-stderr "$SIPREG" -u sip:a@b.invalid --transport sctp
+	[ "$status" -eq 64 ]
+	[[ "$stderr" == *"udp tcp tls"* ]]
+	run --separate-stderr "$SIPREG" -u sip:a@b.invalid -o xml
+	[ "$status" -eq 64 ]
+	run --separate-stderr "$SIPREG" -u sip:a@b.invalid --tls-verify=maybe
+	[ "$status" -eq 64 ]
+}
+
+@test "ws and wss transports are refused as not supported by this build" {
+	run --separate-stderr "$SIPREG" -u sip:a@b.invalid --transport wss
+	[ "$status" -eq 64 ]
+	[[ "$stderr" == *"not supported by this build"* ]]
+	run --separate-stderr "$SIPREG" -u sip:a@b.invalid -s "sip:b.invalid;transport=ws" --json
+	[ "$status" -eq 78 ]
+	[ "$(jqo '.results[0].result')" = config_error ]
+	[[ "$(jqo '.results[0].error')" == *"not supported by this build"* ]]
+}
+
+@test "--probe and --list-bindings exclude each other" {
+	run --separate-stderr "$SIPREG" -u sip:a@b.invalid --probe --list-bindings
+	[ "$status" -eq 64 ]
+}
+
+@test "a stray argument is a usage error" {
+	run --separate-stderr "$SIPREG" -u sip:a@b.invalid extra
+	[ "$status" -eq 64 ]
+	[[ "$stderr" == *"extra"* ]]
+}
+
+@test "a malformed client URI is a config error (78) with a clear message" {
+	run --separate-stderr "$SIPREG" -u "alice@example" --json
+	[ "$status" -eq 78 ]
+	[ "$(jqo '.results[0].result')" = config_error ]
+	[[ "$(jqo '.results[0].error')" == *"expected sip:user@domain"* ]]
+	run --separate-stderr "$SIPREG" -u "sip:example.com" --json
+	[ "$status" -eq 78 ]
+}
+
+@test "sips: with --transport udp is a config error" {
+	run --separate-stderr "$SIPREG" -u sip:a@b.invalid -s sips:b.invalid --transport udp
+	[ "$status" -eq 78 ]
+	[[ "$output" == *"needs transport tls"* ]]
+}
+
+@test "an .invalid domain is a DNS error (68) at once" {
+	run --separate-stderr "$SIPREG" -u sip:alice@nowhere.invalid -p x
+	[ "$status" -eq 68 ]
+	[[ "$output" == *"dns_error"* ]]
+	[[ "$stderr" == *"visible to other users"* ]]
+}
+
+@test "JSON has every field SPEC.md lists, with stable types" {
+	run --separate-stderr "$SIPREG" -u sip:alice@nowhere.invalid --json
+	[ "$status" -eq 68 ]
+	[ "$(jqo '.tool')" = sipreg ]
+	[ "$(jqo '.exit_code')" = 68 ]
+	[ "$(jqo '.version | test("^[0-9]+\\.[0-9]+\\.[0-9]+$")')" = true ]
+	[ "$(jqo '.results | length')" = 1 ]
+	for f in name aor registrar transport result ok status reason contact expires_requested \
+		expires_granted bindings service_route path gruu server auth timing_ms requests \
+		local_address received error; do
+		[ "$(jqo ".results[0] | has(\"$f\")")" = true ] || { echo "missing $f"; false; }
+	done
+	[ "$(jqo '.results[0].ok')" = false ]
+	[ "$(jqo '.results[0].result')" = dns_error ]
+	[ "$(jqo '.results[0].bindings | type')" = array ]
+	[ "$(jqo '.results[0].auth | keys | sort | join(",")')" = "algorithm,offered,qop,realm,rounds,scheme" ]
+	[ "$(jqo '.results[0].timing_ms | keys | sort | join(",")')" = "final_response,first_response,total" ]
+	[ "$(jqo '.results[0].gruu | keys | sort | join(",")')" = "pub,temp" ]
+}
+
+@test "-o json and --json are the same" {
+	run --separate-stderr "$SIPREG" -u sip:alice@nowhere.invalid -o json
+	a=$(jqo '.results[0].result')
+	run --separate-stderr "$SIPREG" -u sip:alice@nowhere.invalid --json
+	[ "$(jqo '.results[0].result')" = "$a" ]
+}
+
+@test "-q prints nothing, the exit code tells" {
+	run "$SIPREG" -u sip:alice@nowhere.invalid -q
+	[ "$status" -eq 68 ]
+	[ -z "$output" ]
+}
+
+@test "a group-readable password file is refused with how to fix it" {
+	f="$BATS_TEST_TMPDIR/pw"
+	printf 'secret\n' >"$f"
+	chmod 640 "$f"
+	run --separate-stderr "$SIPREG" -u sip:alice@nowhere.invalid --password-file "$f"
+	[ "$status" -eq 78 ]
+	[[ "$stderr" == *"chmod 600"* ]]
+	[[ "$stderr$output" != *secret* ]]
+}
+
+@test "a missing password file is a config error naming it" {
+	run --separate-stderr "$SIPREG" -u sip:alice@nowhere.invalid --password-file /nonexistent/pw
+	[ "$status" -eq 78 ]
+	[[ "$stderr" == *"/nonexistent/pw"* ]]
+}
+
+@test "--password-env reads the variable; an unset one is a config error" {
+	run --separate-stderr "$SIPREG" -u sip:alice@nowhere.invalid --password-env SIPREG_NO_SUCH_VAR
+	[ "$status" -eq 78 ]
+	[[ "$stderr" == *"SIPREG_NO_SUCH_VAR"* ]]
+	SIPREG_T_PW=hunter2 run --separate-stderr "$SIPREG" -u sip:alice@nowhere.invalid --password-env SIPREG_T_PW
+	[ "$status" -eq 68 ]
+	[[ "$stderr$output" != *hunter2* ]]
+}
+
+@test "--insecure warns on stderr" {
+	run --separate-stderr "$SIPREG" -u sip:alice@nowhere.invalid --insecure
+	[[ "$stderr" == *"verification is off"* ]]
+}
+
+@test "JsSIP and Asterisk spellings are the same options" {
+	run --separate-stderr "$SIPREG" --uri sip:alice@nowhere.invalid --registrar-server sip:x.invalid --register-expires 60 --authorization-user bob --json
+	[ "$status" -eq 68 ]
+	[ "$(jqo '.results[0].aor')" = "sip:alice@nowhere.invalid" ]
+}
+
+@test "--local-address must be an address" {
+	run --separate-stderr "$SIPREG" -u sip:alice@127.0.0.1 -H 127.0.0.1:9 --local-address nonsense --json
+	[ "$status" -eq 78 ]
+	[[ "$(jqo '.results[0].error')" == *"--local-address"* ]]
+}
+
+@test "-4 with an IPv6 registrar is refused" {
+	run --separate-stderr "$SIPREG" -u sip:alice@example.com -s "sip:[::1]:5060" -4 --json
+	[ "$status" -eq 78 ]
+	[[ "$(jqo '.results[0].error')" == *"IPv6"* ]]
+}

@@ -1,0 +1,76 @@
+# Shared by the bats tests: where the binaries are, and the peers.
+: "${SIPREG_SRCDIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+: "${SIPREG_BUILDDIR:=$SIPREG_SRCDIR}"
+SIPREG="$SIPREG_BUILDDIR/sipreg"
+REGISTRAR="$SIPREG_SRCDIR/scripts/registrar"
+SCEN="$SIPREG_SRCDIR/tests/fixtures/sipp"
+export BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-60}
+
+# A password file of mode 0600 holding $2, at path $1.
+make_pwfile() {
+	umask 077
+	printf '%s\n' "$2" >"$1"
+	chmod 600 "$1"
+}
+
+need() {
+	command -v "$1" >/dev/null 2>&1 || skip "$1 is not installed"
+}
+
+# Start Kamailio for the file: sets KAM_DIR KAM_UDP KAM_TCP KAM_TLS KAM_CA.
+kam_start() {
+	local alg=${1:-MD5} out
+	need kamailio
+	KAM_DIR=$(mktemp -d "${BATS_FILE_TMPDIR:-/tmp}/kam.XXXXXX")
+	out=$("$REGISTRAR" start "$KAM_DIR" "$alg") || return 1
+	eval "$out"
+	export KAM_DIR KAM_UDP KAM_TCP KAM_TLS KAM_CA KAM_V6
+}
+
+kam_stop() {
+	[ -n "${KAM_DIR:-}" ] && "$REGISTRAR" stop "$KAM_DIR"
+	return 0
+}
+
+# Contacts Kamailio holds for a user, one per line.
+kam_bindings() {
+	"$REGISTRAR" bindings "$KAM_DIR" "$1"
+}
+
+free_udp_port() {
+	local p
+	while :; do
+		p=$(( (RANDOM * 32768 + RANDOM) % 30000 + 20000 ))
+		ss -Hlun | awk '{print $4}' | grep -qE "[:.]$p\$" || { echo "$p"; return; }
+	done
+}
+
+# Start a SIPp scenario as a UAS on loopback: sets SIPP_PORT and SIPP_PID.
+sipp_start() {
+	local scen=$1 tp=${2:-u1} i
+	need sipp
+	SIPP_PORT=$(free_udp_port)
+	sipp -sf "$SCEN/$scen.xml" -i 127.0.0.1 -p "$SIPP_PORT" -t "$tp" -m 1 -nostdin \
+		-timeout 40 -trace_err -error_file "$BATS_TEST_TMPDIR/sipp-err.log" \
+		>"$BATS_TEST_TMPDIR/sipp.log" 2>&1 </dev/null &
+	SIPP_PID=$!
+	for i in $(seq 1 100); do
+		ss -Hlun | awk '{print $4}' | grep -qE "[:.]$SIPP_PORT\$" && return 0
+		ss -Hltn | awk '{print $4}' | grep -qE "[:.]$SIPP_PORT\$" && return 0
+		sleep 0.02
+	done
+	echo "sipp did not start: $(cat "$BATS_TEST_TMPDIR/sipp.log")" >&2
+	return 1
+}
+
+sipp_stop() {
+	[ -n "${SIPP_PID:-}" ] && kill "$SIPP_PID" 2>/dev/null
+	[ -n "${SIPP_PID:-}" ] && wait "$SIPP_PID" 2>/dev/null
+	SIPP_PID=
+	return 0
+}
+
+# jq over the JSON in $output.
+jqo() {
+	printf '%s' "$output" | jq -r "$@"
+}

@@ -1,0 +1,213 @@
+#!/usr/bin/env bats
+# sipreg against a real Kamailio registrar on loopback (started per file).
+
+bats_require_minimum_version 1.5.0
+load ../helpers
+
+setup_file() {
+	kam_start MD5
+	make_pwfile "$BATS_FILE_TMPDIR/alice.pw" alice-secret
+	make_pwfile "$BATS_FILE_TMPDIR/wrong.pw" not-the-password
+}
+
+teardown_file() {
+	kam_stop
+}
+
+setup() {
+	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	# A Contact user of this test's own, to find its binding in Kamailio.
+	CU="t${BATS_TEST_NUMBER}r$RANDOM"
+	PW="$BATS_FILE_TMPDIR/alice.pw"
+}
+
+reg() {
+	run --separate-stderr timeout 30 "$SIPREG" -u sip:alice@127.0.0.1 --contact-user "$CU" "$@"
+}
+
+@test "UDP: right password registers (0) and the binding stays on the registrar" {
+	reg -H "127.0.0.1:$KAM_UDP" --password-file "$PW" --json
+	[ "$status" -eq 0 ]
+	[ "$(jqo '.results[0].result')" = registered ]
+	[ "$(jqo '.results[0].ok')" = true ]
+	[ "$(jqo '.results[0].status')" = 200 ]
+	[ "$(jqo '.results[0].transport')" = udp ]
+	[ "$(jqo '.results[0].expires_requested')" = 3600 ]
+	[ "$(jqo '.results[0].expires_granted')" = 3600 ]
+	[ "$(jqo '.results[0].requests')" = 2 ]
+	[ "$(jqo '.results[0].auth.scheme')" = Digest ]
+	[ "$(jqo '.results[0].auth.realm')" = 127.0.0.1 ]
+	[ "$(jqo '.results[0].auth.algorithm')" = MD5 ]
+	[ "$(jqo '.results[0].auth.qop')" = auth ]
+	[ "$(jqo '.results[0].auth.rounds')" = 1 ]
+	[[ "$(jqo '.results[0].server')" == kamailio* ]]
+	[[ "$(jqo '.results[0].received')" == 127.0.0.1:* ]]
+	[[ "$(jqo '.results[0].contact')" == "sip:$CU@127.0.0.1:"* ]]
+	[ "$(jqo "[.results[0].bindings[] | select(.own)] | length")" = 1 ]
+	[[ "$(jqo '.results[0].bindings[] | select(.own) | .uri')" == "sip:$CU@"* ]]
+	[ "$(jqo '.results[0].timing_ms.total >= .results[0].timing_ms.final_response')" = true ]
+	kam_bindings alice | grep -q "sip:$CU@"
+}
+
+@test "UDP: --probe registers and removes the same binding" {
+	reg -H "127.0.0.1:$KAM_UDP" --password-file "$PW" --probe --json
+	[ "$status" -eq 0 ]
+	[ "$(jqo '.results[0].result')" = registered ]
+	[ "$(jqo '.results[0].unregister.removed')" = true ]
+	[ "$(jqo '.results[0].unregister.status')" = 200 ]
+	[ "$(jqo '.results[0].requests')" -ge 3 ]
+	! kam_bindings alice | grep -q "sip:$CU@"
+}
+
+@test "--list-bindings reports the bindings and changes nothing" {
+	reg -H "127.0.0.1:$KAM_UDP" --password-file "$PW" -x 600
+	[ "$status" -eq 0 ]
+	before=$(kam_bindings alice | sort)
+	reg -H "127.0.0.1:$KAM_UDP" --password-file "$PW" --list-bindings --json
+	[ "$status" -eq 0 ]
+	[ "$(jqo '.results[0].result')" = bindings_listed ]
+	[ "$(jqo '.results[0].contact')" = null ]
+	[ "$(jqo '.results[0].expires_requested')" = null ]
+	jqo '.results[0].bindings[].uri' | grep -q "sip:$CU@"
+	[ "$(kam_bindings alice | sort)" = "$before" ]
+}
+
+@test "TCP: registers over TCP with a TCP contact" {
+	reg -H "127.0.0.1:$KAM_TCP" --transport tcp --password-file "$PW" --json
+	[ "$status" -eq 0 ]
+	[ "$(jqo '.results[0].transport')" = tcp ]
+	[[ "$(jqo '.results[0].contact')" == *"transport=tcp"* ]]
+	kam_bindings alice | grep "sip:$CU@" | grep -q "transport=tcp"
+}
+
+@test "TCP: ;transport=tcp in the server URI selects TCP" {
+	reg -s "sip:127.0.0.1:$KAM_TCP;transport=tcp" --password-file "$PW" --probe --json
+	[ "$status" -eq 0 ]
+	[ "$(jqo '.results[0].transport')" = tcp ]
+}
+
+@test "TLS: a self-signed server certificate fails as tls_error (76), quickly" {
+	start=$(date +%s)
+	reg -s "sips:127.0.0.1:$KAM_TLS" --password-file "$PW" --json -t 20
+	[ "$status" -eq 76 ]
+	[ "$(jqo '.results[0].result')" = tls_error ]
+	[[ "$(jqo '.results[0].error')" == *"self-signed"* ]]
+	[ $(( $(date +%s) - start )) -lt 10 ]
+	! kam_bindings alice | grep -q "sip:$CU@"
+}
+
+@test "TLS: passes with --tls-ca-file naming the CA, by IP and by name" {
+	reg -s "sips:127.0.0.1:$KAM_TLS" --tls-ca-file "$KAM_CA" --password-file "$PW" --json
+	[ "$status" -eq 0 ]
+	[ "$(jqo '.results[0].transport')" = tls ]
+	kam_bindings alice | grep -q "$CU@"
+	run --separate-stderr timeout 30 "$SIPREG" -u sip:alice@localhost -s "sips:localhost:$KAM_TLS" \
+		--tls-ca-file "$KAM_CA" --password-file "$PW" --probe --json
+	[ "$status" -eq 0 ]
+	[ "$(jqo '.results[0].unregister.removed')" = true ]
+}
+
+@test "TLS: --transport tls with a sip: URI, and --insecure (with a warning)" {
+	reg -s "sip:127.0.0.1:$KAM_TLS" --transport tls --insecure --password-file "$PW" --probe
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"verification is off"* ]]
+}
+
+@test "wrong password: auth_failed (77), the binding is not there" {
+	reg -H "127.0.0.1:$KAM_UDP" --password-file "$BATS_FILE_TMPDIR/wrong.pw" --json
+	[ "$status" -eq 77 ]
+	[ "$(jqo '.results[0].result')" = auth_failed ]
+	[ "$(jqo '.results[0].status')" = 401 ]
+	[ "$(jqo '.results[0].requests')" = 2 ]
+	[[ "$(jqo '.results[0].error')" == *"wrong password"* ]]
+	! kam_bindings alice | grep -q "sip:$CU@"
+}
+
+@test "unknown user: the challenge cannot be answered: auth_failed (77)" {
+	run --separate-stderr timeout 30 "$SIPREG" -u sip:nobody@127.0.0.1 -H "127.0.0.1:$KAM_UDP" \
+		--password-file "$PW" --json
+	[ "$status" -eq 77 ]
+	[ "$(jqo '.results[0].result')" = auth_failed ]
+}
+
+@test "a user the registrar does not know answers 404: not_found (69)" {
+	run --separate-stderr timeout 30 "$SIPREG" -u sip:ghost@127.0.0.1 -H "127.0.0.1:$KAM_UDP" \
+		--password-file "$PW" --json
+	[ "$status" -eq 69 ]
+	[ "$(jqo '.results[0].result')" = not_found ]
+}
+
+@test "403 is forbidden (77)" {
+	run --separate-stderr timeout 30 "$SIPREG" -u sip:blocked@127.0.0.1 -H "127.0.0.1:$KAM_UDP" \
+		--password-file "$PW" --json
+	[ "$status" -eq 77 ]
+	[ "$(jqo '.results[0].result')" = forbidden ]
+}
+
+@test "no password and a challenge: auth_failed (77) saying so" {
+	reg -H "127.0.0.1:$KAM_UDP" --json
+	[ "$status" -eq 77 ]
+	[[ "$(jqo '.results[0].error')" == *"no password"* ]]
+}
+
+@test "Kamailio's 423 is followed once with Min-Expires" {
+	reg -H "127.0.0.1:$KAM_UDP" --password-file "$PW" -x 10 --probe --json
+	[ "$status" -eq 0 ]
+	[ "$(jqo '.results[0].expires_requested')" = 10 ]
+	[ "$(jqo '.results[0].expires_granted')" = 60 ]
+}
+
+@test "a granted expiry below the request is reported" {
+	reg -H "127.0.0.1:$KAM_UDP" --password-file "$PW" -x 9000 --probe --json
+	[ "$status" -eq 0 ]
+	[ "$(jqo '.results[0].expires_granted')" = 7200 ]
+}
+
+@test "-vv prints the SIP messages with the digest response redacted" {
+	reg -H "127.0.0.1:$KAM_UDP" --password-file "$PW" -vv --probe
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"REGISTER sip:127.0.0.1:$KAM_UDP"* ]]
+	[[ "$stderr" == *"SIP/2.0 401 Unauthorized"* ]]
+	[[ "$stderr" == *'Authorization: Digest username="alice"'* ]]
+	[[ "$stderr" == *'response="<redacted>"'* ]]
+	! grep -Eq 'response="[0-9a-f]{32}"' <<<"$stderr"
+	[[ "$stderr$output" != *alice-secret* ]]
+}
+
+@test "-v prints the message flow, no message bodies" {
+	reg -H "127.0.0.1:$KAM_UDP" --password-file "$PW" -v --probe
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"<- 401 Unauthorized"* ]]
+	[[ "$stderr" == *"<- 200 OK"* ]]
+	[[ "$stderr" != *"Call-ID"* ]]
+	[[ "$output" == *"binding:"* ]]
+}
+
+@test "IPv6: registers over [::1]" {
+	[ "${KAM_V6:-0}" = 1 ] || skip "no IPv6 loopback"
+	run --separate-stderr timeout 30 "$SIPREG" -u "sip:alice@127.0.0.1" -s "sip:[::1]:$KAM_UDP" \
+		--contact-user "$CU" --password-file "$PW" -6 --json
+	[ "$status" -eq 0 ]
+	[[ "$(jqo '.results[0].contact')" == *"[::1]"* ]]
+}
+
+@test "--local-address picks our address and port" {
+	port=$(free_udp_port)
+	reg -H "127.0.0.1:$KAM_UDP" --password-file "$PW" --local-address "127.0.0.1:$port" --probe --json
+	[ "$status" -eq 0 ]
+	[ "$(jqo '.results[0].local_address')" = "127.0.0.1:$port" ]
+}
+
+@test "a closed UDP port is transport_error (75)" {
+	port=$(free_udp_port)
+	reg -H "127.0.0.1:$port" --password-file "$PW" --json
+	[ "$status" -eq 75 ]
+	[ "$(jqo '.results[0].result')" = transport_error ]
+}
+
+@test "localhost resolves through /etc/hosts, not DNS" {
+	run --separate-stderr timeout 30 "$SIPREG" -u sip:alice@127.0.0.1 -s "sip:localhost:$KAM_UDP" \
+		--contact-user "$CU" --password-file "$PW" --probe -4 --json
+	[ "$status" -eq 0 ]
+	[ "$(jqo '.results[0].registrar')" = "sip:localhost:$KAM_UDP" ]
+}
