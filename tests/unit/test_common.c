@@ -1,0 +1,409 @@
+/* Unit tests of what common/ computes: exit codes, the option table,
+ * parsers, redaction, targets, secrets and JSON rendering. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "exitcode.h"
+#include "log.h"
+#include "options.h"
+#include "output.h"
+#include "result.h"
+#include "secrets.h"
+#include "settings.h"
+#include "target.h"
+
+static void test_exit_codes(void **state)
+{
+	(void)state;
+	assert_int_equal(sr_word_exit(SR_W_REGISTERED), 0);
+	assert_int_equal(sr_word_exit(SR_W_AUTH_FAILED), 77);
+	assert_int_equal(sr_word_exit(SR_W_FORBIDDEN), 77);
+	assert_int_equal(sr_word_exit(SR_W_NOT_FOUND), 69);
+	assert_int_equal(sr_word_exit(SR_W_INTERVAL_TOO_BRIEF), 69);
+	assert_int_equal(sr_word_exit(SR_W_REJECTED), 69);
+	assert_int_equal(sr_word_exit(SR_W_TIMEOUT), 75);
+	assert_int_equal(sr_word_exit(SR_W_TRANSPORT_ERROR), 75);
+	assert_int_equal(sr_word_exit(SR_W_DNS_ERROR), 68);
+	assert_int_equal(sr_word_exit(SR_W_TLS_ERROR), 76);
+	assert_int_equal(sr_word_exit(SR_W_PROTOCOL_ERROR), 76);
+	assert_int_equal(sr_word_exit(SR_W_CONFIG_ERROR), 78);
+	assert_int_equal(sr_word_exit(SR_W_INTERNAL_ERROR), 70);
+	/* temporary finals keep the word but exit 75 */
+	assert_int_equal(sr_word_status_exit(SR_W_REJECTED, 503), 75);
+	assert_int_equal(sr_word_status_exit(SR_W_REJECTED, 480), 75);
+	assert_int_equal(sr_word_status_exit(SR_W_REJECTED, 488), 69);
+	assert_int_equal(sr_word_status_exit(SR_W_REJECTED, 603), 69);
+	assert_int_equal(sr_word_for_status(401), SR_W_AUTH_FAILED);
+	assert_int_equal(sr_word_for_status(407), SR_W_AUTH_FAILED);
+	assert_int_equal(sr_word_for_status(403), SR_W_FORBIDDEN);
+	assert_int_equal(sr_word_for_status(404), SR_W_NOT_FOUND);
+	assert_int_equal(sr_word_for_status(423), SR_W_INTERVAL_TOO_BRIEF);
+	assert_int_equal(sr_word_for_status(500), SR_W_REJECTED);
+	assert_string_equal(sr_word_name(SR_W_BINDINGS_LISTED), "bindings_listed");
+	assert_string_equal(sr_word_name(SR_W_INTERVAL_TOO_BRIEF), "interval_too_brief");
+}
+
+static void test_exit_worst(void **state)
+{
+	(void)state;
+	/* order: 70, 78, 64, 76, 68, 75, 69, 77, 0 */
+	assert_int_equal(sr_exit_worst(0, 77), 77);
+	assert_int_equal(sr_exit_worst(77, 69), 69);
+	assert_int_equal(sr_exit_worst(69, 75), 75);
+	assert_int_equal(sr_exit_worst(68, 75), 68);
+	assert_int_equal(sr_exit_worst(76, 68), 76);
+	assert_int_equal(sr_exit_worst(64, 76), 64);
+	assert_int_equal(sr_exit_worst(78, 64), 78);
+	assert_int_equal(sr_exit_worst(78, 70), 70);
+	assert_int_equal(sr_exit_worst(0, 0), 0);
+}
+
+static void test_option_find(void **state)
+{
+	(void)state;
+	assert_non_null(sr_option_find("client_uri"));
+	assert_int_equal(sr_option_find("uri")->id, SR_O_CLIENT_URI);
+	assert_int_equal(sr_option_find("client-uri")->id, SR_O_CLIENT_URI);
+	assert_int_equal(sr_option_find("registrar_server")->id, SR_O_SERVER_URI);
+	assert_int_equal(sr_option_find("register_expires")->id, SR_O_EXPIRATION);
+	assert_int_equal(sr_option_find("authorization_user")->id, SR_O_USERNAME);
+	assert_null(sr_option_find("client"));
+	assert_null(sr_option_find("client_uri_x"));
+	assert_null(sr_option_find(""));
+}
+
+static void test_option_table_consistent(void **state)
+{
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sr_options_count; i++) {
+		const struct sr_option *o = &sr_options[i];
+
+		assert_non_null(o->key);
+		assert_non_null(o->help);
+		/* every spelling finds its own row */
+		assert_ptr_equal(sr_option_find(o->key), o);
+		if (o->type == SR_OT_ENUM)
+			assert_non_null(o->choices);
+		for (j = i + 1; j < sr_options_count; j++) {
+			assert_string_not_equal(o->key, sr_options[j].key);
+			if (o->short_opt)
+				assert_int_not_equal(o->short_opt, sr_options[j].short_opt);
+		}
+	}
+}
+
+static void test_parsers(void **state)
+{
+	unsigned long u;
+	double d;
+	int b;
+
+	(void)state;
+	assert_int_equal(sr_parse_uint("3600", 100000, &u), 0);
+	assert_int_equal(u, 3600);
+	assert_int_equal(sr_parse_uint("0", 10, &u), 0);
+	assert_int_equal(sr_parse_uint("-1", 10, &u), -1);
+	assert_int_equal(sr_parse_uint("11", 10, &u), -1);
+	assert_int_equal(sr_parse_uint("1x", 10, &u), -1);
+	assert_int_equal(sr_parse_uint("", 10, &u), -1);
+	assert_int_equal(sr_parse_uint(" 1", 10, &u), -1);
+	assert_int_equal(sr_parse_uint("99999999999999999999999", ~0UL, &u), -1);
+	assert_int_equal(sr_parse_seconds("2.5", &d), 0);
+	assert_true(d > 2.49 && d < 2.51);
+	assert_int_equal(sr_parse_seconds("nan", &d), -1);
+	assert_int_equal(sr_parse_seconds("1e9", &d), -1);
+	assert_int_equal(sr_parse_seconds("-2", &d), -1);
+	assert_int_equal(sr_parse_bool("yes", &b), 0);
+	assert_int_equal(b, 1);
+	assert_int_equal(sr_parse_bool("FALSE", &b), 0);
+	assert_int_equal(b, 0);
+	assert_int_equal(sr_parse_bool("maybe", &b), -1);
+}
+
+static void test_option_apply(void **state)
+{
+	struct sr_reg r;
+	struct sr_run run;
+	char err[256];
+
+	(void)state;
+	sr_reg_defaults(&r);
+	sr_run_defaults(&run);
+	assert_int_equal(r.expiration, 3600);
+	assert_true(r.tls_verify);
+	assert_int_equal(sr_option_apply(sr_option_find("expiration"), "60", &r, &run, err, sizeof err), 0);
+	assert_int_equal(r.expiration, 60);
+	assert_int_equal(sr_option_apply(sr_option_find("expiration"), "soon", &r, &run, err, sizeof err), -1);
+	assert_string_equal(err, "--expiration: expected a non-negative integer, got \"soon\"");
+	assert_int_equal(sr_option_apply(sr_option_find("transport"), "TCP", &r, &run, err, sizeof err), 0);
+	assert_int_equal(r.transport, SR_TP_TCP);
+	assert_int_equal(sr_option_apply(sr_option_find("transport"), "wss", &r, &run, err, sizeof err), -1);
+	assert_non_null(strstr(err, "not supported by this build"));
+	assert_int_equal(sr_option_apply(sr_option_find("host"), "10.0.0.1:5080", &r, &run, err, sizeof err), 0);
+	assert_string_equal(r.server_uri, "sip:10.0.0.1:5080");
+	assert_int_equal(sr_option_apply(sr_option_find("insecure"), NULL, &r, &run, err, sizeof err), 0);
+	assert_false(r.tls_verify);
+	assert_int_equal(sr_option_apply(sr_option_find("timeout"), "0", &r, &run, err, sizeof err), -1);
+	sr_reg_free(&r);
+}
+
+static void test_redact(void **state)
+{
+	char l1[256] = "   Authorization: Digest username=\"alice\", realm=\"x\", nonce=\"n\", "
+		       "uri=\"sip:x\", response=\"0123456789abcdef0123456789abcdef\", qop=auth";
+	char l2[256] = "Proxy-Authorization: Bearer eyJhbGciOi.secret.token";
+	char l3[256] = "authorization: digest response=abcdef,username=\"bob\"";
+	char l4[256] = "Via: SIP/2.0/UDP 1.2.3.4;response=keep";
+	char l5[256] = "Authorization: Basic YWxpY2U6c2VjcmV0";
+
+	(void)state;
+	assert_int_equal(sr_redact_line(l1, sizeof l1), 1);
+	assert_null(strstr(l1, "0123456789abcdef"));
+	assert_non_null(strstr(l1, "response=\"<redacted>\", qop=auth"));
+	assert_non_null(strstr(l1, "username=\"alice\""));
+	assert_int_equal(sr_redact_line(l2, sizeof l2), 1);
+	assert_string_equal(l2, "Proxy-Authorization: Bearer <redacted>");
+	assert_int_equal(sr_redact_line(l3, sizeof l3), 1);
+	assert_string_equal(l3, "authorization: digest response=\"<redacted>\",username=\"bob\"");
+	assert_int_equal(sr_redact_line(l4, sizeof l4), 0);
+	assert_string_equal(l4, "Via: SIP/2.0/UDP 1.2.3.4;response=keep");
+	assert_int_equal(sr_redact_line(l5, sizeof l5), 1);
+	assert_null(strstr(l5, "YWxpY2U6c2VjcmV0"));
+}
+
+static void target_of(const char *client, const char *server, enum sr_transport tp,
+		      struct sr_target *t, enum sr_word expect)
+{
+	struct sr_reg r;
+	char err[512] = "";
+
+	sr_reg_defaults(&r);
+	r.client_uri = client ? strdup(client) : NULL;
+	r.server_uri = server ? strdup(server) : NULL;
+	r.transport = tp;
+	assert_int_equal(sr_target_build(&r, t, err, sizeof err), expect);
+	if (expect != SR_W_NONE)
+		assert_true(err[0] != '\0');
+	sr_reg_free(&r);
+}
+
+static void test_target(void **state)
+{
+	struct sr_target t;
+
+	(void)state;
+	target_of("sip:alice@127.0.0.1", NULL, SR_TP_AUTO, &t, SR_W_NONE);
+	assert_string_equal(t.aor, "sip:alice@127.0.0.1");
+	assert_string_equal(t.aor_user, "alice");
+	assert_string_equal(t.registrar, "sip:127.0.0.1");
+	assert_int_equal(t.tp, SR_TP_UDP);
+	assert_string_equal(t.connect_ip, "127.0.0.1");
+	assert_string_equal(t.local_ip, "127.0.0.1");
+
+	target_of("sip:alice@example.com", "sip:127.0.0.1:5080;transport=tcp", SR_TP_AUTO, &t, SR_W_NONE);
+	assert_int_equal(t.tp, SR_TP_TCP);
+	assert_int_equal(t.port, 5080);
+	assert_string_equal(t.registrar, "sip:127.0.0.1:5080;transport=tcp");
+
+	target_of("sip:alice@example.com", "sips:127.0.0.1", SR_TP_AUTO, &t, SR_W_NONE);
+	assert_int_equal(t.tp, SR_TP_TLS);
+	assert_string_equal(t.registrar, "sips:127.0.0.1");
+
+	target_of("sip:alice@example.com", "sip:127.0.0.1", SR_TP_TLS, &t, SR_W_NONE);
+	assert_string_equal(t.registrar, "sip:127.0.0.1;transport=tls");
+
+	target_of("sip:alice@example.com", "sip:[::1]:5060", SR_TP_AUTO, &t, SR_W_NONE);
+	assert_string_equal(t.host, "::1");
+	assert_string_equal(t.bind_url, "sip:[::1]:0;transport=udp");
+
+	/* localhost: our own look-up, Request-URI keeps the name */
+	target_of("sip:alice@example.com", "sip:localhost:5070", SR_TP_AUTO, &t, SR_W_NONE);
+	assert_string_equal(t.registrar, "sip:localhost:5070");
+	assert_true(t.connect_ip[0] != '\0');
+	assert_non_null(strstr(t.proxy, ":5070;transport=udp"));
+
+	target_of("sip:alice@example.com", "sips:127.0.0.1", SR_TP_UDP, &t, SR_W_CONFIG_ERROR);
+	target_of("sip:alice@example.com", "sip:127.0.0.1;transport=tcp", SR_TP_UDP, &t, SR_W_CONFIG_ERROR);
+	target_of("sip:alice@example.com", "sip:127.0.0.1;transport=ws", SR_TP_AUTO, &t, SR_W_CONFIG_ERROR);
+	target_of("sip:alice@example.com", "sip:127.0.0.1:99999", SR_TP_AUTO, &t, SR_W_CONFIG_ERROR);
+	target_of("http://alice@example.com", NULL, SR_TP_AUTO, &t, SR_W_CONFIG_ERROR);
+	target_of("sip:example.com", NULL, SR_TP_AUTO, &t, SR_W_CONFIG_ERROR);
+	target_of(NULL, NULL, SR_TP_AUTO, &t, SR_W_CONFIG_ERROR);
+	target_of("sip:alice@host.invalid", NULL, SR_TP_AUTO, &t, SR_W_DNS_ERROR);
+}
+
+static void test_hosts_lookup(void **state)
+{
+	char path[] = "/tmp/sipreg-hosts-XXXXXX", ip[64];
+	int fd = mkstemp(path);
+	FILE *f;
+
+	(void)state;
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	fputs("# comment\n127.0.0.1 localhost\n::1 localhost ip6-localhost\n"
+	      "10.1.2.3  registrar.lab  reg # trailing\n", f);
+	fclose(f);
+	assert_int_equal(sr_hosts_lookup(path, "registrar.lab", 0, ip, sizeof ip), 0);
+	assert_string_equal(ip, "10.1.2.3");
+	assert_int_equal(sr_hosts_lookup(path, "REG", 0, ip, sizeof ip), 0);
+	assert_int_equal(sr_hosts_lookup(path, "localhost", AF_INET6, ip, sizeof ip), 0);
+	assert_string_equal(ip, "::1");
+	assert_int_equal(sr_hosts_lookup(path, "ip6-localhost", AF_INET, ip, sizeof ip), -1);
+	assert_int_equal(sr_hosts_lookup(path, "trailing", 0, ip, sizeof ip), -1);
+	assert_int_equal(sr_hosts_lookup(path, "nothere", 0, ip, sizeof ip), -1);
+	unlink(path);
+}
+
+static void test_secret_file(void **state)
+{
+	char path[] = "/tmp/sipreg-pw-XXXXXX", err[512];
+	char *pw = NULL;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "p:a\"s s\\w\xc3\xa4\n", 12), 12);
+	close(fd);
+	chmod(path, 0600);
+	assert_int_equal(sr_secret_read_file(path, &pw, err, sizeof err), 0);
+	assert_string_equal(pw, "p:a\"s s\\w\xc3\xa4");
+	sr_secret_free(&pw);
+	assert_null(pw);
+	chmod(path, 0640);
+	assert_int_equal(sr_secret_read_file(path, &pw, err, sizeof err), -1);
+	assert_non_null(strstr(err, "chmod 600"));
+	assert_null(strstr(err, "p:a"));
+	chmod(path, 0600);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	close(fd);
+	assert_int_equal(sr_secret_read_file(path, &pw, err, sizeof err), -1);
+	assert_non_null(strstr(err, "empty"));
+	unlink(path);
+	assert_int_equal(sr_secret_read_file(path, &pw, err, sizeof err), -1);
+}
+
+static void test_secret_env(void **state)
+{
+	char err[256];
+	char *pw = NULL;
+
+	(void)state;
+	setenv("SIPREG_UNIT_PW", "s3cret", 1);
+	assert_int_equal(sr_secret_from_env("SIPREG_UNIT_PW", &pw, err, sizeof err), 0);
+	assert_string_equal(pw, "s3cret");
+	assert_null(getenv("SIPREG_UNIT_PW"));
+	sr_secret_free(&pw);
+	assert_int_equal(sr_secret_from_env("SIPREG_UNIT_PW", &pw, err, sizeof err), -1);
+}
+
+static void test_json_render(void **state)
+{
+	struct sr_result r;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	json_t *doc, *res, *b;
+	json_error_t je;
+
+	(void)state;
+	sr_result_init(&r);
+	r.mode = SR_MODE_REGISTER;
+	r.transport = SR_TP_TCP;
+	sr_setstr(&r.name, "trunk");
+	sr_setstr(&r.aor, "sip:alice@example.com");
+	r.word = SR_W_REGISTERED;
+	r.status = 200;
+	sr_setstr(&r.reason, "OK");
+	r.expires_requested = 600;
+	r.expires_granted = 300;
+	r.bindings = calloc(1, sizeof *r.bindings);
+	r.n_bindings = 1;
+	r.bindings[0].uri = strdup("sip:alice@10.0.0.1:5060");
+	r.bindings[0].expires = 300;
+	r.bindings[0].q = strdup("0.5");
+	r.bindings[0].reg_id = strdup("1");
+	r.bindings[0].own = true;
+	sr_strv_add(&r.service_route, "<sip:orig@10.0.0.9;lr>");
+	r.t_total = 5;
+	assert_int_equal(sr_output_render(f, "sipreg", SR_OUT_JSON, 0, &r, 1, 0), 0);
+	fclose(f);
+	doc = json_loads(buf, 0, &je);
+	assert_non_null(doc);
+	assert_string_equal(json_string_value(json_object_get(doc, "tool")), "sipreg");
+	assert_int_equal(json_integer_value(json_object_get(doc, "exit_code")), 0);
+	res = json_array_get(json_object_get(doc, "results"), 0);
+	assert_true(json_is_true(json_object_get(res, "ok")));
+	assert_string_equal(json_string_value(json_object_get(res, "transport")), "tcp");
+	assert_true(json_is_null(json_object_get(res, "error")));
+	assert_true(json_is_null(json_object_get(res, "contact")));
+	b = json_array_get(json_object_get(res, "bindings"), 0);
+	assert_true(json_is_true(json_object_get(b, "own")));
+	assert_int_equal(json_integer_value(json_object_get(b, "reg_id")), 1);
+	assert_true(json_real_value(json_object_get(b, "q")) == 0.5);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(res, "service_route"), 0)),
+			    "<sip:orig@10.0.0.9;lr>");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(res, "timing_ms"), "total")), 5);
+	json_decref(doc);
+	free(buf);
+	sr_result_free(&r);
+}
+
+static void test_text_render(void **state)
+{
+	struct sr_result r;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	sr_result_init(&r);
+	sr_setstr(&r.name, "trunk");
+	r.word = SR_W_AUTH_FAILED;
+	r.status = 401;
+	sr_setstr(&r.reason, "Unauthorized");
+	sr_setstr(&r.error, "credentials refused");
+	assert_int_equal(sr_output_render(f, "sipreg", SR_OUT_TEXT, 0, &r, 1, 77), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "trunk: auth_failed (401 Unauthorized)"));
+	assert_non_null(strstr(buf, ": credentials refused\n"));
+	free(buf);
+	sr_result_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_exit_codes),
+		cmocka_unit_test(test_exit_worst),
+		cmocka_unit_test(test_option_find),
+		cmocka_unit_test(test_option_table_consistent),
+		cmocka_unit_test(test_parsers),
+		cmocka_unit_test(test_option_apply),
+		cmocka_unit_test(test_redact),
+		cmocka_unit_test(test_target),
+		cmocka_unit_test(test_hosts_lookup),
+		cmocka_unit_test(test_secret_file),
+		cmocka_unit_test(test_secret_env),
+		cmocka_unit_test(test_json_render),
+		cmocka_unit_test(test_text_render),
+	};
+
+	return cmocka_run_group_tests_name("common", tests, NULL, NULL);
+}
