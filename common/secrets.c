@@ -74,11 +74,11 @@ int sr_secret_read_file(const char *path, char **out, char *err, size_t errlen)
 			break;
 		len += (size_t)n;
 	}
-	if (len == sizeof buf - 1) {
-		snprintf(err, errlen, "password file %s: longer than 4096 bytes", path);
+	if (len >= sizeof buf - 1) {
+		snprintf(err, errlen, "password file %s: longer than 4095 bytes", path);
 		goto out;
 	}
-	buf[len] = '\0';
+	buf[len % sizeof buf] = '\0';
 	strip_newline(buf, &len);
 	if (len == 0) {
 		snprintf(err, errlen, "password file %s: empty", path);
