@@ -97,7 +97,15 @@ static void note_challenges(struct eng *e, msg_auth_t const *au)
 		snprintf(buf, sizeof buf, "%s%s%s%s%s%s%s", au->au_scheme ? au->au_scheme : "?",
 			 alg ? " algorithm=" : "", alg ? alg : "", qop ? " qop=" : "", qop ? qop : "",
 			 realm ? " realm=" : "", realm ? realm : "");
-		sr_strv_add(&e->res->auth_offered, buf);
+		{
+			size_t i;
+			int seen = 0;
+
+			for (i = 0; i < e->res->auth_offered.n; i++)
+				seen |= !strcmp(e->res->auth_offered.v[i], buf);
+			if (!seen)
+				sr_strv_add(&e->res->auth_offered, buf);
+		}
 	}
 }
 
