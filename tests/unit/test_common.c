@@ -17,6 +17,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "digest.h"
 #include "exitcode.h"
 #include "log.h"
 #include "options.h"
@@ -387,6 +388,157 @@ static void test_text_render(void **state)
 	sr_result_free(&r);
 }
 
+
+/* RFC 2617 section 3.5 */
+static void test_digest_rfc2617(void **state)
+{
+	char out[129];
+
+	(void)state;
+	assert_int_equal(sr_digest_response(SR_ALG_MD5, false, "Mufasa", "testrealm@host.com",
+					    "Circle Of Life", NULL, "GET", "/dir/index.html",
+					    "dcd98b7102dd2f0e8b11d0f600bfb0c093", "0a4f113b", "00000001",
+					    "auth", NULL, 0, out, sizeof out),
+			 0);
+	assert_string_equal(out, "6629fae49393a05397450978507c4ef1");
+	/* RFC 2069 form: no qop, no cnonce */
+	assert_int_equal(sr_digest_response(SR_ALG_MD5, false, "Mufasa", "testrealm@host.com",
+					    "Circle Of Life", NULL, "GET", "/dir/index.html",
+					    "dcd98b7102dd2f0e8b11d0f600bfb0c093", NULL, NULL, NULL, NULL,
+					    0, out, sizeof out),
+			 0);
+	/* computed independently: MD5(HA1 ":" nonce ":" HA2) */
+	assert_string_equal(out, "670fd8c2df070c60b045671b8b24ff02");
+}
+
+/* RFC 7616 section 3.9.1 */
+static void test_digest_rfc7616(void **state)
+{
+	const char *nonce = "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v";
+	const char *cnonce = "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ";
+	char out[129], ha1[129];
+
+	(void)state;
+	assert_int_equal(sr_digest_response(SR_ALG_MD5, false, "Mufasa", "http-auth@example.org",
+					    "Circle of Life", NULL, "GET", "/dir/index.html", nonce,
+					    cnonce, "00000001", "auth", NULL, 0, out, sizeof out),
+			 0);
+	assert_string_equal(out, "8ca523f5e9506fed4657c9700eebdbec");
+	assert_int_equal(sr_digest_response(SR_ALG_SHA256, false, "Mufasa", "http-auth@example.org",
+					    "Circle of Life", NULL, "GET", "/dir/index.html", nonce,
+					    cnonce, "00000001", "auth", NULL, 0, out, sizeof out),
+			 0);
+	assert_string_equal(out, "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1");
+	/* the same through a precomputed HA1 */
+	assert_int_equal(sr_digest_ha1(SR_ALG_SHA256, "Mufasa", "http-auth@example.org",
+				       "Circle of Life", ha1, sizeof ha1),
+			 0);
+	assert_int_equal(sr_digest_response(SR_ALG_SHA256, false, "Mufasa", "http-auth@example.org",
+					    NULL, ha1, "GET", "/dir/index.html", nonce, cnonce,
+					    "00000001", "auth", NULL, 0, out, sizeof out),
+			 0);
+	assert_string_equal(out, "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1");
+	/* an HA1 of the wrong length is refused */
+	assert_int_equal(sr_digest_response(SR_ALG_MD5, false, "Mufasa", "x", NULL, ha1, "GET", "/",
+					    nonce, cnonce, "00000001", "auth", NULL, 0, out, sizeof out),
+			 -1);
+}
+
+static void test_digest_sess_int_512(void **state)
+{
+	char a[129], b[129], ha1[129], ha1s[129], ha2[129], hb[129];
+
+	(void)state;
+	/* SHA-512-256 yields 64 hex digits and differs from SHA-256 */
+	assert_int_equal(sr_digest_ha1(SR_ALG_SHA512_256, "u", "r", "p", a, sizeof a), 0);
+	assert_int_equal(strlen(a), 64);
+	assert_int_equal(sr_digest_ha1(SR_ALG_SHA256, "u", "r", "p", b, sizeof b), 0);
+	assert_string_not_equal(a, b);
+	/* SHA-512/256 of "abc" (FIPS 180-4 example) through the join of one part */
+	assert_int_equal(sr_digest_ha1(SR_ALG_MD5, "Mufasa", "testrealm@host.com", "Circle Of Life",
+				       ha1, sizeof ha1),
+			 0);
+	assert_string_equal(ha1, "939e7578ed9e3c518a452acee763bce9");
+	/* -sess: HA1 = H(H(u:r:p):nonce:cnonce); check against a hand-built chain */
+	assert_int_equal(sr_digest_response(SR_ALG_MD5, true, "Mufasa", "testrealm@host.com",
+					    "Circle Of Life", NULL, "REGISTER", "sip:x", "n1", "c1",
+					    "00000001", "auth", NULL, 0, a, sizeof a),
+			 0);
+	{
+		char tmp[200];
+
+		snprintf(tmp, sizeof tmp, "%s", ha1);
+		assert_int_equal(sr_digest_ha1(SR_ALG_MD5, tmp, "n1", "c1", ha1s, sizeof ha1s), 0);
+		assert_int_equal(sr_digest_ha1(SR_ALG_MD5, "REGISTER", "sip:x", "", ha2, sizeof ha2), 0);
+	}
+	assert_int_equal(sr_digest_response(SR_ALG_MD5, false, "x", "y", NULL, ha1s, "REGISTER",
+					    "sip:x", "n1", "c1", "00000001", "auth", NULL, 0, b, sizeof b),
+			 0);
+	assert_string_equal(a, b);
+	/* auth-int hashes the body: differs from auth, and from another body */
+	assert_int_equal(sr_digest_response(SR_ALG_SHA256, false, "u", "r", "p", NULL, "REGISTER",
+					    "sip:x", "n", "c", "00000001", "auth-int", "body", 4, a,
+					    sizeof a),
+			 0);
+	assert_int_equal(sr_digest_response(SR_ALG_SHA256, false, "u", "r", "p", NULL, "REGISTER",
+					    "sip:x", "n", "c", "00000001", "auth-int", "bodY", 4, b,
+					    sizeof b),
+			 0);
+	assert_string_not_equal(a, b);
+	(void)hb;
+}
+
+static void test_digest_passwords_any_bytes(void **state)
+{
+	char a[129], b[129];
+
+	(void)state;
+	/* ':' quotes, backslash, spaces, UTF-8 go into the hash as they are */
+	assert_int_equal(sr_digest_ha1(SR_ALG_MD5, "carol", "r", "a:b\"c\\d e\xc3\xa4", a, sizeof a), 0);
+	assert_int_equal(sr_digest_ha1(SR_ALG_MD5, "carol", "r", "a:b", b, sizeof b), 0);
+	assert_string_not_equal(a, b);
+}
+
+static void test_digest_choose(void **state)
+{
+	struct sr_digest_policy p;
+	struct sr_offer o[4];
+	char err[128];
+
+	(void)state;
+	memset(o, 0, sizeof o);
+	o[0] = (struct sr_offer){"Digest", "r", "n1", NULL, "MD5", "auth", false};
+	o[1] = (struct sr_offer){"Digest", "r", "n2", NULL, "SHA-256", "auth", false};
+	o[2] = (struct sr_offer){"Digest", "r", "n3", NULL, "SHA-1", "auth", false};
+	o[3] = (struct sr_offer){"Foo", "r", "n4", NULL, NULL, NULL, false};
+	sr_digest_policy_default(&p);
+	assert_int_equal(sr_digest_choose(o, 4, &p), 1);
+	assert_int_equal(sr_digest_choose(o, 1, &p), 0);
+	assert_int_equal(sr_digest_parse_prefs("MD5, SHA-256", &p, err, sizeof err), 0);
+	assert_int_equal(sr_digest_choose(o, 4, &p), 0);
+	p.min = SR_ALG_SHA256;
+	assert_int_equal(sr_digest_choose(o, 1, &p), -1);
+	assert_int_equal(sr_digest_choose(o, 4, &p), 1);
+	/* an MD5 HA1 (32 hex) rules out SHA-256 */
+	sr_digest_policy_default(&p);
+	p.ha1_hexlen = 32;
+	assert_int_equal(sr_digest_choose(o, 4, &p), 0);
+	/* no algorithm means MD5; qop without auth or auth-int is unusable */
+	o[0].algorithm = NULL;
+	o[0].qop = "auth-conf";
+	p.ha1_hexlen = 0;
+	assert_int_equal(sr_digest_choose(o, 1, &p), -1);
+	o[0].qop = NULL;
+	assert_int_equal(sr_digest_choose(o, 1, &p), 0);
+	o[0].nonce = NULL;
+	assert_int_equal(sr_digest_choose(o, 1, &p), -1);
+	assert_int_equal(sr_digest_parse_prefs("SHA-256, SHA-1", &p, err, sizeof err), -1);
+	assert_non_null(strstr(err, "SHA-1"));
+	assert_int_equal(sr_digest_alg_parse("sha-512-256-SESS", NULL), SR_ALG_SHA512_256);
+	assert_true(sr_digest_qop_has("auth-int, auth", "auth"));
+	assert_false(sr_digest_qop_has("auth-int", "auth"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -403,6 +555,11 @@ int main(void)
 		cmocka_unit_test(test_secret_env),
 		cmocka_unit_test(test_json_render),
 		cmocka_unit_test(test_text_render),
+		cmocka_unit_test(test_digest_rfc2617),
+		cmocka_unit_test(test_digest_rfc7616),
+		cmocka_unit_test(test_digest_sess_int_512),
+		cmocka_unit_test(test_digest_passwords_any_bytes),
+		cmocka_unit_test(test_digest_choose),
 	};
 
 	return cmocka_run_group_tests_name("common", tests, NULL, NULL);
