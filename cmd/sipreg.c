@@ -38,6 +38,19 @@ static int load_password(struct sr_reg *reg)
 		sr_warn("a password given with -p/--password is visible to other users; "
 			"use --password-file or --password-env");
 	}
+	if (reg->ha1 && reg->ha1_from_cli)
+		sr_warn("an HA1 given with --ha1 is visible to other users and works like a password");
+	if (reg->bearer_token_file) {
+		sr_secret_free(&reg->bearer_token);
+		if (sr_secret_read_file(reg->bearer_token_file, &reg->bearer_token, err,
+					sizeof err) < 0) {
+			sr_err("%s", err);
+			return -1;
+		}
+	} else if (reg->bearer_token && reg->token_from_cli) {
+		sr_warn("a token given with --authorization-jwt is visible to other users; "
+			"use --bearer-token-file");
+	}
 	return 0;
 }
 
@@ -77,6 +90,8 @@ int main(int argc, char **argv)
 		sr_engine_run(&reg, &run, deadline, &res);
 	}
 	sr_secret_free(&reg.password);
+	sr_secret_free(&reg.ha1);
+	sr_secret_free(&reg.bearer_token);
 
 	code = sr_result_exit(&res);
 	if (!run.quiet)

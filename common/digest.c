@@ -606,13 +606,37 @@ static const auth_client_plugin_t sr_digest_plugin = {
 	.auc_copy_credentials = plug_copy,
 };
 
+static int unused_authorize(auth_client_t *ca, su_home_t *h, char const *method,
+			    url_t const *url, msg_payload_t const *body, msg_header_t **hdr)
+{
+	(void)ca, (void)h, (void)method, (void)url, (void)body;
+	*hdr = NULL;
+	return 0;
+}
+
+/* A placeholder that takes slot 0 from Sofia's own Digest plugin. */
+static const auth_client_plugin_t sr_unused_plugin = {
+	.auc_plugin_size = sizeof sr_unused_plugin,
+	.auc_size = sizeof(auth_client_t),
+	.auc_name = "x-sipreg-unused",
+	.auc_authorize = unused_authorize,
+};
+
 int sr_digest_install(void)
 {
 	static int done;
 
 	if (done)
 		return 0;
+	/* auc_register_plugin() in Debian's 1.12.11 does not replace the plugin
+	 * of the same name: it takes the first slot whose name differs (a
+	 * reversed test). Slots start as [Digest, Basic]. Our Digest lands in
+	 * Basic's slot; a placeholder of another name then takes slot 0, so the
+	 * look-up by scheme ("first match wins") finds ours. Basic, which RFC
+	 * 3261 forbids, is left without a plugin. */
 	if (auc_register_plugin(&sr_digest_plugin) < 0)
+		return -1;
+	if (auc_register_plugin(&sr_unused_plugin) < 0)
 		return -1;
 	done = 1;
 	return 0;

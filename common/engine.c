@@ -19,6 +19,7 @@
 #include <sofia-sip/tport_tag.h>
 #include <sofia-sip/url.h>
 
+#include "digest.h"
 #include "engine.h"
 #include "log.h"
 #include "target.h"
@@ -52,7 +53,10 @@ struct eng {
 	char *contact_hdr;      /* "<uri>" as sent */
 	int answered;           /* challenges we answered */
 	int renegotiated;       /* 423s nua followed */
+	int reanswered;         /* stale challenges nua answered from the cache */
 	char cadir[64];         /* temporary CA directory for Sofia */
+	struct sr_digest_policy policy;
+	int plugin_answers0;    /* the plugin's answer count at the start */
 };
 
 static int g_hard_exit; /* a stack was left running to keep its binding */
@@ -85,6 +89,18 @@ static char *param_value(su_home_t *home, msg_param_t const *params, const char 
 	return s;
 }
 
+static int has_param(msg_param_t const *params, const char *name, const char *value)
+{
+	const char *p = msg_params_find(params, name);
+	size_t len = strlen(value);
+
+	if (!p)
+		return 0;
+	if (*p == '"')
+		p++;
+	return !strncasecmp(p, value, len) && (p[len] == '\0' || p[len] == '"');
+}
+
 /* Record what a 401/407 offered: every challenge, for the report. */
 static void note_challenges(struct eng *e, msg_auth_t const *au)
 {
@@ -92,168 +108,183 @@ static void note_challenges(struct eng *e, msg_auth_t const *au)
 		char *realm = param_value(e->home, au->au_params, "realm=");
 		char *alg = param_value(e->home, au->au_params, "algorithm=");
 		char *qop = param_value(e->home, au->au_params, "qop=");
-		char buf[512];
 
-		snprintf(buf, sizeof buf, "%s%s%s%s%s%s%s", au->au_scheme ? au->au_scheme : "?",
-			 alg ? " algorithm=" : "", alg ? alg : "", qop ? " qop=" : "", qop ? qop : "",
-			 realm ? " realm=" : "", realm ? realm : "");
-		{
-			size_t i;
-			int seen = 0;
-
-			for (i = 0; i < e->res->auth_offered.n; i++)
-				seen |= !strcmp(e->res->auth_offered.v[i], buf);
-			if (!seen)
-				sr_strv_add(&e->res->auth_offered, buf);
-		}
+		sr_result_add_offer(e->res, au->au_scheme, realm, alg, qop,
+				    has_param(au->au_params, "stale=", "true"));
 	}
 }
 
-/* Sofia's own digest answers MD5 and MD5-sess only (SOFIA-NOTES 1). */
-static int alg_supported(const char *alg)
-{
-	return !alg || !strcasecmp(alg, "MD5") || !strcasecmp(alg, "MD5-sess");
-}
-
-static int has_param(msg_param_t const *params, const char *name, const char *value)
-{
-	char *v = NULL;
-	const char *p = msg_params_find(params, name);
-	int rc;
-
-	if (!p)
-		return 0;
-	v = strdup(p);
-	if (!v)
-		return 0;
-	if (v[0] == '"')
-		memmove(v, v + 1, strlen(v));
-	v[strcspn(v, "\"")] = '\0';
-	rc = !strcasecmp(v, value);
-	free(v);
-	return rc;
-}
-
-/* 1 when a qop list ("auth,auth-int") holds the token. */
-static int qop_has(const char *list, const char *token)
-{
-	size_t tl = strlen(token);
-	const char *p = list;
-
-	while (*p) {
-		size_t len;
-
-		p += strspn(p, " ,\t");
-		len = strcspn(p, " ,\t");
-		if (len == tl && !strncasecmp(p, token, tl))
-			return 1;
-		p += len;
-	}
-	return 0;
-}
+#define MAX_REALMS 4
 
 /* Decide how to answer a challenge. Returns 0 after nua_authenticate(),
  * or sets the result and returns -1. */
-static int answer_challenge(struct eng *e, int status, sip_t const *sip)
+static int answer_challenge(struct eng *e, int status, sip_t const *sip, int dry)
 {
 	msg_auth_t const *lists[2] = {sip->sip_www_authenticate, sip->sip_proxy_authenticate};
 	const struct sr_reg *r = e->reg;
 	const char *user = r->username ? r->username : e->t.aor_user;
-	char cred[2][1024];
-	int ncred = 0, stale = 0, other_alg = 0, i;
-	char unsupported[128] = "";
+	struct sr_digest_policy policy = e->policy;
+	struct sr_offer offers[16];
+	const char *raw_realms[MAX_REALMS], *realms[MAX_REALMS];
+	char cred[MAX_REALMS][600], offered[400] = "";
+	size_t n = 0, nrealms = 0, i, k;
+	int digest_seen = 0, other_seen = 0, bad_realm = 0, bad_nonce = 0, bearer_challenge = 0;
 	msg_auth_t const *au;
+	const char *key;
 
 	for (i = 0; i < 2; i++)
 		note_challenges(e, lists[i]);
 	if (!lists[0] && !lists[1]) {
-		sr_result_fail(e->res, SR_W_PROTOCOL_ERROR,
-			       "%d without a %s header: nothing to answer", status,
-			       status == 401 ? "WWW-Authenticate" : "Proxy-Authenticate");
+		sr_result_fail(e->res, SR_W_PROTOCOL_ERROR, "%d without a %s header: nothing to answer",
+			       status, status == 401 ? "WWW-Authenticate" : "Proxy-Authenticate");
 		return -1;
 	}
-	for (i = 0; i < 2; i++)
-		for (au = lists[i]; au; au = au->au_next)
-			if (has_param(au->au_params, "stale=", "true"))
-				stale = 1;
-	if (e->answered && !(stale && e->answered == 1)) {
+	if (e->answered) {
 		sr_result_fail(e->res, SR_W_AUTH_FAILED,
 			       "credentials refused: the server challenged again after our answer "
 			       "(wrong password or username \"%s\")", user);
 		return -1;
 	}
-	if (!r->password) {
-		sr_result_fail(e->res, SR_W_AUTH_FAILED,
-			       "the server asks for authentication and no password was given "
-			       "(use --password-file or --password-env)");
-		return -1;
-	}
-
 	for (i = 0; i < 2; i++) {
 		for (au = lists[i]; au; au = au->au_next) {
-			char *realm = param_value(e->home, au->au_params, "realm=");
-			char *alg = param_value(e->home, au->au_params, "algorithm=");
+			struct sr_offer *o;
+			size_t len = strlen(offered);
 
 			if (!au->au_scheme || strcasecmp(au->au_scheme, "Digest")) {
+				other_seen = 1;
+				if (au->au_scheme && !strcasecmp(au->au_scheme, "Bearer"))
+					bearer_challenge = 1;
 				continue;
 			}
-			if (!alg_supported(alg)) {
-				other_alg = 1;
-				snprintf(unsupported, sizeof unsupported, "%s", alg);
+			digest_seen = 1;
+			if (n >= sizeof offers / sizeof offers[0])
+				continue;
+			o = &offers[n];
+			o->scheme = "Digest";
+			o->realm = param_value(e->home, au->au_params, "realm=");
+			o->nonce = msg_params_find(au->au_params, "nonce=");
+			o->opaque = NULL;
+			o->algorithm = param_value(e->home, au->au_params, "algorithm=");
+			o->qop = param_value(e->home, au->au_params, "qop=");
+			o->stale = false;
+			snprintf(offered + len, sizeof offered - len, "%s%s%s%s", len ? ", " : "",
+				 o->algorithm ? o->algorithm : "MD5", o->qop ? "/" : "",
+				 o->qop ? o->qop : "");
+			if (!o->realm) {
+				bad_realm = 1;
 				continue;
 			}
-			if (!realm || !msg_params_find(au->au_params, "nonce=")) {
-				sr_result_fail(e->res, SR_W_PROTOCOL_ERROR,
-					       "malformed Digest challenge: no %s",
-					       realm ? "nonce" : "realm");
-				return -1;
+			if (!o->nonce || !*o->nonce) {
+				bad_nonce = 1;
+				continue;
 			}
-			if (r->realm && strcmp(r->realm, realm)) {
-				sr_result_fail(e->res, SR_W_AUTH_FAILED,
-					       "the server challenged for realm \"%s\"; the pinned realm is \"%s\"",
-					       realm, r->realm);
-				return -1;
+			for (k = 0; k < nrealms; k++)
+				if (!strcmp(realms[k], o->realm))
+					break;
+			if (k == nrealms && nrealms < MAX_REALMS) {
+				realms[nrealms] = o->realm;
+				raw_realms[nrealms] = msg_header_find_param(au->au_common, "realm=");
+				nrealms++;
 			}
-			if (ncred < 2 && !e->res->auth_realm) {
-				sr_setstr(&e->res->auth_scheme, "Digest");
-				sr_setstr(&e->res->auth_realm, realm);
-				sr_setstr(&e->res->auth_algorithm, alg ? alg : "MD5");
-				{
-					char *qop = param_value(e->home, au->au_params, "qop=");
-
-					sr_setstr(&e->res->auth_qop,
-						  !qop ? NULL : qop_has(qop, "auth") ? "auth" : qop);
-				}
-			}
-			if (ncred < 2 && (ncred == 0 || strcmp(strchr(cred[0], ':') + 1, realm))) {
-				snprintf(cred[ncred], sizeof cred[ncred], "Digest:\"%s\":%s:%s", realm,
-					 user, r->password);
-				ncred++;
-			}
+			n++;
 		}
 	}
-	/* Sofia answers every challenge of the list and fails on the ones it
-	 * cannot compute (a 904 with no final answer): refuse them here. */
-	if (other_alg) {
-		sr_result_fail(e->res, SR_W_PROTOCOL_ERROR,
-			       "the server challenges with Digest algorithm %s, which this build cannot "
-			       "answer (MD5 only)%s",
-			       unsupported, ncred ? "; it also offered MD5, but Sofia-SIP would fail on the list" : "");
+	if (bad_nonce) {
+		sr_result_fail(e->res, SR_W_PROTOCOL_ERROR, "malformed Digest challenge: no nonce");
 		return -1;
 	}
-	if (ncred == 0) {
-		sr_result_fail(e->res, SR_W_PROTOCOL_ERROR,
-			       "no challenge we can answer: the server offered only non-Digest schemes");
+	if (!digest_seen) {
+		if (bearer_challenge && r->bearer_token)
+			sr_result_fail(e->res, SR_W_AUTH_FAILED, "the Bearer token was refused (%d)",
+				       status);
+		else
+			sr_result_fail(e->res, SR_W_PROTOCOL_ERROR,
+				       "no challenge we can answer: the server offered only %s",
+				       other_seen ? "non-Digest schemes" : "nothing");
 		return -1;
 	}
+	if (nrealms == 0) {
+		sr_result_fail(e->res, SR_W_PROTOCOL_ERROR, "malformed Digest challenge: no %s",
+			       bad_realm ? "realm" : "nonce");
+		return -1;
+	}
+	if (!r->password && !r->ha1) {
+		sr_result_fail(e->res, SR_W_AUTH_FAILED,
+			       r->bearer_token
+				       ? "the server wants Digest after our Bearer token and no password "
+					 "was given for it"
+				       : "the server asks for authentication and no password was given "
+					 "(use --password-file or --password-env)");
+		return -1;
+	}
+	policy.ha1_hexlen = r->ha1 ? strlen(r->ha1) : 0;
+	for (k = 0; k < nrealms; k++) {
+		struct sr_offer mine[16];
+		size_t m = 0;
+		int idx;
+
+		if (r->realm && strcmp(r->realm, realms[k])) {
+			sr_result_fail(e->res, SR_W_AUTH_FAILED,
+				       "the server challenged for realm \"%s\"; the pinned realm is \"%s\"",
+				       realms[k], r->realm);
+			return -1;
+		}
+		for (i = 0; i < n; i++)
+			if (!strcmp(offers[i].realm, realms[k]))
+				mine[m++] = offers[i];
+		idx = sr_digest_choose(mine, m, &policy);
+		if (idx < 0) {
+			char acc[80] = "";
+
+			for (i = 0; i < 4 && policy.prefs[i]; i++)
+				if (sr_digest_strength(policy.prefs[i]) >= sr_digest_strength(policy.min))
+					snprintf(acc + strlen(acc), sizeof acc - strlen(acc), "%s%s",
+						 *acc ? ", " : "", sr_digest_alg_name(policy.prefs[i]));
+			sr_result_fail(e->res, SR_W_PROTOCOL_ERROR,
+				       "no acceptable Digest challenge for realm \"%s\": offered %s; we "
+				       "accept %s%s",
+				       realms[k], offered, *acc ? acc : "nothing (min_digest)",
+				       r->ha1 ? " with an HA1 of this length" : "");
+			return -1;
+		}
+		if (k == 0) {
+			sr_setstr(&e->res->auth_scheme, "Digest");
+			sr_setstr(&e->res->auth_realm, realms[k]);
+			sr_setstr(&e->res->auth_algorithm, mine[idx].algorithm ? mine[idx].algorithm : "MD5");
+			sr_setstr(&e->res->auth_qop,
+				  !mine[idx].qop ? NULL
+				  : sr_digest_qop_has(mine[idx].qop, "auth") ? "auth" : "auth-int");
+		}
+	}
+	if (dry) {
+		/* nua went ahead without us: a challenge it could not file */
+		sr_result_fail(e->res, SR_W_PROTOCOL_ERROR, "malformed challenge: %s",
+			       bad_realm ? "a Digest challenge without a realm" : "nothing usable");
+		return -1;
+	}
+	{
+		struct sr_digest_cred c = {
+			.username = (char *)user,
+			.password = r->password,
+			.ha1 = r->ha1,
+			.policy = policy,
+		};
+
+		key = sr_digest_register(&c);
+	}
+	if (!key) {
+		sr_result_fail(e->res, SR_W_INTERNAL_ERROR, "too many credentials");
+		return -1;
+	}
+	for (k = 0; k < nrealms; k++)
+		snprintf(cred[k], sizeof cred[k], "Digest:%s:%s:%s", raw_realms[k], key, key);
 	e->answered++;
-	e->res->auth_rounds = e->answered;
 	e->res->requests++;
-	sr_debug(1, "answering %d %s for realm \"%s\" as \"%s\"", status, sip->sip_status->st_phrase,
-		 e->res->auth_realm, user);
-	nua_authenticate(e->nh, NUTAG_AUTH(cred[0]), TAG_IF(ncred > 1, NUTAG_AUTH(cred[1])),
-			 TAG_END());
-	explicit_bzero(cred, sizeof cred);
+	sr_debug(1, "answering %d %s for realm \"%s\" as \"%s\" with %s", status,
+		 sip->sip_status->st_phrase, e->res->auth_realm, user, e->res->auth_algorithm);
+	nua_authenticate(e->nh, NUTAG_AUTH(cred[0]), TAG_IF(nrealms > 1, NUTAG_AUTH(cred[1])),
+			 TAG_IF(nrealms > 2, NUTAG_AUTH(cred[2])),
+			 TAG_IF(nrealms > 3, NUTAG_AUTH(cred[3])), TAG_END());
 	return 0;
 }
 
@@ -428,6 +459,25 @@ static void fail_final(struct eng *e, int status, char const *phrase, sip_t cons
 	}
 }
 
+/* What was really sent: the plugin's last answer, or our Bearer token. */
+static void note_auth_used(struct eng *e)
+{
+	struct sr_digest_used u;
+	int answers;
+
+	sr_digest_last_used(&u);
+	answers = u.answers - e->plugin_answers0;
+	if (answers > 0) {
+		sr_setstr(&e->res->auth_scheme, "Digest");
+		if (!e->res->auth_algorithm)
+			sr_setstr(&e->res->auth_algorithm, u.algorithm);
+		e->res->auth_rounds = e->answered + e->reanswered;
+	} else if (e->reg->bearer_token) {
+		sr_setstr(&e->res->auth_scheme, "Bearer");
+		e->res->auth_rounds = 0;
+	}
+}
+
 static void on_register(struct eng *e, int status, char const *phrase, sip_t const *sip)
 {
 	struct sr_result *res = e->res;
@@ -442,11 +492,25 @@ static void on_register(struct eng *e, int status, char const *phrase, sip_t con
 			res->requests++;
 		} else if (status == 100 && phrase && strstr(phrase, "Cache")) {
 			res->requests++;
+			if (e->answered) {
+				e->reanswered++; /* a stale nonce, answered once more */
+			} else if (sip && (sip->sip_status && (sip->sip_status->st_status == 401 ||
+							       sip->sip_status->st_status == 407))) {
+				/* nua re-sent without credentials: it could not file
+				 * the challenge (no realm); do not wait for more. */
+				answer_challenge(e, sip->sip_status->st_status, sip, 1);
+				if (res->word == SR_W_NONE)
+					sr_result_fail(res, SR_W_PROTOCOL_ERROR,
+						       "malformed challenge: nothing we can answer");
+				note_final(e, sip->sip_status->st_status, sip->sip_status->st_phrase, sip);
+				e->state = ST_DONE;
+			}
 		}
 		return;
 	}
+	note_auth_used(e);
 	if (status == 401 || status == 407) {
-		if (!is_local_response(sip) && answer_challenge(e, status, sip) == 0)
+		if (!is_local_response(sip) && answer_challenge(e, status, sip, 0) == 0)
 			return;
 		if (!is_local_response(sip))
 			note_final(e, status, phrase, sip);
@@ -458,6 +522,7 @@ static void on_register(struct eng *e, int status, char const *phrase, sip_t con
 	if (status >= 200 && status < 300) {
 		note_final(e, status, phrase, sip);
 		note_bindings(e, sip);
+		note_auth_used(e);
 		res->word = e->run->mode == SR_MODE_LIST ? SR_W_BINDINGS_LISTED : SR_W_REGISTERED;
 		if (e->run->mode == SR_MODE_PROBE) {
 			e->state = ST_UNREGISTERING;
@@ -632,6 +697,7 @@ int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double dea
 	const char *certdir = NULL;
 	int keep = 0, rc = 0;
 	unsigned t1x64;
+	char *bearer = NULL;
 
 	e = calloc(1, sizeof *e);
 	if (!e)
@@ -656,10 +722,22 @@ int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double dea
 	}
 	if (run->mode != SR_MODE_LIST)
 		res->expires_requested = reg->expiration;
-	if (reg->password && strchr(reg->password, ':')) {
+	sr_digest_policy_default(&e->policy);
+	if (reg->digest_algorithms &&
+	    sr_digest_parse_prefs(reg->digest_algorithms, &e->policy, err, sizeof err) < 0) {
+		sr_result_fail(res, SR_W_CONFIG_ERROR, "digest_algorithms: %s", err);
+		goto out;
+	}
+	if (reg->min_digest)
+		e->policy.min = sr_digest_alg_parse(reg->min_digest, NULL);
+	if (reg->ha1 && reg->password) {
 		sr_result_fail(res, SR_W_CONFIG_ERROR,
-			       "the password contains ':', which Sofia-SIP's digest cannot carry; "
-			       "this build cannot use it");
+			       "both a password and an HA1 are given: keep one");
+		goto out;
+	}
+	if (reg->ha1 && !reg->realm) {
+		sr_result_fail(res, SR_W_CONFIG_ERROR,
+			       "an HA1 is bound to a realm: give --realm (realm:) with it");
 		goto out;
 	}
 
@@ -696,6 +774,17 @@ int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double dea
 			goto out;
 		}
 		g_su_ready = 1;
+	}
+	if (sr_digest_install() < 0) {
+		sr_result_fail(res, SR_W_INTERNAL_ERROR, "cannot install the digest plugin");
+		rc = -1;
+		goto out;
+	}
+	{
+		struct sr_digest_used u;
+
+		sr_digest_last_used(&u);
+		e->plugin_answers0 = u.answers;
 	}
 	e->root = su_root_create(e);
 	if (!e->root) {
@@ -761,13 +850,17 @@ int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double dea
 		 res->contact ? " contact " : " (no Contact: listing bindings)",
 		 res->contact ? res->contact : "");
 	e->state = ST_REGISTERING;
+	if (reg->bearer_token)
+		bearer = su_sprintf(e->home, "Bearer %s", reg->bearer_token);
 	if (run->mode == SR_MODE_LIST)
 		nua_register(e->nh, NUTAG_REGISTRAR(e->t.registrar), SIPTAG_CONTACT(NULL),
-			     TAG_END());
+			     TAG_IF(bearer, SIPTAG_AUTHORIZATION_STR(bearer)), TAG_END());
 	else
 		nua_register(e->nh, NUTAG_REGISTRAR(e->t.registrar),
 			     SIPTAG_CONTACT_STR(e->contact_hdr), SIPTAG_EXPIRES_STR(expires),
-			     TAG_END());
+			     TAG_IF(bearer, SIPTAG_AUTHORIZATION_STR(bearer)), TAG_END());
+	if (bearer)
+		explicit_bzero(bearer, strlen(bearer));
 	step_until(e, run_done, deadline);
 	if (e->state == ST_REGISTERING) {
 		sr_result_fail(res, SR_W_TIMEOUT, "no final response from %s within %.1f s",

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "options.h"
+#include "digest.h"
 #include "secrets.h"
 
 #define T_REG SR_TOOL_SIPREG
@@ -37,6 +38,16 @@ const struct sr_option sr_options[] = {
 	 "read the password from environment variable VAR"},
 	{SR_O_REALM, "realm", NULL, 0, "REALM", SR_OT_STRING, NULL, NULL, 1, T_REG,
 	 "answer challenges of this realm only"},
+	{SR_O_HA1, "ha1", NULL, 0, "HEX", SR_OT_STRING, NULL, NULL, 1, T_REG,
+	 "hex HA1 for the challenge's algorithm, used instead of a password (needs --realm)"},
+	{SR_O_AUTHORIZATION_JWT, "authorization_jwt", NULL, 0, "TOKEN", SR_OT_STRING, NULL, NULL, 1,
+	 T_REG, "send Authorization: Bearer TOKEN (visible to other users: prefer the file)"},
+	{SR_O_BEARER_TOKEN_FILE, "bearer_token_file", NULL, 0, "FILE", SR_OT_STRING, NULL, NULL, 1,
+	 T_REG, "read the Bearer token from FILE (mode 0600, owned by you)"},
+	{SR_O_DIGEST_ALGORITHMS, "digest_algorithms", NULL, 0, "LIST", SR_OT_STRING, NULL,
+	 "SHA-512-256, SHA-256, MD5", 1, T_REG, "digest algorithms to answer with, best first"},
+	{SR_O_MIN_DIGEST, "min_digest", NULL, 0, "ALG", SR_OT_ENUM, "MD5 SHA-256 SHA-512-256", "MD5",
+	 1, T_REG, "refuse challenges weaker than ALG"},
 	{SR_O_EXPIRATION, "expiration", "register_expires", 'x', "SECONDS", SR_OT_UINT, NULL, "3600",
 	 1, T_REG, "registration expiry to ask for"},
 	{SR_O_TRANSPORT, "transport", NULL, 0, "PROTO", SR_OT_ENUM, "udp tcp tls", "from the URI",
@@ -255,6 +266,42 @@ int sr_option_apply(const struct sr_option *o, const char *value, struct sr_reg 
 		sr_secret_free(&reg->password);
 		reg->password = strdup(value);
 		return reg->password ? 0 : -1;
+	case SR_O_HA1: {
+		size_t len = strlen(value), i;
+
+		for (i = 0; i < len; i++)
+			if (!isxdigit((unsigned char)value[i]))
+				break;
+		if (i < len || (len != 32 && len != 64)) {
+			snprintf(err, errlen, "%s: expected 32 or 64 hex digits (an MD5 or SHA-256/SHA-512-256 HA1)",
+				 name);
+			return -1;
+		}
+		sr_secret_free(&reg->ha1);
+		reg->ha1 = strdup(value);
+		return reg->ha1 ? 0 : -1;
+	}
+	case SR_O_AUTHORIZATION_JWT:
+		if (strpbrk(value, " \t\r\n,\"")) {
+			snprintf(err, errlen, "%s: a token cannot hold spaces, commas or quotes", name);
+			return -1;
+		}
+		sr_secret_free(&reg->bearer_token);
+		reg->bearer_token = strdup(value);
+		return reg->bearer_token ? 0 : -1;
+	case SR_O_BEARER_TOKEN_FILE: str = &reg->bearer_token_file; break;
+	case SR_O_DIGEST_ALGORITHMS: {
+		struct sr_digest_policy p;
+		char e2[200];
+
+		if (sr_digest_parse_prefs(value, &p, e2, sizeof e2) < 0) {
+			snprintf(err, errlen, "%s: %s", name, e2);
+			return -1;
+		}
+		str = &reg->digest_algorithms;
+		break;
+	}
+	case SR_O_MIN_DIGEST: str = &reg->min_digest; break;
 	case SR_O_HOST: {
 		size_t len = strlen(value) + 5;
 		char *uri = malloc(len);
@@ -393,8 +440,13 @@ int sr_options_parse(const char *tool, unsigned tool_bit, int argc, char **argv,
 			version = 1;
 		if (o->id == SR_O_PROBE || o->id == SR_O_LIST_BINDINGS)
 			mode_flags |= o->id == SR_O_PROBE ? 1 : 2;
-		if (o->id == SR_O_PASSWORD) {
-			reg->password_from_cli = true;
+		if (o->id == SR_O_PASSWORD || o->id == SR_O_HA1 || o->id == SR_O_AUTHORIZATION_JWT) {
+			if (o->id == SR_O_PASSWORD)
+				reg->password_from_cli = true;
+			else if (o->id == SR_O_HA1)
+				reg->ha1_from_cli = true;
+			else
+				reg->token_from_cli = true;
 			rc = sr_option_apply(o, optarg, reg, run, err, sizeof err);
 			/* Hide it from ps(1) as far as we can. */
 			if (optarg)

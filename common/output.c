@@ -72,7 +72,22 @@ static json_t *result_json(const struct sr_result *r)
 	json_object_set_new(auth, "algorithm", jstr(r->auth_algorithm));
 	json_object_set_new(auth, "qop", jstr(r->auth_qop));
 	json_object_set_new(auth, "rounds", json_integer(r->auth_rounds));
-	json_object_set_new(auth, "offered", jstrv(&r->auth_offered));
+	{
+		json_t *offered = json_array();
+
+		for (i = 0; i < r->n_auth_offered; i++) {
+			const struct sr_offer_rec *x = &r->auth_offered[i];
+			json_t *e = json_object();
+
+			json_object_set_new(e, "scheme", jstr(x->scheme));
+			json_object_set_new(e, "realm", jstr(x->realm));
+			json_object_set_new(e, "algorithm", jstr(x->algorithm));
+			json_object_set_new(e, "qop", jstr(x->qop));
+			json_object_set_new(e, "stale", json_boolean(x->stale));
+			json_array_append_new(offered, e);
+		}
+		json_object_set_new(auth, "offered", offered);
+	}
 	json_object_set_new(o, "auth", auth);
 	timing = json_object();
 	json_object_set_new(timing, "total", jlong(r->t_total));
@@ -160,8 +175,14 @@ static void text_one(FILE *out, int verbose, const struct sr_result *r)
 		fprintf(out, "  auth: %s realm=\"%s\" algorithm=%s qop=%s rounds=%d\n", r->auth_scheme,
 			r->auth_realm ? r->auth_realm : "", r->auth_algorithm ? r->auth_algorithm : "-",
 			r->auth_qop ? r->auth_qop : "-", r->auth_rounds);
-	for (i = 0; i < r->auth_offered.n; i++)
-		fprintf(out, "  auth offered: %s\n", r->auth_offered.v[i]);
+	for (i = 0; i < r->n_auth_offered; i++) {
+		const struct sr_offer_rec *x = &r->auth_offered[i];
+
+		fprintf(out, "  auth offered: %s realm=\"%s\" algorithm=%s qop=%s%s\n",
+			x->scheme ? x->scheme : "?", x->realm ? x->realm : "",
+			x->algorithm ? x->algorithm : "-", x->qop ? x->qop : "-",
+			x->stale ? " stale" : "");
+	}
 	if (r->server)
 		fprintf(out, "  server: %s\n", r->server);
 	if (r->local_address)

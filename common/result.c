@@ -65,7 +65,13 @@ void sr_result_free(struct sr_result *res)
 	free(res->bindings);
 	sr_strv_free(&res->service_route);
 	sr_strv_free(&res->path);
-	sr_strv_free(&res->auth_offered);
+	for (i = 0; i < res->n_auth_offered; i++) {
+		free(res->auth_offered[i].scheme);
+		free(res->auth_offered[i].realm);
+		free(res->auth_offered[i].algorithm);
+		free(res->auth_offered[i].qop);
+	}
+	free(res->auth_offered);
 	free(res->name);
 	free(res->aor);
 	free(res->registrar);
@@ -107,4 +113,35 @@ int sr_result_ok(const struct sr_result *res)
 int sr_result_exit(const struct sr_result *res)
 {
 	return sr_word_status_exit(res->word, res->status);
+}
+
+static int same(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+int sr_result_add_offer(struct sr_result *res, const char *scheme, const char *realm,
+			const char *algorithm, const char *qop, bool stale)
+{
+	struct sr_offer_rec *v;
+	size_t i;
+
+	for (i = 0; i < res->n_auth_offered; i++) {
+		struct sr_offer_rec *o = &res->auth_offered[i];
+
+		if (same(o->scheme, scheme) && same(o->realm, realm) && same(o->algorithm, algorithm) &&
+		    same(o->qop, qop) && o->stale == stale)
+			return 0;
+	}
+	v = realloc(res->auth_offered, (res->n_auth_offered + 1) * sizeof *v);
+	if (!v)
+		return -1;
+	res->auth_offered = v;
+	v = &v[res->n_auth_offered++];
+	v->scheme = scheme ? strdup(scheme) : NULL;
+	v->realm = realm ? strdup(realm) : NULL;
+	v->algorithm = algorithm ? strdup(algorithm) : NULL;
+	v->qop = qop ? strdup(qop) : NULL;
+	v->stale = stale;
+	return 0;
 }

@@ -18,6 +18,15 @@ struct sr_binding {
 	bool own;
 };
 
+/* One challenge the server offered, as reported. */
+struct sr_offer_rec {
+	char *scheme;
+	char *realm;
+	char *algorithm; /* NULL: none given (MD5 for Digest) */
+	char *qop;
+	bool stale;
+};
+
 struct sr_strv {
 	char **v;
 	size_t n;
@@ -48,7 +57,8 @@ struct sr_result {
 	char *auth_algorithm;
 	char *auth_qop;
 	int auth_rounds;
-	struct sr_strv auth_offered; /* "SHA-256/auth" ... */
+	struct sr_offer_rec *auth_offered;
+	size_t n_auth_offered;
 	long t_total;    /* ms; -1: none */
 	long t_first;    /* ms to the first response; -1: none */
 	long t_final;    /* ms to the final response; -1: none */
@@ -69,6 +79,9 @@ void sr_result_fail(struct sr_result *res, enum sr_word w, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int sr_result_ok(const struct sr_result *res);
 int sr_result_exit(const struct sr_result *res);
+/* Record an offered challenge unless the same one is there already. */
+int sr_result_add_offer(struct sr_result *res, const char *scheme, const char *realm,
+			const char *algorithm, const char *qop, bool stale);
 /* Append a copy of s (may be NULL: ignored). */
 int sr_strv_add(struct sr_strv *sv, const char *s);
 void sr_strv_free(struct sr_strv *sv);

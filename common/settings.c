@@ -25,6 +25,11 @@ void sr_run_defaults(struct sr_run *run)
 void sr_reg_free(struct sr_reg *r)
 {
 	sr_secret_free(&r->password);
+	sr_secret_free(&r->ha1);
+	sr_secret_free(&r->bearer_token);
+	free(r->bearer_token_file);
+	free(r->digest_algorithms);
+	free(r->min_digest);
 	free(r->name);
 	free(r->client_uri);
 	free(r->server_uri);

@@ -35,6 +35,11 @@ struct sr_reg {
 	char *password_file;
 	char *password_env;
 	char *realm;        /* pins the realm we answer */
+	char *ha1;          /* secret: hex HA1 used instead of a password */
+	char *bearer_token; /* secret: Authorization: Bearer (RFC 8898) */
+	char *bearer_token_file;
+	char *digest_algorithms; /* preference list */
+	char *min_digest;
 	unsigned expiration;
 	enum sr_transport transport;
 	char *tls_ca_file;
@@ -42,7 +47,9 @@ struct sr_reg {
 	bool tls_verify;
 	int af;             /* 0 any, 4 or 6 */
 	char *local_address;
-	bool password_from_cli; /* warned about already */
+	bool password_from_cli; /* secrets given as flags: warned about */
+	bool ha1_from_cli;
+	bool token_from_cli;
 };
 
 /* Settings of the run, not of a registration. */
