@@ -58,17 +58,6 @@ tenths_since() {
 	[ "$(tenths_since "$t0")" -lt 30 ]
 }
 
-@test "a SHA-256-only challenge does not hang: protocol_error (76) naming it" {
-	sipp_start sha256-only
-	t0=$(date +%s.%N)
-	reg -t 5 --json
-	[ "$status" -eq 76 ]
-	[ "$(jqo '.results[0].result')" = protocol_error ]
-	[[ "$(jqo '.results[0].error')" == *SHA-256* ]]
-	[[ "$(jqo '.results[0].auth.offered[0]')" == *"algorithm=SHA-256"* ]]
-	[ "$(tenths_since "$t0")" -lt 60 ]
-}
-
 @test "a 2xx with two bindings and a shorter grant: ours marked, grant read from it" {
 	sipp_start two-bindings
 	reg -x 3600 --json
