@@ -909,6 +909,7 @@ out:
 
 void sr_engine_exit(int code)
 {
+	sr_digest_forget_all(); /* wipes the credentials the plugin answered with */
 	fflush(stdout);
 	fflush(stderr);
 	if (g_hard_exit)
