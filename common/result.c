@@ -16,42 +16,6 @@ void sr_result_init(struct sr_result *res)
 	res->t_total = res->t_first = res->t_final = -1;
 }
 
-void sr_setstr(char **dst, const char *src)
-{
-	char *copy = src ? strdup(src) : NULL;
-
-	free(*dst);
-	*dst = copy;
-}
-
-int sr_strv_add(struct sr_strv *sv, const char *s)
-{
-	char **v;
-
-	if (!s)
-		return 0;
-	v = realloc(sv->v, (sv->n + 1) * sizeof *v);
-	if (!v)
-		return -1;
-	sv->v = v;
-	sv->v[sv->n] = strdup(s);
-	if (!sv->v[sv->n])
-		return -1;
-	sv->n++;
-	return 0;
-}
-
-void sr_strv_free(struct sr_strv *sv)
-{
-	size_t i;
-
-	for (i = 0; i < sv->n; i++)
-		free(sv->v[i]);
-	free(sv->v);
-	sv->v = NULL;
-	sv->n = 0;
-}
-
 void sr_result_free(struct sr_result *res)
 {
 	size_t i;

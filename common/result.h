@@ -27,10 +27,6 @@ struct sr_offer_rec {
 	bool stale;
 };
 
-struct sr_strv {
-	char **v;
-	size_t n;
-};
 
 struct sr_result {
 	char *name;
@@ -82,10 +78,5 @@ int sr_result_exit(const struct sr_result *res);
 /* Record an offered challenge unless the same one is there already. */
 int sr_result_add_offer(struct sr_result *res, const char *scheme, const char *realm,
 			const char *algorithm, const char *qop, bool stale);
-/* Append a copy of s (may be NULL: ignored). */
-int sr_strv_add(struct sr_strv *sv, const char *s);
-void sr_strv_free(struct sr_strv *sv);
-/* Replace *dst with a copy of src. */
-void sr_setstr(char **dst, const char *src);
 
 #endif

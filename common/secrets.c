@@ -8,7 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <termios.h>
+
+#include "log.h"
 #include "secrets.h"
+#include "settings.h"
 
 void sr_secret_free(char **p)
 {
@@ -109,4 +113,124 @@ int sr_secret_from_env(const char *name, char **out, char *err, size_t errlen)
 	explicit_bzero(v, strlen(v));
 	unsetenv(name);
 	return *out ? 0 : -1;
+}
+
+/* One line of standard input, without its newline. */
+static int read_stdin_line(char **out, char *err, size_t errlen)
+{
+	char buf[4097];
+	size_t len;
+
+	if (!fgets(buf, sizeof buf, stdin)) {
+		snprintf(err, errlen, "--password-stdin: nothing on standard input");
+		return -1;
+	}
+	len = strlen(buf);
+	strip_newline(buf, &len);
+	if (!len) {
+		snprintf(err, errlen, "--password-stdin: the first line is empty");
+		explicit_bzero(buf, sizeof buf);
+		return -1;
+	}
+	*out = strdup(buf);
+	explicit_bzero(buf, sizeof buf);
+	return *out ? 0 : -1;
+}
+
+/* Ask on the terminal with echo off; an empty answer means no password. */
+static int prompt(const char *what, char **out)
+{
+	struct termios old, quiet;
+	char buf[4097];
+	size_t len;
+	FILE *tty = fopen("/dev/tty", "r+e");
+	int rc = -1;
+
+	if (!tty)
+		return -1;
+	fprintf(tty, "Password for %s: ", what);
+	fflush(tty);
+	if (tcgetattr(fileno(tty), &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= (tcflag_t)~ECHO;
+		tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+	}
+	if (fgets(buf, sizeof buf, tty)) {
+		len = strlen(buf);
+		strip_newline(buf, &len);
+		*out = len ? strdup(buf) : NULL;
+		rc = 0;
+	}
+	tcsetattr(fileno(tty), TCSAFLUSH, &old);
+	fputc('\n', tty);
+	explicit_bzero(buf, sizeof buf);
+	fclose(tty);
+	return rc;
+}
+
+int sr_secrets_load(const char *tool, struct sr_reg *regs, size_t n, int password_stdin)
+{
+	char err[600], *stdin_pw = NULL;
+	size_t i;
+	int rc = -1;
+
+	if (password_stdin && read_stdin_line(&stdin_pw, err, sizeof err) < 0) {
+		fprintf(stderr, "%s: %s\n", tool, err);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		struct sr_reg *r = &regs[i];
+
+		if (r->password_file) {
+			sr_secret_free(&r->password);
+			if (sr_secret_read_file(r->password_file, &r->password, err, sizeof err) < 0)
+				goto fail;
+		} else if (r->password_env) {
+			sr_secret_free(&r->password);
+			if (sr_secret_from_env(r->password_env, &r->password, err, sizeof err) < 0)
+				goto fail;
+		} else if (stdin_pw && !r->password && !r->ha1) {
+			r->password = strdup(stdin_pw);
+		} else if (r->password && r->password_from_cli) {
+			sr_warn("a password given with -p/--password is visible to other users; "
+				"use --password-file, --password-env or --password-stdin");
+		}
+		if (r->ha1 && r->ha1_from_cli)
+			sr_warn("an HA1 given with --ha1 is visible to other users and works like a password");
+		if (r->bearer_token_file) {
+			sr_secret_free(&r->bearer_token);
+			if (sr_secret_read_file(r->bearer_token_file, &r->bearer_token, err,
+						sizeof err) < 0)
+				goto fail;
+		} else if (r->bearer_token && r->token_from_cli) {
+			sr_warn("a token given with --authorization-jwt is visible to other users; "
+				"use --bearer-token-file");
+		}
+		if (!r->password && !r->ha1 && !r->bearer_token && !password_stdin &&
+		    isatty(STDIN_FILENO) && isatty(STDERR_FILENO)) {
+			char what[600];
+
+			snprintf(what, sizeof what, "%s (Enter for none)",
+				 r->username ? r->username : r->client_uri ? r->client_uri : r->name);
+			prompt(what, &r->password);
+		}
+		continue;
+fail:
+		if (r->origin)
+			fprintf(stderr, "%s: %s: registration \"%s\": %s\n", tool, r->origin, r->name, err);
+		else
+			fprintf(stderr, "%s: %s\n", tool, err);
+		goto out;
+	}
+	rc = 0;
+out:
+	sr_secret_free(&stdin_pw);
+	return rc;
+}
+
+void sr_secrets_wipe(struct sr_reg *r)
+{
+	sr_secret_free(&r->password);
+	sr_secret_free(&r->ha1);
+	sr_secret_free(&r->bearer_token);
 }

@@ -12,4 +12,15 @@ int sr_secret_read_file(const char *path, char **out, char *err, size_t errlen);
 /* Take a password from environment variable `name`, then wipe and unset it. */
 int sr_secret_from_env(const char *name, char **out, char *err, size_t errlen);
 
+struct sr_reg;
+
+/* Load the secrets of every registration from where its settings say:
+ * password_file, password_env, --password-stdin (read once, for those with
+ * no other source), bearer_token_file; prompt on a terminal (echo off) when
+ * nothing else gives a password. Warns about secrets given as flags.
+ * 0, or -1 after printing one line to stderr. */
+int sr_secrets_load(const char *tool, struct sr_reg *regs, size_t n, int password_stdin);
+/* Wipe the secrets of a registration once it has run. */
+void sr_secrets_wipe(struct sr_reg *reg);
+
 #endif

@@ -3,6 +3,7 @@
 #define SR_SETTINGS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum sr_transport {
 	SR_TP_AUTO = 0, /* from the URI: ;transport=, sips:, else udp */
@@ -22,14 +23,41 @@ enum sr_mode {
 	SR_MODE_LIST,         /* REGISTER without Contact: list, change nothing */
 };
 
+struct sr_strv {
+	char **v;
+	size_t n;
+};
+
+struct sr_server {
+	char *uri;
+	unsigned weight;
+};
+
+/* Layers of the settings, weakest first: a later layer replaces lists set
+ * by an earlier one instead of adding to them. */
+enum sr_layer {
+	SR_LAYER_DEFAULT = 0,
+	SR_LAYER_DEFAULTS, /* YAML defaults: */
+	SR_LAYER_ENTRY,    /* YAML registration entry */
+	SR_LAYER_ENV,      /* SIPREG_<KEY> environment variables */
+	SR_LAYER_CLI,      /* flags */
+};
+
 /* One registration, as YAML entries and flags describe it. Strings are
  * heap-allocated and owned by the struct (sr_reg_free). */
 struct sr_reg {
 	char *name;
+	/* identity */
 	char *client_uri;   /* AOR: From and To */
 	char *server_uri;   /* Request-URI; default: AOR without user */
 	char *contact_user; /* default: AOR user */
+	char *contact_uri;
+	char *contact_header_params;
+	char *display_name;
 	char *user_agent;
+	struct sr_strv extra_headers;
+	char *instance_id;
+	/* credentials */
 	char *username;     /* default: AOR user */
 	char *password;     /* secret: wiped on free */
 	char *password_file;
@@ -38,18 +66,49 @@ struct sr_reg {
 	char *ha1;          /* secret: hex HA1 used instead of a password */
 	char *bearer_token; /* secret: Authorization: Bearer (RFC 8898) */
 	char *bearer_token_file;
-	char *digest_algorithms; /* preference list */
-	char *min_digest;
+	/* timing and policy */
 	unsigned expiration;
+	unsigned max_retries;
+	unsigned retry_interval;
+	unsigned forbidden_retry_interval;
+	unsigned fatal_retry_interval;
+	bool auth_rejection_permanent;
+	unsigned max_random_initial_delay;
+	unsigned connection_recovery_min_interval;
+	unsigned connection_recovery_max_interval;
+	/* routing */
 	enum sr_transport transport;
-	char *tls_ca_file;
-	char *tls_ca_dir;
-	bool tls_verify;
+	char *outbound_proxy;
+	bool use_preloaded_route;
+	struct sr_server *servers;
+	size_t n_servers;
 	int af;             /* 0 any, 4 or 6 */
 	char *local_address;
+	/* features */
+	bool line;
+	char *endpoint;
+	bool support_path;
+	bool support_outbound;
+	char *security_negotiation; /* "no" or "mediasec" */
+	struct sr_strv security_mechanisms;
+	/* TLS */
+	char *tls_ca_file;
+	char *tls_ca_dir;
+	char *tls_cert;
+	char *tls_key;
+	char *tls_server_name;
+	bool tls_verify;
+	/* digest */
+	char *digest_algorithms; /* preference list */
+	char *min_digest;
+
+	/* where the settings came from, for messages */
+	char *origin;           /* "file:line:col" of the YAML entry, or NULL */
+	bool password_inline;   /* an inline password: from YAML */
 	bool password_from_cli; /* secrets given as flags: warned about */
 	bool ha1_from_cli;
 	bool token_from_cli;
+	unsigned char list_layer[8]; /* per list option: the layer that set it */
 };
 
 /* Settings of the run, not of a registration. */
@@ -59,6 +118,11 @@ struct sr_run {
 	enum sr_mode mode;
 	int verbose;
 	bool quiet;
+	char *config_file;    /* -f, or $SIPREG_CONFIG */
+	char *pjsip_conf;
+	struct sr_strv names; /* -n, repeatable */
+	bool dump_config;
+	bool password_stdin;
 };
 
 /* Fill with built-in defaults. */
@@ -66,7 +130,14 @@ void sr_reg_defaults(struct sr_reg *r);
 void sr_run_defaults(struct sr_run *run);
 /* Free every string, wiping secrets first. */
 void sr_reg_free(struct sr_reg *r);
+void sr_run_free(struct sr_run *run);
 
 const char *sr_transport_name(enum sr_transport t);
+
+/* Append a copy of s (may be NULL: ignored). 0 or -1. */
+int sr_strv_add(struct sr_strv *sv, const char *s);
+void sr_strv_free(struct sr_strv *sv);
+/* Replace *dst with a copy of src. */
+void sr_setstr(char **dst, const char *src);
 
 #endif

@@ -1,0 +1,741 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "conffile.h"
+#include "exitcode.h"
+#include "options.h"
+#include "pjsipconf.h"
+#include "target.h"
+#include "secrets.h"
+
+struct loader {
+	const char *path;
+	yaml_document_t *doc;
+	char *err;
+	size_t errlen;
+	int file_private; /* mode 0600 or stricter, owned by us */
+};
+
+static int fail_at(struct loader *l, const yaml_node_t *node, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail_at(struct loader *l, const yaml_node_t *node, const char *fmt, ...)
+{
+	char msg[600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	snprintf(l->err, l->errlen, "%s:%lu:%lu: %s", l->path,
+		 (unsigned long)(node ? node->start_mark.line + 1 : 0),
+		 (unsigned long)(node ? node->start_mark.column + 1 : 0), msg);
+	return -1;
+}
+
+static const char *scalar(const yaml_node_t *n)
+{
+	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+static const char *type_name(const yaml_node_t *n)
+{
+	if (!n)
+		return "nothing";
+	switch (n->type) {
+	case YAML_SCALAR_NODE: return "a value";
+	case YAML_SEQUENCE_NODE: return "a list";
+	case YAML_MAPPING_NODE: return "a mapping";
+	default: return "nothing";
+	}
+}
+
+/* A plain empty scalar, ~ or null. */
+static int is_null(const yaml_node_t *n)
+{
+	const char *s = scalar(n);
+
+	return n && n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	       (!*s || !strcmp(s, "~") || !strcasecmp(s, "null"));
+}
+
+static int apply_value(struct loader *l, const struct sr_option *o, const char *key,
+		       const yaml_node_t *v, enum sr_layer layer, struct sr_reg *reg)
+{
+	struct sr_run scratch;
+	char msg[512];
+	int rc;
+
+	sr_run_defaults(&scratch);
+	if (is_null(v))
+		return fail_at(l, v, "%s: expected a value, got nothing", key);
+	if (v->type == YAML_SCALAR_NODE) {
+		rc = sr_option_apply(o, scalar(v), layer, reg, &scratch, key, msg, sizeof msg);
+		sr_run_free(&scratch);
+		if (rc < 0)
+			return fail_at(l, v, "%s", msg);
+		return 0;
+	}
+	if (v->type == YAML_SEQUENCE_NODE &&
+	    (o->type == SR_OT_LIST || o->type == SR_OT_SERVERS || o->id == SR_O_DIGEST_ALGORITHMS)) {
+		yaml_node_item_t *it;
+		char joined[256] = "";
+
+		for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+			yaml_node_t *e = yaml_document_get_node(l->doc, *it);
+			char buf[1024];
+			const char *val = scalar(e);
+
+			if (o->type == SR_OT_SERVERS && e && e->type == YAML_MAPPING_NODE) {
+				yaml_node_pair_t *p;
+				const char *uri = NULL, *weight = NULL;
+
+				for (p = e->data.mapping.pairs.start; p < e->data.mapping.pairs.top; p++) {
+					const char *k = scalar(yaml_document_get_node(l->doc, p->key));
+					yaml_node_t *pv = yaml_document_get_node(l->doc, p->value);
+
+					if (k && !strcmp(k, "uri") && scalar(pv))
+						uri = scalar(pv);
+					else if (k && !strcmp(k, "weight") && scalar(pv))
+						weight = scalar(pv);
+					else
+						return fail_at(l, pv, "%s: unknown key \"%s\" in a server (uri, weight)",
+							       key, k ? k : "?");
+				}
+				if (!uri)
+					return fail_at(l, e, "%s: a server needs a uri", key);
+				snprintf(buf, sizeof buf, "%s%s%s", uri, weight ? "," : "", weight ? weight : "");
+				val = buf;
+			} else if (!val || is_null(e)) {
+				return fail_at(l, e, "%s: expected a list of values, got %s in it", key,
+					       type_name(e));
+			}
+			if (o->id == SR_O_DIGEST_ALGORITHMS) {
+				size_t len = strlen(joined), vl = strlen(val);
+
+				if (len + vl + 3 >= sizeof joined)
+					return fail_at(l, e, "%s: the list is too long", key);
+				if (len)
+					memcpy(joined + len, ", ", 2), len += 2;
+				memcpy(joined + len, val, vl + 1);
+				continue;
+			}
+			rc = sr_option_apply(o, val, layer, reg, &scratch, key, msg, sizeof msg);
+			if (rc < 0) {
+				sr_run_free(&scratch);
+				return fail_at(l, e, "%s", msg);
+			}
+		}
+		if (o->id == SR_O_DIGEST_ALGORITHMS) {
+			rc = sr_option_apply(o, joined, layer, reg, &scratch, key, msg, sizeof msg);
+			if (rc < 0) {
+				sr_run_free(&scratch);
+				return fail_at(l, v, "%s", msg);
+			}
+		}
+		sr_run_free(&scratch);
+		return 0;
+	}
+	sr_run_free(&scratch);
+	return fail_at(l, v, "%s: expected %s, got %s", key,
+		       o->type == SR_OT_LIST || o->type == SR_OT_SERVERS ? "a list" : "a single value",
+		       type_name(v));
+}
+
+static const struct sr_option *credential_key(const char *k)
+{
+	const struct sr_option *o = sr_option_find(k);
+
+	if (!o)
+		return NULL;
+	switch (o->id) {
+	case SR_O_USERNAME:
+	case SR_O_PASSWORD:
+	case SR_O_PASSWORD_FILE:
+	case SR_O_PASSWORD_ENV:
+	case SR_O_HA1:
+	case SR_O_REALM:
+	case SR_O_AUTHORIZATION_JWT:
+	case SR_O_BEARER_TOKEN_FILE:
+		return o;
+	default:
+		return NULL;
+	}
+}
+
+static int unknown_key(struct loader *l, const yaml_node_t *kn, const char *k, const char *where)
+{
+	const char *s = sr_option_suggest(k);
+
+	if (s)
+		return fail_at(l, kn, "unknown key \"%s\"%s (did you mean \"%s\"?)", k, where, s);
+	return fail_at(l, kn, "unknown key \"%s\"%s", k, where);
+}
+
+/* Apply a mapping of registration keys. */
+static int apply_mapping(struct loader *l, const yaml_node_t *map, enum sr_layer layer,
+			 struct sr_reg *reg, int allow_name, int in_auth)
+{
+	yaml_node_pair_t *p, *q;
+
+	if (map->type != YAML_MAPPING_NODE)
+		return fail_at(l, map, "expected a mapping of keys, got %s", type_name(map));
+	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *kn = yaml_document_get_node(l->doc, p->key);
+		yaml_node_t *vn = yaml_document_get_node(l->doc, p->value);
+		const char *k = scalar(kn);
+		const struct sr_option *o;
+
+		if (!k)
+			return fail_at(l, kn, "expected a key, got %s", type_name(kn));
+		for (q = map->data.mapping.pairs.start; q < p; q++) {
+			const char *k2 = scalar(yaml_document_get_node(l->doc, q->key));
+
+			if (k2 && sr_option_find(k2) && sr_option_find(k2) == sr_option_find(k))
+				return fail_at(l, kn, "%s: given twice in one mapping%s", k,
+					       strcmp(k, k2) ? " (under another spelling)" : "");
+			if (k2 && !strcmp(k2, k))
+				return fail_at(l, kn, "%s: given twice in one mapping", k);
+		}
+		if (!in_auth && !strcmp(k, "outbound_auth")) {
+			if (vn->type != YAML_MAPPING_NODE)
+				return fail_at(l, vn,
+					       "outbound_auth: expected a mapping (username, password_file, ...), got %s",
+					       type_name(vn));
+			if (apply_mapping(l, vn, layer, reg, 0, 1) < 0)
+				return -1;
+			continue;
+		}
+		o = in_auth ? credential_key(k) : sr_option_find(k);
+		if (!o)
+			return unknown_key(l, kn, k, in_auth ? " in outbound_auth" : "");
+		if (o->id == SR_O_NAME && !allow_name)
+			return fail_at(l, kn, "name: only a registration entry has a name");
+		if (o->id == SR_O_PASSWORD && !l->file_private)
+			return fail_at(l, kn,
+				       "password: an inline password needs the file to be mode 0600 and "
+				       "yours (chmod 600 %s), or use password_file or password_env",
+				       l->path);
+		if (apply_value(l, o, k, vn, layer, reg) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int sr_config_add(struct sr_config *cfg, struct sr_reg *reg)
+{
+	struct sr_reg *v = realloc(cfg->regs, (cfg->n + 1) * sizeof *v);
+
+	if (!v)
+		return -1;
+	cfg->regs = v;
+	v[cfg->n++] = *reg;
+	sr_reg_defaults(reg);
+	return 0;
+}
+
+void sr_config_free(struct sr_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n; i++)
+		sr_reg_free(&cfg->regs[i]);
+	free(cfg->regs);
+	cfg->regs = NULL;
+	cfg->n = 0;
+}
+
+static int add_entry(struct loader *l, struct sr_config *cfg, const yaml_node_t *defaults,
+		     const yaml_node_t *entry, const char *name, const yaml_node_t *name_node)
+{
+	struct sr_reg reg;
+	char origin[600];
+	size_t i;
+
+	sr_reg_defaults(&reg);
+	snprintf(origin, sizeof origin, "%s:%lu:%lu", l->path,
+		 (unsigned long)entry->start_mark.line + 1, (unsigned long)entry->start_mark.column + 1);
+	reg.origin = strdup(origin);
+	if ((defaults && apply_mapping(l, defaults, SR_LAYER_DEFAULTS, &reg, 0, 0) < 0) ||
+	    apply_mapping(l, entry, SR_LAYER_ENTRY, &reg, name == NULL, 0) < 0) {
+		sr_reg_free(&reg);
+		return -1;
+	}
+	if (name)
+		sr_setstr(&reg.name, name);
+	if (!reg.name && reg.client_uri)
+		sr_setstr(&reg.name, reg.client_uri);
+	if (!reg.name) {
+		char buf[32];
+
+		snprintf(buf, sizeof buf, "registration-%zu", cfg->n + 1);
+		sr_setstr(&reg.name, buf);
+	}
+	for (i = 0; i < cfg->n; i++)
+		if (!strcmp(cfg->regs[i].name, reg.name)) {
+			fail_at(l, name_node ? name_node : entry,
+				"registration \"%s\" is named twice (first at %s)", reg.name,
+				cfg->regs[i].origin ? cfg->regs[i].origin : "?");
+			sr_reg_free(&reg);
+			return -1;
+		}
+	return sr_config_add(cfg, &reg);
+}
+
+static int file_is_private(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && st.st_uid == geteuid() && !(st.st_mode & 077);
+}
+
+int sr_config_load_yaml(const char *path, struct sr_config *cfg, char *err, size_t errlen)
+{
+	struct loader l = {path, NULL, err, errlen, file_is_private(path)};
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	yaml_node_t *root, *defaults = NULL, *regs = NULL;
+	yaml_node_pair_t *p;
+	FILE *f;
+	int rc = -1, structured = 0;
+
+	f = fopen(path, "rbe");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_file(&parser, f);
+	if (!yaml_parser_load(&parser, &doc)) {
+		snprintf(err, errlen, "%s:%lu:%lu: not valid YAML: %s", path,
+			 (unsigned long)parser.problem_mark.line + 1,
+			 (unsigned long)parser.problem_mark.column + 1,
+			 parser.problem ? parser.problem : "syntax error");
+		yaml_parser_delete(&parser);
+		fclose(f);
+		return -1;
+	}
+	l.doc = &doc;
+	root = yaml_document_get_root_node(&doc);
+	if (!root || is_null(root)) {
+		snprintf(err, errlen, "%s: empty: no registrations", path);
+		goto out;
+	}
+	if (root->type != YAML_MAPPING_NODE) {
+		fail_at(&l, root, "expected a mapping (defaults:, registrations:), got %s",
+			type_name(root));
+		goto out;
+	}
+	for (p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
+		const char *k = scalar(yaml_document_get_node(&doc, p->key));
+
+		if (k && !strcmp(k, "defaults")) {
+			defaults = yaml_document_get_node(&doc, p->value);
+			structured = 1;
+		} else if (k && !strcmp(k, "registrations")) {
+			regs = yaml_document_get_node(&doc, p->value);
+			structured = 1;
+		}
+	}
+	if (!structured) {
+		/* one registration written flat */
+		rc = add_entry(&l, cfg, NULL, root, NULL, NULL);
+		goto out;
+	}
+	for (p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
+		yaml_node_t *kn = yaml_document_get_node(&doc, p->key);
+		const char *k = scalar(kn);
+
+		if (!k || (strcmp(k, "defaults") && strcmp(k, "registrations"))) {
+			if (k && sr_option_find(k))
+				fail_at(&l, kn,
+					"%s: a registration key at the top level next to registrations:; "
+					"move it under defaults: or into an entry", k);
+			else
+				fail_at(&l, kn, "unknown top-level key \"%s\" (defaults, registrations)",
+					k ? k : "?");
+			goto out;
+		}
+	}
+	if (defaults && defaults->type != YAML_MAPPING_NODE) {
+		fail_at(&l, defaults, "defaults: expected a mapping, got %s", type_name(defaults));
+		goto out;
+	}
+	if (!regs || is_null(regs)) {
+		snprintf(err, errlen, "%s: no registrations: (defaults alone register nothing)", path);
+		goto out;
+	}
+	if (regs->type == YAML_SEQUENCE_NODE) {
+		yaml_node_item_t *it;
+
+		for (it = regs->data.sequence.items.start; it < regs->data.sequence.items.top; it++) {
+			yaml_node_t *e = yaml_document_get_node(&doc, *it);
+
+			if (e->type != YAML_MAPPING_NODE) {
+				fail_at(&l, e, "registrations: expected a mapping per entry, got %s",
+					type_name(e));
+				goto out;
+			}
+			if (add_entry(&l, cfg, defaults, e, NULL, NULL) < 0)
+				goto out;
+		}
+	} else if (regs->type == YAML_MAPPING_NODE) {
+		for (p = regs->data.mapping.pairs.start; p < regs->data.mapping.pairs.top; p++) {
+			yaml_node_t *kn = yaml_document_get_node(&doc, p->key);
+			yaml_node_t *e = yaml_document_get_node(&doc, p->value);
+
+			if (!scalar(kn) || !*scalar(kn)) {
+				fail_at(&l, kn, "registrations: expected a name, got %s", type_name(kn));
+				goto out;
+			}
+			if (e->type != YAML_MAPPING_NODE) {
+				fail_at(&l, e, "%s: expected a mapping of keys, got %s", scalar(kn),
+					type_name(e));
+				goto out;
+			}
+			if (add_entry(&l, cfg, defaults, e, scalar(kn), kn) < 0)
+				goto out;
+		}
+	} else {
+		fail_at(&l, regs, "registrations: expected a list or a mapping, got %s", type_name(regs));
+		goto out;
+	}
+	if (cfg->n == 0) {
+		snprintf(err, errlen, "%s: registrations: is empty", path);
+		goto out;
+	}
+	rc = 0;
+out:
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	fclose(f);
+	return rc;
+}
+
+int sr_config_select(struct sr_config *cfg, const struct sr_strv *names, char *err, size_t errlen)
+{
+	size_t i, j, k = 0;
+	char have[300] = "";
+
+	if (names->n == 0)
+		return 0;
+	for (j = 0; j < names->n; j++) {
+		for (i = 0; i < cfg->n; i++)
+			if (cfg->regs[i].name && !strcmp(cfg->regs[i].name, names->v[j]))
+				break;
+		if (i == cfg->n) {
+			for (i = 0; i < cfg->n; i++)
+				snprintf(have + strlen(have), sizeof have - strlen(have), "%s%s",
+					 i ? ", " : "", cfg->regs[i].name);
+			snprintf(err, errlen, "no registration named \"%s\" (there are: %s)",
+				 names->v[j], have);
+			return -1;
+		}
+	}
+	for (i = 0; i < cfg->n; i++) {
+		int keep = 0;
+
+		for (j = 0; j < names->n; j++)
+			keep |= !strcmp(cfg->regs[i].name, names->v[j]);
+		if (keep)
+			cfg->regs[k++] = cfg->regs[i];
+		else
+			sr_reg_free(&cfg->regs[i]);
+	}
+	cfg->n = k;
+	return 0;
+}
+
+int sr_reg_validate(const struct sr_reg *r, char *err, size_t errlen)
+{
+	char where[700];
+
+	if (r->origin)
+		snprintf(where, sizeof where, "%s: registration \"%s\": ", r->origin,
+			 r->name ? r->name : "?");
+	else
+		where[0] = '\0';
+	if (!r->client_uri) {
+		snprintf(err, errlen, "%sno client_uri (the address of record: sip:user@domain)", where);
+		return -1;
+	}
+	if (r->password && r->ha1) {
+		snprintf(err, errlen, "%sboth password and ha1 are given: keep one", where);
+		return -1;
+	}
+	if (r->ha1 && !r->realm) {
+		snprintf(err, errlen, "%sha1 is bound to a realm: give realm with it", where);
+		return -1;
+	}
+	if (r->line && !r->endpoint) {
+		snprintf(err, errlen, "%sline needs endpoint (the endpoint its calls belong to)", where);
+		return -1;
+	}
+	if (r->connection_recovery_min_interval > r->connection_recovery_max_interval) {
+		snprintf(err, errlen,
+			 "%sconnection_recovery_min_interval (%u) is above connection_recovery_max_interval (%u)",
+			 where, r->connection_recovery_min_interval, r->connection_recovery_max_interval);
+		return -1;
+	}
+	if (r->security_mechanisms.n && (!r->security_negotiation ||
+					 strcmp(r->security_negotiation, "mediasec"))) {
+		snprintf(err, errlen, "%ssecurity_mechanisms needs security_negotiation: mediasec", where);
+		return -1;
+	}
+	if ((r->tls_cert == NULL) != (r->tls_key == NULL)) {
+		snprintf(err, errlen, "%stls_cert and tls_key go together", where);
+		return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* --dump-config through libyaml's emitter, which quotes as needed. */
+
+static int emit_scalar(yaml_emitter_t *em, const char *s)
+{
+	yaml_event_t ev;
+
+	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)strlen(s), 1, 1,
+				     YAML_ANY_SCALAR_STYLE);
+	return yaml_emitter_emit(em, &ev) ? 0 : -1;
+}
+
+static int emit_kv(yaml_emitter_t *em, const char *k, const char *v)
+{
+	return emit_scalar(em, k) < 0 || emit_scalar(em, v) < 0 ? -1 : 0;
+}
+
+static int emit_reg(yaml_emitter_t *em, const struct sr_reg *r)
+{
+	yaml_event_t ev;
+	size_t i, j;
+	char num[32];
+	int rc = 0;
+
+	yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
+	if (!yaml_emitter_emit(em, &ev))
+		return -1;
+	for (i = 0; i < sr_options_count && rc == 0; i++) {
+		const struct sr_option *o = &sr_options[i];
+		const char *s = NULL;
+
+		if (o->scope != SR_SC_KEY)
+			continue;
+		switch (o->id) {
+		case SR_O_NAME: s = r->name; break;
+		case SR_O_CLIENT_URI: s = r->client_uri; break;
+		case SR_O_SERVER_URI: s = r->server_uri; break;
+		case SR_O_CONTACT_USER: s = r->contact_user; break;
+		case SR_O_CONTACT_URI: s = r->contact_uri; break;
+		case SR_O_CONTACT_HEADER_PARAMS: s = r->contact_header_params; break;
+		case SR_O_DISPLAY_NAME: s = r->display_name; break;
+		case SR_O_USER_AGENT: s = r->user_agent; break;
+		case SR_O_INSTANCE_ID: s = r->instance_id; break;
+		case SR_O_USERNAME: s = r->username; break;
+		case SR_O_PASSWORD: s = r->password ? "<redacted>" : NULL; break;
+		case SR_O_HA1: s = r->ha1 ? "<redacted>" : NULL; break;
+		case SR_O_AUTHORIZATION_JWT: s = r->bearer_token && !r->bearer_token_file ? "<redacted>" : NULL; break;
+		case SR_O_PASSWORD_FILE: s = r->password_file; break;
+		case SR_O_PASSWORD_ENV: s = r->password_env; break;
+		case SR_O_REALM: s = r->realm; break;
+		case SR_O_BEARER_TOKEN_FILE: s = r->bearer_token_file; break;
+		case SR_O_OUTBOUND_PROXY: s = r->outbound_proxy; break;
+		case SR_O_ENDPOINT: s = r->endpoint; break;
+		case SR_O_TLS_CA_FILE: s = r->tls_ca_file; break;
+		case SR_O_TLS_CA_DIR: s = r->tls_ca_dir; break;
+		case SR_O_TLS_CERT: s = r->tls_cert; break;
+		case SR_O_TLS_KEY: s = r->tls_key; break;
+		case SR_O_TLS_SERVER_NAME: s = r->tls_server_name; break;
+		case SR_O_DIGEST_ALGORITHMS: s = r->digest_algorithms ? r->digest_algorithms : o->def; break;
+		case SR_O_MIN_DIGEST: s = r->min_digest ? r->min_digest : o->def; break;
+		case SR_O_SECURITY_NEGOTIATION: s = r->security_negotiation ? r->security_negotiation : o->def; break;
+		case SR_O_TRANSPORT: s = r->transport == SR_TP_AUTO ? NULL : sr_transport_name(r->transport); break;
+		case SR_O_EXPIRATION: snprintf(num, sizeof num, "%u", r->expiration); s = num; break;
+		case SR_O_MAX_RETRIES: snprintf(num, sizeof num, "%u", r->max_retries); s = num; break;
+		case SR_O_RETRY_INTERVAL: snprintf(num, sizeof num, "%u", r->retry_interval); s = num; break;
+		case SR_O_FORBIDDEN_RETRY_INTERVAL: snprintf(num, sizeof num, "%u", r->forbidden_retry_interval); s = num; break;
+		case SR_O_FATAL_RETRY_INTERVAL: snprintf(num, sizeof num, "%u", r->fatal_retry_interval); s = num; break;
+		case SR_O_MAX_RANDOM_INITIAL_DELAY: snprintf(num, sizeof num, "%u", r->max_random_initial_delay); s = num; break;
+		case SR_O_CONN_RECOVERY_MIN: snprintf(num, sizeof num, "%u", r->connection_recovery_min_interval); s = num; break;
+		case SR_O_CONN_RECOVERY_MAX: snprintf(num, sizeof num, "%u", r->connection_recovery_max_interval); s = num; break;
+		case SR_O_AUTH_REJECTION_PERMANENT: s = r->auth_rejection_permanent ? "yes" : "no"; break;
+		case SR_O_USE_PRELOADED_ROUTE: s = r->use_preloaded_route ? "yes" : "no"; break;
+		case SR_O_LINE: s = r->line ? "yes" : "no"; break;
+		case SR_O_SUPPORT_PATH: s = r->support_path ? "yes" : "no"; break;
+		case SR_O_SUPPORT_OUTBOUND: s = r->support_outbound ? "yes" : "no"; break;
+		case SR_O_TLS_VERIFY: s = r->tls_verify ? "yes" : "no"; break;
+		case SR_O_EXTRA_HEADERS:
+		case SR_O_SECURITY_MECHANISMS: {
+			const struct sr_strv *sv = o->id == SR_O_EXTRA_HEADERS ? &r->extra_headers
+									 : &r->security_mechanisms;
+
+			if (!sv->n)
+				break;
+			rc |= emit_scalar(em, o->key);
+			yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE);
+			rc |= yaml_emitter_emit(em, &ev) ? 0 : -1;
+			for (j = 0; j < sv->n; j++)
+				rc |= emit_scalar(em, sv->v[j]);
+			yaml_sequence_end_event_initialize(&ev);
+			rc |= yaml_emitter_emit(em, &ev) ? 0 : -1;
+			break;
+		}
+		case SR_O_SERVERS:
+			if (!r->n_servers)
+				break;
+			rc |= emit_scalar(em, o->key);
+			yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE);
+			rc |= yaml_emitter_emit(em, &ev) ? 0 : -1;
+			for (j = 0; j < r->n_servers; j++) {
+				yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_FLOW_MAPPING_STYLE);
+				rc |= yaml_emitter_emit(em, &ev) ? 0 : -1;
+				rc |= emit_kv(em, "uri", r->servers[j].uri);
+				snprintf(num, sizeof num, "%u", r->servers[j].weight);
+				rc |= emit_kv(em, "weight", num);
+				yaml_mapping_end_event_initialize(&ev);
+				rc |= yaml_emitter_emit(em, &ev) ? 0 : -1;
+			}
+			yaml_sequence_end_event_initialize(&ev);
+			rc |= yaml_emitter_emit(em, &ev) ? 0 : -1;
+			break;
+		default:
+			break;
+		}
+		if (s)
+			rc |= emit_kv(em, o->key, s);
+	}
+	yaml_mapping_end_event_initialize(&ev);
+	rc |= yaml_emitter_emit(em, &ev) ? 0 : -1;
+	return rc;
+}
+
+static int write_out(void *data, unsigned char *buffer, size_t size)
+{
+	return fwrite(buffer, 1, size, (FILE *)data) == size;
+}
+
+int sr_config_dump(FILE *out, const struct sr_reg *regs, size_t n)
+{
+	yaml_emitter_t em;
+	yaml_event_t ev;
+	size_t i;
+	int rc = 0;
+
+	yaml_emitter_initialize(&em);
+	yaml_emitter_set_output(&em, write_out, out);
+	yaml_emitter_set_unicode(&em, 1);
+	yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
+	rc |= yaml_emitter_emit(&em, &ev) ? 0 : -1;
+	yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
+	rc |= yaml_emitter_emit(&em, &ev) ? 0 : -1;
+	yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
+	rc |= yaml_emitter_emit(&em, &ev) ? 0 : -1;
+	rc |= emit_scalar(&em, "registrations");
+	yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE);
+	rc |= yaml_emitter_emit(&em, &ev) ? 0 : -1;
+	for (i = 0; i < n && rc == 0; i++)
+		rc |= emit_reg(&em, &regs[i]);
+	yaml_sequence_end_event_initialize(&ev);
+	rc |= yaml_emitter_emit(&em, &ev) ? 0 : -1;
+	yaml_mapping_end_event_initialize(&ev);
+	rc |= yaml_emitter_emit(&em, &ev) ? 0 : -1;
+	yaml_document_end_event_initialize(&ev, 1);
+	rc |= yaml_emitter_emit(&em, &ev) ? 0 : -1;
+	yaml_stream_end_event_initialize(&ev);
+	rc |= yaml_emitter_emit(&em, &ev) ? 0 : -1;
+	yaml_emitter_flush(&em);
+	yaml_emitter_delete(&em);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+
+static int cli_has(const struct sr_cli *cli, enum sr_opt_id id)
+{
+	size_t i;
+
+	for (i = 0; i < cli->n; i++)
+		if (cli->items[i].o->id == id)
+			return 1;
+	return 0;
+}
+
+int sr_config_build(const char *tool, const struct sr_cli *cli, struct sr_run *run,
+		    struct sr_config *cfg)
+{
+	char err[1024];
+	const char *file = run->config_file;
+	size_t i;
+
+	if (!file && !run->pjsip_conf && !cli_has(cli, SR_O_CLIENT_URI) && getenv("SIPREG_CONFIG") &&
+	    *getenv("SIPREG_CONFIG"))
+		file = getenv("SIPREG_CONFIG");
+	if (file && sr_config_load_yaml(file, cfg, err, sizeof err) < 0) {
+		fprintf(stderr, "%s: %s\n", tool, err);
+		return SR_EXIT_CONFIG;
+	}
+	if (run->pjsip_conf && sr_pjsip_load(run->pjsip_conf, cfg, err, sizeof err) < 0) {
+		fprintf(stderr, "%s: %s\n", tool, err);
+		return SR_EXIT_CONFIG;
+	}
+	if (!file && !run->pjsip_conf) {
+		struct sr_reg reg;
+
+		if (run->names.n) {
+			fprintf(stderr, "%s: -n/--name picks registrations of a file: give -f FILE\n", tool);
+			return SR_EXIT_USAGE;
+		}
+		sr_reg_defaults(&reg);
+		if (sr_config_add(cfg, &reg) < 0)
+			return SR_EXIT_INTERNAL;
+	}
+	if (sr_config_select(cfg, &run->names, err, sizeof err) < 0) {
+		fprintf(stderr, "%s: %s%s%s\n", tool, file ? file : run->pjsip_conf, ": ", err);
+		return SR_EXIT_CONFIG;
+	}
+	for (i = 0; i < cfg->n; i++) {
+		struct sr_reg *r = &cfg->regs[i];
+		struct sr_target t;
+
+		if (sr_env_apply(r, run, err, sizeof err) < 0) {
+			fprintf(stderr, "%s: environment: %s\n", tool, err);
+			return SR_EXIT_CONFIG;
+		}
+		if (sr_cli_apply(cli, r, run, err, sizeof err) < 0) {
+			fprintf(stderr, "%s: %s\n", tool, err);
+			return SR_EXIT_USAGE;
+		}
+		if (!r->client_uri && !r->origin) {
+			fprintf(stderr, "%s: no address of record: give -u/--client-uri sip:user@domain "
+					"(or -f FILE)\n"
+					"Try '%s --help' for more information.\n",
+				tool, tool);
+			return SR_EXIT_USAGE;
+		}
+		if (sr_reg_validate(r, err, sizeof err) < 0) {
+			fprintf(stderr, "%s: %s\n", tool, err);
+			return SR_EXIT_CONFIG;
+		}
+		/* URI and transport combinations: no packet is sent for this */
+		if (sr_target_build(r, &t, err, sizeof err) == SR_W_CONFIG_ERROR) {
+			if (r->origin)
+				fprintf(stderr, "%s: %s: registration \"%s\": %s\n", tool, r->origin,
+					r->name, err);
+			else
+				fprintf(stderr, "%s: %s\n", tool, err);
+			return SR_EXIT_CONFIG;
+		}
+		if (!r->name && r->client_uri)
+			sr_setstr(&r->name, r->client_uri);
+	}
+	return 0;
+}

@@ -1,0 +1,582 @@
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conffile.h"
+#include "options.h"
+#include "pjsipconf.h"
+
+struct kv {
+	char *key, *value, *file;
+	int line;
+};
+
+struct section {
+	char *name, *file;
+	int line;
+	int is_template;
+	char *templates; /* comma list */
+	struct kv *kv;
+	size_t nkv;
+};
+
+struct ini {
+	struct section *s;
+	size_t n;
+	char *err;
+	size_t errlen;
+	int depth;
+	int private_files; /* every file read is mode 0600 and ours */
+};
+
+static int ini_fail(struct ini *ini, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int ini_fail(struct ini *ini, const char *file, int line, const char *fmt, ...)
+{
+	char msg[600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	snprintf(ini->err, ini->errlen, "%s:%d: %s", file, line, msg);
+	return -1;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static int add_kv(struct section *sec, const char *k, const char *v, const char *file, int line)
+{
+	struct kv *n = realloc(sec->kv, (sec->nkv + 1) * sizeof *n);
+
+	if (!n)
+		return -1;
+	sec->kv = n;
+	n[sec->nkv].key = strdup(k);
+	n[sec->nkv].value = strdup(v);
+	n[sec->nkv].file = strdup(file);
+	n[sec->nkv].line = line;
+	sec->nkv++;
+	return 0;
+}
+
+static int file_private(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && st.st_uid == geteuid() && !(st.st_mode & 077);
+}
+
+static int ini_read(struct ini *ini, const char *path, const char *from, int from_line)
+{
+	char buf[4096];
+	FILE *f;
+	int lineno = 0, in_block_comment = 0;
+	struct section *cur = NULL;
+
+	if (++ini->depth > 10) {
+		ini->depth--;
+		return ini_fail(ini, from, from_line, "#include nests too deep (a loop?)");
+	}
+	f = fopen(path, "re");
+	if (!f) {
+		ini->depth--;
+		if (from)
+			return ini_fail(ini, from, from_line, "#include %s: %s", path, strerror(errno));
+		snprintf(ini->err, ini->errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!file_private(path))
+		ini->private_files = 0;
+	/* #include continues the section open before it, as Asterisk does */
+	if (ini->n)
+		cur = &ini->s[ini->n - 1];
+	while (fgets(buf, sizeof buf, f)) {
+		char *line = buf, *p;
+
+		lineno++;
+		if (in_block_comment) {
+			p = strstr(line, "--;");
+			if (!p)
+				continue;
+			in_block_comment = 0;
+			line = p + 3;
+		}
+		if ((p = strstr(line, ";--")) != NULL) {
+			char *end = strstr(p + 3, "--;");
+
+			if (end)
+				memmove(p, end + 3, strlen(end + 3) + 1);
+			else {
+				*p = '\0';
+				in_block_comment = 1;
+			}
+		}
+		/* ';' starts a comment unless escaped as \; */
+		for (p = line; *p; p++) {
+			if (*p == '\\' && p[1] == ';') {
+				memmove(p, p + 1, strlen(p));
+				continue;
+			}
+			if (*p == ';') {
+				*p = '\0';
+				break;
+			}
+		}
+		line = trim(line);
+		if (!*line)
+			continue;
+		if (line[0] == '#') {
+			char *arg;
+			int tryonly = !strncasecmp(line, "#tryinclude", 11);
+
+			if (strncasecmp(line, "#include", 8) && !tryonly) {
+				fclose(f);
+				ini->depth--;
+				return ini_fail(ini, path, lineno, "unknown directive %s", line);
+			}
+			arg = trim(line + (tryonly ? 11 : 8));
+			if (*arg == '"' || *arg == '<') {
+				arg++;
+				arg[strcspn(arg, "\">")] = '\0';
+			}
+			{
+				char inc[4096], dir[4096];
+
+				if (arg[0] == '/') {
+					snprintf(inc, sizeof inc, "%s", arg);
+				} else {
+					snprintf(dir, sizeof dir, "%s", path);
+					snprintf(inc, sizeof inc, "%s/%s", dirname(dir), arg);
+				}
+				if (tryonly && access(inc, R_OK) != 0)
+					continue;
+				if (ini_read(ini, inc, path, lineno) < 0) {
+					fclose(f);
+					ini->depth--;
+					return -1;
+				}
+				cur = ini->n ? &ini->s[ini->n - 1] : NULL;
+			}
+			continue;
+		}
+		if (line[0] == '[') {
+			char *end = strchr(line, ']');
+			struct section *s;
+
+			if (!end) {
+				fclose(f);
+				ini->depth--;
+				return ini_fail(ini, path, lineno, "section header without ]");
+			}
+			*end = '\0';
+			s = realloc(ini->s, (ini->n + 1) * sizeof *s);
+			if (!s) {
+				fclose(f);
+				ini->depth--;
+				return -1;
+			}
+			ini->s = s;
+			cur = &s[ini->n++];
+			memset(cur, 0, sizeof *cur);
+			cur->name = strdup(trim(line + 1));
+			cur->file = strdup(path);
+			cur->line = lineno;
+			p = trim(end + 1);
+			if (*p == '(') {
+				char *close = strchr(p, ')'), *tok, *save = NULL;
+				char tl[512] = "";
+
+				if (!close) {
+					fclose(f);
+					ini->depth--;
+					return ini_fail(ini, path, lineno, "template list without )");
+				}
+				*close = '\0';
+				for (tok = strtok_r(p + 1, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+					tok = trim(tok);
+					if (!strcmp(tok, "!"))
+						cur->is_template = 1;
+					else if (*tok && strcmp(tok, "+"))
+						snprintf(tl + strlen(tl), sizeof tl - strlen(tl), "%s%s",
+							 *tl ? "," : "", tok);
+				}
+				cur->templates = strdup(tl);
+			}
+			continue;
+		}
+		p = strstr(line, "=>");
+		if (!p)
+			p = strchr(line, '=');
+		if (!p) {
+			fclose(f);
+			ini->depth--;
+			return ini_fail(ini, path, lineno, "expected key = value, got \"%s\"", line);
+		}
+		if (!cur) {
+			fclose(f);
+			ini->depth--;
+			return ini_fail(ini, path, lineno, "a setting before any [section]");
+		}
+		*p = '\0';
+		p += p[1] == '>' ? 2 : 1;
+		if (add_kv(cur, trim(line), trim(p), path, lineno) < 0) {
+			fclose(f);
+			ini->depth--;
+			return -1;
+		}
+	}
+	fclose(f);
+	ini->depth--;
+	return 0;
+}
+
+static struct section *find_section(struct ini *ini, const char *name, int want_template)
+{
+	size_t i;
+
+	for (i = ini->n; i-- > 0;)
+		if (!strcmp(ini->s[i].name, name) && (want_template || !ini->s[i].is_template))
+			return &ini->s[i];
+	return NULL;
+}
+
+/* The settings of a section with its templates first, in file order. */
+static int flatten(struct ini *ini, struct section *sec, struct section *out, int depth)
+{
+	size_t i;
+
+	if (depth > 10)
+		return ini_fail(ini, sec->file, sec->line, "[%s]: templates nest too deep", sec->name);
+	if (sec->templates && *sec->templates) {
+		char *copy = strdup(sec->templates), *tok, *save = NULL;
+
+		for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			struct section *t = find_section(ini, tok, 1);
+
+			if (!t || t == sec) {
+				free(copy);
+				return ini_fail(ini, sec->file, sec->line, "[%s]: no template [%s]",
+						sec->name, tok);
+			}
+			if (flatten(ini, t, out, depth + 1) < 0) {
+				free(copy);
+				return -1;
+			}
+		}
+		free(copy);
+	}
+	for (i = 0; i < sec->nkv; i++)
+		if (add_kv(out, sec->kv[i].key, sec->kv[i].value, sec->kv[i].file, sec->kv[i].line) < 0)
+			return -1;
+	return 0;
+}
+
+static void free_section(struct section *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nkv; i++) {
+		free(s->kv[i].key);
+		if (s->kv[i].value)
+			explicit_bzero(s->kv[i].value, strlen(s->kv[i].value));
+		free(s->kv[i].value);
+		free(s->kv[i].file);
+	}
+	free(s->kv);
+	free(s->name);
+	free(s->file);
+	free(s->templates);
+	memset(s, 0, sizeof *s);
+}
+
+static const char *last_value(const struct section *s, const char *key, const struct kv **where)
+{
+	size_t i;
+
+	for (i = s->nkv; i-- > 0;)
+		if (!strcasecmp(s->kv[i].key, key)) {
+			if (where)
+				*where = &s->kv[i];
+			return s->kv[i].value;
+		}
+	return NULL;
+}
+
+static int apply(struct ini *ini, struct sr_reg *reg, enum sr_opt_id id, const struct kv *kv,
+		 const char *value)
+{
+	const struct sr_option *o = sr_option_by_id(id);
+	struct sr_run scratch;
+	char msg[512];
+	int rc;
+
+	sr_run_defaults(&scratch);
+	rc = sr_option_apply(o, value, SR_LAYER_ENTRY, reg, &scratch, kv->key, msg, sizeof msg);
+	sr_run_free(&scratch);
+	if (rc < 0)
+		return ini_fail(ini, kv->file, kv->line, "%s", msg);
+	return 0;
+}
+
+/* Registration keys of Asterisk and what they become here. */
+static const struct {
+	const char *key;
+	enum sr_opt_id id;
+} direct[] = {
+	{"client_uri", SR_O_CLIENT_URI},
+	{"server_uri", SR_O_SERVER_URI},
+	{"contact_user", SR_O_CONTACT_USER},
+	{"contact_header_params", SR_O_CONTACT_HEADER_PARAMS},
+	{"expiration", SR_O_EXPIRATION},
+	{"max_retries", SR_O_MAX_RETRIES},
+	{"retry_interval", SR_O_RETRY_INTERVAL},
+	{"forbidden_retry_interval", SR_O_FORBIDDEN_RETRY_INTERVAL},
+	{"fatal_retry_interval", SR_O_FATAL_RETRY_INTERVAL},
+	{"auth_rejection_permanent", SR_O_AUTH_REJECTION_PERMANENT},
+	{"outbound_proxy", SR_O_OUTBOUND_PROXY},
+	{"line", SR_O_LINE},
+	{"endpoint", SR_O_ENDPOINT},
+	{"support_path", SR_O_SUPPORT_PATH},
+	{"support_outbound", SR_O_SUPPORT_OUTBOUND},
+	{"security_negotiation", SR_O_SECURITY_NEGOTIATION},
+	{"max_random_initial_delay", SR_O_MAX_RANDOM_INITIAL_DELAY},
+	{"user_agent", SR_O_USER_AGENT},
+};
+
+static int map_auth(struct ini *ini, struct sr_reg *reg, const struct kv *ref, const char *name)
+{
+	struct section *a = find_section(ini, name, 0), flat;
+	const char *type;
+	size_t i;
+	int rc = -1;
+
+	if (!a)
+		return ini_fail(ini, ref->file, ref->line, "outbound_auth: no section [%s]", name);
+	memset(&flat, 0, sizeof flat);
+	if (flatten(ini, a, &flat, 0) < 0)
+		goto out;
+	type = last_value(&flat, "type", NULL);
+	if (!type || strcasecmp(type, "auth")) {
+		ini_fail(ini, ref->file, ref->line, "outbound_auth: [%s] is not type=auth", name);
+		goto out;
+	}
+	for (i = 0; i < flat.nkv; i++) {
+		const struct kv *kv = &flat.kv[i];
+
+		if (!strcasecmp(kv->key, "type") || !strcasecmp(kv->key, "auth_type"))
+			continue;
+		if (!strcasecmp(kv->key, "username")) {
+			if (apply(ini, reg, SR_O_USERNAME, kv, kv->value) < 0)
+				goto out;
+		} else if (!strcasecmp(kv->key, "password")) {
+			if (!ini->private_files) {
+				ini_fail(ini, kv->file, kv->line,
+					 "password: an inline password needs the file to be mode 0600 and "
+					 "yours (chmod 600 %s)", kv->file);
+				goto out;
+			}
+			if (apply(ini, reg, SR_O_PASSWORD, kv, kv->value) < 0)
+				goto out;
+		} else if (!strcasecmp(kv->key, "md5_cred")) {
+			if (apply(ini, reg, SR_O_HA1, kv, kv->value) < 0)
+				goto out;
+		} else if (!strcasecmp(kv->key, "realm")) {
+			if (apply(ini, reg, SR_O_REALM, kv, kv->value) < 0)
+				goto out;
+		} else if (!strcasecmp(kv->key, "supported_algorithms_uac")) {
+			if (apply(ini, reg, SR_O_DIGEST_ALGORITHMS, kv, kv->value) < 0)
+				goto out;
+		} else if (!strcasecmp(kv->key, "nonce_lifetime") ||
+			   !strcasecmp(kv->key, "supported_algorithms_uas")) {
+			continue; /* server side only: no meaning for a registering client */
+		} else {
+			ini_fail(ini, kv->file, kv->line, "%s: not an auth option this tool knows", kv->key);
+			goto out;
+		}
+	}
+	/* an HA1 and a password in one auth section: Asterisk's auth_type
+	 * decides; md5 means the HA1 */
+	{
+		const char *at = last_value(&flat, "auth_type", NULL);
+
+		if (reg->password && reg->ha1 && at && !strcasecmp(at, "md5")) {
+			free(reg->password);
+			reg->password = NULL;
+		} else if (reg->password && reg->ha1) {
+			free(reg->ha1);
+			reg->ha1 = NULL;
+		}
+	}
+	rc = 0;
+out:
+	free_section(&flat);
+	return rc;
+}
+
+static int map_transport(struct ini *ini, struct sr_reg *reg, const struct kv *ref)
+{
+	struct section *t = find_section(ini, ref->value, 0), flat;
+	const char *type, *proto;
+	const struct kv *where = NULL;
+	int rc = -1;
+
+	if (!t)
+		return ini_fail(ini, ref->file, ref->line, "transport: no section [%s]", ref->value);
+	memset(&flat, 0, sizeof flat);
+	if (flatten(ini, t, &flat, 0) < 0)
+		goto out;
+	type = last_value(&flat, "type", NULL);
+	if (!type || strcasecmp(type, "transport")) {
+		ini_fail(ini, ref->file, ref->line, "transport: [%s] is not type=transport", ref->value);
+		goto out;
+	}
+	proto = last_value(&flat, "protocol", &where);
+	if (!proto)
+		proto = "udp"; /* Asterisk's default */
+	if (apply(ini, reg, SR_O_TRANSPORT, where ? where : ref, proto) < 0)
+		goto out;
+	rc = 0;
+out:
+	free_section(&flat);
+	return rc;
+}
+
+static int map_registration(struct ini *ini, struct section *sec, struct sr_config *cfg)
+{
+	struct section flat;
+	struct sr_reg reg;
+	char origin[600];
+	size_t i, j;
+	int rc = -1;
+
+	memset(&flat, 0, sizeof flat);
+	sr_reg_defaults(&reg);
+	snprintf(origin, sizeof origin, "%s:%d", sec->file, sec->line);
+	reg.origin = strdup(origin);
+	reg.name = strdup(sec->name);
+	/* Asterisk's default Contact user */
+	reg.contact_user = strdup("s");
+	if (flatten(ini, sec, &flat, 0) < 0)
+		goto out;
+	for (i = 0; i < flat.nkv; i++) {
+		const struct kv *kv = &flat.kv[i];
+
+		if (!strcasecmp(kv->key, "type"))
+			continue;
+		for (j = 0; j < sizeof direct / sizeof direct[0]; j++)
+			if (!strcasecmp(kv->key, direct[j].key))
+				break;
+		if (j < sizeof direct / sizeof direct[0]) {
+			if (apply(ini, &reg, direct[j].id, kv, kv->value) < 0)
+				goto out;
+			continue;
+		}
+		if (!strcasecmp(kv->key, "outbound_auth")) {
+			char *copy = strdup(kv->value), *tok, *save = NULL;
+
+			for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+				if (map_auth(ini, &reg, kv, tok[0] == ' ' ? tok + 1 : tok) < 0) {
+					free(copy);
+					goto out;
+				}
+			free(copy);
+		} else if (!strcasecmp(kv->key, "transport")) {
+			if (map_transport(ini, &reg, kv) < 0)
+				goto out;
+		} else if (!strcasecmp(kv->key, "security_mechanisms")) {
+			char *copy = strdup(kv->value), *tok, *save = NULL;
+
+			for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+				char *m = trim(tok);
+
+				if (*m && apply(ini, &reg, SR_O_SECURITY_MECHANISMS, kv, m) < 0) {
+					free(copy);
+					goto out;
+				}
+			}
+			free(copy);
+		} else {
+			ini_fail(ini, kv->file, kv->line,
+				 "%s: not a registration option of Asterisk that this tool knows", kv->key);
+			goto out;
+		}
+	}
+	if (!reg.client_uri || !reg.server_uri) {
+		ini_fail(ini, sec->file, sec->line, "[%s]: a registration needs client_uri and server_uri",
+			 sec->name);
+		goto out;
+	}
+	for (i = 0; i < cfg->n; i++)
+		if (!strcmp(cfg->regs[i].name, reg.name)) {
+			ini_fail(ini, sec->file, sec->line, "[%s]: a registration of that name exists already",
+				 sec->name);
+			goto out;
+		}
+	rc = sr_config_add(cfg, &reg);
+out:
+	free_section(&flat);
+	sr_reg_free(&reg);
+	return rc;
+}
+
+int sr_pjsip_load(const char *path, struct sr_config *cfg, char *err, size_t errlen)
+{
+	struct ini ini = {NULL, 0, err, errlen, 0, 1};
+	size_t i, found = 0;
+	int rc = -1;
+
+	if (ini_read(&ini, path, NULL, 0) < 0)
+		goto out;
+	for (i = 0; i < ini.n; i++) {
+		struct section flat;
+		const char *type;
+
+		if (ini.s[i].is_template)
+			continue;
+		memset(&flat, 0, sizeof flat);
+		if (flatten(&ini, &ini.s[i], &flat, 0) < 0) {
+			free_section(&flat);
+			goto out;
+		}
+		type = last_value(&flat, "type", NULL);
+		if (type && !strcasecmp(type, "registration")) {
+			free_section(&flat);
+			if (map_registration(&ini, &ini.s[i], cfg) < 0)
+				goto out;
+			found++;
+			continue;
+		}
+		free_section(&flat);
+	}
+	if (!found) {
+		snprintf(err, errlen, "%s: no type=registration section", path);
+		goto out;
+	}
+	rc = 0;
+out:
+	for (i = 0; i < ini.n; i++)
+		free_section(&ini.s[i]);
+	free(ini.s);
+	return rc;
+}
