@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/rand.h>
+
 #include <sofia-sip/su_config.h>
 #include <sofia-sip/msg_header.h>
 #include <sofia-sip/nta_tag.h>
@@ -56,6 +58,7 @@ struct eng {
 	int reanswered;         /* stale challenges nua answered from the cache */
 	char cadir[64];         /* temporary CA directory for Sofia */
 	struct sr_digest_policy policy;
+	struct sr_reg reg_copy; /* shallow: a server_uri picked from servers */
 	int plugin_answers0;    /* the plugin's answer count at the start */
 };
 
@@ -674,18 +677,68 @@ static int build_contact(struct eng *e)
 	const struct sr_reg *r = e->reg;
 	url_t *u;
 
-	if (!e->default_contact)
-		return -1;
-	u = url_hdup(e->home, e->default_contact);
+	char *params = NULL;
+
+	if (r->contact_uri) {
+		u = url_make(e->home, r->contact_uri);
+	} else {
+		if (!e->default_contact)
+			return -1;
+		u = url_hdup(e->home, e->default_contact);
+		if (u)
+			u->url_user = su_strdup(e->home,
+						r->contact_user ? r->contact_user : e->t.aor_user);
+	}
 	if (!u)
 		return -1;
-	u->url_user = su_strdup(e->home, r->contact_user ? r->contact_user : e->t.aor_user);
 	u->url_password = NULL;
 	u->url_headers = NULL;
+	if (r->line) {
+		/* Asterisk's line support: a token of ours in the Contact URI that
+		 * calls on this line carry back */
+		unsigned char rnd[4];
+		char tok[16];
+
+		if (RAND_bytes(rnd, sizeof rnd) != 1)
+			memset(rnd, 0x5a, sizeof rnd);
+		snprintf(tok, sizeof tok, "line=%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3]);
+		u->url_params = u->url_params ? su_sprintf(e->home, "%s;%s", u->url_params, tok)
+					      : su_strdup(e->home, tok);
+	}
 	e->our_contact = u;
 	sr_setstr(&e->res->contact, url_as_string(e->home, u));
-	e->contact_hdr = su_sprintf(e->home, "<%s>", e->res->contact);
+	if (r->instance_id)
+		params = su_sprintf(e->home, ";+sip.instance=\"<%s%s>\"",
+				    strncasecmp(r->instance_id, "urn:uuid:", 9) ? "urn:uuid:" : "",
+				    r->instance_id);
+	if (r->contact_header_params)
+		params = su_sprintf(e->home, "%s%s%s", params ? params : "",
+				    r->contact_header_params[0] == ';' ? "" : ";",
+				    r->contact_header_params);
+	e->contact_hdr = su_sprintf(e->home, "<%s>%s", e->res->contact, params ? params : "");
 	return 0;
+}
+
+/* Keys this version reads but does not act on yet: say so, never drop them
+ * silently. */
+static void warn_unused(const struct sr_reg *r)
+{
+	const char *name = r->name ? r->name : r->client_uri;
+
+	if (r->support_outbound)
+		sr_warn("%s: support_outbound is not acted on by this version", name);
+	if (r->security_negotiation && strcmp(r->security_negotiation, "no"))
+		sr_warn("%s: security_negotiation %s is not acted on by this version", name,
+			r->security_negotiation);
+	if (r->tls_cert)
+		sr_warn("%s: tls_cert/tls_key (client certificates) are not acted on by this version",
+			name);
+	if (r->use_preloaded_route)
+		sr_warn("%s: use_preloaded_route is not acted on by this version", name);
+	if (r->n_servers > (r->server_uri ? 0 : 1))
+		sr_warn("%s: failover between servers is not acted on by this version; "
+			"registering with %s", name,
+			r->server_uri ? r->server_uri : "the server of the highest weight");
 }
 
 int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double deadline,
@@ -697,12 +750,24 @@ int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double dea
 	const char *certdir = NULL;
 	int keep = 0, rc = 0;
 	unsigned t1x64;
-	char *bearer = NULL;
+	char *bearer = NULL, *extra = NULL, *route = NULL;
 
 	e = calloc(1, sizeof *e);
 	if (!e)
 		return -1;
 	su_home_init(e->home);
+	warn_unused(reg);
+	if (!reg->server_uri && reg->n_servers) {
+		/* the highest weight first (JsSIP); the first listed among equals */
+		size_t i, best = 0;
+
+		memcpy(&e->reg_copy, reg, sizeof *reg);
+		for (i = 1; i < reg->n_servers; i++)
+			if (reg->servers[i].weight > reg->servers[best].weight)
+				best = i;
+		e->reg_copy.server_uri = reg->servers[best].uri;
+		reg = &e->reg_copy;
+	}
 	e->reg = reg;
 	e->run = run;
 	e->res = res;
@@ -746,7 +811,8 @@ int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double dea
 			struct sr_tls_params tp = {
 				.connect_host = e->t.connect_ip[0] ? e->t.connect_ip : e->t.host,
 				.port = e->t.port ? e->t.port : 5061,
-				.verify_name = e->t.host,
+				.verify_name = reg->tls_server_name ? reg->tls_server_name
+								    : e->t.host,
 				.ca_file = reg->tls_ca_file,
 				.ca_dir = reg->tls_ca_dir,
 				.verify = 1,
@@ -794,6 +860,9 @@ int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double dea
 	}
 	su_root_threading(e->root, 0);
 
+	if (reg->outbound_proxy)
+		route = su_sprintf(e->home, "<%s%s>", reg->outbound_proxy,
+				   strstr(reg->outbound_proxy, ";lr") ? "" : ";lr");
 	t1x64 = (unsigned)((deadline - sr_now()) * 1000);
 	if (t1x64 > 32000)
 		t1x64 = 32000;
@@ -801,9 +870,13 @@ int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double dea
 		t1x64 = 500;
 	e->nua = nua_create(
 		e->root, on_event, (nua_magic_t *)e, NUTAG_URL(e->t.bind_url),
-		TAG_IF(e->t.proxy[0], NUTAG_PROXY(e->t.proxy)),
+		TAG_IF(e->t.proxy[0] && !route, NUTAG_PROXY(e->t.proxy)),
 		SIPTAG_USER_AGENT_STR(reg->user_agent ? reg->user_agent : PACKAGE_NAME "/" PACKAGE_VERSION),
 		NUTAG_MAX_RETRY_AFTER(0), NUTAG_OUTBOUND("no-validate no-options-keepalive no-natify"),
+		/* nua's default claims timer, 100rel and path: say only what is true */
+		SIPTAG_SUPPORTED_STR(reg->support_path ? "path" : ""),
+		NUTAG_PATH_ENABLE(reg->support_path),
+		TAG_IF(route, NUTAG_INITIAL_ROUTE_STR(route)),
 		NUTAG_KEEPALIVE(0), NTATAG_SIP_T1X64(t1x64), NTATAG_UDP_MTU(65535),
 		TPTAG_LOG(run->verbose >= 2),
 		TAG_IF(certdir, TPTAG_CERTIFICATE(certdir)),
@@ -837,8 +910,33 @@ int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double dea
 		sr_setstr(&res->local_address, buf);
 	}
 
-	e->nh = nua_handle(e->nua, (nua_hmagic_t *)e, SIPTAG_TO_STR(e->t.aor),
-			   SIPTAG_FROM_STR(e->t.aor), TAG_END());
+	{
+		const char *who = e->t.aor;
+
+		if (reg->display_name) {
+			char *q = su_alloc(e->home, 2 * strlen(reg->display_name) + 1), *d = q;
+			const char *p;
+
+			for (p = reg->display_name; q && *p; p++) {
+				if (*p == '"' || *p == '\\')
+					*d++ = '\\';
+				*d++ = *p;
+			}
+			if (q)
+				*d = '\0';
+			who = su_sprintf(e->home, "\"%s\" <%s>", q ? q : "", e->t.aor);
+		}
+		e->nh = nua_handle(e->nua, (nua_hmagic_t *)e, SIPTAG_TO_STR(who),
+				   SIPTAG_FROM_STR(who), TAG_END());
+	}
+	if (reg->extra_headers.n) {
+		size_t i;
+
+		extra = su_strdup(e->home, "");
+		for (i = 0; extra && i < reg->extra_headers.n; i++)
+			extra = su_sprintf(e->home, "%s%s%s", extra, i ? "\r\n" : "",
+					   reg->extra_headers.v[i]);
+	}
 	if (!e->nh) {
 		sr_result_fail(res, SR_W_INTERNAL_ERROR, "cannot create a handle");
 		rc = -1;
@@ -854,11 +952,13 @@ int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double dea
 		bearer = su_sprintf(e->home, "Bearer %s", reg->bearer_token);
 	if (run->mode == SR_MODE_LIST)
 		nua_register(e->nh, NUTAG_REGISTRAR(e->t.registrar), SIPTAG_CONTACT(NULL),
-			     TAG_IF(bearer, SIPTAG_AUTHORIZATION_STR(bearer)), TAG_END());
+			     TAG_IF(bearer, SIPTAG_AUTHORIZATION_STR(bearer)),
+			     TAG_IF(extra, SIPTAG_HEADER_STR(extra)), TAG_END());
 	else
 		nua_register(e->nh, NUTAG_REGISTRAR(e->t.registrar),
 			     SIPTAG_CONTACT_STR(e->contact_hdr), SIPTAG_EXPIRES_STR(expires),
-			     TAG_IF(bearer, SIPTAG_AUTHORIZATION_STR(bearer)), TAG_END());
+			     TAG_IF(bearer, SIPTAG_AUTHORIZATION_STR(bearer)),
+			     TAG_IF(extra, SIPTAG_HEADER_STR(extra)), TAG_END());
 	if (bearer)
 		explicit_bzero(bearer, strlen(bearer));
 	step_until(e, run_done, deadline);
