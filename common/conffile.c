@@ -467,7 +467,7 @@ int sr_reg_validate(const struct sr_reg *r, char *err, size_t errlen)
 		snprintf(err, errlen, "%sno client_uri (the address of record: sip:user@domain)", where);
 		return -1;
 	}
-	if (r->password && r->ha1) {
+	if ((r->password || r->password_file || r->password_env) && r->ha1) {
 		snprintf(err, errlen, "%sboth password and ha1 are given: keep one", where);
 		return -1;
 	}

@@ -275,9 +275,10 @@ static int flatten(struct ini *ini, struct section *sec, struct section *out, in
 			struct section *t = find_section(ini, tok, 1);
 
 			if (!t || t == sec) {
+				ini_fail(ini, sec->file, sec->line, "[%s]: no template [%s]", sec->name,
+					 tok);
 				free(copy);
-				return ini_fail(ini, sec->file, sec->line, "[%s]: no template [%s]",
-						sec->name, tok);
+				return -1;
 			}
 			if (flatten(ini, t, out, depth + 1) < 0) {
 				free(copy);

@@ -12,16 +12,19 @@
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "conffile.h"
 #include "digest.h"
 #include "exitcode.h"
 #include "log.h"
 #include "options.h"
 #include "output.h"
+#include "pjsipconf.h"
 #include "result.h"
 #include "secrets.h"
 #include "settings.h"
@@ -542,6 +545,163 @@ static void test_digest_choose(void **state)
 	assert_false(sr_digest_qop_has("auth-int", "auth"));
 }
 
+static const char *srcdir(void)
+{
+	const char *d = getenv("SIPREG_SRCDIR");
+
+	return d ? d : "..";
+}
+
+/* The first line of a fixture: "# expect: MESSAGE" or "# expect-count: N". */
+static void fixture_expect(const char *path, char *expect, size_t len, long *count)
+{
+	char line[512] = "";
+	FILE *f = fopen(path, "r");
+
+	assert_non_null(f);
+	if (!fgets(line, sizeof line, f))
+		line[0] = '\0';
+	fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	expect[0] = '\0';
+	*count = -1;
+	if (!strncmp(line + 2, "expect: ", 8))
+		snprintf(expect, len, "%s", line + 10);
+	else if (!strncmp(line + 2, "expect-count: ", 14))
+		*count = strtol(line + 16, NULL, 10);
+}
+
+/* Load a fixture as sipreg would: the file, then every registration's own
+ * checks. Returns 0 or -1 with err. */
+static int load_fixture(const char *path, int pjsip, struct sr_config *cfg, char *err, size_t len)
+{
+	size_t i;
+
+	if ((pjsip ? sr_pjsip_load(path, cfg, err, len) : sr_config_load_yaml(path, cfg, err, len)) < 0)
+		return -1;
+	for (i = 0; i < cfg->n; i++)
+		if (sr_reg_validate(&cfg->regs[i], err, len) < 0)
+			return -1;
+	return 0;
+}
+
+static void run_fixture_dir(const char *sub, const char *ext, int pjsip, int good)
+{
+	char dir[1024], path[2048], expect[512], err[1024];
+	struct dirent *de;
+	DIR *d;
+	int seen = 0;
+
+	snprintf(dir, sizeof dir, "%s/tests/fixtures/%s/%s", srcdir(), sub, good ? "good" : "bad");
+	d = opendir(dir);
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL) {
+		struct sr_config cfg = {NULL, 0};
+		size_t elen = strlen(de->d_name);
+		long count;
+		int rc;
+
+		if (elen < strlen(ext) || strcmp(de->d_name + elen - strlen(ext), ext))
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		fixture_expect(path, expect, sizeof expect, &count);
+		err[0] = '\0';
+		rc = load_fixture(path, pjsip, &cfg, err, sizeof err);
+		if (good) {
+			if (rc < 0)
+				print_error("%s: %s\n", de->d_name, err);
+			assert_int_equal(rc, 0);
+			assert_int_equal((long)cfg.n, count);
+		} else {
+			if (rc == 0 || !strstr(err, expect))
+				print_error("%s: expected \"%s\", got \"%s\"\n", de->d_name, expect, err);
+			assert_int_equal(rc, -1);
+			assert_true(expect[0] != '\0');
+			assert_non_null(strstr(err, expect));
+			/* every message names the file */
+			assert_non_null(strstr(err, de->d_name));
+		}
+		sr_config_free(&cfg);
+		seen++;
+	}
+	closedir(d);
+	assert_true(seen > 0);
+}
+
+static void test_yaml_good(void **state)
+{
+	(void)state;
+	run_fixture_dir("config", ".yaml", 0, 1);
+}
+
+static void test_yaml_bad(void **state)
+{
+	(void)state;
+	run_fixture_dir("config", ".yaml", 0, 0);
+}
+
+static void test_pjsip_good(void **state)
+{
+	(void)state;
+	run_fixture_dir("pjsip", ".conf", 1, 1);
+}
+
+static void test_pjsip_bad(void **state)
+{
+	(void)state;
+	run_fixture_dir("pjsip", ".conf", 1, 0);
+}
+
+static void test_yaml_values(void **state)
+{
+	struct sr_config cfg = {NULL, 0};
+	char path[1024], err[1024];
+	const struct sr_reg *a, *b;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/tests/fixtures/config/good/list.yaml", srcdir());
+	assert_int_equal(sr_config_load_yaml(path, &cfg, err, sizeof err), 0);
+	a = &cfg.regs[0];
+	b = &cfg.regs[1];
+	assert_string_equal(a->name, "trunk-a");
+	assert_int_equal(a->transport, SR_TP_TCP);     /* from defaults: */
+	assert_int_equal(a->expiration, 600);           /* from defaults: */
+	assert_int_equal(b->expiration, 120);           /* the entry wins, alias spelling */
+	assert_string_equal(b->client_uri, "sip:bob@example.com");
+	assert_string_equal(a->password_file, "/etc/sipreg/alice.pw"); /* outbound_auth: in defaults */
+	assert_int_equal(a->extra_headers.n, 2);
+	assert_string_equal(a->extra_headers.v[1], "X-B: 2");
+	assert_int_equal(a->max_retries, 10);           /* built-in default */
+	assert_non_null(strstr(a->origin, "list.yaml:7:5"));
+	sr_config_free(&cfg);
+
+	snprintf(path, sizeof path, "%s/tests/fixtures/pjsip/good/basic.conf", srcdir());
+	assert_int_equal(sr_pjsip_load(path, &cfg, err, sizeof err), 0);
+	a = &cfg.regs[0];
+	assert_string_equal(a->name, "trunk");
+	assert_int_equal(a->transport, SR_TP_TLS);      /* from the transport section */
+	assert_int_equal(a->expiration, 600);           /* from the template */
+	assert_int_equal(a->retry_interval, 30);
+	assert_string_equal(a->contact_user, "s");      /* Asterisk's default */
+	assert_string_equal(a->username, "1234");
+	assert_string_equal(a->ha1, "0123456789abcdef0123456789abcdef");
+	assert_string_equal(a->realm, "sip.example.com");
+	assert_int_equal(a->security_mechanisms.n, 2);  /* a repeated key */
+	assert_true(a->line);                           /* from the #include */
+	assert_string_equal(a->endpoint, "trunk-endpoint");
+	assert_string_equal(cfg.regs[1].contact_user, "5678");
+	sr_config_free(&cfg);
+}
+
+static void test_option_suggest(void **state)
+{
+	(void)state;
+	assert_string_equal(sr_option_suggest("retry_intervall"), "retry_interval");
+	assert_string_equal(sr_option_suggest("client-uri"), "client_uri");
+	assert_string_equal(sr_option_suggest("registrar_sever"), "registrar_server");
+	assert_null(sr_option_suggest("completely_unrelated_thing"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -563,6 +723,12 @@ int main(void)
 		cmocka_unit_test(test_digest_sess_int_512),
 		cmocka_unit_test(test_digest_passwords_any_bytes),
 		cmocka_unit_test(test_digest_choose),
+		cmocka_unit_test(test_yaml_good),
+		cmocka_unit_test(test_yaml_bad),
+		cmocka_unit_test(test_pjsip_good),
+		cmocka_unit_test(test_pjsip_bad),
+		cmocka_unit_test(test_yaml_values),
+		cmocka_unit_test(test_option_suggest),
 	};
 
 	return cmocka_run_group_tests_name("common", tests, NULL, NULL);
