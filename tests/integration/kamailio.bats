@@ -211,3 +211,86 @@ reg() {
 	[ "$status" -eq 0 ]
 	[ "$(jqo '.results[0].registrar')" = "sip:localhost:$KAM_UDP" ]
 }
+
+@test "a YAML file with two registrations: both registered in one run, one result each" {
+	cat >"$BATS_TEST_TMPDIR/two.yaml" <<YAML
+defaults:
+  server_uri: sip:127.0.0.1:$KAM_UDP
+  expiration: 300
+registrations:
+  first:
+    client_uri: sip:alice@127.0.0.1
+    contact_user: ${CU}a
+    outbound_auth: { password_file: $PW }
+  second:
+    client_uri: sip:bob@127.0.0.1
+    contact_user: ${CU}b
+    transport: tcp
+    server_uri: sip:127.0.0.1:$KAM_TCP
+    outbound_auth: { password_env: BOB_PW }
+YAML
+	BOB_PW=bob-secret run --separate-stderr timeout 30 "$SIPREG" -f "$BATS_TEST_TMPDIR/two.yaml" --json
+	[ "$status" -eq 0 ]
+	[ "$(jqo '.results | length')" = 2 ]
+	[ "$(jqo '.results[0].name')" = first ]
+	[ "$(jqo '.results[1].name')" = second ]
+	[ "$(jqo '[.results[].result] | join(",")')" = "registered,registered" ]
+	[ "$(jqo '.results[1].transport')" = tcp ]
+	kam_bindings alice | grep -q "sip:${CU}a@"
+	kam_bindings bob | grep -q "sip:${CU}b@"
+	# -n picks one; --probe removes its own binding and leaves the earlier one
+	BOB_PW=bob-secret run --separate-stderr timeout 30 "$SIPREG" -f "$BATS_TEST_TMPDIR/two.yaml" -n second --probe --json
+	[ "$status" -eq 0 ]
+	[ "$(jqo '.results | length')" = 1 ]
+	[ "$(jqo '.results[0].unregister.removed')" = true ]
+	[ "$(kam_bindings bob | grep -c "sip:${CU}b@")" -eq 1 ]
+}
+
+@test "two registrations, one refused: the exit code is the most severe, both reported" {
+	cat >"$BATS_TEST_TMPDIR/mixed.yaml" <<YAML
+defaults:
+  server_uri: sip:127.0.0.1:$KAM_UDP
+  contact_user: $CU
+registrations:
+  - { name: good, client_uri: "sip:alice@127.0.0.1", password_file: "$PW" }
+  - { name: ghost, client_uri: "sip:ghost@127.0.0.1", password_file: "$PW" }
+  - { name: wrong, client_uri: "sip:bob@127.0.0.1", password_file: "$PW" }
+YAML
+	run --separate-stderr timeout 30 "$SIPREG" -f "$BATS_TEST_TMPDIR/mixed.yaml" --probe --json
+	# 69 (not_found) is more severe than 77 (auth_failed)
+	[ "$status" -eq 69 ]
+	[ "$(jqo '.exit_code')" = 69 ]
+	[ "$(jqo '[.results[].result] | join(",")')" = "registered,not_found,auth_failed" ]
+}
+
+@test "an invalid entry stops the run before anything is sent" {
+	cat >"$BATS_TEST_TMPDIR/bad.yaml" <<YAML
+registrations:
+  - { name: ok, client_uri: "sip:alice@127.0.0.1", server_uri: "sip:127.0.0.1:$KAM_UDP", contact_user: $CU, password_file: "$PW" }
+  - { name: broken, client_uri: "sip:alice@127.0.0.1", expiration: soon }
+YAML
+	run --separate-stderr timeout 30 "$SIPREG" -f "$BATS_TEST_TMPDIR/bad.yaml" --json
+	[ "$status" -eq 78 ]
+	[ -z "$output" ]
+	[[ "$stderr" == *"bad.yaml:3:"*"expiration: expected a non-negative integer"* ]]
+	! kam_bindings alice | grep -q "sip:$CU@"
+}
+
+@test "a password file readable by others stops the run before anything is sent" {
+	cp "$PW" "$BATS_TEST_TMPDIR/open.pw"
+	chmod 644 "$BATS_TEST_TMPDIR/open.pw"
+	reg -H "127.0.0.1:$KAM_UDP" --password-file "$BATS_TEST_TMPDIR/open.pw"
+	[ "$status" -eq 78 ]
+	[[ "$stderr" == *"chmod 600"* ]]
+	! kam_bindings alice | grep -q "sip:$CU@"
+}
+
+@test "display name, extra headers, instance id and Contact params reach the registrar" {
+	reg -H "127.0.0.1:$KAM_UDP" --password-file "$PW" --display-name 'Alice "A"' -X 'X-Test: 1' \
+		--instance-id 6ba7b810-9dad-11d1-80b4-00c04fd430c8 --contact-header-params 'q=0.7' -vv --json
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *'From: "Alice \"A\"" <sip:alice@127.0.0.1>'* ]]
+	[[ "$stderr" == *"X-Test: 1"* ]]
+	[ "$(jqo '.results[0].bindings[] | select(.own) | .instance')" = "urn:uuid:6ba7b810-9dad-11d1-80b4-00c04fd430c8" ]
+	[ "$(jqo '.results[0].bindings[] | select(.own) | .q')" = 0.7 ]
+}

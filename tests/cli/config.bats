@@ -1,0 +1,180 @@
+#!/usr/bin/env bats
+# YAML files, precedence, --dump-config, pjsip.conf import, secrets sources:
+# all without a network (--dump-config sends nothing).
+
+bats_require_minimum_version 1.5.0
+load ../helpers
+
+FIX="$SIPREG_SRCDIR/tests/fixtures"
+
+setup() {
+	umask 077
+	cat >"$BATS_TEST_TMPDIR/p.yaml" <<'YAML'
+defaults:
+  expiration: 600
+  retry_interval: 30
+registrations:
+  - name: one
+    client_uri: sip:one@example.com
+    expiration: 120
+  - name: two
+    client_uri: sip:two@example.com
+YAML
+}
+
+# The value of key for registration name in the YAML of --dump-config.
+dumped() {
+	awk -v n="$1" -v k="$2" '
+		/^- name: / { cur = $3 }
+		cur == n && $1 == k ":" { sub(/^[^:]*: /, ""); print; exit }' <<<"$output"
+}
+
+@test "precedence: built-in < defaults: < entry < environment < flag" {
+	run --separate-stderr "$SIPREG" -f "$BATS_TEST_TMPDIR/p.yaml" --dump-config
+	[ "$status" -eq 0 ]
+	[ "$(dumped one expiration)" = 120 ]      # entry over defaults:
+	[ "$(dumped two expiration)" = 600 ]      # defaults: over built-in
+	[ "$(dumped two max_retries)" = 10 ]      # built-in
+	[ "$(dumped one retry_interval)" = 30 ]
+	SIPREG_EXPIRATION=90 run --separate-stderr "$SIPREG" -f "$BATS_TEST_TMPDIR/p.yaml" --dump-config
+	[ "$(dumped one expiration)" = 90 ]       # environment over the file
+	SIPREG_EXPIRATION=90 run --separate-stderr "$SIPREG" -f "$BATS_TEST_TMPDIR/p.yaml" -x 60 --dump-config
+	[ "$(dumped one expiration)" = 60 ]       # flag over everything
+	[ "$(dumped two expiration)" = 60 ]
+}
+
+@test "a bad environment value is a config error naming the variable" {
+	SIPREG_RETRY_INTERVAL=soon run --separate-stderr "$SIPREG" -f "$BATS_TEST_TMPDIR/p.yaml" --dump-config
+	[ "$status" -eq 78 ]
+	[[ "$stderr" == *"SIPREG_RETRY_INTERVAL: expected a non-negative integer"* ]]
+}
+
+@test "--dump-config loads back to the same settings" {
+	for f in "$FIX"/config/good/*.yaml; do
+		run --separate-stderr "$SIPREG" -f "$f" --dump-config
+		[ "$status" -eq 0 ] || { echo "$f: $stderr"; false; }
+		printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/d1.yaml"
+		run --separate-stderr "$SIPREG" -f "$BATS_TEST_TMPDIR/d1.yaml" --dump-config
+		[ "$status" -eq 0 ] || { echo "reload of $f: $stderr"; false; }
+		[ "$output" = "$(cat "$BATS_TEST_TMPDIR/d1.yaml")" ] || { echo "$f differs"; false; }
+	done
+}
+
+@test "--dump-config redacts secrets; flags become keys" {
+	cat >"$BATS_TEST_TMPDIR/s.yaml" <<'YAML'
+client_uri: sip:s@example.com
+password: hunter2-secret
+YAML
+	chmod 600 "$BATS_TEST_TMPDIR/s.yaml"
+	run --separate-stderr "$SIPREG" -f "$BATS_TEST_TMPDIR/s.yaml" --authorization-jwt tok-SEKRET --dump-config
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"password: <redacted>"* ]]
+	[[ "$output" == *"authorization_jwt: <redacted>"* ]]
+	[[ "$output$stderr" != *hunter2-secret* ]]
+	[[ "$output$stderr" != *tok-SEKRET* ]]
+	run --separate-stderr "$SIPREG" -u sip:x@example.com -X 'X-A: 1' -X 'X-B: 2' --ha1 "$(printf %032d 7)" --realm r --dump-config
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"ha1: <redacted>"* ]]
+	[[ "$output" == *"- 'X-A: 1'"* ]]
+	[[ "$output" == *"- 'X-B: 2'"* ]]
+	[[ "$output$stderr" != *0000000000000007* ]]
+}
+
+@test "an inline password is taken from a 0600 file and refused from a 0644 one" {
+	cat >"$BATS_TEST_TMPDIR/i.yaml" <<'YAML'
+client_uri: sip:s@example.com
+password: pw
+YAML
+	chmod 600 "$BATS_TEST_TMPDIR/i.yaml"
+	run --separate-stderr "$SIPREG" -f "$BATS_TEST_TMPDIR/i.yaml" --dump-config
+	[ "$status" -eq 0 ]
+	chmod 644 "$BATS_TEST_TMPDIR/i.yaml"
+	run --separate-stderr "$SIPREG" -f "$BATS_TEST_TMPDIR/i.yaml" --dump-config
+	[ "$status" -eq 78 ]
+	[[ "$stderr" == *"i.yaml:2:1: password: an inline password needs the file to be mode 0600"* ]]
+	[[ "$stderr" == *"chmod 600"* ]]
+}
+
+@test "every bad fixture exits 78 with its file:line:col message" {
+	for f in "$FIX"/config/bad/*.yaml; do
+		expect=$(head -1 "$f" | sed 's/^# expect: //')
+		run --separate-stderr "$SIPREG" -f "$f" --dump-config
+		[ "$status" -eq 78 ] || { echo "$f: status $status"; false; }
+		[[ "$stderr" == "sipreg: $f:$expect"* ]] || { echo "$f: $stderr"; false; }
+		[ "$(wc -l <<<"$stderr")" -eq 1 ] || { echo "$f: more than one line: $stderr"; false; }
+	done
+}
+
+@test "-n picks registrations; an unknown name lists the known ones" {
+	run --separate-stderr "$SIPREG" -f "$BATS_TEST_TMPDIR/p.yaml" -n two --dump-config
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"name: two"* ]]
+	[[ "$output" != *"name: one"* ]]
+	run --separate-stderr "$SIPREG" -f "$BATS_TEST_TMPDIR/p.yaml" -n three --dump-config
+	[ "$status" -eq 78 ]
+	[[ "$stderr" == *'no registration named "three" (there are: one, two)'* ]]
+	run --separate-stderr "$SIPREG" -n one -u sip:x@example.com --dump-config
+	[ "$status" -eq 64 ]
+}
+
+@test "SIPREG_CONFIG is the default file, unless -u is given" {
+	SIPREG_CONFIG="$BATS_TEST_TMPDIR/p.yaml" run --separate-stderr "$SIPREG" --dump-config
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"name: one"* ]]
+	SIPREG_CONFIG="$BATS_TEST_TMPDIR/p.yaml" run --separate-stderr "$SIPREG" -u sip:z@example.com --dump-config
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"client_uri: sip:z@example.com"* ]]
+	[[ "$output" != *"name: one"* ]]
+}
+
+@test "a missing file is a config error naming it" {
+	run --separate-stderr "$SIPREG" -f /nonexistent/x.yaml
+	[ "$status" -eq 78 ]
+	[[ "$stderr" == "sipreg: /nonexistent/x.yaml: No such file or directory" ]]
+}
+
+@test "--pjsip-conf imports registrations, auth and transport" {
+	run --separate-stderr "$SIPREG" --pjsip-conf "$FIX/pjsip/good/basic.conf" --dump-config
+	[ "$status" -eq 0 ]
+	[ "$(dumped trunk transport)" = tls ]
+	[ "$(dumped trunk contact_user)" = s ]
+	[ "$(dumped trunk username)" = 1234 ]
+	[ "$(dumped trunk ha1)" = "<redacted>" ]
+	[ "$(dumped trunk expiration)" = 600 ]
+	[ "$(dumped trunk line)" = yes ]
+	[ "$(dumped second contact_user)" = 5678 ]
+	[[ "$output$stderr" != *0123456789abcdef* ]]
+}
+
+@test "every bad pjsip.conf fixture exits 78 with its message" {
+	for f in "$FIX"/pjsip/bad/*.conf; do
+		expect=$(head -1 "$f" | sed 's/^; expect: //')
+		run --separate-stderr "$SIPREG" --pjsip-conf "$f" --dump-config
+		[ "$status" -eq 78 ] || { echo "$f: status $status"; false; }
+		[[ "$stderr" == *"$expect"* ]] || { echo "$f: $stderr"; false; }
+	done
+}
+
+@test "--password-stdin reads one line; nothing on stdin is an error" {
+	run --separate-stderr "$SIPREG" -u sip:x@nowhere.invalid --password-stdin <<<"pw-from-stdin"
+	[ "$status" -eq 68 ]
+	[[ "$output$stderr" != *pw-from-stdin* ]]
+	run --separate-stderr "$SIPREG" -u sip:x@nowhere.invalid --password-stdin </dev/null
+	[ "$status" -eq 78 ]
+	[[ "$stderr" == *"--password-stdin"* ]]
+}
+
+@test "--help names every YAML key of the option table" {
+	run "$SIPREG" --help
+	for k in client_uri server_uri contact_user contact_uri contact_header_params display_name \
+		user_agent extra_headers instance_id username password_file password_env password ha1 \
+		realm authorization_jwt bearer_token_file expiration max_retries retry_interval \
+		forbidden_retry_interval fatal_retry_interval auth_rejection_permanent \
+		max_random_initial_delay connection_recovery_min_interval \
+		connection_recovery_max_interval transport outbound_proxy use_preloaded_route servers \
+		line endpoint support_path support_outbound security_negotiation security_mechanisms \
+		tls_ca_file tls_ca_dir tls_cert tls_key tls_server_name tls_verify digest_algorithms \
+		min_digest; do
+		[[ "$output" == *"--${k//_/-}"* ]] || { echo "no flag for $k"; false; }
+	done
+}
