@@ -32,3 +32,27 @@ load ../helpers
 		grep -qE "^\.It $c\$" "$SIPREG_SRCDIR/man/sipreg.1" || { echo "no exit $c"; false; }
 	done
 }
+
+@test "man/sipreg.yaml.5 is mandoc -T lint clean and has its sections" {
+	need mandoc
+	run mandoc -T lint "$SIPREG_SRCDIR/man/sipreg.yaml.5"
+	[ "$status" -eq 0 ]
+	! grep -E 'sipreg\.yaml\.5:[0-9]+:[0-9]+: (STYLE|WARNING|ERROR|UNSUPP)' <<<"$output"
+	for s in KEYS SECRETS "ASTERISK PJSIP.CONF" ENVIRONMENT FILES EXAMPLES; do
+		grep -q "^\.Sh $s\$" "$SIPREG_SRCDIR/man/sipreg.yaml.5" || { echo "no $s"; false; }
+	done
+}
+
+@test "every YAML key the tools dump is documented in sipreg.yaml.5, and each documented key is a flag" {
+	fix="$SIPREG_SRCDIR/tests/fixtures/config/good"
+	keys=$(for f in "$fix"/*.yaml; do "$SIPREG" -f "$f" --dump-config; done |
+		sed -n 's/^[- ] *\([a-z_0-9]*\):.*/\1/p' | sort -u | grep -v '^registrations$')
+	[ -n "$keys" ]
+	for k in $keys; do
+		grep -qE "^\.It Ic $k( |\$)" "$SIPREG_SRCDIR/man/sipreg.yaml.5" || { echo "undocumented key: $k"; false; }
+	done
+	help=$("$SIPREG" --help)
+	for k in $(sed -n 's/^\.It Ic \([a-z_0-9]*\).*/\1/p' "$SIPREG_SRCDIR/man/sipreg.yaml.5"); do
+		[[ "$help" == *"--${k//_/-}"* ]] || { echo "documented but no flag: $k"; false; }
+	done
+}
