@@ -294,3 +294,13 @@ YAML
 	[ "$(jqo '.results[0].bindings[] | select(.own) | .instance')" = "urn:uuid:6ba7b810-9dad-11d1-80b4-00c04fd430c8" ]
 	[ "$(jqo '.results[0].bindings[] | select(.own) | .q')" = 0.7 ]
 }
+
+@test "on a terminal with no password configured, sipreg asks with echo off" {
+	need script
+	run timeout 20 script -qefc "$SIPREG -u sip:alice@127.0.0.1 -H 127.0.0.1:$KAM_UDP --contact-user $CU --probe" /dev/null \
+		< <(sleep 1; printf 'alice-secret\n')
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Password for sip:alice@127.0.0.1"* ]]
+	[[ "$output" == *"registered (200 OK)"* ]]
+	[[ "$output" != *alice-secret* ]]
+}
