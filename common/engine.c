@@ -56,6 +56,10 @@ struct eng {
 	int answered;           /* challenges we answered */
 	int renegotiated;       /* 423s nua followed */
 	int reanswered;         /* stale challenges nua answered from the cache */
+	int removing;           /* sipunreg: the removal request is out */
+	char *first_nonce;
+	int nonce_reused;
+	char *extra;            /* extra headers, \r\n separated */
 	char cadir[64];         /* temporary CA directory for Sofia */
 	struct sr_digest_policy policy;
 	struct sr_reg reg_copy; /* shallow: a server_uri picked from servers */
@@ -135,8 +139,19 @@ static int answer_challenge(struct eng *e, int status, sip_t const *sip, int dry
 	msg_auth_t const *au;
 	const char *key;
 
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 2; i++) {
 		note_challenges(e, lists[i]);
+		for (au = lists[i]; au; au = au->au_next) {
+			const char *nonce = msg_params_find(au->au_params, "nonce=");
+
+			if (!nonce)
+				continue;
+			if (e->first_nonce && !strcmp(e->first_nonce, nonce) && e->answered)
+				e->nonce_reused = 1;
+			if (!e->first_nonce)
+				e->first_nonce = su_strdup(e->home, nonce);
+		}
+	}
 	if (!lists[0] && !lists[1]) {
 		sr_result_fail(e->res, SR_W_PROTOCOL_ERROR, "%d without a %s header: nothing to answer",
 			       status, status == 401 ? "WWW-Authenticate" : "Proxy-Authenticate");
@@ -387,7 +402,7 @@ static void note_bindings(struct eng *e, sip_t const *sip)
 			break;
 		}
 	}
-	if (res->mode != SR_MODE_LIST && res->expires_granted < 0)
+	if ((res->mode == SR_MODE_REGISTER || res->mode == SR_MODE_PROBE) && res->expires_granted < 0)
 		res->expires_granted = header_exp >= 0 ? header_exp : res->expires_requested;
 	{
 		sip_route_t const *r;
@@ -481,6 +496,140 @@ static void note_auth_used(struct eng *e)
 	}
 }
 
+/* The Contact this host would register: contact_uri, else instance_id,
+ * else contact_user at our address (any port: sipreg's ports change). */
+static int binding_is_ours(struct eng *e, sip_contact_t const *m)
+{
+	const struct sr_reg *r = e->reg;
+	const char *user = r->contact_user ? r->contact_user : e->t.aor_user;
+	const char *host = e->default_contact ? e->default_contact->url_host : NULL;
+
+	if (r->contact_uri) {
+		url_t *u = url_make(e->home, r->contact_uri);
+
+		return u && url_cmp(m->m_url, u) == 0;
+	}
+	if (r->instance_id) {
+		char *inst = quoted_param(e->home, m->m_params, "+sip.instance=");
+		const char *id = r->instance_id;
+
+		if (!strncasecmp(id, "urn:uuid:", 9))
+			id += 9;
+		return inst && !strncasecmp(inst, "urn:uuid:", 9) && !strcasecmp(inst + 9, id);
+	}
+	return m->m_url->url_user && host && m->m_url->url_host &&
+	       !strcmp(m->m_url->url_user, user) && !strcasecmp(m->m_url->url_host, host);
+}
+
+static void send_removal(struct eng *e, const char *contacts)
+{
+	e->removing = 1;
+	e->res->requests++;
+	sr_debug(1, "-> REGISTER %s (Expires: 0, removing %s)", e->t.registrar, contacts);
+	nua_register(e->nh, NUTAG_REGISTRAR(e->t.registrar), SIPTAG_CONTACT_STR(contacts),
+		     SIPTAG_EXPIRES_STR("0"), TAG_IF(e->extra, SIPTAG_HEADER_STR(e->extra)), TAG_END());
+}
+
+/* sipunreg: a 2xx to the listing (pick ours, remove them) or to the removal
+ * (check that they are gone). */
+static void on_unreg_2xx(struct eng *e, int status, char const *phrase, sip_t const *sip)
+{
+	struct sr_result *res = e->res;
+	sip_contact_t const *m;
+	size_t i;
+
+	note_final(e, status, phrase, sip);
+	note_auth_used(e);
+	if (!e->removing) {
+		char *list = NULL;
+
+		for (m = sip->sip_contact; m; m = m->m_next) {
+			char *uri;
+
+			if (!binding_is_ours(e, m))
+				continue;
+			uri = url_as_string(e->home, m->m_url);
+			sr_strv_add(&res->removed, uri);
+			list = su_sprintf(e->home, "%s%s<%s>", list ? list : "", list ? ", " : "", uri);
+		}
+		if (!list) {
+			note_bindings(e, sip);
+			res->word = SR_W_UNREGISTERED;
+			sr_debug(1, "none of the %zu bindings is ours: nothing to remove", res->n_bindings);
+			e->state = ST_DONE;
+			return;
+		}
+		send_removal(e, list);
+		return;
+	}
+	/* what the registrar still holds */
+	for (i = 0; i < res->n_bindings; i++) {
+		free(res->bindings[i].uri);
+		free(res->bindings[i].q);
+		free(res->bindings[i].instance);
+		free(res->bindings[i].reg_id);
+	}
+	free(res->bindings);
+	res->bindings = NULL;
+	res->n_bindings = 0;
+	note_bindings(e, sip);
+	res->expires_granted = -1;
+	for (i = 0; i < res->removed.n; i++) {
+		url_t *u = url_make(e->home, res->removed.v[i]);
+
+		for (m = sip->sip_contact; m; m = m->m_next) {
+			if (!strcmp(res->removed.v[i], "*") || (u && url_cmp(m->m_url, u) == 0)) {
+				sr_result_fail(res, SR_W_REJECTED,
+					       "the registrar still holds %s after the removal",
+					       url_as_string(e->home, m->m_url));
+				e->state = ST_DONE;
+				return;
+			}
+		}
+	}
+	res->word = SR_W_UNREGISTERED;
+	e->state = ST_DONE;
+}
+
+/* sipauthcheck: what the server does that it should not. */
+static void authcheck_warnings(struct eng *e, int status)
+{
+	struct sr_result *res = e->res;
+	size_t i;
+	int md5_only = res->n_auth_offered > 0;
+
+	if (status >= 200 && status < 300 && !e->answered && !e->reg->bearer_token)
+		sr_strv_add(&res->warnings, "the server accepted without any challenge: the "
+					    "credentials were not checked");
+	for (i = 0; i < res->n_auth_offered; i++) {
+		const char *a = res->auth_offered[i].algorithm;
+
+		if (res->auth_offered[i].scheme && strcasecmp(res->auth_offered[i].scheme, "Digest"))
+			continue;
+		if (a && strncasecmp(a, "MD5", 3))
+			md5_only = 0;
+	}
+	if (md5_only && e->t.tp != SR_TP_TLS) {
+		char buf[160];
+
+		snprintf(buf, sizeof buf, "the server offers only MD5 digest over %s: the exchange "
+					  "can be attacked offline",
+			 sr_transport_name(e->t.tp));
+		sr_strv_add(&res->warnings, buf);
+	}
+	if (e->nonce_reused)
+		sr_strv_add(&res->warnings, "the server reused a nonce in a new challenge");
+	if (e->answered && (status == 403 || status == 404)) {
+		char buf[200];
+
+		snprintf(buf, sizeof buf, "the server answered our credentials with %d instead of a "
+					  "new challenge: it may tell users and passwords apart "
+					  "(user enumeration)",
+			 status);
+		sr_strv_add(&res->warnings, buf);
+	}
+}
+
 static void on_register(struct eng *e, int status, char const *phrase, sip_t const *sip)
 {
 	struct sr_result *res = e->res;
@@ -519,6 +668,18 @@ static void on_register(struct eng *e, int status, char const *phrase, sip_t con
 			note_final(e, status, phrase, sip);
 		if (res->word == SR_W_NONE)
 			fail_final(e, status, phrase, sip);
+		e->state = ST_DONE;
+		return;
+	}
+	if (status >= 200 && status < 300 && e->run->mode == SR_MODE_UNREGISTER) {
+		on_unreg_2xx(e, status, phrase, sip);
+		return;
+	}
+	if (status >= 200 && status < 300 && e->run->mode == SR_MODE_AUTHCHECK) {
+		note_final(e, status, phrase, sip);
+		note_bindings(e, sip);
+		note_auth_used(e);
+		res->word = SR_W_CREDENTIALS_VALID;
 		e->state = ST_DONE;
 		return;
 	}
@@ -591,6 +752,7 @@ static void on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 		break;
 	}
 	case nua_r_register:
+	case nua_r_options:
 		if (e->state == ST_REGISTERING)
 			on_register(e, status, phrase, sip);
 		break;
@@ -785,7 +947,7 @@ int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double dea
 		sr_result_fail(res, w, "%s", err);
 		goto out;
 	}
-	if (run->mode != SR_MODE_LIST)
+	if (run->mode == SR_MODE_REGISTER || run->mode == SR_MODE_PROBE)
 		res->expires_requested = reg->expiration;
 	sr_digest_policy_default(&e->policy);
 	if (reg->digest_algorithms &&
@@ -895,7 +1057,7 @@ int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double dea
 		sr_result_fail(res, SR_W_TIMEOUT, "the SIP stack did not start in time");
 		goto teardown;
 	}
-	if (run->mode != SR_MODE_LIST && build_contact(e) < 0) {
+	if ((run->mode == SR_MODE_REGISTER || run->mode == SR_MODE_PROBE) && build_contact(e) < 0) {
 		sr_result_fail(res, SR_W_INTERNAL_ERROR, "the SIP stack gave no local address");
 		rc = -1;
 		goto teardown;
@@ -950,7 +1112,26 @@ int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double dea
 	e->state = ST_REGISTERING;
 	if (reg->bearer_token)
 		bearer = su_sprintf(e->home, "Bearer %s", reg->bearer_token);
-	if (run->mode == SR_MODE_LIST)
+	e->extra = extra;
+	if (run->mode == SR_MODE_AUTHCHECK && run->method_options)
+		nua_options(e->nh, NUTAG_URL(e->t.registrar),
+			    TAG_IF(bearer, SIPTAG_AUTHORIZATION_STR(bearer)),
+			    TAG_IF(extra, SIPTAG_HEADER_STR(extra)), TAG_END());
+	else if (run->mode == SR_MODE_UNREGISTER && run->unreg_all) {
+		sr_strv_add(&res->removed, "*");
+		send_removal(e, "*");
+	} else if (run->mode == SR_MODE_UNREGISTER && run->contacts.n) {
+		char *list = NULL;
+		size_t i;
+
+		for (i = 0; i < run->contacts.n; i++) {
+			sr_strv_add(&res->removed, run->contacts.v[i]);
+			list = su_sprintf(e->home, "%s%s<%s>", list ? list : "", list ? ", " : "",
+					  run->contacts.v[i]);
+		}
+		send_removal(e, list);
+	} else if (run->mode == SR_MODE_LIST || run->mode == SR_MODE_AUTHCHECK ||
+		   run->mode == SR_MODE_UNREGISTER)
 		nua_register(e->nh, NUTAG_REGISTRAR(e->t.registrar), SIPTAG_CONTACT(NULL),
 			     TAG_IF(bearer, SIPTAG_AUTHORIZATION_STR(bearer)),
 			     TAG_IF(extra, SIPTAG_HEADER_STR(extra)), TAG_END());
@@ -962,6 +1143,8 @@ int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double dea
 	if (bearer)
 		explicit_bzero(bearer, strlen(bearer));
 	step_until(e, run_done, deadline);
+	if (run->mode == SR_MODE_AUTHCHECK && e->state == ST_DONE)
+		authcheck_warnings(e, res->status);
 	if (e->state == ST_REGISTERING) {
 		sr_result_fail(res, SR_W_TIMEOUT, "no final response from %s within %.1f s",
 			       e->t.registrar, run->timeout);

@@ -16,7 +16,10 @@
 #include "options.h"
 #include "secrets.h"
 
-#define T SR_TOOL_SIPREG
+#define T SR_TOOL_ALL
+#define T_REG SR_TOOL_SIPREG
+#define T_UNREG SR_TOOL_SIPUNREG
+#define T_AUTH SR_TOOL_SIPAUTHCHECK
 #define KEY SR_SC_KEY
 #define REGF SR_SC_REGFLAG
 #define RUN SR_SC_RUN
@@ -143,10 +146,20 @@ const struct sr_option sr_options[] = {
 	 "more detail; -vv prints SIP messages (secrets redacted), -vvv stack logs"},
 	{SR_O_QUIET, "quiet", NULL, NULL, 'q', NULL, SR_OT_FLAG, NULL, NULL, RUN, 0, T,
 	 "print nothing; the exit code tells"},
-	{SR_O_PROBE, "probe", NULL, NULL, 0, NULL, SR_OT_FLAG, NULL, NULL, RUN, 0, T,
+	{SR_O_PROBE, "probe", NULL, NULL, 0, NULL, SR_OT_FLAG, NULL, NULL, RUN, 0, T_REG,
 	 "register, report, then remove the same binding"},
-	{SR_O_LIST_BINDINGS, "list_bindings", NULL, NULL, 0, NULL, SR_OT_FLAG, NULL, NULL, RUN, 0, T,
-	 "REGISTER without Contact: list the bindings, change nothing"},
+	{SR_O_LIST_BINDINGS, "list_bindings", NULL, NULL, 0, NULL, SR_OT_FLAG, NULL, NULL, RUN, 0,
+	 T_REG, "REGISTER without Contact: list the bindings, change nothing"},
+	{SR_O_CONTACT, "contact", NULL, NULL, 0, "URI", SR_OT_URI, NULL, "ours", RUN, 0, T_UNREG,
+	 "remove exactly this binding (repeatable)"},
+	{SR_O_ALL, "all", NULL, NULL, 0, NULL, SR_OT_FLAG, NULL, NULL, RUN, 0, T_UNREG,
+	 "remove every binding of the AOR (Contact: *)"},
+	{SR_O_METHOD, "method", NULL, NULL, 0, "METHOD", SR_OT_ENUM, "REGISTER OPTIONS", "REGISTER",
+	 RUN, 0, T_AUTH, "request to check with: REGISTER without Contact, or OPTIONS"},
+	{SR_O_PRINT_HA1, "print_ha1", NULL, NULL, 0, NULL, SR_OT_FLAG, NULL, NULL, RUN, 0, T_AUTH,
+	 "print H(username:realm:password) offline and exit"},
+	{SR_O_ALGORITHM, "algorithm", NULL, NULL, 0, "ALG", SR_OT_ENUM, "MD5 SHA-256 SHA-512-256",
+	 "MD5", RUN, 0, T_AUTH, "hash of --print-ha1"},
 	{SR_O_HELP, "help", NULL, NULL, 'h', NULL, SR_OT_FLAG, NULL, NULL, RUN, 0, T, "show this help"},
 	{SR_O_VERSION, "version", NULL, NULL, 'V', NULL, SR_OT_FLAG, NULL, NULL, RUN, 0, T,
 	 "show the version"},
@@ -692,6 +705,11 @@ int sr_option_apply(const struct sr_option *o, const char *value, enum sr_layer 
 	case SR_O_VERBOSE: run->verbose++; return 0;
 	case SR_O_QUIET: run->quiet = true; return 0;
 	case SR_O_PROBE: run->mode = SR_MODE_PROBE; return 0;
+	case SR_O_CONTACT: return sr_strv_add(&run->contacts, value);
+	case SR_O_ALL: run->unreg_all = true; return 0;
+	case SR_O_METHOD: run->method_options = idx == 1; return 0;
+	case SR_O_PRINT_HA1: run->print_ha1 = true; return 0;
+	case SR_O_ALGORITHM: sr_setstr(&run->algorithm, enum_word(o->choices, idx, word, sizeof word)); return 0;
 	case SR_O_LIST_BINDINGS: run->mode = SR_MODE_LIST; return 0;
 	case SR_O_HELP:
 	case SR_O_VERSION:
@@ -931,10 +949,16 @@ void sr_options_help(const char *tool, unsigned tool_bit, const char *synopsis, 
 {
 	size_t i;
 
-	fprintf(out, "Usage: %s %s\n\nOptions:\n", tool,
-		synopsis ? synopsis
-			 : "[OPTIONS] -u AOR [-s REGISTRAR] [--password-file FILE]\n"
-			   "       sipreg [OPTIONS] -f FILE [-n NAME]...");
+	if (!synopsis)
+		synopsis = tool_bit == SR_TOOL_SIPUNREG
+				   ? "[OPTIONS] -u AOR [--contact URI]... | --all\n"
+				     "       sipunreg [OPTIONS] -f FILE [-n NAME]..."
+			   : tool_bit == SR_TOOL_SIPAUTHCHECK
+				   ? "[OPTIONS] -u AOR [--method OPTIONS] --password-file FILE\n"
+				     "       sipauthcheck --print-ha1 -U USER --realm REALM [--algorithm ALG]"
+				   : "[OPTIONS] -u AOR [-s REGISTRAR] [--password-file FILE]\n"
+				     "       sipreg [OPTIONS] -f FILE [-n NAME]...";
+	fprintf(out, "Usage: %s %s\n\nOptions:\n", tool, synopsis);
 	for (i = 0; i < sr_options_count; i++) {
 		const struct sr_option *o = &sr_options[i];
 		const char *spell[2] = {o->aliases, o->cli_aliases};

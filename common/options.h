@@ -30,6 +30,9 @@ enum sr_opt_scope {
 /* Which tools take the row. */
 enum {
 	SR_TOOL_SIPREG = 1u << 0,
+	SR_TOOL_SIPUNREG = 1u << 1,
+	SR_TOOL_SIPAUTHCHECK = 1u << 2,
+	SR_TOOL_ALL = SR_TOOL_SIPREG | SR_TOOL_SIPUNREG | SR_TOOL_SIPAUTHCHECK,
 };
 
 enum sr_opt_id {
@@ -95,6 +98,11 @@ enum sr_opt_id {
 	SR_O_QUIET,
 	SR_O_PROBE,
 	SR_O_LIST_BINDINGS,
+	SR_O_CONTACT,
+	SR_O_ALL,
+	SR_O_METHOD,
+	SR_O_PRINT_HA1,
+	SR_O_ALGORITHM,
 	SR_O_HELP,
 	SR_O_VERSION,
 	SR_O_MAX,

@@ -97,6 +97,9 @@ static json_t *result_json(const struct sr_result *r)
 	json_object_set_new(o, "requests", json_integer(r->requests));
 	json_object_set_new(o, "local_address", jstr(r->local_address));
 	json_object_set_new(o, "received", jstr(r->received));
+	if (r->mode == SR_MODE_UNREGISTER)
+		json_object_set_new(o, "removed", jstrv(&r->removed));
+	json_object_set_new(o, "warnings", jstrv(&r->warnings));
 	if (r->mode == SR_MODE_PROBE) {
 		json_t *p = json_object();
 
@@ -141,7 +144,14 @@ static void text_one(FILE *out, int verbose, const struct sr_result *r)
 		fprintf(out, " %s", r->aor);
 	if (r->registrar)
 		fprintf(out, " at %s over %s", r->registrar, sr_transport_name(r->transport));
-	if (sr_result_ok(r)) {
+	if (sr_result_ok(r) && r->mode == SR_MODE_UNREGISTER) {
+		fprintf(out, ", removed %zu, %zu binding%s left", r->removed.n, r->n_bindings,
+			r->n_bindings == 1 ? "" : "s");
+	} else if (sr_result_ok(r) && r->mode == SR_MODE_AUTHCHECK) {
+		if (r->auth_algorithm)
+			fprintf(out, ", %s %s realm \"%s\"", r->auth_scheme ? r->auth_scheme : "",
+				r->auth_algorithm, r->auth_realm ? r->auth_realm : "");
+	} else if (sr_result_ok(r)) {
 		if (r->mode != SR_MODE_LIST && r->expires_granted >= 0)
 			fprintf(out, ", expires %lds", r->expires_granted);
 		fprintf(out, ", %zu binding%s", r->n_bindings, r->n_bindings == 1 ? "" : "s");
@@ -154,10 +164,14 @@ static void text_one(FILE *out, int verbose, const struct sr_result *r)
 	if (!sr_result_ok(r) && r->error)
 		fprintf(out, ": %s", r->error);
 	fputc('\n', out);
+	for (i = 0; i < r->warnings.n; i++)
+		fprintf(out, "  warning: %s\n", r->warnings.v[i]);
 	if (verbose < 1)
 		return;
 	if (r->contact)
 		fprintf(out, "  contact: %s\n", r->contact);
+	for (i = 0; i < r->removed.n; i++)
+		fprintf(out, "  removed: %s\n", r->removed.v[i]);
 	if (r->expires_requested >= 0)
 		fprintf(out, "  expires: requested %ld, granted %ld\n", r->expires_requested,
 			r->expires_granted);

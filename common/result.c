@@ -28,6 +28,8 @@ void sr_result_free(struct sr_result *res)
 	}
 	free(res->bindings);
 	sr_strv_free(&res->service_route);
+	sr_strv_free(&res->removed);
+	sr_strv_free(&res->warnings);
 	sr_strv_free(&res->path);
 	for (i = 0; i < res->n_auth_offered; i++) {
 		free(res->auth_offered[i].scheme);

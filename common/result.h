@@ -62,6 +62,8 @@ struct sr_result {
 	char *local_address;
 	char *received;  /* address the server saw (received/rport) */
 	char *error;
+	struct sr_strv removed;  /* sipunreg: the bindings we asked to remove */
+	struct sr_strv warnings; /* sipauthcheck: what the server does that it should not */
 	/* --probe: the removal of our binding */
 	bool unreg_tried;
 	int unreg_status;

@@ -97,6 +97,8 @@ void sr_run_free(struct sr_run *run)
 	free(run->config_file);
 	free(run->pjsip_conf);
 	sr_strv_free(&run->names);
+	sr_strv_free(&run->contacts);
+	free(run->algorithm);
 	sr_run_defaults(run);
 }
 

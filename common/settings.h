@@ -21,6 +21,8 @@ enum sr_mode {
 	SR_MODE_REGISTER = 0, /* register and leave the binding */
 	SR_MODE_PROBE,        /* register, then remove the same binding */
 	SR_MODE_LIST,         /* REGISTER without Contact: list, change nothing */
+	SR_MODE_UNREGISTER,   /* sipunreg: ours, --contact, or --all */
+	SR_MODE_AUTHCHECK,    /* sipauthcheck: no binding touched */
 };
 
 struct sr_strv {
@@ -123,6 +125,11 @@ struct sr_run {
 	struct sr_strv names; /* -n, repeatable */
 	bool dump_config;
 	bool password_stdin;
+	struct sr_strv contacts; /* sipunreg --contact */
+	bool unreg_all;          /* sipunreg --all */
+	bool method_options;     /* sipauthcheck --method OPTIONS */
+	bool print_ha1;
+	char *algorithm;         /* --print-ha1 */
 };
 
 /* Fill with built-in defaults. */
