@@ -1106,9 +1106,12 @@ int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double dea
 	}
 	snprintf(expires, sizeof expires, "%u", reg->expiration);
 	res->requests = 1;
-	sr_debug(1, "-> REGISTER %s for %s%s%s", e->t.registrar, e->t.aor,
-		 res->contact ? " contact " : " (no Contact: listing bindings)",
-		 res->contact ? res->contact : "");
+	if (!(run->mode == SR_MODE_UNREGISTER && (run->unreg_all || run->contacts.n)))
+		sr_debug(1, "-> %s %s for %s%s%s",
+			 run->mode == SR_MODE_AUTHCHECK && run->method_options ? "OPTIONS" : "REGISTER",
+			 e->t.registrar, e->t.aor,
+			 res->contact ? " contact " : run->method_options ? "" : " (no Contact)",
+			 res->contact ? res->contact : "");
 	e->state = ST_REGISTERING;
 	if (reg->bearer_token)
 		bearer = su_sprintf(e->home, "Bearer %s", reg->bearer_token);

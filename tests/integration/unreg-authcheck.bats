@@ -1,0 +1,235 @@
+#!/usr/bin/env bats
+# sipunreg and sipauthcheck against Kamailio (bindings checked with kamcmd)
+# and SIPp (challenged removal, bindings that stay, servers that misbehave).
+
+bats_require_minimum_version 1.5.0
+load ../helpers
+
+SIPUNREG="$SIPREG_BUILDDIR/sipunreg"
+SIPAUTHCHECK="$SIPREG_BUILDDIR/sipauthcheck"
+
+setup_file() {
+	kam_start MD5
+	make_pwfile "$BATS_FILE_TMPDIR/alice.pw" alice-secret
+}
+
+teardown_file() {
+	kam_stop
+}
+
+setup() {
+	PW="$BATS_FILE_TMPDIR/alice.pw"
+	CU="u${BATS_TEST_NUMBER}r$RANDOM"
+}
+
+teardown() {
+	sipp_stop
+}
+
+kreg() { # contact user, extra args
+	local cu=$1
+	shift
+	timeout 30 "$SIPREG" -q -u sip:alice@127.0.0.1 -H "127.0.0.1:$KAM_UDP" --password-file "$PW" \
+		--contact-user "$cu" -x 600 "$@"
+}
+
+@test "sipunreg removes our bindings (found by listing) and leaves the others" {
+	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kreg "$CU"
+	kreg "$CU"          # a second binding of ours, another port
+	kreg "${CU}x"       # not ours: another contact user
+	[ "$(kam_bindings alice | grep -c "sip:$CU@")" -eq 2 ]
+	run --separate-stderr timeout 30 "$SIPUNREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$KAM_UDP" \
+		--password-file "$PW" --contact-user "$CU" --json
+	[ "$status" -eq 0 ]
+	[ "$(jqo '.tool')" = sipunreg ]
+	[ "$(jqo '.results[0].result')" = unregistered ]
+	[ "$(jqo '.results[0].removed | length')" = 2 ]
+	[ "$(jqo '.results[0].requests')" = 3 ]
+	jqo '.results[0].bindings[].uri' | grep -q "sip:${CU}x@"
+	! jqo '.results[0].bindings[].uri' | grep -q "sip:$CU@"
+	[ "$(kam_bindings alice | grep -c "sip:$CU@")" -eq 0 ]
+	kam_bindings alice | grep -q "sip:${CU}x@"
+}
+
+@test "sipunreg with nothing of ours to remove: unregistered (0), removed []" {
+	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	run --separate-stderr timeout 30 "$SIPUNREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$KAM_UDP" \
+		--password-file "$PW" --contact-user "nobody$CU" --json
+	[ "$status" -eq 0 ]
+	[ "$(jqo '.results[0].result')" = unregistered ]
+	[ "$(jqo '.results[0].removed | length')" = 0 ]
+	[ "$(jqo '.results[0].requests')" = 2 ]
+}
+
+@test "sipunreg --contact removes exactly that binding" {
+	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kreg "$CU"
+	kreg "${CU}b"
+	uri=$(kam_bindings alice | grep "sip:${CU}b@" | head -1)
+	run --separate-stderr timeout 30 "$SIPUNREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$KAM_UDP" \
+		--password-file "$PW" --contact "$uri" --json
+	[ "$status" -eq 0 ]
+	[ "$(jqo '.results[0].removed[0]')" = "$uri" ]
+	! kam_bindings alice | grep -q "sip:${CU}b@"
+	kam_bindings alice | grep -q "sip:$CU@"
+}
+
+@test "sipunreg --all removes every binding of the AOR" {
+	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	timeout 30 "$SIPREG" -q -u sip:bob@127.0.0.1 -H "127.0.0.1:$KAM_UDP" -p bob-secret --contact-user a 2>/dev/null
+	timeout 30 "$SIPREG" -q -u sip:bob@127.0.0.1 -H "127.0.0.1:$KAM_UDP" -p bob-secret --contact-user b 2>/dev/null
+	[ "$(kam_bindings bob | wc -l)" -ge 2 ]
+	run --separate-stderr timeout 30 "$SIPUNREG" -u sip:bob@127.0.0.1 -H "127.0.0.1:$KAM_UDP" \
+		-p bob-secret --all --json
+	[ "$status" -eq 0 ]
+	[ "$(jqo '.results[0].removed[0]')" = "*" ]
+	[ "$(jqo '.results[0].bindings | length')" = 0 ]
+	[ "$(kam_bindings bob | wc -l)" -eq 0 ]
+}
+
+@test "sipunreg --all and --contact exclude each other; --probe is sipreg's" {
+	run --separate-stderr "$SIPUNREG" -u sip:a@example.com --all --contact sip:a@example.com
+	[ "$status" -eq 64 ]
+	run --separate-stderr "$SIPUNREG" -u sip:a@example.com --probe
+	[ "$status" -eq 64 ]
+}
+
+@test "sipunreg from YAML with -n, several registrations in one run" {
+	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kreg "${CU}1"
+	kreg "${CU}2"
+	cat >"$BATS_TEST_TMPDIR/u.yaml" <<YAML
+defaults:
+  server_uri: sip:127.0.0.1:$KAM_UDP
+  client_uri: sip:alice@127.0.0.1
+  password_file: $PW
+registrations:
+  one: { contact_user: ${CU}1 }
+  two: { contact_user: ${CU}2 }
+  three: { contact_user: ${CU}3 }
+YAML
+	run --separate-stderr timeout 30 "$SIPUNREG" -f "$BATS_TEST_TMPDIR/u.yaml" -n one -n two --json
+	[ "$status" -eq 0 ]
+	[ "$(jqo '.results | length')" = 2 ]
+	[ "$(jqo '[.results[].removed | length] | join(",")')" = "1,1" ]
+	! kam_bindings alice | grep -q "sip:${CU}[12]@"
+}
+
+@test "sipunreg: a challenged listing and a challenged removal are both answered" {
+	sipp_start unreg-challenged
+	run --separate-stderr timeout 30 "$SIPUNREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$SIPP_PORT" \
+		-p sipp-pass -t 5 --json
+	[ "$status" -eq 0 ]
+	[ "$(jqo '.results[0].removed[0]')" = "sip:alice@127.0.0.1:5999;transport=udp" ]
+	[ "$(jqo '.results[0].bindings[0].uri')" = "sip:other@192.0.2.1:5060" ]
+	[ "$(jqo '.results[0].requests')" = 4 ]
+}
+
+@test "sipunreg: a binding still there after the removal is rejected (69)" {
+	sipp_start unreg-remains
+	run --separate-stderr timeout 30 "$SIPUNREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$SIPP_PORT" \
+		-t 5 --json
+	[ "$status" -eq 69 ]
+	[ "$(jqo '.results[0].result')" = rejected ]
+	[[ "$(jqo '.results[0].error')" == *"still holds sip:alice@127.0.0.1:5999"* ]]
+}
+
+@test "sipauthcheck: valid credentials, no binding created or changed (kamcmd)" {
+	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kreg "$CU"
+	before=$(kamcmd -s "unix:$KAM_DIR/ctl.sock" ul.dump | grep -E "Address|Expires|CSeq" | sort)
+	run --separate-stderr timeout 30 "$SIPAUTHCHECK" -u sip:alice@127.0.0.1 -H "127.0.0.1:$KAM_UDP" \
+		--password-file "$PW" --json
+	[ "$status" -eq 0 ]
+	[ "$(jqo '.tool')" = sipauthcheck ]
+	[ "$(jqo '.results[0].result')" = credentials_valid ]
+	[ "$(jqo '.results[0].auth.realm')" = 127.0.0.1 ]
+	[ "$(jqo '.results[0].auth.offered[0].algorithm')" = MD5 ]
+	[ "$(jqo '.results[0].auth.algorithm')" = MD5 ]
+	[ "$(jqo '.results[0].timing_ms.total >= 0')" = true ]
+	[[ "$(jqo '.results[0].warnings[0]')" == *"only MD5 digest over udp"* ]]
+	after=$(kamcmd -s "unix:$KAM_DIR/ctl.sock" ul.dump | grep -E "Address|Expires|CSeq" | sort)
+	[ "$before" = "$after" ]
+}
+
+@test "sipauthcheck: a wrong password is auth_failed (77); the text says why" {
+	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	WRONG=nope run --separate-stderr timeout 30 "$SIPAUTHCHECK" -u sip:alice@127.0.0.1 \
+		-H "127.0.0.1:$KAM_UDP" --password-env WRONG
+	[ "$status" -eq 77 ]
+	[[ "$output" == *"auth_failed"* ]]
+	[[ "$output" == *"wrong password"* ]]
+}
+
+@test "sipauthcheck --method OPTIONS checks with OPTIONS" {
+	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	run --separate-stderr timeout 30 "$SIPAUTHCHECK" -u sip:alice@127.0.0.1 -H "127.0.0.1:$KAM_UDP" \
+		--password-file "$PW" --method OPTIONS -vv --json
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"OPTIONS sip:127.0.0.1:$KAM_UDP SIP/2.0"* ]]
+	[[ "$stderr" != *"REGISTER sip:"* ]]
+	[ "$(jqo '.results[0].result')" = credentials_valid ]
+}
+
+@test "sipauthcheck over TLS: no MD5 warning" {
+	[ -n "${KAM_TLS:-}" ] || skip "Kamailio did not start"
+	run --separate-stderr timeout 30 "$SIPAUTHCHECK" -u sip:alice@127.0.0.1 -s "sips:127.0.0.1:$KAM_TLS" \
+		--tls-ca-file "$KAM_CA" --password-file "$PW" --json
+	[ "$status" -eq 0 ]
+	[ "$(jqo '.results[0].warnings | length')" = 0 ]
+}
+
+@test "sipauthcheck: a server asking for no authentication is valid with a warning" {
+	sipp_start auth-nochallenge
+	run --separate-stderr timeout 30 "$SIPAUTHCHECK" -u sip:alice@127.0.0.1 -H "127.0.0.1:$SIPP_PORT" \
+		-p x -t 5 --json
+	[ "$status" -eq 0 ]
+	[[ "$(jqo '.results[0].warnings[0]')" == *"without any challenge"* ]]
+}
+
+@test "sipauthcheck: 403 after our answer warns of user enumeration" {
+	sipp_start auth-403
+	run --separate-stderr timeout 30 "$SIPAUTHCHECK" -u sip:alice@127.0.0.1 -H "127.0.0.1:$SIPP_PORT" \
+		-p x -t 5 --json
+	[ "$status" -eq 77 ]
+	[ "$(jqo '.results[0].result')" = forbidden ]
+	jqo '.results[0].warnings[]' | grep -q "user enumeration"
+}
+
+@test "sipauthcheck: a reused nonce is reported; one attempt only" {
+	sipp_start auth-nonce-reuse
+	run --separate-stderr timeout 30 "$SIPAUTHCHECK" -u sip:alice@127.0.0.1 -H "127.0.0.1:$SIPP_PORT" \
+		-p x -t 5 --json
+	[ "$status" -eq 77 ]
+	[ "$(jqo '.results[0].requests')" = 2 ]
+	jqo '.results[0].warnings[]' | grep -q "reused a nonce"
+}
+
+@test "sipauthcheck --print-ha1 computes HA1 offline for each algorithm" {
+	for a in MD5 SHA-256; do
+		run --separate-stderr "$SIPAUTHCHECK" --print-ha1 -U alice --realm example.com \
+			--password-file "$PW" --algorithm "$a" -u sip:alice@example.com
+		[ "$status" -eq 0 ]
+		sum=$(printf 'alice:example.com:alice-secret' | { [ $a = MD5 ] && md5sum || sha256sum; } | cut -d' ' -f1)
+		[ "$output" = "$sum" ]
+	done
+	run --separate-stderr "$SIPAUTHCHECK" --print-ha1 -U alice --realm example.com \
+		--password-file "$PW" --algorithm SHA-512-256 -u sip:alice@example.com
+	[ "$status" -eq 0 ]
+	[ "${#output}" -eq 64 ]
+	run --separate-stderr "$SIPAUTHCHECK" --print-ha1 -U alice --password-file "$PW" -u sip:alice@example.com
+	[ "$status" -eq 64 ]
+	[[ "$stderr" == *"--realm"* ]]
+}
+
+@test "sipauthcheck checks one credential per run" {
+	cat >"$BATS_TEST_TMPDIR/two.yaml" <<'YAML'
+registrations:
+  a: { client_uri: "sip:a@example.com" }
+  b: { client_uri: "sip:b@example.com" }
+YAML
+	run --separate-stderr "$SIPAUTHCHECK" -f "$BATS_TEST_TMPDIR/two.yaml"
+	[ "$status" -eq 64 ]
+	[[ "$stderr" == *"one credential per run"* ]]
+}
