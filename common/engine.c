@@ -57,12 +57,17 @@ struct eng {
 	int renegotiated;       /* 423s nua followed */
 	int reanswered;         /* stale challenges nua answered from the cache */
 	int removing;           /* sipunreg: the removal request is out */
+	int sec_retried;        /* a 494 was answered once */
+	char *bearer;
+	char expires[16];
 	char *first_nonce;
 	int nonce_reused;
 	char *extra;            /* extra headers, \r\n separated */
 	char cadir[64];         /* temporary CA directory for Sofia */
 	struct sr_digest_policy policy;
 	struct sr_reg reg_copy; /* shallow: a server_uri picked from servers */
+	char *instance;         /* urn:uuid: of +sip.instance, or NULL */
+	char *mediasec;         /* Security-Client/Require/Proxy-Require, \r\n separated */
 	int plugin_answers0;    /* the plugin's answer count at the start */
 };
 
@@ -123,6 +128,28 @@ static void note_challenges(struct eng *e, msg_auth_t const *au)
 
 #define MAX_REALMS 4
 
+/* mediasec: the server's Security-Server values as our Security-Verify. */
+static const char *security_verify(struct eng *e, sip_t const *sip)
+{
+	sip_security_server_t const *ss;
+	char *out = NULL;
+
+	if (!e->mediasec || !sip)
+		return NULL;
+	for (ss = sip->sip_security_server; ss; ss = ss->sa_next) {
+		sip_security_server_t copy = *ss;
+		char *v;
+
+		copy.sa_next = NULL;
+		v = sip_header_as_string(e->home, (sip_header_t const *)&copy);
+		if (!v)
+			continue;
+		out = su_sprintf(e->home, "%s%sSecurity-Verify: %s", out ? out : "", out ? "\r\n" : "",
+				 v);
+	}
+	return out;
+}
+
 /* Decide how to answer a challenge. Returns 0 after nua_authenticate(),
  * or sets the result and returns -1. */
 static int answer_challenge(struct eng *e, int status, sip_t const *sip, int dry)
@@ -137,7 +164,7 @@ static int answer_challenge(struct eng *e, int status, sip_t const *sip, int dry
 	size_t n = 0, nrealms = 0, i, k;
 	int digest_seen = 0, other_seen = 0, bad_realm = 0, bad_nonce = 0, bearer_challenge = 0;
 	msg_auth_t const *au;
-	const char *key;
+	const char *key, *verify;
 
 	for (i = 0; i < 2; i++) {
 		note_challenges(e, lists[i]);
@@ -300,9 +327,11 @@ static int answer_challenge(struct eng *e, int status, sip_t const *sip, int dry
 	e->res->requests++;
 	sr_debug(1, "answering %d %s for realm \"%s\" as \"%s\" with %s", status,
 		 sip->sip_status->st_phrase, e->res->auth_realm, user, e->res->auth_algorithm);
+	verify = security_verify(e, sip);
 	nua_authenticate(e->nh, NUTAG_AUTH(cred[0]), TAG_IF(nrealms > 1, NUTAG_AUTH(cred[1])),
 			 TAG_IF(nrealms > 2, NUTAG_AUTH(cred[2])),
-			 TAG_IF(nrealms > 3, NUTAG_AUTH(cred[3])), TAG_END());
+			 TAG_IF(nrealms > 3, NUTAG_AUTH(cred[3])),
+			 TAG_IF(verify, SIPTAG_HEADER_STR(verify)), TAG_END());
 	return 0;
 }
 
@@ -389,6 +418,35 @@ static void note_bindings(struct eng *e, sip_t const *sip)
 				own_found = 1;
 				break;
 			}
+	/* Or rewrites the address: our +sip.instance (and reg-id) kept, or our
+	 * user at the address the server saw us from (received/rport). */
+	if (!own_found && e->our_contact && e->instance)
+		for (i = 0; i < n; i++) {
+			const char *rid = res->bindings[i].reg_id;
+
+			if (res->bindings[i].instance &&
+			    !strcasecmp(res->bindings[i].instance, e->instance) &&
+			    (!e->reg->support_outbound || (rid && !strcmp(rid, "1")))) {
+				res->bindings[i].own = true;
+				own_found = 1;
+				break;
+			}
+		}
+	if (!own_found && e->our_contact && res->received)
+		for (m = sip->sip_contact, i = 0; m; m = m->m_next, i++) {
+			char hp[160];
+
+			snprintf(hp, sizeof hp, "%s%s%s", m->m_url->url_host ? m->m_url->url_host : "",
+				 m->m_url->url_port ? ":" : "",
+				 m->m_url->url_port ? m->m_url->url_port : "");
+			if (m->m_url->url_user && e->our_contact->url_user &&
+			    !strcmp(m->m_url->url_user, e->our_contact->url_user) &&
+			    !strcasecmp(hp, res->received)) {
+				res->bindings[i].own = true;
+				own_found = 1;
+				break;
+			}
+		}
 	for (i = 0; i < n; i++) {
 		if (res->bindings[i].own) {
 			sip_contact_t const *mm = sip->sip_contact;
@@ -630,6 +688,46 @@ static void authcheck_warnings(struct eng *e, int status)
 	}
 }
 
+/* The first request of the run (and a repeat after a 494): what it is
+ * depends on the tool and mode. more: extra headers for this one only. */
+static void send_register(struct eng *e, const char *more)
+{
+	const struct sr_run *run = e->run;
+	struct sr_result *res = e->res;
+	const char *bearer = e->bearer;
+	char *extra = e->extra;
+
+	if (more)
+		extra = extra ? su_sprintf(e->home, "%s\r\n%s", extra, more) : su_strdup(e->home, more);
+	if (run->mode == SR_MODE_AUTHCHECK && run->method_options)
+		nua_options(e->nh, NUTAG_URL(e->t.registrar),
+			    TAG_IF(bearer, SIPTAG_AUTHORIZATION_STR(bearer)),
+			    TAG_IF(extra, SIPTAG_HEADER_STR(extra)), TAG_END());
+	else if (run->mode == SR_MODE_UNREGISTER && run->unreg_all && !more) {
+		sr_strv_add(&res->removed, "*");
+		send_removal(e, "*");
+	} else if (run->mode == SR_MODE_UNREGISTER && run->contacts.n && !more) {
+		char *list = NULL;
+		size_t i;
+
+		for (i = 0; i < run->contacts.n; i++) {
+			sr_strv_add(&res->removed, run->contacts.v[i]);
+			list = su_sprintf(e->home, "%s%s<%s>", list ? list : "", list ? ", " : "",
+					  run->contacts.v[i]);
+		}
+		send_removal(e, list);
+	} else if (run->mode == SR_MODE_LIST || run->mode == SR_MODE_AUTHCHECK ||
+		   run->mode == SR_MODE_UNREGISTER)
+		nua_register(e->nh, NUTAG_REGISTRAR(e->t.registrar), SIPTAG_CONTACT(NULL),
+			     TAG_IF(bearer, SIPTAG_AUTHORIZATION_STR(bearer)),
+			     TAG_IF(extra, SIPTAG_HEADER_STR(extra)), TAG_END());
+	else
+		nua_register(e->nh, NUTAG_REGISTRAR(e->t.registrar),
+			     SIPTAG_CONTACT_STR(e->contact_hdr), SIPTAG_EXPIRES_STR(e->expires),
+			     TAG_IF(bearer, SIPTAG_AUTHORIZATION_STR(bearer)),
+			     TAG_IF(extra, SIPTAG_HEADER_STR(extra)), TAG_END());
+}
+
 static void on_register(struct eng *e, int status, char const *phrase, sip_t const *sip)
 {
 	struct sr_result *res = e->res;
@@ -697,6 +795,17 @@ static void on_register(struct eng *e, int status, char const *phrase, sip_t con
 			return;
 		}
 		e->state = ST_DONE;
+		return;
+	}
+	if (status == 494 && e->mediasec && !e->sec_retried && !is_local_response(sip)) {
+		/* Security Agreement Required: once more at once, with Security-Verify */
+		const char *verify = security_verify(e, sip);
+
+		e->sec_retried = 1;
+		note_final(e, status, phrase, sip);
+		res->requests++;
+		sr_debug(1, "-> REGISTER again with Security-Verify after 494");
+		send_register(e, verify);
 		return;
 	}
 	fail_final(e, status, phrase, sip);
@@ -834,6 +943,65 @@ static void remove_cert_dir(struct eng *e)
 	e->cadir[0] = '\0';
 }
 
+/* A value stable per registration on this host: SHA-256 of the machine id,
+ * the registration's name and AOR, and a purpose. */
+static void stable_bytes(const struct eng *e, const char *purpose, unsigned char out[32])
+{
+	char mid[128] = "";
+	FILE *f = fopen("/etc/machine-id", "re");
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned int len = 0;
+	const char *parts[4];
+	size_t i;
+
+	if (f) {
+		if (!fgets(mid, sizeof mid, f))
+			mid[0] = '\0';
+		fclose(f);
+	}
+	if (!mid[0])
+		gethostname(mid, sizeof mid - 1);
+	parts[0] = purpose;
+	parts[1] = mid;
+	parts[2] = e->reg->name ? e->reg->name : "";
+	parts[3] = e->t.aor;
+	memset(out, 0, 32);
+	if (!ctx)
+		return;
+	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	for (i = 0; i < 4; i++)
+		EVP_DigestUpdate(ctx, parts[i], strlen(parts[i]) + 1);
+	EVP_DigestFinal_ex(ctx, out, &len);
+	EVP_MD_CTX_free(ctx);
+}
+
+/* "urn:uuid:..." of our +sip.instance, or NULL when we send none. */
+static const char *instance_urn(struct eng *e)
+{
+	const struct sr_reg *r = e->reg;
+	unsigned char b[32];
+
+	if (e->instance)
+		return e->instance;
+	if (r->instance_id) {
+		e->instance = su_sprintf(e->home, "%s%s",
+					 strncasecmp(r->instance_id, "urn:uuid:", 9) ? "urn:uuid:" : "",
+					 r->instance_id);
+	} else if (r->support_outbound) {
+		/* RFC 5626 wants one instance per device and registration: stable
+		 * across runs on this host, a name-based (version 5 style) UUID */
+		stable_bytes(e, "instance", b);
+		b[6] = (unsigned char)((b[6] & 0x0f) | 0x50);
+		b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+		e->instance = su_sprintf(e->home,
+					 "urn:uuid:%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+					 "%02x%02x%02x%02x%02x%02x",
+					 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10],
+					 b[11], b[12], b[13], b[14], b[15]);
+	}
+	return e->instance;
+}
+
 static int build_contact(struct eng *e)
 {
 	const struct sr_reg *r = e->reg;
@@ -857,22 +1025,22 @@ static int build_contact(struct eng *e)
 	u->url_headers = NULL;
 	if (r->line) {
 		/* Asterisk's line support: a token of ours in the Contact URI that
-		 * calls on this line carry back */
-		unsigned char rnd[4];
-		char tok[16];
+		 * calls on this line carry back; stable per registration */
+		unsigned char b[32];
+		char tok[24];
 
-		if (RAND_bytes(rnd, sizeof rnd) != 1)
-			memset(rnd, 0x5a, sizeof rnd);
-		snprintf(tok, sizeof tok, "line=%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3]);
-		u->url_params = u->url_params ? su_sprintf(e->home, "%s;%s", u->url_params, tok)
-					      : su_strdup(e->home, tok);
+		stable_bytes(e, "line", b);
+		snprintf(tok, sizeof tok, "%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4],
+			 b[5]);
+		sr_setstr(&e->res->line, tok);
+		u->url_params = u->url_params ? su_sprintf(e->home, "%s;line=%s", u->url_params, tok)
+					      : su_sprintf(e->home, "line=%s", tok);
 	}
 	e->our_contact = u;
 	sr_setstr(&e->res->contact, url_as_string(e->home, u));
-	if (r->instance_id)
-		params = su_sprintf(e->home, ";+sip.instance=\"<%s%s>\"",
-				    strncasecmp(r->instance_id, "urn:uuid:", 9) ? "urn:uuid:" : "",
-				    r->instance_id);
+	if (instance_urn(e))
+		params = su_sprintf(e->home, ";+sip.instance=\"<%s>\"%s", instance_urn(e),
+				    r->support_outbound ? ";reg-id=1" : "");
 	if (r->contact_header_params)
 		params = su_sprintf(e->home, "%s%s%s", params ? params : "",
 				    r->contact_header_params[0] == ';' ? "" : ";",
@@ -887,24 +1055,14 @@ static void warn_unused(const struct sr_reg *r)
 {
 	const char *name = r->name ? r->name : r->client_uri;
 
-	if (r->support_outbound)
-		sr_warn("%s: support_outbound is not acted on by this version", name);
-	if (r->security_negotiation && strcmp(r->security_negotiation, "no"))
-		sr_warn("%s: security_negotiation %s is not acted on by this version", name,
-			r->security_negotiation);
 	if (r->tls_cert)
 		sr_warn("%s: tls_cert/tls_key (client certificates) are not acted on by this version",
 			name);
-	if (r->use_preloaded_route)
-		sr_warn("%s: use_preloaded_route is not acted on by this version", name);
-	if (r->n_servers > (r->server_uri ? 0 : 1))
-		sr_warn("%s: failover between servers is not acted on by this version; "
-			"registering with %s", name,
-			r->server_uri ? r->server_uri : "the server of the highest weight");
+
 }
 
-int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double deadline,
-		  struct sr_result *res)
+static int attempt(const struct sr_reg *reg, const struct sr_run *run, double deadline,
+		   struct sr_result *res)
 {
 	struct eng *e;
 	char err[600] = "", expires[16];
@@ -912,24 +1070,12 @@ int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double dea
 	const char *certdir = NULL;
 	int keep = 0, rc = 0;
 	unsigned t1x64;
-	char *bearer = NULL, *extra = NULL, *route = NULL;
+	char *bearer = NULL, *extra = NULL, *route = NULL, *supported = NULL;
 
 	e = calloc(1, sizeof *e);
 	if (!e)
 		return -1;
 	su_home_init(e->home);
-	warn_unused(reg);
-	if (!reg->server_uri && reg->n_servers) {
-		/* the highest weight first (JsSIP); the first listed among equals */
-		size_t i, best = 0;
-
-		memcpy(&e->reg_copy, reg, sizeof *reg);
-		for (i = 1; i < reg->n_servers; i++)
-			if (reg->servers[i].weight > reg->servers[best].weight)
-				best = i;
-		e->reg_copy.server_uri = reg->servers[best].uri;
-		reg = &e->reg_copy;
-	}
 	e->reg = reg;
 	e->run = run;
 	e->res = res;
@@ -971,10 +1117,10 @@ int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double dea
 	if (e->t.tp == SR_TP_TLS) {
 		if (reg->tls_verify) {
 			struct sr_tls_params tp = {
-				.connect_host = e->t.connect_ip[0] ? e->t.connect_ip : e->t.host,
+				.connect_host = e->t.connect_ip[0] ? e->t.connect_ip : e->t.verify_host,
 				.port = e->t.port ? e->t.port : 5061,
 				.verify_name = reg->tls_server_name ? reg->tls_server_name
-								    : e->t.host,
+								    : e->t.verify_host,
 				.ca_file = reg->tls_ca_file,
 				.ca_dir = reg->tls_ca_dir,
 				.verify = 1,
@@ -1025,6 +1171,18 @@ int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double dea
 	if (reg->outbound_proxy)
 		route = su_sprintf(e->home, "<%s%s>", reg->outbound_proxy,
 				   strstr(reg->outbound_proxy, ";lr") ? "" : ";lr");
+	else if (reg->use_preloaded_route)
+		/* JsSIP: a Route to the server we connect to on every request */
+		route = su_sprintf(e->home, "<%s;lr>", e->t.registrar);
+	/* nua's default claims timer, 100rel and path: say only what is true */
+	supported = su_sprintf(e->home, "%s%s%s%s%s", reg->support_path ? "path" : "",
+			       reg->support_path && reg->support_outbound ? ", " : "",
+			       reg->support_outbound ? "outbound" : "",
+			       (reg->support_path || reg->support_outbound) &&
+					       (reg->instance_id || reg->support_outbound)
+				       ? ", "
+				       : "",
+			       reg->instance_id || reg->support_outbound ? "gruu" : "");
 	t1x64 = (unsigned)((deadline - sr_now()) * 1000);
 	if (t1x64 > 32000)
 		t1x64 = 32000;
@@ -1036,7 +1194,7 @@ int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double dea
 		SIPTAG_USER_AGENT_STR(reg->user_agent ? reg->user_agent : PACKAGE_NAME "/" PACKAGE_VERSION),
 		NUTAG_MAX_RETRY_AFTER(0), NUTAG_OUTBOUND("no-validate no-options-keepalive no-natify"),
 		/* nua's default claims timer, 100rel and path: say only what is true */
-		SIPTAG_SUPPORTED_STR(reg->support_path ? "path" : ""),
+		SIPTAG_SUPPORTED_STR(supported),
 		NUTAG_PATH_ENABLE(reg->support_path),
 		TAG_IF(route, NUTAG_INITIAL_ROUTE_STR(route)),
 		NUTAG_KEEPALIVE(0), NTATAG_SIP_T1X64(t1x64), NTATAG_UDP_MTU(65535),
@@ -1099,6 +1257,16 @@ int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double dea
 			extra = su_sprintf(e->home, "%s%s%s", extra, i ? "\r\n" : "",
 					   reg->extra_headers.v[i]);
 	}
+	if (reg->security_negotiation && !strcmp(reg->security_negotiation, "mediasec")) {
+		/* RFC 3329 as Asterisk sends it: one Security-Client per mechanism */
+		size_t i;
+
+		e->mediasec = su_strdup(e->home, "Require: mediasec\r\nProxy-Require: mediasec");
+		for (i = 0; i < reg->security_mechanisms.n; i++)
+			e->mediasec = su_sprintf(e->home, "%s\r\nSecurity-Client: %s", e->mediasec,
+						 reg->security_mechanisms.v[i]);
+		extra = extra ? su_sprintf(e->home, "%s\r\n%s", extra, e->mediasec) : e->mediasec;
+	}
 	if (!e->nh) {
 		sr_result_fail(res, SR_W_INTERNAL_ERROR, "cannot create a handle");
 		rc = -1;
@@ -1116,36 +1284,12 @@ int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double dea
 	if (reg->bearer_token)
 		bearer = su_sprintf(e->home, "Bearer %s", reg->bearer_token);
 	e->extra = extra;
-	if (run->mode == SR_MODE_AUTHCHECK && run->method_options)
-		nua_options(e->nh, NUTAG_URL(e->t.registrar),
-			    TAG_IF(bearer, SIPTAG_AUTHORIZATION_STR(bearer)),
-			    TAG_IF(extra, SIPTAG_HEADER_STR(extra)), TAG_END());
-	else if (run->mode == SR_MODE_UNREGISTER && run->unreg_all) {
-		sr_strv_add(&res->removed, "*");
-		send_removal(e, "*");
-	} else if (run->mode == SR_MODE_UNREGISTER && run->contacts.n) {
-		char *list = NULL;
-		size_t i;
-
-		for (i = 0; i < run->contacts.n; i++) {
-			sr_strv_add(&res->removed, run->contacts.v[i]);
-			list = su_sprintf(e->home, "%s%s<%s>", list ? list : "", list ? ", " : "",
-					  run->contacts.v[i]);
-		}
-		send_removal(e, list);
-	} else if (run->mode == SR_MODE_LIST || run->mode == SR_MODE_AUTHCHECK ||
-		   run->mode == SR_MODE_UNREGISTER)
-		nua_register(e->nh, NUTAG_REGISTRAR(e->t.registrar), SIPTAG_CONTACT(NULL),
-			     TAG_IF(bearer, SIPTAG_AUTHORIZATION_STR(bearer)),
-			     TAG_IF(extra, SIPTAG_HEADER_STR(extra)), TAG_END());
-	else
-		nua_register(e->nh, NUTAG_REGISTRAR(e->t.registrar),
-			     SIPTAG_CONTACT_STR(e->contact_hdr), SIPTAG_EXPIRES_STR(expires),
-			     TAG_IF(bearer, SIPTAG_AUTHORIZATION_STR(bearer)),
-			     TAG_IF(extra, SIPTAG_HEADER_STR(extra)), TAG_END());
+	e->bearer = bearer;
+	snprintf(e->expires, sizeof e->expires, "%s", expires);
+	send_register(e, NULL);
+	step_until(e, run_done, deadline);
 	if (bearer)
 		explicit_bzero(bearer, strlen(bearer));
-	step_until(e, run_done, deadline);
 	if (run->mode == SR_MODE_AUTHCHECK && e->state == ST_DONE)
 		authcheck_warnings(e, res->status);
 	if (e->state == ST_REGISTERING) {
@@ -1190,6 +1334,76 @@ out:
 		free(e);
 	}
 	/* else: e and the stack stay until sr_engine_exit() */
+	return rc;
+}
+
+/* Is this failure one to try the next server for (JsSIP: the socket failed)? */
+static int failover_worthy(const struct sr_result *res)
+{
+	return res->word == SR_W_TRANSPORT_ERROR || res->word == SR_W_TIMEOUT ||
+	       res->word == SR_W_DNS_ERROR || res->word == SR_W_TLS_ERROR ||
+	       (res->word == SR_W_REJECTED && res->status == 503);
+}
+
+int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double deadline,
+		  struct sr_result *res)
+{
+	struct sr_reg copy;
+	size_t order[64], n = reg->n_servers < 64 ? reg->n_servers : 64, i, j;
+	struct sr_strv tried = {NULL, 0};
+	int rc = 0;
+
+	warn_unused(reg);
+	if (n == 0)
+		return attempt(reg, run, deadline, res);
+	/* JsSIP's sockets: the highest weight first, random among equals */
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	for (i = 0; i < n; i++) {
+		for (j = i + 1; j < n; j++) {
+			unsigned wi = reg->servers[order[i]].weight, wj = reg->servers[order[j]].weight;
+			unsigned char coin = 0;
+
+			if (wj == wi)
+				RAND_bytes(&coin, 1);
+			if (wj > wi || (wj == wi && (coin & 1))) {
+				size_t t = order[i];
+
+				order[i] = order[j];
+				order[j] = t;
+			}
+		}
+	}
+	for (i = 0; i < n; i++) {
+		const char *uri = reg->servers[order[i]].uri;
+		double left = deadline - sr_now(), until;
+		char line[600];
+
+		if (left <= 0 && i > 0)
+			break;
+		/* share what is left among the servers still to try */
+		until = i + 1 < n ? sr_now() + left / (double)(n - i) : deadline;
+		memcpy(&copy, reg, sizeof copy);
+		if (reg->server_uri)
+			copy.connect_uri = (char *)uri; /* servers are where to send */
+		else
+			copy.server_uri = (char *)uri;  /* each server is the registrar */
+		if (i > 0) {
+			sr_result_free(res);
+			sr_result_init(res);
+		}
+		rc = attempt(&copy, run, until, res);
+		sr_setstr(&res->target, uri);
+		snprintf(line, sizeof line, "%s: %s%s%s", uri, sr_word_name(res->word),
+			 res->status ? " " : "", res->status ? res->reason ? res->reason : "" : "");
+		sr_strv_add(&tried, line);
+		if (!failover_worthy(res))
+			break;
+		if (i + 1 < n)
+			sr_debug(1, "%s failed (%s): trying the next server", uri, sr_word_name(res->word));
+	}
+	sr_strv_free(&res->servers_tried);
+	res->servers_tried = tried;
 	return rc;
 }
 

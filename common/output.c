@@ -65,6 +65,11 @@ static json_t *result_json(const struct sr_result *r)
 	json_object_set_new(gruu, "pub", jstr(r->gruu_pub));
 	json_object_set_new(gruu, "temp", jstr(r->gruu_temp));
 	json_object_set_new(o, "gruu", gruu);
+	json_object_set_new(o, "line", jstr(r->line));
+	if (r->servers_tried.n) {
+		json_object_set_new(o, "target", jstr(r->target));
+		json_object_set_new(o, "servers_tried", jstrv(&r->servers_tried));
+	}
 	json_object_set_new(o, "server", jstr(r->server));
 	auth = json_object();
 	json_object_set_new(auth, "scheme", jstr(r->auth_scheme));
@@ -172,6 +177,8 @@ static void text_one(FILE *out, int verbose, const struct sr_result *r)
 		fprintf(out, "  contact: %s\n", r->contact);
 	for (i = 0; i < r->removed.n; i++)
 		fprintf(out, "  removed: %s\n", r->removed.v[i]);
+	for (i = 0; i < r->servers_tried.n; i++)
+		fprintf(out, "  server tried: %s\n", r->servers_tried.v[i]);
 	if (r->expires_requested >= 0)
 		fprintf(out, "  expires: requested %ld, granted %ld\n", r->expires_requested,
 			r->expires_granted);

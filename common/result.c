@@ -43,6 +43,9 @@ void sr_result_free(struct sr_result *res)
 	free(res->registrar);
 	free(res->reason);
 	free(res->contact);
+	free(res->line);
+	free(res->target);
+	sr_strv_free(&res->servers_tried);
 	free(res->gruu_pub);
 	free(res->gruu_temp);
 	free(res->server);

@@ -45,6 +45,9 @@ struct sr_result {
 	size_t n_bindings;
 	struct sr_strv service_route;
 	struct sr_strv path;
+	char *line;     /* our ;line= token */
+	char *target;   /* the server of servers: that answered (or failed last) */
+	struct sr_strv servers_tried;
 	char *gruu_pub;
 	char *gruu_temp;
 	char *server;

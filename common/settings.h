@@ -104,6 +104,9 @@ struct sr_reg {
 	char *digest_algorithms; /* preference list */
 	char *min_digest;
 
+	/* not a key: the server of servers: to send to (set per attempt) */
+	char *connect_uri;
+
 	/* where the settings came from, for messages */
 	char *origin;           /* "file:line:col" of the YAML entry, or NULL */
 	bool password_inline;   /* an inline password: from YAML */

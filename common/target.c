@@ -302,6 +302,53 @@ enum sr_word sr_target_build(const struct sr_reg *r, struct sr_target *t, char *
 			 tp_param(t->tp));
 	}
 
+	snprintf(t->verify_host, sizeof t->verify_host, "%s", t->host);
+	if (r->connect_uri) {
+		/* servers: send to this one, the Request-URI stays the registrar */
+		url_t *cu = url_make(home, r->connect_uri);
+		char ctp[16] = "", chost[256];
+		int cfam;
+
+		if (!cu || (cu->url_type != url_sip && cu->url_type != url_sips) || !cu->url_host) {
+			snprintf(err, errlen, "server \"%s\": expected a sip: or sips: URI", r->connect_uri);
+			goto out;
+		}
+		if (url_param(cu->url_params, "transport", ctp, sizeof ctp) > 0 &&
+		    strcasecmp(ctp, tp_param(t->tp))) {
+			snprintf(err, errlen, "server %s: transport %s differs from the registration's %s",
+				 r->connect_uri, ctp, tp_param(t->tp));
+			goto out;
+		}
+		snprintf(chost, sizeof chost, "%s", cu->url_host);
+		if (chost[0] == '[') {
+			memmove(chost, chost + 1, strlen(chost));
+			chost[strcspn(chost, "]")] = '\0';
+		}
+		snprintf(t->verify_host, sizeof t->verify_host, "%s", chost);
+		t->port = cu->url_port ? (unsigned)strtoul(cu->url_port, NULL, 10) : 0;
+		t->connect_ip[0] = '\0';
+		if (ip_family(chost))
+			snprintf(t->connect_ip, sizeof t->connect_ip, "%s", chost);
+		else if (sr_hosts_lookup(getenv("SIPREG_HOSTS_FILE") ? getenv("SIPREG_HOSTS_FILE")
+								      : "/etc/hosts",
+					 chost, r->af == 4 ? AF_INET : r->af == 6 ? AF_INET6 : 0,
+					 t->connect_ip, sizeof t->connect_ip) < 0 &&
+			 !strcasecmp(chost, "localhost"))
+			snprintf(t->connect_ip, sizeof t->connect_ip, "%s",
+				 r->af == 6 ? "::1" : "127.0.0.1");
+		cfam = t->connect_ip[0] ? ip_family(t->connect_ip) : 0;
+		if (cfam) {
+			t->family = cfam;
+			snprintf(t->proxy, sizeof t->proxy, "%s:%s%s%s:%u;transport=%s",
+				 cu->url_type == url_sips ? "sips" : "sip", cfam == AF_INET6 ? "[" : "",
+				 t->connect_ip, cfam == AF_INET6 ? "]" : "",
+				 t->port ? t->port : t->tp == SR_TP_TLS ? 5061 : 5060, tp_param(t->tp));
+		} else {
+			snprintf(t->proxy, sizeof t->proxy, "%s%s%s", r->connect_uri,
+				 ctp[0] ? "" : ";transport=", ctp[0] ? "" : tp_param(t->tp));
+		}
+	}
+
 	/* Our socket: bound to the address we would send from, in the
 	 * registrar's family (SOFIA-NOTES 11). */
 	if (r->local_address) {

@@ -15,6 +15,7 @@ struct sr_target {
 	char registrar[512];    /* Request-URI as sent */
 	enum sr_transport tp;
 	char host[256];         /* host of the registrar, no brackets */
+	char verify_host[256];  /* the name TLS checks: the host we connect to */
 	unsigned port;          /* 0: default of the transport */
 	bool host_is_ip;
 	char connect_ip[64];    /* "" when Sofia resolves the name (SRV/A) */
