@@ -17,6 +17,7 @@
 #include <sofia-sip/nua_tag.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
+#include <sofia-sip/sresolv.h>
 #include <sofia-sip/su_tag_io.h>
 #include <sofia-sip/tport_tag.h>
 #include <sofia-sip/url.h>
@@ -58,6 +59,7 @@ struct eng {
 	int reanswered;         /* stale challenges nua answered from the cache */
 	int removing;           /* sipunreg: the removal request is out */
 	int sec_retried;        /* a 494 was answered once */
+	char *call_id;          /* to keep over a new client request */
 	char *bearer;
 	char expires[16];
 	char *first_nonce;
@@ -725,6 +727,7 @@ static void send_register(struct eng *e, const char *more)
 		nua_register(e->nh, NUTAG_REGISTRAR(e->t.registrar),
 			     SIPTAG_CONTACT_STR(e->contact_hdr), SIPTAG_EXPIRES_STR(e->expires),
 			     TAG_IF(bearer, SIPTAG_AUTHORIZATION_STR(bearer)),
+			     TAG_IF(e->call_id, SIPTAG_CALL_ID_STR(e->call_id)),
 			     TAG_IF(extra, SIPTAG_HEADER_STR(extra)), TAG_END());
 }
 
@@ -803,6 +806,9 @@ static void on_register(struct eng *e, int status, char const *phrase, sip_t con
 
 		e->sec_retried = 1;
 		note_final(e, status, phrase, sip);
+		/* the same Call-ID, as for every REGISTER of one registration */
+		if (sip->sip_call_id)
+			e->call_id = su_strdup(e->home, sip->sip_call_id->i_id);
 		res->requests++;
 		sr_debug(1, "-> REGISTER again with Security-Verify after 494");
 		send_register(e, verify);
@@ -1200,6 +1206,9 @@ static int attempt(const struct sr_reg *reg, const struct sr_run *run, double de
 		NUTAG_KEEPALIVE(0), NTATAG_SIP_T1X64(t1x64), NTATAG_UDP_MTU(65535),
 		TPTAG_LOG(run->verbose >= 2),
 		TAG_IF(certdir, TPTAG_CERTIFICATE(certdir)),
+		/* SIPREG_RESOLV_CONF: a resolv.conf for SIP's DNS (NAPTR, SRV),
+		 * e.g. a test's own name server on another port ("port N") */
+		TAG_IF(getenv("SIPREG_RESOLV_CONF"), SRESTAG_RESOLV_CONF(getenv("SIPREG_RESOLV_CONF"))),
 		TAG_IF(e->t.tp == SR_TP_TLS,
 		       TPTAG_TLS_VERIFY_POLICY(reg->tls_verify ? TPTLS_VERIFY_OUT : TPTLS_VERIFY_NONE)),
 		TAG_END());

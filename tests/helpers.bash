@@ -64,8 +64,10 @@ sipp_start() {
 }
 
 sipp_stop() {
-	[ -n "${SIPP_PID:-}" ] && kill "$SIPP_PID" 2>/dev/null
-	[ -n "${SIPP_PID:-}" ] && wait "$SIPP_PID" 2>/dev/null
+	if [ -n "${SIPP_PID:-}" ]; then
+		kill "$SIPP_PID" 2>/dev/null || true
+		wait "$SIPP_PID" 2>/dev/null || true
+	fi
 	SIPP_PID=
 	return 0
 }
