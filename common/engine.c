@@ -1067,28 +1067,19 @@ static void warn_unused(const struct sr_reg *r)
 
 }
 
-static int attempt(const struct sr_reg *reg, const struct sr_run *run, double deadline,
-		   struct sr_result *res)
+/* Everything before the stack: target, digest policy, TLS check, the
+ * digest plugin. 0, or -1 with the result set (rc_internal: 1 when the
+ * failure is ours, not the settings'). */
+static int eng_prepare(struct eng *e, double deadline, const char **certdir_out,
+		       int *rc_internal)
 {
-	struct eng *e;
-	char err[600] = "", expires[16];
+	const struct sr_reg *reg = e->reg;
+	const struct sr_run *run = e->run;
+	struct sr_result *res = e->res;
+	char err[600] = "";
 	enum sr_word w;
 	const char *certdir = NULL;
-	int keep = 0, rc = 0;
-	unsigned t1x64;
-	char *bearer = NULL, *extra = NULL, *route = NULL, *supported = NULL;
-
-	e = calloc(1, sizeof *e);
-	if (!e)
-		return -1;
-	su_home_init(e->home);
-	e->reg = reg;
-	e->run = run;
-	e->res = res;
-	e->t0 = sr_now();
-	res->mode = run->mode;
-	res->transport = SR_TP_UDP;
-	sr_setstr(&res->name, reg->name ? reg->name : reg->client_uri);
+	int rc = 0;
 
 	w = sr_target_build(reg, &e->t, err, sizeof err);
 	sr_setstr(&res->aor, e->t.aor[0] ? e->t.aor : reg->client_uri);
@@ -1097,7 +1088,7 @@ static int attempt(const struct sr_reg *reg, const struct sr_run *run, double de
 		res->transport = e->t.tp;
 	if (w != SR_W_NONE) {
 		sr_result_fail(res, w, "%s", err);
-		goto out;
+		goto fail;
 	}
 	if (run->mode == SR_MODE_REGISTER || run->mode == SR_MODE_PROBE)
 		res->expires_requested = reg->expiration;
@@ -1105,19 +1096,19 @@ static int attempt(const struct sr_reg *reg, const struct sr_run *run, double de
 	if (reg->digest_algorithms &&
 	    sr_digest_parse_prefs(reg->digest_algorithms, &e->policy, err, sizeof err) < 0) {
 		sr_result_fail(res, SR_W_CONFIG_ERROR, "digest_algorithms: %s", err);
-		goto out;
+		goto fail;
 	}
 	if (reg->min_digest)
 		e->policy.min = sr_digest_alg_parse(reg->min_digest, NULL);
 	if (reg->ha1 && reg->password) {
 		sr_result_fail(res, SR_W_CONFIG_ERROR,
 			       "both a password and an HA1 are given: keep one");
-		goto out;
+		goto fail;
 	}
 	if (reg->ha1 && !reg->realm) {
 		sr_result_fail(res, SR_W_CONFIG_ERROR,
 			       "an HA1 is bound to a realm: give --realm (realm:) with it");
-		goto out;
+		goto fail;
 	}
 
 	if (e->t.tp == SR_TP_TLS) {
@@ -1136,14 +1127,14 @@ static int attempt(const struct sr_reg *reg, const struct sr_run *run, double de
 			w = sr_tls_check(&tp, deadline, err, sizeof err);
 			if (w != SR_W_NONE) {
 				sr_result_fail(res, w, "%s", err);
-				goto out;
+				goto fail;
 			}
 		}
 		certdir = sofia_cert_dir(e);
 		if (!certdir) {
 			sr_result_fail(res, SR_W_CONFIG_ERROR, "TLS CA file %s: cannot use it: %s",
 				       reg->tls_ca_file, strerror(errno));
-			goto out;
+			goto fail;
 		}
 	}
 
@@ -1151,14 +1142,14 @@ static int attempt(const struct sr_reg *reg, const struct sr_run *run, double de
 		if (su_init() != 0) {
 			sr_result_fail(res, SR_W_INTERNAL_ERROR, "su_init failed");
 			rc = -1;
-			goto out;
+			goto fail;
 		}
 		g_su_ready = 1;
 	}
 	if (sr_digest_install() < 0) {
 		sr_result_fail(res, SR_W_INTERNAL_ERROR, "cannot install the digest plugin");
 		rc = -1;
-		goto out;
+		goto fail;
 	}
 	{
 		struct sr_digest_used u;
@@ -1166,13 +1157,22 @@ static int attempt(const struct sr_reg *reg, const struct sr_run *run, double de
 		sr_digest_last_used(&u);
 		e->plugin_answers0 = u.answers;
 	}
-	e->root = su_root_create(e);
-	if (!e->root) {
-		sr_result_fail(res, SR_W_INTERNAL_ERROR, "cannot create the event loop");
-		rc = -1;
-		goto out;
-	}
-	su_root_threading(e->root, 0);
+	*certdir_out = certdir;
+	return 0;
+fail:
+	*rc_internal = rc;
+	return -1;
+}
+
+/* A nua on root for e's registration (magic receives its events). */
+static nua_t *eng_create_nua(struct eng *e, su_root_t *root, nua_magic_t *magic,
+			     double deadline, const char *certdir)
+{
+	const struct sr_reg *reg = e->reg;
+	const struct sr_run *run = e->run;
+	char *route = NULL, *supported = NULL;
+	unsigned t1x64;
+	nua_t *nua;
 
 	if (reg->outbound_proxy)
 		route = su_sprintf(e->home, "<%s%s>", reg->outbound_proxy,
@@ -1194,8 +1194,8 @@ static int attempt(const struct sr_reg *reg, const struct sr_run *run, double de
 		t1x64 = 32000;
 	if (t1x64 < 500)
 		t1x64 = 500;
-	e->nua = nua_create(
-		e->root, on_event, (nua_magic_t *)e, NUTAG_URL(e->t.bind_url),
+	nua = nua_create(
+		root, on_event, magic, NUTAG_URL(e->t.bind_url),
 		TAG_IF(e->t.proxy[0] && !route, NUTAG_PROXY(e->t.proxy)),
 		SIPTAG_USER_AGENT_STR(reg->user_agent ? reg->user_agent : PACKAGE_NAME "/" PACKAGE_VERSION),
 		NUTAG_MAX_RETRY_AFTER(0), NUTAG_OUTBOUND("no-validate no-options-keepalive no-natify"),
@@ -1212,6 +1212,39 @@ static int attempt(const struct sr_reg *reg, const struct sr_run *run, double de
 		TAG_IF(e->t.tp == SR_TP_TLS,
 		       TPTAG_TLS_VERIFY_POLICY(reg->tls_verify ? TPTLS_VERIFY_OUT : TPTLS_VERIFY_NONE)),
 		TAG_END());
+	return nua;
+}
+
+static int attempt(const struct sr_reg *reg, const struct sr_run *run, double deadline,
+		   struct sr_result *res)
+{
+	struct eng *e;
+	char expires[16];
+	const char *certdir = NULL;
+	int keep = 0, rc = 0;
+	char *bearer = NULL, *extra = NULL;
+
+	e = calloc(1, sizeof *e);
+	if (!e)
+		return -1;
+	su_home_init(e->home);
+	e->reg = reg;
+	e->run = run;
+	e->res = res;
+	e->t0 = sr_now();
+	res->mode = run->mode;
+	res->transport = SR_TP_UDP;
+	sr_setstr(&res->name, reg->name ? reg->name : reg->client_uri);
+	if (eng_prepare(e, deadline, &certdir, &rc) < 0)
+		goto out;
+	e->root = su_root_create(e);
+	if (!e->root) {
+		sr_result_fail(res, SR_W_INTERNAL_ERROR, "cannot create the event loop");
+		rc = -1;
+		goto out;
+	}
+	su_root_threading(e->root, 0);
+	e->nua = eng_create_nua(e, e->root, (nua_magic_t *)e, deadline, certdir);
 	remove_cert_dir(e);
 	if (!e->nua) {
 		sr_result_fail(res, SR_W_TRANSPORT_ERROR, "cannot open a %s socket on %s",
