@@ -1215,52 +1215,19 @@ static nua_t *eng_create_nua(struct eng *e, su_root_t *root, nua_magic_t *magic,
 	return nua;
 }
 
-static int attempt(const struct sr_reg *reg, const struct sr_run *run, double deadline,
-		   struct sr_result *res)
+/* Our Contact, the local address, the handle and the header set of e. */
+static int eng_open_handle(struct eng *e)
 {
-	struct eng *e;
-	char expires[16];
-	const char *certdir = NULL;
-	int keep = 0, rc = 0;
-	char *bearer = NULL, *extra = NULL;
+	const struct sr_reg *reg = e->reg;
+	const struct sr_run *run = e->run;
+	struct sr_result *res = e->res;
+	char expires[16], *bearer = NULL, *extra = NULL;
+	int rc = 0;
 
-	e = calloc(1, sizeof *e);
-	if (!e)
-		return -1;
-	su_home_init(e->home);
-	e->reg = reg;
-	e->run = run;
-	e->res = res;
-	e->t0 = sr_now();
-	res->mode = run->mode;
-	res->transport = SR_TP_UDP;
-	sr_setstr(&res->name, reg->name ? reg->name : reg->client_uri);
-	if (eng_prepare(e, deadline, &certdir, &rc) < 0)
-		goto out;
-	e->root = su_root_create(e);
-	if (!e->root) {
-		sr_result_fail(res, SR_W_INTERNAL_ERROR, "cannot create the event loop");
-		rc = -1;
-		goto out;
-	}
-	su_root_threading(e->root, 0);
-	e->nua = eng_create_nua(e, e->root, (nua_magic_t *)e, deadline, certdir);
-	remove_cert_dir(e);
-	if (!e->nua) {
-		sr_result_fail(res, SR_W_TRANSPORT_ERROR, "cannot open a %s socket on %s",
-			       sr_transport_name(e->t.tp), e->t.bind_url);
-		goto out;
-	}
-	nua_get_params(e->nua, TAG_ANY(), TAG_END());
-	step_until(e, params_done, deadline);
-	if (e->state == ST_PARAMS) {
-		sr_result_fail(res, SR_W_TIMEOUT, "the SIP stack did not start in time");
-		goto teardown;
-	}
 	if ((run->mode == SR_MODE_REGISTER || run->mode == SR_MODE_PROBE) && build_contact(e) < 0) {
 		sr_result_fail(res, SR_W_INTERNAL_ERROR, "the SIP stack gave no local address");
 		rc = -1;
-		goto teardown;
+		return -1;
 	}
 	if (e->default_contact && e->default_contact->url_host) {
 		char buf[160];
@@ -1312,7 +1279,7 @@ static int attempt(const struct sr_reg *reg, const struct sr_run *run, double de
 	if (!e->nh) {
 		sr_result_fail(res, SR_W_INTERNAL_ERROR, "cannot create a handle");
 		rc = -1;
-		goto teardown;
+		return -1;
 	}
 	snprintf(expires, sizeof expires, "%u", reg->expiration);
 	res->requests = 1;
@@ -1328,10 +1295,58 @@ static int attempt(const struct sr_reg *reg, const struct sr_run *run, double de
 	e->extra = extra;
 	e->bearer = bearer;
 	snprintf(e->expires, sizeof e->expires, "%s", expires);
+	(void)rc;
+	return 0;
+}
+
+static int attempt(const struct sr_reg *reg, const struct sr_run *run, double deadline,
+		   struct sr_result *res)
+{
+	struct eng *e;
+	const char *certdir = NULL;
+	int keep = 0, rc = 0;
+
+	e = calloc(1, sizeof *e);
+	if (!e)
+		return -1;
+	su_home_init(e->home);
+	e->reg = reg;
+	e->run = run;
+	e->res = res;
+	e->t0 = sr_now();
+	res->mode = run->mode;
+	res->transport = SR_TP_UDP;
+	sr_setstr(&res->name, reg->name ? reg->name : reg->client_uri);
+	if (eng_prepare(e, deadline, &certdir, &rc) < 0)
+		goto out;
+	e->root = su_root_create(e);
+	if (!e->root) {
+		sr_result_fail(res, SR_W_INTERNAL_ERROR, "cannot create the event loop");
+		rc = -1;
+		goto out;
+	}
+	su_root_threading(e->root, 0);
+	e->nua = eng_create_nua(e, e->root, (nua_magic_t *)e, deadline, certdir);
+	remove_cert_dir(e);
+	if (!e->nua) {
+		sr_result_fail(res, SR_W_TRANSPORT_ERROR, "cannot open a %s socket on %s",
+			       sr_transport_name(e->t.tp), e->t.bind_url);
+		goto out;
+	}
+	nua_get_params(e->nua, TAG_ANY(), TAG_END());
+	step_until(e, params_done, deadline);
+	if (e->state == ST_PARAMS) {
+		sr_result_fail(res, SR_W_TIMEOUT, "the SIP stack did not start in time");
+		goto teardown;
+	}
+	if (eng_open_handle(e) < 0) {
+		rc = -1;
+		goto teardown;
+	}
 	send_register(e, NULL);
 	step_until(e, run_done, deadline);
-	if (bearer)
-		explicit_bzero(bearer, strlen(bearer));
+	if (e->bearer)
+		explicit_bzero(e->bearer, strlen(e->bearer));
 	if (run->mode == SR_MODE_AUTHCHECK && e->state == ST_DONE)
 		authcheck_warnings(e, res->status);
 	if (e->state == ST_REGISTERING) {
