@@ -24,6 +24,7 @@
 
 #include "digest.h"
 #include "engine.h"
+#include "keeper.h"
 #include "log.h"
 #include "target.h"
 #include "tlscheck.h"
@@ -71,6 +72,10 @@ struct eng {
 	char *instance;         /* urn:uuid: of +sip.instance, or NULL */
 	char *mediasec;         /* Security-Client/Require/Proxy-Require, \r\n separated */
 	int plugin_answers0;    /* the plugin's answer count at the start */
+	struct sr_eng_hooks hooks; /* sipregwatch */
+	int done_fired;
+	long retry_after;
+	int shared;             /* root and nua belong to the keeper's groups */
 };
 
 static int g_hard_exit; /* a stack was left running to keep its binding */
@@ -358,6 +363,7 @@ static void note_final(struct eng *e, int status, char const *phrase, sip_t cons
 	res->status = status;
 	sr_setstr(&res->reason, phrase);
 	res->t_final = ms_since(e);
+	e->retry_after = sip && sip->sip_retry_after ? (long)sip->sip_retry_after->af_delta : -1;
 	if (!sip)
 		return;
 	if (sip->sip_server)
@@ -846,15 +852,52 @@ static void on_unregister(struct eng *e, int status, char const *phrase, sip_t c
 	e->state = ST_DONE;
 }
 
+static void clear_bindings(struct sr_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->n_bindings; i++) {
+		free(res->bindings[i].uri);
+		free(res->bindings[i].q);
+		free(res->bindings[i].instance);
+		free(res->bindings[i].reg_id);
+	}
+	free(res->bindings);
+	res->bindings = NULL;
+	res->n_bindings = 0;
+	sr_strv_free(&res->service_route);
+	sr_strv_free(&res->path);
+}
+
+/* The stack refreshed on its own: record the outcome for the keeper. */
+static void on_refresh(struct eng *e, int status, char const *phrase, sip_t const *sip)
+{
+	struct sr_result *res = e->res;
+
+	res->requests++;
+	res->t0_refresh = 1;
+	sr_setstr(&res->error, NULL);
+	e->retry_after = sip && sip->sip_retry_after ? (long)sip->sip_retry_after->af_delta : -1;
+	if (status >= 200 && status < 300) {
+		clear_bindings(res);
+		res->expires_granted = -1;
+		note_final(e, status, phrase, sip);
+		note_bindings(e, sip);
+		res->word = SR_W_REGISTERED;
+	} else {
+		fail_final(e, status, phrase, sip);
+	}
+	e->hooks.refresh(e->hooks.arg, status);
+}
+
 static void on_event(nua_event_t event, int status, char const *phrase, nua_t *nua,
 		     nua_magic_t *magic, nua_handle_t *nh, nua_hmagic_t *hmagic, sip_t const *sip,
 		     tagi_t tags[])
 {
-	struct eng *e = (struct eng *)magic;
+	struct eng *e = hmagic ? (struct eng *)hmagic : (struct eng *)magic;
 
 	(void)nua;
 	(void)nh;
-	(void)hmagic;
 	switch (event) {
 	case nua_r_get_params: {
 		tagi_t const *ti = tl_find(tags, ntatag_contact);
@@ -870,6 +913,8 @@ static void on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 	case nua_r_options:
 		if (e->state == ST_REGISTERING)
 			on_register(e, status, phrase, sip);
+		else if (e->state == ST_DONE && e->hooks.refresh && status >= 200)
+			on_refresh(e, status, phrase, sip);
 		break;
 	case nua_r_unregister:
 		if (e->state == ST_UNREGISTERING)
@@ -881,6 +926,11 @@ static void on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 		break;
 	default:
 		break;
+	}
+	if (e->hooks.done && e->state == ST_DONE && !e->done_fired &&
+	    (event == nua_r_register || event == nua_r_unregister || event == nua_r_options)) {
+		e->done_fired = 1;
+		e->hooks.done(e->hooks.arg);
 	}
 }
 
@@ -1474,4 +1524,189 @@ void sr_engine_exit(int code)
 	if (g_su_ready)
 		su_deinit();
 	exit(code);
+}
+
+/* ------------------------------------------------------------------ */
+/* The keeper's side (sipregwatch). */
+
+struct group {
+	char key[1024];
+	struct eng *g; /* holds the nua; its events are the stack's own */
+	struct group *next;
+};
+
+static struct group *g_groups;
+
+/* What a nua is made of: registrations that agree share one. */
+static void group_key(const struct eng *e, const char *certdir, char *key, size_t len)
+{
+	const struct sr_reg *r = e->reg;
+
+	snprintf(key, len, "%s|%s|%s|%d|%d|%d|%d|%s|%s|%d|%d", e->t.bind_url, e->t.proxy,
+		 r->outbound_proxy ? r->outbound_proxy : "", r->use_preloaded_route,
+		 r->support_path, r->support_outbound, r->instance_id != NULL,
+		 r->user_agent ? r->user_agent : "", certdir ? certdir : "", r->tls_verify,
+		 r->use_preloaded_route ? (int)strlen(e->t.registrar) : 0);
+}
+
+struct eng *sr_eng_open(su_root_t *root, const struct sr_reg *reg, const struct sr_run *run,
+			struct sr_result *res, const struct sr_eng_hooks *hooks)
+{
+	double deadline = sr_now() + (run->timeout > 0 ? run->timeout : 10);
+	const char *certdir = NULL;
+	struct group *gr;
+	struct eng *e;
+	char key[1024];
+	int rc = 0;
+
+	e = calloc(1, sizeof *e);
+	if (!e)
+		return NULL;
+	su_home_init(e->home);
+	e->reg = reg;
+	e->run = run;
+	e->res = res;
+	e->t0 = sr_now();
+	e->hooks = *hooks;
+	e->shared = 1;
+	e->retry_after = -1;
+	res->mode = run->mode;
+	res->transport = SR_TP_UDP;
+	sr_setstr(&res->name, reg->name ? reg->name : reg->client_uri);
+	if (eng_prepare(e, deadline, &certdir, &rc) < 0)
+		goto fail;
+	group_key(e, certdir, key, sizeof key);
+	for (gr = g_groups; gr; gr = gr->next)
+		if (!strcmp(gr->key, key))
+			break;
+	if (!gr) {
+		struct eng *g = calloc(1, sizeof *g);
+
+		gr = calloc(1, sizeof *gr);
+		if (!g || !gr) {
+			free(g);
+			free(gr);
+			sr_result_fail(res, SR_W_INTERNAL_ERROR, "out of memory");
+			goto fail;
+		}
+		su_home_init(g->home);
+		g->reg = reg;
+		g->run = run;
+		g->res = res;
+		g->t = e->t;
+		g->root = root;
+		g->shared = 1;
+		g->nua = eng_create_nua(g, root, (nua_magic_t *)g, deadline, certdir);
+		remove_cert_dir(e);
+		if (!g->nua) {
+			sr_result_fail(res, SR_W_TRANSPORT_ERROR, "cannot open a %s socket on %s",
+				       sr_transport_name(e->t.tp), e->t.bind_url);
+			su_home_deinit(g->home);
+			free(g);
+			free(gr);
+			goto fail;
+		}
+		nua_get_params(g->nua, TAG_ANY(), TAG_END());
+		step_until(g, params_done, deadline);
+		g->reg = NULL; /* only the stack's own events reach it from now on */
+		g->res = NULL;
+		snprintf(gr->key, sizeof gr->key, "%s", key);
+		gr->g = g;
+		gr->next = g_groups;
+		g_groups = gr;
+	}
+	remove_cert_dir(e);
+	e->root = root;
+	e->nua = gr->g->nua;
+	if (gr->g->default_contact)
+		e->default_contact = url_hdup(e->home, gr->g->default_contact);
+	if (eng_open_handle(e) < 0)
+		goto fail;
+	return e;
+fail:
+	su_home_deinit(e->home);
+	free(e);
+	return NULL;
+}
+
+void sr_eng_send(struct eng *e)
+{
+	struct sr_result *res = e->res;
+
+	e->state = ST_REGISTERING;
+	e->answered = e->reanswered = e->removing = e->sec_retried = 0;
+	e->done_fired = 0;
+	e->retry_after = -1;
+	e->t0 = sr_now();
+	clear_bindings(res);
+	res->word = SR_W_NONE;
+	res->status = 0;
+	res->expires_granted = -1;
+	res->t_first = res->t_final = -1;
+	res->requests = 1;
+	sr_setstr(&res->error, NULL);
+	sr_debug(1, "-> REGISTER %s for %s (%s)", e->t.registrar, e->t.aor,
+		 e->reg->name ? e->reg->name : "");
+	send_register(e, NULL);
+}
+
+int sr_eng_unregister(struct eng *e)
+{
+	if (!e->nh || !nua_handle_has_registrations(e->nh))
+		return -1;
+	e->state = ST_UNREGISTERING;
+	e->done_fired = 0;
+	e->res->unreg_tried = true;
+	nua_unregister(e->nh, TAG_END());
+	return 0;
+}
+
+void sr_eng_close(struct eng *e)
+{
+	if (!e)
+		return;
+	/* nua_handle_destroy() would un-REGISTER an active usage itself; the
+	 * keeper asks for that with sr_eng_unregister() when it wants it */
+	if (e->nh)
+		nua_handle_destroy(e->nh);
+	e->nh = NULL;
+	su_home_deinit(e->home);
+	free(e);
+}
+
+double sr_eng_request_timeout(const struct eng *e)
+{
+	(void)e;
+	return 32.0;
+}
+
+long sr_eng_retry_after(const struct eng *e)
+{
+	return e->retry_after;
+}
+
+static int all_shut(const struct eng *unused)
+{
+	struct group *gr;
+
+	(void)unused;
+	for (gr = g_groups; gr; gr = gr->next)
+		if (!gr->g->shutdown_done)
+			return 0;
+	return 1;
+}
+
+void sr_eng_shutdown_all(su_root_t *root, double deadline)
+{
+	struct group *gr;
+	struct eng probe;
+
+	if (!g_groups)
+		return;
+	for (gr = g_groups; gr; gr = gr->next)
+		nua_shutdown(gr->g->nua);
+	memset(&probe, 0, sizeof probe);
+	probe.root = root;
+	step_until(&probe, all_shut, deadline);
+	g_hard_exit = 1; /* whatever did not finish is not waited for */
 }

@@ -15,11 +15,13 @@
 #include "digest.h"
 #include "options.h"
 #include "secrets.h"
+#include "watch.h"
 
 #define T SR_TOOL_ALL
 #define T_REG SR_TOOL_SIPREG
 #define T_UNREG SR_TOOL_SIPUNREG
 #define T_AUTH SR_TOOL_SIPAUTHCHECK
+#define T_WATCH SR_TOOL_SIPREGWATCH
 #define KEY SR_SC_KEY
 #define REGF SR_SC_REGFLAG
 #define RUN SR_SC_RUN
@@ -160,6 +162,24 @@ const struct sr_option sr_options[] = {
 	 "print H(username:realm:password) offline and exit"},
 	{SR_O_ALGORITHM, "algorithm", NULL, NULL, 0, "ALG", SR_OT_ENUM, "MD5 SHA-256 SHA-512-256",
 	 "MD5", RUN, 0, T_AUTH, "hash of --print-ha1"},
+	{SR_O_EVENTS, "events", NULL, NULL, 0, "FILE", SR_OT_STRING, NULL, "stdout", RUN, 0, T_WATCH,
+	 "append the JSON Lines events to FILE"},
+	{SR_O_STATUS_FILE, "status_file", NULL, NULL, 0, "FILE", SR_OT_STRING, NULL, NULL, RUN, 0,
+	 T_WATCH, "keep a JSON snapshot of every registration in FILE (replaced atomically)"},
+	{SR_O_PROMETHEUS_FILE, "prometheus_file", NULL, NULL, 0, "FILE", SR_OT_STRING, NULL, NULL,
+	 RUN, 0, T_WATCH, "keep node_exporter textfile metrics in FILE"},
+	{SR_O_CHECK, "check", NULL, NULL, 0, NULL, SR_OT_FLAG, NULL, NULL, RUN, 0, T_WATCH,
+	 "Nagios check of a running watch from its --status-file"},
+	{SR_O_WARNING, "warning", NULL, NULL, 'w', "RANGE", SR_OT_STRING, NULL, NULL, RUN, 0, T_WATCH,
+	 "--check: WARNING when the round trip time (s) is outside RANGE"},
+	{SR_O_CRITICAL, "critical", NULL, NULL, 'c', "RANGE", SR_OT_STRING, NULL, NULL, RUN, 0,
+	 T_WATCH, "--check: CRITICAL when the round trip time (s) is outside RANGE"},
+	{SR_O_SHUTDOWN_TIMEOUT, "shutdown_timeout", NULL, NULL, 0, "SECONDS", SR_OT_SECONDS, NULL,
+	 "5", RUN, 0, T_WATCH, "on SIGTERM, un-register and exit within SECONDS"},
+	{SR_O_MAX_RATE, "max_rate", NULL, NULL, 0, "N", SR_OT_SECONDS, NULL, "200", RUN, 0, T_WATCH,
+	 "at most N REGISTERs per second"},
+	{SR_O_STALE, "stale", NULL, NULL, 0, "SECONDS", SR_OT_SECONDS, NULL, "60", RUN, 0, T_WATCH,
+	 "--check: a status file older than SECONDS is CRITICAL"},
 	{SR_O_HELP, "help", NULL, NULL, 'h', NULL, SR_OT_FLAG, NULL, NULL, RUN, 0, T, "show this help"},
 	{SR_O_VERSION, "version", NULL, NULL, 'V', NULL, SR_OT_FLAG, NULL, NULL, RUN, 0, T,
 	 "show the version"},
@@ -700,7 +720,29 @@ int sr_option_apply(const struct sr_option *o, const char *value, enum sr_layer 
 		}
 		run->timeout = d;
 		return 0;
-	case SR_O_OUTPUT: run->output = (enum sr_output)idx; return 0;
+	case SR_O_OUTPUT: run->output = (enum sr_output)idx; run->output_set = true; return 0;
+	case SR_O_EVENTS: sr_setstr(&run->events_file, value); return 0;
+	case SR_O_STATUS_FILE: sr_setstr(&run->status_file, value); return 0;
+	case SR_O_PROMETHEUS_FILE: sr_setstr(&run->prometheus_file, value); return 0;
+	case SR_O_CHECK: run->check = true; return 0;
+	case SR_O_WARNING:
+	case SR_O_CRITICAL:
+		if (sr_range_alert(value, 0) < 0) {
+			snprintf(err, errlen, "%s: expected a Nagios range ([@]start:end), got \"%s\"",
+				 label, value);
+			return -1;
+		}
+		sr_setstr(o->id == SR_O_WARNING ? &run->warning : &run->critical, value);
+		return 0;
+	case SR_O_SHUTDOWN_TIMEOUT: run->shutdown_timeout = d; return 0;
+	case SR_O_MAX_RATE:
+		if (d < 1) {
+			snprintf(err, errlen, "%s: must be at least 1", label);
+			return -1;
+		}
+		run->max_rate = d;
+		return 0;
+	case SR_O_STALE: run->stale = d; return 0;
 	case SR_O_JSON: run->output = SR_OUT_JSON; return 0;
 	case SR_O_VERBOSE: run->verbose++; return 0;
 	case SR_O_QUIET: run->quiet = true; return 0;
@@ -953,6 +995,9 @@ void sr_options_help(const char *tool, unsigned tool_bit, const char *synopsis, 
 		synopsis = tool_bit == SR_TOOL_SIPUNREG
 				   ? "[OPTIONS] -u AOR [--contact URI]... | --all\n"
 				     "       sipunreg [OPTIONS] -f FILE [-n NAME]..."
+			   : tool_bit == SR_TOOL_SIPREGWATCH
+				   ? "[OPTIONS] -f FILE [--status-file F] [--prometheus-file F] [--events F]\n"
+				     "       sipregwatch --check --status-file F [-w RANGE] [-c RANGE]"
 			   : tool_bit == SR_TOOL_SIPAUTHCHECK
 				   ? "[OPTIONS] -u AOR [--method OPTIONS] --password-file FILE\n"
 				     "       sipauthcheck --print-ha1 -U USER --realm REALM [--algorithm ALG]"

@@ -62,6 +62,7 @@ struct sr_result {
 	long t_first;    /* ms to the first response; -1: none */
 	long t_final;    /* ms to the final response; -1: none */
 	int requests;    /* REGISTERs sent */
+	int t0_refresh;  /* sipregwatch: the last answer was to the stack's refresh */
 	char *local_address;
 	char *received;  /* address the server saw (received/rport) */
 	char *error;

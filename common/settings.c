@@ -64,6 +64,9 @@ void sr_run_defaults(struct sr_run *run)
 	run->timeout = 10;
 	run->output = SR_OUT_TEXT;
 	run->mode = SR_MODE_REGISTER;
+	run->shutdown_timeout = 5;
+	run->max_rate = 200;
+	run->stale = 60;
 }
 
 void sr_reg_free(struct sr_reg *r)
@@ -99,6 +102,11 @@ void sr_run_free(struct sr_run *run)
 	sr_strv_free(&run->names);
 	sr_strv_free(&run->contacts);
 	free(run->algorithm);
+	free(run->events_file);
+	free(run->status_file);
+	free(run->prometheus_file);
+	free(run->warning);
+	free(run->critical);
 	sr_run_defaults(run);
 }
 

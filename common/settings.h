@@ -133,6 +133,17 @@ struct sr_run {
 	bool method_options;     /* sipauthcheck --method OPTIONS */
 	bool print_ha1;
 	char *algorithm;         /* --print-ha1 */
+	bool output_set;         /* -o given (sipregwatch: events as text) */
+	/* sipregwatch */
+	char *events_file;
+	char *status_file;
+	char *prometheus_file;
+	bool check;
+	char *warning;
+	char *critical;
+	double shutdown_timeout;
+	double max_rate;
+	double stale;
 };
 
 /* Fill with built-in defaults. */

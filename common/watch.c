@@ -1,0 +1,909 @@
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <openssl/rand.h>
+#include <sofia-sip/su_wait.h>
+
+#include "conffile.h"
+#include "exitcode.h"
+#include "keeper.h"
+#include "log.h"
+#include "options.h"
+#include "result.h"
+#include "secrets.h"
+#include "tlscheck.h"
+#include "watch.h"
+
+enum slot_state {
+	S_WAITING,      /* the random initial delay */
+	S_QUEUED,       /* waiting for the rate limit */
+	S_REGISTERING,
+	S_REGISTERED,
+	S_RETRY,        /* a retry is scheduled */
+	S_REJECTED,     /* nothing retries until a reload */
+	S_UNREGISTERING,
+	S_STOPPED,
+};
+
+static const char *const state_names[] = {
+	"waiting", "queued", "registering", "registered", "retry_scheduled", "rejected",
+	"unregistering", "stopped",
+};
+
+struct watch;
+
+struct slot {
+	struct watch *w;
+	struct sr_reg *reg;
+	char *fingerprint;
+	struct eng *e;
+	struct sr_result res;
+	enum slot_state st;
+	double since;
+	double next_at;
+	unsigned attempts;
+	unsigned backoff;
+	unsigned long failures_total;
+	unsigned long registrations_total;
+	int ever_registered;
+	long granted;
+	double rtt;
+	su_timer_t *timer;
+	int removed;     /* dropped by a reload: goes once un-registered */
+	int refresh_due; /* our own refresh deadline passed (SOFIA-NOTES 5) */
+};
+
+struct watch {
+	const char *tool;
+	const struct sr_cli *cli;
+	struct sr_run *run;
+	const struct sr_watch_opts *opts;
+	su_root_t *root;
+	su_timer_t *tick;
+	struct slot **slots;
+	size_t n;
+	struct slot **queue;
+	size_t qlen, qcap;
+	double tokens;
+	double last_tick;
+	FILE *events;
+	int text;
+	int dirty;
+	double last_written;
+	int stopping;
+	double stop_deadline;
+	int done;
+};
+
+static volatile sig_atomic_t g_sig_term, g_sig_hup, g_sig_usr1;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		g_sig_hup = 1;
+	else if (sig == SIGUSR1)
+		g_sig_usr1 = 1;
+	else
+		g_sig_term = 1;
+}
+
+static double wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void iso_time(double t, char *buf, size_t len)
+{
+	time_t s = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&s, &tm);
+	int ms = (int)((t - (double)s) * 1000);
+	char tmp[64];
+
+	snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", (tm.tm_year + 1900) % 10000,
+		 (tm.tm_mon + 1) % 100, tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100,
+		 tm.tm_sec % 100, (ms < 0 ? 0 : ms) % 1000);
+	snprintf(buf, len, "%.30s", tmp);
+}
+
+static double rnd01(void)
+{
+	unsigned int r = 0;
+
+	if (RAND_bytes((unsigned char *)&r, sizeof r) != 1)
+		r = (unsigned int)random();
+	return (double)r / 4294967296.0;
+}
+
+/* One event: JSON Lines, or a text line with -o text. fields: a json object
+ * (stolen). */
+static void emit(struct watch *w, const char *event, const struct slot *s, json_t *fields)
+{
+	char ts[40];
+	json_t *o = json_object();
+
+	iso_time(wall_now(), ts, sizeof ts);
+	json_object_set_new(o, "ts", json_string(ts));
+	json_object_set_new(o, "event", json_string(event));
+	if (s)
+		json_object_set_new(o, "name", json_string(s->reg->name ? s->reg->name : "?"));
+	if (fields)
+		json_object_update(o, fields);
+	if (w->text) {
+		const char *k;
+		json_t *v;
+
+		fprintf(w->events, "%s %s %s", ts, s ? s->reg->name : "-", event);
+		json_object_foreach(fields, k, v) {
+			char *d = json_dumps(v, JSON_ENCODE_ANY | JSON_REAL_PRECISION(6));
+
+			fprintf(w->events, " %s=%s", k, d ? d : "?");
+			free(d);
+		}
+		fputc('\n', w->events);
+	} else {
+		json_dumpf(o, w->events, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+		fputc('\n', w->events);
+	}
+	fflush(w->events);
+	json_decref(o);
+	json_decref(fields);
+	w->dirty = 1;
+}
+
+static void set_state(struct slot *s, enum slot_state st)
+{
+	if (s->st != st)
+		s->since = wall_now();
+	s->st = st;
+	s->w->dirty = 1;
+}
+
+static void timer_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg);
+
+static void schedule(struct slot *s, double seconds)
+{
+	if (!s->timer)
+		s->timer = su_timer_create(su_root_task(s->w->root), 0);
+	su_timer_reset(s->timer);
+	s->next_at = wall_now() + seconds;
+	su_timer_set_interval(s->timer, timer_cb, (su_timer_arg_t *)s,
+			      (su_duration_t)(seconds * 1000 + 0.5));
+}
+
+static void enqueue(struct slot *s)
+{
+	struct watch *w = s->w;
+
+	if (s->st == S_QUEUED)
+		return;
+	if (w->qlen == w->qcap) {
+		size_t cap = w->qcap ? 2 * w->qcap : 64;
+		struct slot **q = realloc(w->queue, cap * sizeof *q);
+
+		if (!q)
+			return;
+		w->queue = q;
+		w->qcap = cap;
+	}
+	w->queue[w->qlen++] = s;
+	set_state(s, S_QUEUED);
+}
+
+static void fail_policy(struct slot *s);
+static void on_done(void *arg);
+static void on_refresh(void *arg, int status);
+
+static void send_now(struct slot *s)
+{
+	struct watch *w = s->w;
+
+	if (!s->e) {
+		struct sr_eng_hooks h = {on_done, on_refresh, s};
+
+		sr_result_init(&s->res);
+		s->e = sr_eng_open(w->root, s->reg, w->run, &s->res, &h);
+		if (!s->e) {
+			set_state(s, S_REGISTERING);
+			fail_policy(s);
+			return;
+		}
+	}
+	set_state(s, S_REGISTERING);
+	emit(w, "registering", s, json_pack("{s:s, s:i}", "registrar", s->res.registrar ? s->res.registrar : "",
+					   "attempt", (int)s->attempts + 1));
+	sr_eng_send(s->e);
+}
+
+static void timer_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct slot *s = (struct slot *)arg;
+
+	(void)magic;
+	(void)t;
+	if (s->w->stopping)
+		return;
+	if (s->st == S_REGISTERED)
+		s->refresh_due = 1; /* our own refresh deadline: nua has not refreshed */
+	enqueue(s);
+}
+
+static void registered(struct slot *s)
+{
+	struct watch *w = s->w;
+	int refresh = s->st == S_REGISTERED || s->refresh_due || s->res.t0_refresh;
+	double at;
+
+	s->res.t0_refresh = 0;
+	s->refresh_due = 0;
+	s->attempts = 0;
+	s->backoff = 0;
+	s->granted = s->res.expires_granted >= 0 ? s->res.expires_granted : (long)s->reg->expiration;
+	s->rtt = s->res.t_final >= 0 ? (double)s->res.t_final / 1000.0 : 0;
+	s->registrations_total++;
+	set_state(s, S_REGISTERED);
+	emit(w, refresh && s->ever_registered ? "refreshed" : "registered", s,
+	     json_pack("{s:I, s:I, s:o, s:f, s:i}", "expires", (json_int_t)s->granted,
+		       "expires_requested", (json_int_t)s->reg->expiration, "server",
+		       s->res.server ? json_string(s->res.server) : json_null(), "rtt", s->rtt,
+		       "status", s->res.status));
+	s->ever_registered = 1;
+	/* Our own deadline, whatever nua thinks was granted (SOFIA-NOTES 5):
+	 * refresh by 80 % of the grant if the stack has not done it before. */
+	at = (double)s->granted * 0.8;
+	if (at < 1)
+		at = 1;
+	schedule(s, at);
+}
+
+static void reject(struct slot *s, const char *why)
+{
+	if (s->timer)
+		su_timer_reset(s->timer);
+	set_state(s, S_REJECTED);
+	emit(s->w, "rejected", s,
+	     json_pack("{s:s, s:s, s:i}", "result", sr_word_name(s->res.word), "reason", why,
+		       "status", s->res.status));
+}
+
+/* Asterisk's rules (res_pjsip_outbound_registration), JsSIP's backoff for
+ * transport failures. */
+static void fail_policy(struct slot *s)
+{
+	const struct sr_reg *r = s->reg;
+	struct sr_result *res = &s->res;
+	long ra = s->e ? sr_eng_retry_after(s->e) : -1;
+	double interval = -1;
+	int counted = 1;
+
+	s->failures_total++;
+	emit(s->w, "failed", s,
+	     json_pack("{s:i, s:o, s:s, s:o}", "status", res->status, "reason",
+		       res->reason && res->status ? json_string(res->reason) : json_null(), "result",
+		       sr_word_name(res->word), "error", res->error ? json_string(res->error) : json_null()));
+	switch (res->word) {
+	case SR_W_AUTH_FAILED:
+		if (r->auth_rejection_permanent) {
+			reject(s, "credentials refused (auth_rejection_permanent)");
+			return;
+		}
+		interval = r->retry_interval;
+		break;
+	case SR_W_FORBIDDEN:
+		if (!r->forbidden_retry_interval) {
+			reject(s, "403 and no forbidden_retry_interval");
+			return;
+		}
+		interval = r->forbidden_retry_interval;
+		break;
+	case SR_W_TIMEOUT:
+		interval = r->retry_interval;
+		break;
+	case SR_W_TRANSPORT_ERROR:
+	case SR_W_DNS_ERROR:
+	case SR_W_TLS_ERROR: {
+		/* JsSIP: random in [1, 2^attempt], clamped to min..max */
+		double top = ldexp(1.0, (int)(s->backoff < 20 ? ++s->backoff : 20));
+
+		interval = 1 + rnd01() * (top - 1);
+		if (interval < r->connection_recovery_min_interval)
+			interval = r->connection_recovery_min_interval;
+		if (interval > r->connection_recovery_max_interval)
+			interval = r->connection_recovery_max_interval;
+		break;
+	}
+	case SR_W_CONFIG_ERROR:
+	case SR_W_PROTOCOL_ERROR:
+	case SR_W_INTERNAL_ERROR:
+		reject(s, res->error ? res->error : sr_word_name(res->word));
+		return;
+	default:
+		if (res->status >= 600 || sr_status_temporary(res->status)) {
+			interval = r->retry_interval;
+		} else if (r->fatal_retry_interval) {
+			interval = r->fatal_retry_interval;
+		} else {
+			reject(s, "a final failure and no fatal_retry_interval");
+			return;
+		}
+		break;
+	}
+	if (ra > 0) {
+		interval = (double)ra; /* honoured, and not counted */
+		counted = 0;
+	}
+	if (counted && ++s->attempts > r->max_retries) {
+		reject(s, "max_retries reached");
+		return;
+	}
+	set_state(s, S_RETRY);
+	schedule(s, interval);
+	emit(s->w, "retry_scheduled", s,
+	     json_pack("{s:f, s:i, s:i, s:b}", "in", interval, "attempt", (int)s->attempts, "max",
+		       (int)r->max_retries, "retry_after", ra > 0));
+}
+
+static void free_slot(struct slot *s)
+{
+	if (s->timer)
+		su_timer_destroy(s->timer);
+	sr_eng_close(s->e);
+	sr_result_free(&s->res);
+	free(s->fingerprint);
+	free(s);
+}
+
+static void on_done(void *arg)
+{
+	struct slot *s = (struct slot *)arg;
+
+	if (s->st == S_UNREGISTERING) {
+		set_state(s, S_STOPPED);
+		emit(s->w, "unregistered", s,
+		     json_pack("{s:i, s:b}", "status", s->res.unreg_status,
+			       "removed", s->res.unreg_status >= 200 && s->res.unreg_status < 300));
+		return;
+	}
+	if (sr_result_ok(&s->res))
+		registered(s);
+	else
+		fail_policy(s);
+}
+
+static void on_refresh(void *arg, int status)
+{
+	struct slot *s = (struct slot *)arg;
+
+	if (s->st == S_UNREGISTERING || s->st == S_STOPPED || s->w->stopping)
+		return;
+	if (status >= 200 && status < 300) {
+		s->res.t0_refresh = 1;
+		registered(s);
+	} else {
+		fail_policy(s);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Status file and Prometheus metrics, replaced atomically. */
+
+static int write_atomic(const char *path, const char *data, size_t len)
+{
+	char tmp[4096];
+	FILE *f;
+	int rc = -1;
+
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+	f = fopen(tmp, "we");
+	if (!f)
+		return -1;
+	if (fwrite(data, 1, len, f) == len && fflush(f) == 0 && fsync(fileno(f)) == 0)
+		rc = 0;
+	if (fclose(f) != 0)
+		rc = -1;
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = -1;
+	if (rc != 0)
+		unlink(tmp);
+	return rc;
+}
+
+static void write_status(struct watch *w)
+{
+	json_t *doc = json_object(), *arr = json_array();
+	char ts[40], *text;
+	double now = wall_now();
+	size_t i;
+
+	iso_time(now, ts, sizeof ts);
+	json_object_set_new(doc, "tool", json_string("sipregwatch"));
+	json_object_set_new(doc, "version", json_string(PACKAGE_VERSION));
+	json_object_set_new(doc, "pid", json_integer(getpid()));
+	json_object_set_new(doc, "updated", json_real(now));
+	json_object_set_new(doc, "updated_iso", json_string(ts));
+	for (i = 0; i < w->n; i++) {
+		const struct slot *s = w->slots[i];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "name", json_string(s->reg->name));
+		json_object_set_new(o, "aor", json_string(s->reg->client_uri));
+		json_object_set_new(o, "state", json_string(state_names[s->st]));
+		json_object_set_new(o, "since", json_real(s->since));
+		json_object_set_new(o, "last_status", s->res.status ? json_integer(s->res.status) : json_null());
+		json_object_set_new(o, "last_reason", s->res.status && s->res.reason ? json_string(s->res.reason) : json_null());
+		json_object_set_new(o, "result", json_string(sr_word_name(s->res.word)));
+		json_object_set_new(o, "next_action_at", s->timer && s->st != S_REJECTED && s->st != S_STOPPED ? json_real(s->next_at) : json_null());
+		json_object_set_new(o, "expires", s->st == S_REGISTERED ? json_integer(s->granted) : json_null());
+		json_object_set_new(o, "rtt", json_real(s->rtt));
+		json_object_set_new(o, "attempts", json_integer(s->attempts));
+		json_object_set_new(o, "failures_total", json_integer((json_int_t)s->failures_total));
+		json_object_set_new(o, "registrations_total", json_integer((json_int_t)s->registrations_total));
+		json_array_append_new(arr, o);
+	}
+	json_object_set_new(doc, "registrations", arr);
+	text = json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+	if (text && write_atomic(w->opts->status_file, text, strlen(text)) < 0)
+		sr_warn("cannot write the status file %s: %s", w->opts->status_file, strerror(errno));
+	free(text);
+	json_decref(doc);
+}
+
+static void prom_escape(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', f);
+		if (*s == '\n') {
+			fputs("\\n", f);
+			continue;
+		}
+		fputc(*s, f);
+	}
+}
+
+static void write_prometheus(struct watch *w)
+{
+	static const struct {
+		const char *name, *type, *help;
+	} m[] = {
+		{"sipreg_registered", "gauge", "1 when the registration holds a binding"},
+		{"sipreg_last_status", "gauge", "SIP status of the last final response (0: none)"},
+		{"sipreg_register_rtt_seconds", "gauge", "time from REGISTER to its final response"},
+		{"sipreg_failures_total", "counter", "failed registration attempts"},
+		{"sipreg_expires_seconds", "gauge", "expiry the registrar granted"},
+	};
+	char *buf = NULL;
+	size_t len = 0, i, k;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return;
+	for (k = 0; k < 5; k++) {
+		fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", m[k].name, m[k].help, m[k].name, m[k].type);
+		for (i = 0; i < w->n; i++) {
+			const struct slot *s = w->slots[i];
+
+			fprintf(f, "%s{name=\"", m[k].name);
+			prom_escape(f, s->reg->name);
+			fputs("\"} ", f);
+			switch (k) {
+			case 0: fprintf(f, "%d\n", s->st == S_REGISTERED); break;
+			case 1: fprintf(f, "%d\n", s->res.status); break;
+			case 2: fprintf(f, "%.6f\n", s->rtt); break;
+			case 3: fprintf(f, "%lu\n", s->failures_total); break;
+			default: fprintf(f, "%ld\n", s->st == S_REGISTERED ? s->granted : 0); break;
+			}
+		}
+	}
+	fclose(f);
+	if (write_atomic(w->opts->prometheus_file, buf, len) < 0)
+		sr_warn("cannot write %s: %s", w->opts->prometheus_file, strerror(errno));
+	free(buf);
+}
+
+static void write_files(struct watch *w)
+{
+	if (w->opts->status_file)
+		write_status(w);
+	if (w->opts->prometheus_file)
+		write_prometheus(w);
+	w->dirty = 0;
+	w->last_written = sr_now();
+}
+
+/* ------------------------------------------------------------------ */
+
+static char *fingerprint(const struct sr_reg *r)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	sr_config_dump(f, r, 1);
+	/* secrets are redacted in the dump: a changed password still counts */
+	fprintf(f, "#%s|%s|%s|%s", r->password ? r->password : "", r->ha1 ? r->ha1 : "",
+		r->bearer_token ? r->bearer_token : "", r->local_address ? r->local_address : "");
+	fclose(f);
+	return buf;
+}
+
+static struct slot *new_slot(struct watch *w, struct sr_reg *reg)
+{
+	struct slot *s = calloc(1, sizeof *s);
+
+	if (!s)
+		return NULL;
+	s->w = w;
+	s->reg = reg;
+	s->fingerprint = fingerprint(reg);
+	s->since = wall_now();
+	sr_result_init(&s->res);
+	return s;
+}
+
+static void start_slot(struct slot *s, int initial)
+{
+	unsigned max = s->reg->max_random_initial_delay;
+	double delay = initial && max ? 1 + rnd01() * (max - 1) : 0;
+
+	set_state(s, S_WAITING);
+	if (delay > 0)
+		schedule(s, delay);
+	else
+		enqueue(s);
+}
+
+static int add_slots(struct watch *w, struct sr_config *cfg, size_t from)
+{
+	size_t i;
+	struct slot **v = realloc(w->slots, (w->n + cfg->n - from + 1) * sizeof *v);
+
+	if (!v)
+		return -1;
+	w->slots = v;
+	for (i = from; i < cfg->n; i++) {
+		struct slot *s = new_slot(w, &cfg->regs[i]);
+
+		if (!s)
+			return -1;
+		w->slots[w->n++] = s;
+	}
+	return 0;
+}
+
+static void stop_slot(struct slot *s)
+{
+	if (s->timer)
+		su_timer_reset(s->timer);
+	if (s->st == S_QUEUED) {
+		size_t i;
+
+		for (i = 0; i < s->w->qlen; i++)
+			if (s->w->queue[i] == s)
+				s->w->queue[i] = NULL;
+	}
+	if (s->e && sr_eng_unregister(s->e) == 0) {
+		set_state(s, S_UNREGISTERING);
+		emit(s->w, "unregistering", s, NULL);
+	} else {
+		set_state(s, S_STOPPED);
+	}
+}
+
+/* SIGHUP: the same sources again; unchanged entries are not touched. */
+static void reload(struct watch *w)
+{
+	struct sr_config *cfg = calloc(1, sizeof *cfg);
+	size_t i, j, added = 0, removed = 0, changed = 0, unchanged = 0;
+	struct slot **keep;
+	size_t nkeep = 0;
+	int code;
+
+	if (!cfg)
+		return;
+	code = sr_config_build(w->tool, w->cli, w->run, cfg);
+	if (code == 0 && sr_secrets_load(w->tool, cfg->regs, cfg->n, 0) < 0)
+		code = SR_EXIT_CONFIG;
+	if (code) {
+		emit(w, "reload_failed", NULL,
+		     json_pack("{s:s}", "error", "the configuration is invalid; the old one keeps running "
+						"(see stderr)"));
+		sr_config_free(cfg);
+		free(cfg);
+		return;
+	}
+	keep = calloc(w->n + cfg->n + 1, sizeof *keep);
+	if (!keep)
+		return;
+	/* old slots: unchanged ones stay, others go */
+	for (i = 0; i < w->n; i++) {
+		struct slot *s = w->slots[i];
+		int found = 0;
+
+		for (j = 0; j < cfg->n; j++) {
+			char *fp;
+
+			if (strcmp(cfg->regs[j].name, s->reg->name))
+				continue;
+			fp = fingerprint(&cfg->regs[j]);
+			found = fp && s->fingerprint && !strcmp(fp, s->fingerprint) ? 1 : 2;
+			free(fp);
+			break;
+		}
+		if (found == 1) {
+			unchanged++;
+		} else {
+			if (found == 2)
+				changed++;
+			else
+				removed++;
+			s->removed = 1;
+			stop_slot(s);
+		}
+		keep[nkeep++] = s;
+	}
+	/* new and changed entries: new slots */
+	for (j = 0; j < cfg->n; j++) {
+		int exists = 0;
+
+		for (i = 0; i < w->n; i++)
+			if (!w->slots[i]->removed && !strcmp(w->slots[i]->reg->name, cfg->regs[j].name))
+				exists = 1;
+		if (exists)
+			continue;
+		{
+			struct slot *s = new_slot(w, &cfg->regs[j]);
+
+			if (!s)
+				continue;
+			keep[nkeep++] = s;
+			start_slot(s, 0);
+			added++;
+		}
+	}
+	free(w->slots);
+	w->slots = keep;
+	w->n = nkeep;
+	/* the old configuration stays allocated: running slots point into it */
+	emit(w, "reloaded", NULL,
+	     json_pack("{s:i, s:i, s:i, s:i}", "added", (int)(added - changed), "removed",
+		       (int)removed, "changed", (int)changed, "unchanged", (int)unchanged));
+}
+
+static void tick_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct watch *w = (struct watch *)arg;
+	double now = sr_now();
+	size_t i, k = 0;
+
+	(void)magic;
+	(void)t;
+	if (g_sig_term && !w->stopping) {
+		w->stopping = 1;
+		w->stop_deadline = now + w->opts->shutdown_timeout;
+		emit(w, "stopping", NULL, json_pack("{s:f}", "timeout", w->opts->shutdown_timeout));
+		for (i = 0; i < w->n; i++)
+			stop_slot(w->slots[i]);
+	}
+	if (g_sig_hup && !w->stopping) {
+		g_sig_hup = 0;
+		reload(w);
+	}
+	if (w->stopping) {
+		int busy = 0;
+
+		for (i = 0; i < w->n; i++)
+			busy |= w->slots[i]->st == S_UNREGISTERING;
+		/* leave a little of the timeout for the stack's own shutdown */
+		if (!busy || now >= w->stop_deadline - 0.3)
+			w->done = 1;
+		return;
+	}
+	/* the rate limit: a token bucket of max_rate per second */
+	w->tokens += (now - w->last_tick) * w->opts->max_rate;
+	if (w->tokens > w->opts->max_rate / 10 + 1)
+		w->tokens = w->opts->max_rate / 10 + 1;
+	w->last_tick = now;
+	for (i = 0; i < w->qlen; i++) {
+		struct slot *s = w->queue[i];
+
+		if (!s)
+			continue;
+		if (w->tokens >= 1) {
+			w->tokens -= 1;
+			send_now(s);
+		} else {
+			w->queue[k++] = s;
+		}
+	}
+	w->qlen = k;
+	/* drop slots a reload removed once they are un-registered */
+	for (i = k = 0; i < w->n; i++) {
+		struct slot *s = w->slots[i];
+
+		if (s->removed && s->st == S_STOPPED)
+			free_slot(s);
+		else
+			w->slots[k++] = s;
+	}
+	w->n = k;
+	if (g_sig_usr1 || (w->dirty && now - w->last_written >= 1) || now - w->last_written >= 10) {
+		g_sig_usr1 = 0;
+		write_files(w);
+	}
+}
+
+int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
+		 struct sr_config *cfg, const struct sr_watch_opts *opts)
+{
+	struct watch w;
+	struct sigaction sa;
+	size_t i;
+
+	memset(&w, 0, sizeof w);
+	w.tool = tool;
+	w.cli = cli;
+	w.run = run;
+	w.opts = opts;
+	w.text = run->output == SR_OUT_TEXT;
+	w.events = stdout;
+	if (opts->events_file) {
+		w.events = fopen(opts->events_file, "ae");
+		if (!w.events) {
+			fprintf(stderr, "%s: events file %s: %s\n", tool, opts->events_file,
+				strerror(errno));
+			return SR_EXIT_CONFIG;
+		}
+	}
+	if (su_init() != 0)
+		return SR_EXIT_INTERNAL;
+	w.root = su_root_create(&w);
+	if (!w.root)
+		return SR_EXIT_INTERNAL;
+	su_root_threading(w.root, 0);
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (add_slots(&w, cfg, 0) < 0)
+		return SR_EXIT_INTERNAL;
+	emit(&w, "started", NULL,
+	     json_pack("{s:i, s:i, s:f}", "registrations", (int)w.n, "pid", (int)getpid(),
+		       "max_rate", opts->max_rate));
+	for (i = 0; i < w.n; i++)
+		start_slot(w.slots[i], 1);
+	w.last_tick = sr_now();
+	w.last_written = 0;
+	w.tick = su_timer_create(su_root_task(w.root), 20);
+	su_timer_set_for_ever(w.tick, tick_cb, (su_timer_arg_t *)&w);
+	while (!w.done)
+		su_root_step(w.root, 50);
+	/* the stacks end within what is left of the shutdown timeout */
+	sr_eng_shutdown_all(w.root, w.stop_deadline);
+	for (i = 0; i < w.n; i++)
+		if (w.slots[i]->st != S_STOPPED)
+			set_state(w.slots[i], S_STOPPED);
+	write_files(&w);
+	emit(&w, "stopped", NULL, NULL);
+	if (w.events != stdout)
+		fclose(w.events);
+	return SR_EXIT_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* --check */
+
+int sr_range_alert(const char *range, double v)
+{
+	int inside = 0;
+	double lo = 0, hi = INFINITY;
+	const char *p = range, *colon;
+	char *end;
+
+	if (!range || !*range)
+		return 0;
+	if (*p == '@') {
+		inside = 1;
+		p++;
+	}
+	colon = strchr(p, ':');
+	if (colon) {
+		if (p[0] == '~')
+			lo = -INFINITY;
+		else if (colon > p) {
+			lo = strtod(p, &end);
+			if (end != colon)
+				return -1;
+		}
+		if (colon[1]) {
+			hi = strtod(colon + 1, &end);
+			if (*end)
+				return -1;
+		}
+	} else {
+		hi = strtod(p, &end);
+		if (*end || end == p)
+			return -1;
+	}
+	if (lo > hi)
+		return -1;
+	return inside ? (v >= lo && v <= hi) : (v < lo || v > hi);
+}
+
+int sr_watch_check(const char *status_file, double stale_after, const char *warn,
+		   const char *crit)
+{
+	json_error_t je;
+	json_t *doc = json_load_file(status_file, 0, &je), *regs, *r;
+	double updated, age, rtt_max = 0;
+	size_t i, n, reg = 0, rejected = 0, failing = 0;
+	int code = 0;
+	const char *words[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
+
+	if (!doc) {
+		printf("SIPREGWATCH UNKNOWN - cannot read %s: %s\n", status_file, je.text);
+		return 3;
+	}
+	if ((warn && sr_range_alert(warn, 0) < 0) || (crit && sr_range_alert(crit, 0) < 0)) {
+		printf("SIPREGWATCH UNKNOWN - bad threshold range\n");
+		json_decref(doc);
+		return 3;
+	}
+	updated = json_real_value(json_object_get(doc, "updated"));
+	age = wall_now() - updated;
+	regs = json_object_get(doc, "registrations");
+	n = json_array_size(regs);
+	json_array_foreach(regs, i, r) {
+		const char *st = json_string_value(json_object_get(r, "state"));
+		double rtt = json_real_value(json_object_get(r, "rtt"));
+
+		if (st && !strcmp(st, "registered")) {
+			reg++;
+			if (rtt > rtt_max)
+				rtt_max = rtt;
+		} else if (st && !strcmp(st, "rejected")) {
+			rejected++;
+		} else {
+			failing++;
+		}
+	}
+	if (age > stale_after || rejected || (n && reg == 0))
+		code = 2;
+	else if (failing)
+		code = 1;
+	if (crit && sr_range_alert(crit, rtt_max) == 1)
+		code = 2;
+	else if (code < 1 && warn && sr_range_alert(warn, rtt_max) == 1)
+		code = 1;
+	if (age > stale_after)
+		printf("SIPREGWATCH CRITICAL - status file %.0f s old (sipregwatch not running?)", age);
+	else
+		printf("SIPREGWATCH %s - %zu of %zu registered, %zu rejected, %zu failing", words[code], reg,
+		       n, rejected, failing);
+	printf(" | registered=%zu;;;0;%zu failing=%zu;;;0 rejected=%zu;;;0 rtt=%.3fs;%s;%s;0 age=%.0fs;;%.0f;0\n",
+	       reg, n, failing, rejected, rtt_max, warn ? warn : "", crit ? crit : "", age, stale_after);
+	json_decref(doc);
+	return code;
+}
