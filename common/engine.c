@@ -366,6 +366,9 @@ static void note_final(struct eng *e, int status, char const *phrase, sip_t cons
 	e->retry_after = sip && sip->sip_retry_after ? (long)sip->sip_retry_after->af_delta : -1;
 	if (!sip)
 		return;
+	/* every REGISTER of one registration in one Call-ID (RFC 3261 10.2) */
+	if (sip->sip_call_id && !e->call_id)
+		e->call_id = su_strdup(e->home, sip->sip_call_id->i_id);
 	if (sip->sip_server)
 		sr_setstr(&res->server, sip->sip_server->g_string);
 	else if (sip->sip_user_agent)
@@ -467,6 +470,15 @@ static void note_bindings(struct eng *e, sip_t const *sip)
 			sr_setstr(&res->gruu_temp, quoted_param(e->home, mm->m_params, "temp-gruu="));
 			break;
 		}
+	}
+	/* No binding matched ours: the shortest grant is the safe guess, as
+	 * one of them is ours under another name (SOFIA-NOTES 5). */
+	if ((res->mode == SR_MODE_REGISTER || res->mode == SR_MODE_PROBE) && res->expires_granted < 0 &&
+	    !own_found && n > 0) {
+		for (i = 0; i < n; i++)
+			if (res->bindings[i].expires >= 0 &&
+			    (res->expires_granted < 0 || res->bindings[i].expires < res->expires_granted))
+				res->expires_granted = res->bindings[i].expires;
 	}
 	if ((res->mode == SR_MODE_REGISTER || res->mode == SR_MODE_PROBE) && res->expires_granted < 0)
 		res->expires_granted = header_exp >= 0 ? header_exp : res->expires_requested;
