@@ -74,6 +74,7 @@ struct eng {
 	int plugin_answers0;    /* the plugin's answer count at the start */
 	struct sr_eng_hooks hooks; /* sipregwatch */
 	int done_fired;
+	int ever_answered;      /* credentials were given on this handle once */
 	long retry_after;
 	int shared;             /* root and nua belong to the keeper's groups */
 };
@@ -331,6 +332,7 @@ static int answer_challenge(struct eng *e, int status, sip_t const *sip, int dry
 	for (k = 0; k < nrealms; k++)
 		snprintf(cred[k], sizeof cred[k], "Digest:%s:%s:%s", raw_realms[k], key, key);
 	e->answered++;
+	e->ever_answered = 1;
 	e->res->requests++;
 	sr_debug(1, "answering %d %s for realm \"%s\" as \"%s\" with %s", status,
 		 sip->sip_status->st_phrase, e->res->auth_realm, user, e->res->auth_algorithm);
@@ -763,8 +765,10 @@ static void on_register(struct eng *e, int status, char const *phrase, sip_t con
 			res->requests++;
 		} else if (status == 100 && phrase && strstr(phrase, "Cache")) {
 			res->requests++;
-			if (e->answered) {
-				e->reanswered++; /* a stale nonce, answered once more */
+			if (e->answered || e->ever_answered) {
+				/* a stale nonce answered once more, or (the keeper's
+				 * next request) a fresh challenge answered from the cache */
+				e->reanswered++;
 			} else if (sip && (sip->sip_status && (sip->sip_status->st_status == 401 ||
 							       sip->sip_status->st_status == 407))) {
 				/* nua re-sent without credentials: it could not file
