@@ -75,6 +75,7 @@ struct eng {
 	struct sr_eng_hooks hooks; /* sipregwatch */
 	int done_fired;
 	int ever_answered;      /* credentials were given on this handle once */
+	int releasing;          /* the 904 of a request we let go is expected */
 	long retry_after;
 	int shared;             /* root and nua belong to the keeper's groups */
 };
@@ -787,6 +788,13 @@ static void on_register(struct eng *e, int status, char const *phrase, sip_t con
 	if (status == 401 || status == 407) {
 		if (!is_local_response(sip) && answer_challenge(e, status, sip, 0) == 0)
 			return;
+		/* nua keeps the request waiting for credentials: the keeper sends
+		 * again later on this handle, so let this one end (a 904 that
+		 * on_event drops) */
+		if (e->shared && !is_local_response(sip)) {
+			e->releasing = 1;
+			nua_authenticate(e->nh, TAG_END());
+		}
 		if (!is_local_response(sip))
 			note_final(e, status, phrase, sip);
 		if (res->word == SR_W_NONE)
@@ -927,6 +935,10 @@ static void on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 	}
 	case nua_r_register:
 	case nua_r_options:
+		if (e->releasing && status >= 900) {
+			e->releasing = 0;
+			return;
+		}
 		if (e->state == ST_REGISTERING)
 			on_register(e, status, phrase, sip);
 		else if (e->state == ST_DONE && e->hooks.refresh && status >= 200)

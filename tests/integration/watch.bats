@@ -1,0 +1,348 @@
+#!/usr/bin/env bats
+# sipregwatch against Kamailio and SIPp: registers, refreshes, retries by
+# Asterisk's rules, reloads, stops, and reports (events, status, metrics).
+
+bats_require_minimum_version 1.5.0
+load ../helpers
+
+WATCH="$SIPREG_BUILDDIR/sipregwatch"
+
+setup_file() {
+	kam_start MD5
+	make_pwfile "$BATS_FILE_TMPDIR/alice.pw" alice-secret
+}
+
+teardown_file() {
+	kam_stop
+}
+
+setup() {
+	PW="$BATS_FILE_TMPDIR/alice.pw"
+	CU="k${BATS_TEST_NUMBER}r$RANDOM"
+	EV="$BATS_TEST_TMPDIR/events.jsonl"
+	ST="$BATS_TEST_TMPDIR/status.json"
+	PR="$BATS_TEST_TMPDIR/metrics.prom"
+	WPID=
+}
+
+teardown() {
+	[ -n "$WPID" ] && kill -KILL "$WPID" 2>/dev/null
+	sipp_stop
+	return 0
+}
+
+# Start the watch on a YAML file in the background.
+watch_start() {
+	"$WATCH" -f "$1" --events "$EV" --status-file "$ST" --prometheus-file "$PR" "${@:2}" \
+		>"$BATS_TEST_TMPDIR/watch.out" 2>"$BATS_TEST_TMPDIR/watch.err" </dev/null &
+	WPID=$!
+}
+
+# Wait until an event (and optionally a name) appears, at most $3 seconds.
+wait_event() {
+	local ev=$1 name=${2:-} limit=${3:-15} i
+	for i in $(seq 1 $((limit * 10))); do
+		if [ -f "$EV" ] && jq -s -e --arg e "$ev" --arg n "$name" \
+			'any(.[]; .event == $e and ($n == "" or .name == $n))' "$EV" >/dev/null 2>&1; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "no $ev for ${name:-anyone} in ${limit}s; events:" >&2
+	cat "$EV" >&2
+	return 1
+}
+
+count_events() {
+	jq -s --arg e "$1" --arg n "${2:-}" '[.[] | select(.event == $e and ($n == "" or .name == $n))] | length' "$EV"
+}
+
+watch_stop() {
+	kill -TERM "$WPID"
+	local t0=$SECONDS
+	wait "$WPID"
+	WATCH_RC=$?
+	WATCH_SECS=$((SECONDS - t0))
+	WPID=
+}
+
+kam_yaml() {
+	cat >"$BATS_TEST_TMPDIR/w.yaml" <<YAML
+defaults:
+  server_uri: sip:127.0.0.1:$KAM_UDP
+  max_random_initial_delay: 0
+  retry_interval: 1
+  expiration: 600
+  password_file: $PW
+registrations:
+  one: { client_uri: "sip:alice@127.0.0.1", contact_user: ${CU}a }
+  two: { client_uri: "sip:alice@127.0.0.1", contact_user: ${CU}b, transport: tcp, server_uri: "sip:127.0.0.1:$KAM_TCP" }
+  ghost: { client_uri: "sip:ghost@127.0.0.1", contact_user: ${CU}g }
+YAML
+}
+
+@test "registers every entry, reports events, status file, metrics; --check; SIGTERM un-registers all" {
+	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_yaml
+	watch_start "$BATS_TEST_TMPDIR/w.yaml"
+	wait_event registered one
+	wait_event registered two
+	wait_event rejected ghost
+	kam_bindings alice | grep -q "sip:${CU}a@"
+	kam_bindings alice | grep -q "sip:${CU}b@"
+	[ "$(jq -s '[.[] | select(.event == "registered")][0] | has("expires") and has("rtt") and has("server")' "$EV")" = true ]
+	kill -USR1 "$WPID"
+	sleep 0.5
+	[ "$(jq -r '.registrations[] | select(.name == "one") | .state' "$ST")" = registered ]
+	[ "$(jq -r '.registrations[] | select(.name == "ghost") | .state' "$ST")" = rejected ]
+	[ "$(jq -r '.registrations[] | select(.name == "ghost") | .last_status' "$ST")" = 404 ]
+	grep -q '^sipreg_registered{name="one"} 1$' "$PR"
+	grep -q '^sipreg_registered{name="ghost"} 0$' "$PR"
+	grep -q '^sipreg_last_status{name="ghost"} 404$' "$PR"
+	grep -q '^sipreg_expires_seconds{name="two"} 600$' "$PR"
+	grep -q '^# TYPE sipreg_failures_total counter$' "$PR"
+	run "$WATCH" --check --status-file "$ST"
+	[ "$status" -eq 2 ]                       # ghost is rejected
+	[[ "$output" == "SIPREGWATCH CRITICAL - 2 of 3 registered, 1 rejected"* ]]
+	[[ "$output" == *"| registered=2"* ]]
+	watch_stop
+	[ "$WATCH_RC" -eq 0 ]
+	[ "$WATCH_SECS" -le 6 ]
+	wait_event unregistered one 1
+	wait_event unregistered two 1
+	wait_event stopped "" 1
+	! kam_bindings alice | grep -q "sip:${CU}[ab]@"
+}
+
+@test "--check: OK when all are registered, WARNING on -w, CRITICAL when the file is stale" {
+	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_yaml
+	sed -i '/ghost/d' "$BATS_TEST_TMPDIR/w.yaml"
+	watch_start "$BATS_TEST_TMPDIR/w.yaml"
+	wait_event registered one
+	wait_event registered two
+	kill -USR1 "$WPID"
+	sleep 0.5
+	run "$WATCH" --check --status-file "$ST"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "SIPREGWATCH OK - 2 of 2 registered"* ]]
+	run "$WATCH" --check --status-file "$ST" -w 0:0.000001
+	[ "$status" -eq 1 ]
+	run "$WATCH" --check --status-file "$ST" --stale 0.001
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"old"* ]]
+	run "$WATCH" --check --status-file "$BATS_TEST_TMPDIR/none.json"
+	[ "$status" -eq 3 ]
+	run "$WATCH" --check --status-file "$ST" -w nonsense
+	[ "$status" -eq 3 ]
+	watch_stop
+}
+
+@test "SIGTERM with a silent registrar still exits 0 within --shutdown-timeout" {
+	sipp_start unreg-silent
+	cat >"$BATS_TEST_TMPDIR/s.yaml" <<YAML
+client_uri: sip:alice@127.0.0.1
+server_uri: sip:127.0.0.1:$SIPP_PORT
+max_random_initial_delay: 0
+YAML
+	watch_start "$BATS_TEST_TMPDIR/s.yaml" --shutdown-timeout 2
+	wait_event registered
+	watch_stop
+	[ "$WATCH_RC" -eq 0 ]
+	[ "$WATCH_SECS" -le 3 ]
+	wait_event stopped "" 1
+}
+
+@test "a short grant is refreshed before it ends, asking for the configured expiry again" {
+	sipp_start watch-refresh
+	printf 'client_uri: sip:alice@127.0.0.1\nserver_uri: sip:127.0.0.1:%s\nmax_random_initial_delay: 0\n' \
+		"$SIPP_PORT" >"$BATS_TEST_TMPDIR/r.yaml"
+	watch_start "$BATS_TEST_TMPDIR/r.yaml"
+	wait_event registered
+	wait_event refreshed "" 10
+	[ "$(jq -s '[.[] | select(.event == "registered")][0].expires' "$EV")" = 3 ]
+	[ "$(jq -s '[.[] | select(.event == "registered")][0].expires_requested' "$EV")" = 3600 ]
+	# the scenario answers 403 if a refresh asks for less than 3600
+	[ "$(jq -s '[.[] | select(.status == 403)] | length' "$EV")" -eq 0 ]
+	watch_stop
+}
+
+@test "a rewritten Contact with a short grant: refreshed on our own deadline" {
+	sipp_start watch-rewrite
+	printf 'client_uri: sip:alice@127.0.0.1\nserver_uri: sip:127.0.0.1:%s\nmax_random_initial_delay: 0\n' \
+		"$SIPP_PORT" >"$BATS_TEST_TMPDIR/r.yaml"
+	watch_start "$BATS_TEST_TMPDIR/r.yaml"
+	wait_event registered
+	[ "$(jq -s '[.[] | select(.event == "registered")][0].expires' "$EV")" = 3 ]
+	wait_event refreshed "" 10
+	watch_stop
+}
+
+@test "a challenge on refresh is answered" {
+	sipp_start watch-challenge-refresh
+	printf 'client_uri: sip:alice@127.0.0.1\nserver_uri: sip:127.0.0.1:%s\nmax_random_initial_delay: 0\npassword_env: WPW\n' \
+		"$SIPP_PORT" >"$BATS_TEST_TMPDIR/r.yaml"
+	WPW=sipp-pass watch_start "$BATS_TEST_TMPDIR/r.yaml"
+	wait_event registered
+	wait_event refreshed "" 10
+	[ "$(jq -s '[.[] | select(.event == "refreshed")][0].status' "$EV")" = 200 ]
+	watch_stop
+}
+
+retry_yaml() { # port, extra lines
+	printf 'client_uri: sip:alice@127.0.0.1\nserver_uri: sip:127.0.0.1:%s\nmax_random_initial_delay: 0\nretry_interval: 1\n%s\n' \
+		"$1" "${2:-}" >"$BATS_TEST_TMPDIR/r.yaml"
+}
+
+@test "503 with Retry-After: retried after it, not counted" {
+	sipp_start watch-503
+	retry_yaml "$SIPP_PORT"
+	watch_start "$BATS_TEST_TMPDIR/r.yaml"
+	wait_event retry_scheduled
+	[ "$(jq -s '[.[] | select(.event == "retry_scheduled")][0] | [.in, .attempt, .retry_after] | map(tostring) | join(",")' "$EV")" = '"1,0,true"' ]
+	wait_event registered "" 5
+	watch_stop
+}
+
+@test "500 again and again: retry_interval, counted, rejected after max_retries" {
+	sipp_start watch-500s
+	retry_yaml "$SIPP_PORT" "max_retries: 2"
+	watch_start "$BATS_TEST_TMPDIR/r.yaml"
+	wait_event rejected "" 10
+	[ "$(count_events failed)" -eq 3 ]
+	[ "$(count_events retry_scheduled)" -eq 2 ]
+	[ "$(jq -s '[.[] | select(.event == "rejected")][0].reason' "$EV")" = '"max_retries reached"' ]
+	watch_stop
+}
+
+@test "403: rejected without forbidden_retry_interval, retried with it" {
+	sipp_start watch-403
+	retry_yaml "$SIPP_PORT"
+	watch_start "$BATS_TEST_TMPDIR/r.yaml"
+	wait_event rejected
+	watch_stop
+	sipp_stop
+	: >"$EV"
+	sipp_start watch-403
+	retry_yaml "$SIPP_PORT" "forbidden_retry_interval: 1"
+	watch_start "$BATS_TEST_TMPDIR/r.yaml"
+	wait_event retry_scheduled
+	wait_event registered "" 5
+	watch_stop
+}
+
+@test "a wrong password is permanent by default, retried with auth_rejection_permanent: no" {
+	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	printf 'client_uri: sip:alice@127.0.0.1\nserver_uri: sip:127.0.0.1:%s\nmax_random_initial_delay: 0\nretry_interval: 1\nmax_retries: 1\npassword_env: WPW\n' \
+		"$KAM_UDP" >"$BATS_TEST_TMPDIR/r.yaml"
+	WPW=wrong watch_start "$BATS_TEST_TMPDIR/r.yaml"
+	wait_event rejected
+	[ "$(count_events retry_scheduled)" -eq 0 ]
+	watch_stop
+	: >"$EV"
+	echo "auth_rejection_permanent: no" >>"$BATS_TEST_TMPDIR/r.yaml"
+	WPW=wrong watch_start "$BATS_TEST_TMPDIR/r.yaml"
+	wait_event retry_scheduled
+	wait_event rejected "" 10
+	watch_stop
+}
+
+@test "transport failures back off (JsSIP), within the recovery bounds" {
+	port=$(free_udp_port)
+	retry_yaml "$port" "connection_recovery_min_interval: 1
+connection_recovery_max_interval: 2"
+	watch_start "$BATS_TEST_TMPDIR/r.yaml"
+	wait_event retry_scheduled
+	in=$(jq -s '[.[] | select(.event == "retry_scheduled")][0].in' "$EV")
+	awk -v v="$in" 'BEGIN { exit !(v >= 1 && v <= 2) }'
+	[ "$(jq -s '[.[] | select(.event == "failed")][0].result' "$EV")" = '"transport_error"' ]
+	watch_stop
+}
+
+@test "SIGHUP: unchanged entries untouched, removed ones un-registered, new and changed ones registered" {
+	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_yaml
+	sed -i '/ghost/d' "$BATS_TEST_TMPDIR/w.yaml"
+	watch_start "$BATS_TEST_TMPDIR/w.yaml"
+	wait_event registered one
+	wait_event registered two
+	# drop two, change nothing in one, add three
+	cat >"$BATS_TEST_TMPDIR/w.yaml" <<YAML
+defaults:
+  server_uri: sip:127.0.0.1:$KAM_UDP
+  max_random_initial_delay: 0
+  retry_interval: 1
+  expiration: 600
+  password_file: $PW
+registrations:
+  one: { client_uri: "sip:alice@127.0.0.1", contact_user: ${CU}a }
+  three: { client_uri: "sip:alice@127.0.0.1", contact_user: ${CU}c }
+YAML
+	kill -HUP "$WPID"
+	wait_event reloaded
+	wait_event registered three
+	wait_event unregistered two
+	[ "$(count_events registering one)" -eq 1 ]
+	[ "$(jq -s '[.[] | select(.event == "reloaded")][0] | [.added, .removed, .unchanged] | map(tostring) | join(",")' "$EV")" = '"1,1,1"' ]
+	kam_bindings alice | grep -q "sip:${CU}c@"
+	! kam_bindings alice | grep -q "sip:${CU}b@"
+	# a broken file keeps the old configuration running
+	echo "  broken: [" >>"$BATS_TEST_TMPDIR/w.yaml"
+	kill -HUP "$WPID"
+	wait_event reload_failed
+	kill -0 "$WPID"
+	[[ "$(cat "$BATS_TEST_TMPDIR/watch.err")" == *"w.yaml"* ]]
+	watch_stop
+	[ "$WATCH_RC" -eq 0 ]
+}
+
+@test "Kamailio restarted with its bindings lost: the TCP registration is back at once" {
+	[ -n "${KAM_TCP:-}" ] || skip "Kamailio did not start"
+	cat >"$BATS_TEST_TMPDIR/t.yaml" <<YAML
+client_uri: sip:alice@127.0.0.1
+server_uri: sip:127.0.0.1:$KAM_TCP;transport=tcp
+contact_user: ${CU}t
+max_random_initial_delay: 0
+retry_interval: 2
+password_file: $PW
+YAML
+	watch_start "$BATS_TEST_TMPDIR/t.yaml"
+	wait_event registered
+	"$REGISTRAR" restart "$KAM_DIR"
+	for i in $(seq 1 50); do
+		kam_bindings alice | grep -q "sip:${CU}t@" && break
+		sleep 0.1
+	done
+	kam_bindings alice | grep -q "sip:${CU}t@"
+	watch_stop
+}
+
+@test "the rate limit spreads a burst" {
+	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	{
+		printf 'defaults: { server_uri: "sip:127.0.0.1:%s", max_random_initial_delay: 0, password_file: "%s", expiration: 600 }\nregistrations:\n' "$KAM_UDP" "$PW"
+		for i in $(seq 1 20); do printf '  r%s: { client_uri: "sip:alice@127.0.0.1", contact_user: %sx%s }\n' "$i" "$CU" "$i"; done
+	} >"$BATS_TEST_TMPDIR/b.yaml"
+	watch_start "$BATS_TEST_TMPDIR/b.yaml" --max-rate 10
+	for i in $(seq 1 100); do
+		[ "$(count_events registered)" -eq 20 ] && break
+		sleep 0.1
+	done
+	[ "$(count_events registered)" -eq 20 ]
+	# 20 at 10 per second: the last one starts about 1.9 s after the first
+	first=$(jq -s -r '[.[] | select(.event == "registering")][0].ts' "$EV")
+	last=$(jq -s -r '[.[] | select(.event == "registering")][-1].ts' "$EV")
+	span=$(( $(date -d "$last" +%s%3N) - $(date -d "$first" +%s%3N) ))
+	[ "$span" -ge 1000 ]
+	watch_stop
+}
+
+@test "-o text writes event lines for people" {
+	sipp_start ok
+	printf 'client_uri: sip:alice@127.0.0.1\nserver_uri: sip:127.0.0.1:%s\nmax_random_initial_delay: 0\n' \
+		"$SIPP_PORT" >"$BATS_TEST_TMPDIR/r.yaml"
+	watch_start "$BATS_TEST_TMPDIR/r.yaml" -o text
+	for i in $(seq 1 50); do grep -q " registered " "$EV" && break; sleep 0.1; done
+	grep -qE '^[0-9T:.-]+Z sip:alice@127.0.0.1 registered expires=3600' "$EV"
+	watch_stop
+}
