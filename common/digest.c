@@ -283,13 +283,14 @@ out:
 /* ------------------------------------------------------------------ */
 /* Credentials registry: Sofia carries "kN" in place of user and password. */
 
-#define MAX_CREDS 64
-
-static struct {
+struct cred_slot {
 	char key[16];
 	struct sr_digest_cred cred;
 	int used;
-} g_creds[MAX_CREDS];
+};
+
+static struct cred_slot *g_creds;
+static size_t g_ncreds;
 static unsigned g_next_key;
 static struct sr_digest_used g_last;
 
@@ -306,11 +307,19 @@ const char *sr_digest_register(const struct sr_digest_cred *cred)
 {
 	size_t i;
 
-	for (i = 0; i < MAX_CREDS; i++)
+	for (i = 0; i < g_ncreds; i++)
 		if (!g_creds[i].used)
 			break;
-	if (i == MAX_CREDS)
-		return NULL;
+	if (i == g_ncreds) {
+		size_t n = g_ncreds ? 2 * g_ncreds : 16;
+		struct cred_slot *v = realloc(g_creds, n * sizeof *v);
+
+		if (!v)
+			return NULL;
+		memset(v + g_ncreds, 0, (n - g_ncreds) * sizeof *v);
+		g_creds = v;
+		g_ncreds = n;
+	}
 	memset(&g_creds[i], 0, sizeof g_creds[i]);
 	g_creds[i].cred.policy = cred->policy;
 	g_creds[i].cred.username = strdup(cred->username ? cred->username : "");
@@ -323,25 +332,40 @@ const char *sr_digest_register(const struct sr_digest_cred *cred)
 	return g_creds[i].key;
 }
 
+static void forget(struct cred_slot *c)
+{
+	free(c->cred.username);
+	wipe_free(&c->cred.password);
+	wipe_free(&c->cred.ha1);
+	memset(c, 0, sizeof *c);
+}
+
+void sr_digest_forget(const char *key)
+{
+	size_t i;
+
+	for (i = 0; key && i < g_ncreds; i++)
+		if (g_creds[i].used && !strcmp(g_creds[i].key, key))
+			forget(&g_creds[i]);
+}
+
 void sr_digest_forget_all(void)
 {
 	size_t i;
 
-	for (i = 0; i < MAX_CREDS; i++) {
-		if (!g_creds[i].used)
-			continue;
-		free(g_creds[i].cred.username);
-		wipe_free(&g_creds[i].cred.password);
-		wipe_free(&g_creds[i].cred.ha1);
-		memset(&g_creds[i], 0, sizeof g_creds[i]);
-	}
+	for (i = 0; i < g_ncreds; i++)
+		if (g_creds[i].used)
+			forget(&g_creds[i]);
+	free(g_creds);
+	g_creds = NULL;
+	g_ncreds = 0;
 }
 
 static const struct sr_digest_cred *lookup(const char *key)
 {
 	size_t i;
 
-	for (i = 0; key && i < MAX_CREDS; i++)
+	for (i = 0; key && i < g_ncreds; i++)
 		if (g_creds[i].used && !strcmp(g_creds[i].key, key))
 			return &g_creds[i].cred;
 	return NULL;

@@ -84,6 +84,7 @@ int sr_digest_install(void);
 /* Register credentials; returns the key Sofia carries (static storage),
  * or NULL. The struct is copied; secrets are wiped at sr_digest_forget(). */
 const char *sr_digest_register(const struct sr_digest_cred *cred);
+void sr_digest_forget(const char *key);
 void sr_digest_forget_all(void);
 
 /* Facts of the last answer the plugin made, for the report. */

@@ -76,6 +76,7 @@ struct eng {
 	int done_fired;
 	int ever_answered;      /* credentials were given on this handle once */
 	int releasing;          /* the 904 of a request we let go is expected */
+	char *cred_key;         /* our key in the digest plugin's registry */
 	long retry_after;
 	int shared;             /* root and nua belong to the keeper's groups */
 };
@@ -325,6 +326,13 @@ static int answer_challenge(struct eng *e, int status, sip_t const *sip, int dry
 		};
 
 		key = sr_digest_register(&c);
+		/* the keeper answers many times: keep one key per registration */
+		if (key && e->cred_key) {
+			sr_digest_forget(e->cred_key);
+			e->cred_key = NULL;
+		}
+		if (key)
+			e->cred_key = su_strdup(e->home, key);
 	}
 	if (!key) {
 		sr_result_fail(e->res, SR_W_INTERNAL_ERROR, "too many credentials");

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <sofia-sip/su_wait.h>
 
@@ -81,6 +82,7 @@ struct watch {
 	int dirty;
 	double last_written;
 	int stopping;
+	int pending_removal; /* a reload removed slots still un-registering */
 	double stop_deadline;
 	int done;
 };
@@ -174,6 +176,7 @@ static void set_state(struct slot *s, enum slot_state st)
 }
 
 static void timer_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg);
+static void tick_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg);
 
 static void schedule(struct slot *s, double seconds)
 {
@@ -202,6 +205,8 @@ static void enqueue(struct slot *s)
 	}
 	w->queue[w->qlen++] = s;
 	set_state(s, S_QUEUED);
+	if (w->qlen == 1 && w->tick)
+		su_timer_set_interval(w->tick, tick_cb, (su_timer_arg_t *)w, 5);
 }
 
 static void fail_policy(struct slot *s);
@@ -540,7 +545,21 @@ static char *fingerprint(const struct sr_reg *r)
 	fprintf(f, "#%s|%s|%s|%s", r->password ? r->password : "", r->ha1 ? r->ha1 : "",
 		r->bearer_token ? r->bearer_token : "", r->local_address ? r->local_address : "");
 	fclose(f);
-	return buf;
+	/* keep a digest of it: thousands of registrations, secrets inside */
+	{
+		unsigned char md[32];
+		unsigned int mdlen = 0, i;
+		char *hex = malloc(65);
+
+		EVP_Digest(buf, len, md, &mdlen, EVP_sha256(), NULL);
+		explicit_bzero(buf, len);
+		free(buf);
+		if (!hex)
+			return NULL;
+		for (i = 0; i < 32; i++)
+			snprintf(hex + 2 * i, 3, "%02x", md[i]);
+		return hex;
+	}
 }
 
 static struct slot *new_slot(struct watch *w, struct sr_reg *reg)
@@ -654,6 +673,7 @@ static void reload(struct watch *w)
 			else
 				removed++;
 			s->removed = 1;
+			w->pending_removal = 1;
 			stop_slot(s);
 		}
 		keep[nkeep++] = s;
@@ -686,6 +706,15 @@ static void reload(struct watch *w)
 		       (int)removed, "changed", (int)changed, "unchanged", (int)unchanged));
 }
 
+/* 20 ms while there is something to send or to stop, 200 ms when idle:
+ * an idle keeper of thousands should cost next to nothing. */
+static void tick_rearm(struct watch *w)
+{
+	su_duration_t ms = w->qlen || w->stopping || g_sig_term || g_sig_hup || g_sig_usr1 ? 20 : 200;
+
+	su_timer_set_interval(w->tick, tick_cb, (su_timer_arg_t *)w, ms);
+}
+
 static void tick_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 {
 	struct watch *w = (struct watch *)arg;
@@ -694,6 +723,7 @@ static void tick_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 
 	(void)magic;
 	(void)t;
+	tick_rearm(w);
 	if (g_sig_term && !w->stopping) {
 		w->stopping = 1;
 		w->stop_deadline = now + w->opts->shutdown_timeout;
@@ -734,7 +764,7 @@ static void tick_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 	}
 	w->qlen = k;
 	/* drop slots a reload removed once they are un-registered */
-	for (i = k = 0; i < w->n; i++) {
+	for (i = k = 0; w->pending_removal && i < w->n; i++) {
 		struct slot *s = w->slots[i];
 
 		if (s->removed && s->st == S_STOPPED)
@@ -742,7 +772,12 @@ static void tick_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 		else
 			w->slots[k++] = s;
 	}
-	w->n = k;
+	if (w->pending_removal) {
+		w->n = k;
+		w->pending_removal = 0;
+		for (i = 0; i < w->n; i++)
+			w->pending_removal |= w->slots[i]->removed;
+	}
 	if (g_sig_usr1 || (w->dirty && now - w->last_written >= 1) || now - w->last_written >= 10) {
 		g_sig_usr1 = 0;
 		write_files(w);
@@ -797,9 +832,9 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 	w.last_tick = sr_now();
 	w.last_written = 0;
 	w.tick = su_timer_create(su_root_task(w.root), 20);
-	su_timer_set_for_ever(w.tick, tick_cb, (su_timer_arg_t *)&w);
+	tick_rearm(&w);
 	while (!w.done)
-		su_root_step(w.root, 50);
+		su_root_step(w.root, 200);
 	/* the stacks end within what is left of the shutdown timeout */
 	sr_eng_shutdown_all(w.root, w.stop_deadline);
 	for (i = 0; i < w.n; i++)

@@ -4,7 +4,7 @@
 bats_require_minimum_version 1.5.0
 load ../helpers
 
-TOOLS="sipreg sipunreg sipauthcheck"
+TOOLS="sipreg sipunreg sipauthcheck sipregwatch"
 
 @test "the man pages of the tools are mandoc -T lint clean" {
 	need mandoc
