@@ -1290,6 +1290,12 @@ static nua_t *eng_create_nua(struct eng *e, su_root_t *root, nua_magic_t *magic,
 		NUTAG_PATH_ENABLE(reg->support_path),
 		TAG_IF(route, NUTAG_INITIAL_ROUTE_STR(route)),
 		NUTAG_KEEPALIVE(0), NTATAG_SIP_T1X64(t1x64), NTATAG_UDP_MTU(65535),
+		/* registrations only: no SDP offer/answer engine per handle */
+		NUTAG_MEDIA_ENABLE(0), NUTAG_ENABLEINVITE(0), NUTAG_ENABLEMESSAGE(0),
+		/* the keeper holds thousands of transactions: let finished ones go
+		 * after 1 s instead of T4's 5 s (Timer K only absorbs response
+		 * retransmissions) */
+		TAG_IF(e->shared, NTATAG_SIP_T4(1000)),
 		TPTAG_LOG(run->verbose >= 2),
 		TAG_IF(certdir, TPTAG_CERTIFICATE(certdir)),
 		/* SIPREG_RESOLV_CONF: a resolv.conf for SIP's DNS (NAPTR, SRV),
