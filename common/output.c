@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "output.h"
+#include "watch.h"
 
 static json_t *jstr(const char *s)
 {
@@ -214,6 +215,138 @@ static void text_one(FILE *out, int verbose, const struct sr_result *r)
 		r->t_first, r->t_final);
 }
 
+void sr_shell_quote(FILE *out, const char *s)
+{
+	fputc('\'', out);
+	for (; s && *s; s++) {
+		if (*s == '\'')
+			fputs("'\\''", out);
+		else
+			fputc(*s, out);
+	}
+	fputc('\'', out);
+}
+
+static void env_str(FILE *out, const char *prefix, const char *name, const char *v)
+{
+	fprintf(out, "%s%s=", prefix, name);
+	sr_shell_quote(out, v ? v : "");
+	fputc('\n', out);
+}
+
+static void env_long(FILE *out, const char *prefix, const char *name, long v)
+{
+	char buf[32] = "";
+
+	if (v >= 0)
+		snprintf(buf, sizeof buf, "%ld", v);
+	env_str(out, prefix, name, buf);
+}
+
+static void render_env(FILE *out, const struct sr_result *res, size_t n, int exit_code)
+{
+	size_t i;
+
+	fprintf(out, "SIPREG_COUNT=%zu\nSIPREG_EXIT_CODE=%d\n", n, exit_code);
+	for (i = 0; i < n; i++) {
+		const struct sr_result *r = &res[i];
+		char prefix[32];
+
+		/* the first (or only) registration unnumbered, every one numbered */
+		snprintf(prefix, sizeof prefix, "SIPREG_%zu_", i + 1);
+		for (int pass = i == 0 ? 0 : 1; pass < 2; pass++) {
+			const char *p = pass == 0 ? "SIPREG_" : prefix;
+
+			env_str(out, p, "NAME", r->name);
+			env_str(out, p, "AOR", r->aor);
+			env_str(out, p, "REGISTRAR", r->registrar);
+			env_str(out, p, "TRANSPORT", sr_transport_name(r->transport));
+			env_str(out, p, "RESULT", sr_word_name(r->word));
+			env_str(out, p, "OK", sr_result_ok(r) ? "1" : "0");
+			env_long(out, p, "STATUS", r->status > 0 ? r->status : -1);
+			env_str(out, p, "REASON", r->status > 0 ? r->reason : NULL);
+			env_str(out, p, "CONTACT", r->contact);
+			env_long(out, p, "EXPIRES_REQUESTED", r->expires_requested);
+			env_long(out, p, "EXPIRES_GRANTED", r->expires_granted);
+			env_long(out, p, "BINDINGS", (long)r->n_bindings);
+			env_str(out, p, "SERVER", r->server);
+			env_str(out, p, "AUTH_SCHEME", r->auth_scheme);
+			env_str(out, p, "AUTH_REALM", r->auth_realm);
+			env_str(out, p, "AUTH_ALGORITHM", r->auth_algorithm);
+			env_long(out, p, "TIME_MS", r->t_total);
+			env_long(out, p, "REQUESTS", r->requests);
+			env_str(out, p, "LOCAL_ADDRESS", r->local_address);
+			env_str(out, p, "RECEIVED", r->received);
+			env_str(out, p, "ERROR", sr_result_ok(r) ? NULL : r->error);
+		}
+	}
+}
+
+/* monitoring-plugins: one line, perfdata, 0 OK 1 WARNING 2 CRITICAL 3 UNKNOWN */
+int sr_output_nagios(FILE *out, const char *tool, const struct sr_result *res, size_t n,
+		     const char *warn, const char *crit)
+{
+	static const char *const words[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
+	char upper[32];
+	size_t i, bad = 0;
+	double tmax = 0;
+	int code = 0;
+
+	for (i = 0; i < sizeof upper - 1 && tool[i]; i++)
+		upper[i] = (char)(tool[i] >= 'a' && tool[i] <= 'z' ? tool[i] - 32 : tool[i]);
+	upper[i] = '\0';
+	for (i = 0; i < n; i++) {
+		double t = res[i].t_total >= 0 ? (double)res[i].t_total / 1000.0 : 0;
+
+		if (!sr_result_ok(&res[i]))
+			bad++;
+		if (t > tmax)
+			tmax = t;
+		if (res[i].word == SR_W_CONFIG_ERROR || res[i].word == SR_W_INTERNAL_ERROR)
+			code = 3;
+	}
+	if (code != 3) {
+		if (bad)
+			code = 2;
+		else if (crit && sr_range_alert(crit, tmax) == 1)
+			code = 2;
+		else if (warn && sr_range_alert(warn, tmax) == 1)
+			code = 1;
+	}
+	fprintf(out, "%s %s - ", upper, words[code]);
+	if (n == 1) {
+		const struct sr_result *r = &res[0];
+
+		fprintf(out, "%s %s", r->name ? r->name : "-", sr_word_name(r->word));
+		if (r->status > 0)
+			fprintf(out, " (%d %s)", r->status, r->reason ? r->reason : "");
+		if (r->word == SR_W_TIMEOUT)
+			fprintf(out, " timeout after %.1f s", (double)r->t_total / 1000.0);
+		else if (!sr_result_ok(r) && r->error)
+			fprintf(out, ": %s", r->error);
+		else
+			fprintf(out, " in %.3f s", (double)r->t_total / 1000.0);
+	} else {
+		fprintf(out, "%zu of %zu ok", n - bad, n);
+		for (i = 0; i < n; i++)
+			if (!sr_result_ok(&res[i]))
+				fprintf(out, "; %s %s", res[i].name, sr_word_name(res[i].word));
+	}
+	fprintf(out, " | 'time'=%.3fs;%s;%s;0", tmax, warn ? warn : "", crit ? crit : "");
+	for (i = 0; i < n; i++) {
+		const struct sr_result *r = &res[i];
+
+		if (n > 1)
+			fprintf(out, " '%s_time'=%.3fs;;;0", r->name, r->t_total >= 0 ? (double)r->t_total / 1000.0 : 0);
+		if (r->expires_granted >= 0 && sr_result_ok(r) && n > 1)
+			fprintf(out, " '%s_expires'=%lds;;;0", r->name, r->expires_granted);
+		else if (r->expires_granted >= 0 && sr_result_ok(r))
+			fprintf(out, " 'expires'=%lds;;;0", r->expires_granted);
+	}
+	fputc('\n', out);
+	return code;
+}
+
 int sr_output_render(FILE *out, const char *tool, enum sr_output fmt, int verbose,
 		     const struct sr_result *res, size_t n, int exit_code)
 {
@@ -221,6 +354,10 @@ int sr_output_render(FILE *out, const char *tool, enum sr_output fmt, int verbos
 
 	if (fmt == SR_OUT_JSON)
 		return render_json(out, tool, res, n, exit_code);
+	if (fmt == SR_OUT_ENV) {
+		render_env(out, res, n, exit_code);
+		return ferror(out) ? -1 : 0;
+	}
 	for (i = 0; i < n; i++)
 		text_one(out, verbose, &res[i]);
 	return ferror(out) ? -1 : 0;

@@ -15,6 +15,8 @@ enum sr_transport {
 enum sr_output {
 	SR_OUT_TEXT = 0,
 	SR_OUT_JSON,
+	SR_OUT_ENV,
+	SR_OUT_NAGIOS,
 };
 
 enum sr_mode {

@@ -56,6 +56,13 @@ void sr_tool_main(const struct sr_tool *tool, int argc, char **argv)
 
 	sr_run_defaults(&run);
 	sr_log_init(tool->name, 0);
+	/* -o nagios turns even usage errors into UNKNOWN: look for it first */
+	for (i = 1; i < (size_t)argc; i++)
+		if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < (size_t)argc &&
+		    !strcmp(argv[i + 1], "nagios"))
+			run.output = SR_OUT_NAGIOS;
+		else if (!strcmp(argv[i], "--output=nagios") || !strcmp(argv[i], "-onagios"))
+			run.output = SR_OUT_NAGIOS;
 
 	rc = sr_options_parse(tool->name, tool->bit, argc, argv, &cli, &run);
 	if (rc != 0) {
@@ -110,12 +117,27 @@ void sr_tool_main(const struct sr_tool *tool, int argc, char **argv)
 		sr_secrets_wipe(&cfg.regs[i]);
 		code = sr_exit_worst(code, sr_result_exit(&res[i]));
 	}
-	if (!run.quiet)
+	if (run.output == SR_OUT_NAGIOS)
+		code = sr_output_nagios(stdout, tool->name, res, cfg.n, run.warning, run.critical);
+	else if (!run.quiet)
 		sr_output_render(stdout, tool->name, run.output, run.verbose, res, cfg.n, code);
 	for (i = 0; i < cfg.n; i++)
 		sr_result_free(&res[i]);
 	free(res);
 out:
+	/* monitoring-plugins: usage, configuration and internal errors are UNKNOWN */
+	if (run.output == SR_OUT_NAGIOS && !res && code != 0) {
+		char upper[32];
+		size_t k;
+
+		for (k = 0; k < sizeof upper - 1 && tool->name[k]; k++)
+			upper[k] = (char)(tool->name[k] - 32);
+		upper[k] = '\0';
+		printf("%s UNKNOWN - %s error (exit %d; the reason is on stderr)\n", upper,
+		       code == SR_EXIT_USAGE ? "usage" : code == SR_EXIT_CONFIG ? "configuration" : "internal",
+		       code);
+		code = 3;
+	}
 	sr_cli_free(&cli);
 	sr_config_free(&cfg);
 	sr_run_free(&run);

@@ -29,6 +29,7 @@
 #include "secrets.h"
 #include "settings.h"
 #include "target.h"
+#include "watch.h"
 
 static void test_exit_codes(void **state)
 {
@@ -693,6 +694,40 @@ static void test_yaml_values(void **state)
 	sr_config_free(&cfg);
 }
 
+static void test_nagios_ranges(void **state)
+{
+	(void)state;
+	/* monitoring-plugins: alert when outside start..end; @ inverts */
+	assert_int_equal(sr_range_alert("10", 5), 0);
+	assert_int_equal(sr_range_alert("10", 11), 1);
+	assert_int_equal(sr_range_alert("10", -1), 1);
+	assert_int_equal(sr_range_alert("10:", 9), 1);
+	assert_int_equal(sr_range_alert("10:", 1e9), 0);
+	assert_int_equal(sr_range_alert("~:10", -1e9), 0);
+	assert_int_equal(sr_range_alert("~:10", 10.5), 1);
+	assert_int_equal(sr_range_alert("10:20", 15), 0);
+	assert_int_equal(sr_range_alert("10:20", 21), 1);
+	assert_int_equal(sr_range_alert("@10:20", 15), 1);
+	assert_int_equal(sr_range_alert("@10:20", 25), 0);
+	assert_int_equal(sr_range_alert("0.5", 0.6), 1);
+	assert_int_equal(sr_range_alert("20:10", 15), -1);
+	assert_int_equal(sr_range_alert("abc", 1), -1);
+	assert_int_equal(sr_range_alert("1:x", 1), -1);
+}
+
+static void test_shell_quote(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	sr_shell_quote(f, "it's $(x) `y`");
+	fclose(f);
+	assert_string_equal(buf, "'it'\\''s $(x) `y`'");
+	free(buf);
+}
+
 static void test_option_suggest(void **state)
 {
 	(void)state;
@@ -729,6 +764,8 @@ int main(void)
 		cmocka_unit_test(test_pjsip_bad),
 		cmocka_unit_test(test_yaml_values),
 		cmocka_unit_test(test_option_suggest),
+		cmocka_unit_test(test_nagios_ranges),
+		cmocka_unit_test(test_shell_quote),
 	};
 
 	return cmocka_run_group_tests_name("common", tests, NULL, NULL);

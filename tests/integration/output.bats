@@ -1,0 +1,66 @@
+#!/usr/bin/env bats
+# -o env and -o nagios of the one-shot tools against SIPp.
+
+bats_require_minimum_version 1.5.0
+load ../helpers
+
+teardown() {
+	sipp_stop
+	rm -f /tmp/sipreg-pwned
+}
+
+@test "-o env is safe to eval with a hostile reason phrase and Server header" {
+	rm -f /tmp/sipreg-pwned
+	sipp_start hostile-reason
+	run --separate-stderr timeout 30 "$SIPREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$SIPP_PORT" -p x -t 5 -o env
+	[ "$status" -eq 77 ]
+	eval "$output"
+	[ ! -e /tmp/sipreg-pwned ]
+	[ "$SIPREG_RESULT" = forbidden ]
+	[ "$SIPREG_STATUS" = 403 ]
+	[ "$SIPREG_REASON" = "\$(touch /tmp/sipreg-pwned) \`id\` 'q' \"dq\" ; rm -rf / \\ end" ]
+	[ "$SIPREG_SERVER" = "evil \$(reboot) 'x'" ]
+	[ "$SIPREG_EXIT_CODE" = 77 ]
+	[ "$SIPREG_1_RESULT" = forbidden ]
+}
+
+@test "-o nagios: OK with perfdata, WARNING and CRITICAL by -w/-c ranges" {
+	sipp_start ok
+	run --separate-stderr timeout 30 "$SIPREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$SIPP_PORT" -p x -t 5 -o nagios --probe
+	[ "$status" -eq 0 ] || [ "$status" -eq 2 ]
+	sipp_stop
+	sipp_start ok
+	run --separate-stderr timeout 30 "$SIPREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$SIPP_PORT" -p x -t 5 -o nagios
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^SIPREG\ OK\ -\ sip:alice@127.0.0.1\ registered\ \(200\ OK\)\ in\ [0-9.]+\ s\ \|\ \'time\'=[0-9.]+s\;\;\;0\ \'expires\'=3600s\;\;\;0$ ]]
+	[ "$(wc -l <<<"$output")" -eq 1 ]
+	sipp_stop
+	sipp_start ok
+	run --separate-stderr timeout 30 "$SIPREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$SIPP_PORT" -p x -t 5 -o nagios -w @0:100
+	[ "$status" -eq 1 ]
+	[[ "$output" == "SIPREG WARNING - "*"'time'="*"s;@0:100;;0"* ]]
+	sipp_stop
+	sipp_start ok
+	run --separate-stderr timeout 30 "$SIPREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$SIPP_PORT" -p x -t 5 -o nagios -w @0:100 -c '~:-1'
+	[ "$status" -eq 2 ]
+}
+
+@test "-o nagios: a silent server is CRITICAL with 'timeout after N s'" {
+	sipp_start silent
+	run --separate-stderr timeout 30 "$SIPREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$SIPP_PORT" -p x -t 1 -o nagios
+	[ "$status" -eq 2 ]
+	[[ "$output" == "SIPREG CRITICAL - sip:alice@127.0.0.1 timeout timeout after 1."*" s | "* ]]
+}
+
+@test "-o nagios: usage and configuration errors are UNKNOWN (3), every tool" {
+	for t in sipreg sipunreg sipauthcheck; do
+		run --separate-stderr "$SIPREG_BUILDDIR/$t" -u bad -o nagios
+		[ "$status" -eq 3 ]
+		[[ "$output" == "${t^^} UNKNOWN - usage error"* ]]
+		run --separate-stderr "$SIPREG_BUILDDIR/$t" -o nagios -f /nonexistent.yaml
+		[ "$status" -eq 3 ]
+		[[ "$output" == "${t^^} UNKNOWN - configuration error"* ]]
+		run --separate-stderr "$SIPREG_BUILDDIR/$t" -o nagios -w nonsense -u sip:a@b.invalid
+		[ "$status" -eq 3 ]
+	done
+}
