@@ -312,6 +312,10 @@ int sr_output_nagios(FILE *out, const char *tool, const struct sr_result *res, s
 			code = 2;
 		else if (warn && sr_range_alert(warn, tmax) == 1)
 			code = 1;
+		/* sipauthcheck's warnings about the server */
+		for (i = 0; code == 0 && i < n; i++)
+			if (res[i].warnings.n)
+				code = 1;
 	}
 	fprintf(out, "%s %s - ", upper, words[code]);
 	if (n == 1) {
@@ -326,6 +330,8 @@ int sr_output_nagios(FILE *out, const char *tool, const struct sr_result *res, s
 			fprintf(out, ": %s", r->error);
 		else
 			fprintf(out, " in %.3f s", (double)r->t_total / 1000.0);
+		if (r->warnings.n)
+			fprintf(out, "; %s", r->warnings.v[0]);
 	} else {
 		fprintf(out, "%zu of %zu ok", n - bad, n);
 		for (i = 0; i < n; i++)

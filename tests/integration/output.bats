@@ -64,3 +64,11 @@ teardown() {
 		[ "$status" -eq 3 ]
 	done
 }
+
+@test "sipauthcheck -o nagios: a server warning is WARNING (1)" {
+	sipp_start auth-nochallenge
+	run --separate-stderr timeout 30 "$SIPREG_BUILDDIR/sipauthcheck" -u sip:alice@127.0.0.1 \
+		-H "127.0.0.1:$SIPP_PORT" -p x -t 5 -o nagios
+	[ "$status" -eq 1 ]
+	[[ "$output" == "SIPAUTHCHECK WARNING - "*"credentials_valid"*"without any challenge"* ]]
+}
