@@ -291,6 +291,7 @@ struct cred_slot {
 
 static struct cred_slot *g_creds;
 static size_t g_ncreds;
+static size_t g_free_hint;
 static unsigned g_next_key;
 static struct sr_digest_used g_last;
 
@@ -307,10 +308,16 @@ const char *sr_digest_register(const struct sr_digest_cred *cred)
 {
 	size_t i;
 
-	for (i = 0; i < g_ncreds; i++)
+	/* a free slot: start after the last one given, wrap once */
+	for (i = g_free_hint; i < g_ncreds; i++)
 		if (!g_creds[i].used)
 			break;
-	if (i == g_ncreds) {
+	if (i == g_ncreds)
+		for (i = 0; i < g_free_hint && i < g_ncreds; i++)
+			if (!g_creds[i].used)
+				break;
+	if (i >= g_ncreds || g_creds[i].used) {
+		i = g_ncreds;
 		size_t n = g_ncreds ? 2 * g_ncreds : 16;
 		struct cred_slot *v = realloc(g_creds, n * sizeof *v);
 
@@ -327,8 +334,10 @@ const char *sr_digest_register(const struct sr_digest_cred *cred)
 		g_creds[i].cred.password = strdup(cred->password);
 	if (cred->ha1)
 		g_creds[i].cred.ha1 = strdup(cred->ha1);
-	snprintf(g_creds[i].key, sizeof g_creds[i].key, "k%u", ++g_next_key);
+	/* the slot's index in the key: look-ups are direct, not a search */
+	snprintf(g_creds[i].key, sizeof g_creds[i].key, "k%zu.%u", i, ++g_next_key % 100000);
 	g_creds[i].used = 1;
+	g_free_hint = i + 1;
 	return g_creds[i].key;
 }
 
@@ -342,11 +351,14 @@ static void forget(struct cred_slot *c)
 
 void sr_digest_forget(const char *key)
 {
-	size_t i;
+	struct cred_slot *c = (struct cred_slot *)lookup(key);
 
-	for (i = 0; key && i < g_ncreds; i++)
-		if (g_creds[i].used && !strcmp(g_creds[i].key, key))
-			forget(&g_creds[i]);
+	/* cred is the first member's neighbour: find the slot by the key */
+	if (c) {
+		size_t i = strtoul(key + 1, NULL, 10);
+
+		forget(&g_creds[i]);
+	}
 }
 
 void sr_digest_forget_all(void)
@@ -359,16 +371,20 @@ void sr_digest_forget_all(void)
 	free(g_creds);
 	g_creds = NULL;
 	g_ncreds = 0;
+	g_free_hint = 0;
 }
 
 static const struct sr_digest_cred *lookup(const char *key)
 {
+	char *end;
 	size_t i;
 
-	for (i = 0; key && i < g_ncreds; i++)
-		if (g_creds[i].used && !strcmp(g_creds[i].key, key))
-			return &g_creds[i].cred;
-	return NULL;
+	if (!key || key[0] != 'k')
+		return NULL;
+	i = strtoul(key + 1, &end, 10);
+	if (*end != '.' || i >= g_ncreds || !g_creds[i].used || strcmp(g_creds[i].key, key))
+		return NULL;
+	return &g_creds[i].cred;
 }
 
 void sr_digest_last_used(struct sr_digest_used *out)

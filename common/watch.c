@@ -164,7 +164,6 @@ static void emit(struct watch *w, const char *event, const struct slot *s, json_
 	fflush(w->events);
 	json_decref(o);
 	json_decref(fields);
-	w->dirty = 1;
 }
 
 static void set_state(struct slot *s, enum slot_state st)
