@@ -341,6 +341,19 @@ const char *sr_digest_register(const struct sr_digest_cred *cred)
 	return g_creds[i].key;
 }
 
+static const struct sr_digest_cred *lookup(const char *key)
+{
+	char *end;
+	size_t i;
+
+	if (!key || key[0] != 'k')
+		return NULL;
+	i = strtoul(key + 1, &end, 10);
+	if (*end != '.' || i >= g_ncreds || !g_creds[i].used || strcmp(g_creds[i].key, key))
+		return NULL;
+	return &g_creds[i].cred;
+}
+
 static void forget(struct cred_slot *c)
 {
 	free(c->cred.username);
@@ -351,14 +364,8 @@ static void forget(struct cred_slot *c)
 
 void sr_digest_forget(const char *key)
 {
-	struct cred_slot *c = (struct cred_slot *)lookup(key);
-
-	/* cred is the first member's neighbour: find the slot by the key */
-	if (c) {
-		size_t i = strtoul(key + 1, NULL, 10);
-
-		forget(&g_creds[i]);
-	}
+	if (lookup(key))
+		forget(&g_creds[strtoul(key + 1, NULL, 10)]);
 }
 
 void sr_digest_forget_all(void)
@@ -374,18 +381,6 @@ void sr_digest_forget_all(void)
 	g_free_hint = 0;
 }
 
-static const struct sr_digest_cred *lookup(const char *key)
-{
-	char *end;
-	size_t i;
-
-	if (!key || key[0] != 'k')
-		return NULL;
-	i = strtoul(key + 1, &end, 10);
-	if (*end != '.' || i >= g_ncreds || !g_creds[i].used || strcmp(g_creds[i].key, key))
-		return NULL;
-	return &g_creds[i].cred;
-}
 
 void sr_digest_last_used(struct sr_digest_used *out)
 {
