@@ -346,3 +346,50 @@ YAML
 	grep -qE '^[0-9T:.-]+Z sip:alice@127.0.0.1 registered expires=3600' "$EV"
 	watch_stop
 }
+
+@test "6xx is retried after retry_interval" {
+	sipp_start watch-6xx
+	retry_yaml "$SIPP_PORT"
+	watch_start "$BATS_TEST_TMPDIR/r.yaml"
+	wait_event retry_scheduled
+	[ "$(jq -s '[.[] | select(.event == "failed")][0].status' "$EV")" = 603 ]
+	[ "$(jq -s '[.[] | select(.event == "retry_scheduled")][0].in' "$EV")" = 1 ]
+	wait_event registered "" 5
+	watch_stop
+}
+
+@test "another final failure: rejected without fatal_retry_interval, retried with it" {
+	sipp_start watch-404
+	retry_yaml "$SIPP_PORT"
+	watch_start "$BATS_TEST_TMPDIR/r.yaml"
+	wait_event rejected
+	[ "$(jq -s '[.[] | select(.event == "rejected")][0].reason' "$EV")" = '"a final failure and no fatal_retry_interval"' ]
+	watch_stop
+	sipp_stop
+	: >"$EV"
+	sipp_start watch-404
+	retry_yaml "$SIPP_PORT" "fatal_retry_interval: 2"
+	watch_start "$BATS_TEST_TMPDIR/r.yaml"
+	wait_event retry_scheduled
+	[ "$(jq -s '[.[] | select(.event == "retry_scheduled")][0].in' "$EV")" = 2 ]
+	wait_event registered "" 6
+	watch_stop
+}
+
+@test "SIGHUP with a changed entry: un-registered and registered anew" {
+	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_yaml
+	sed -i '/ghost/d; /two:/d' "$BATS_TEST_TMPDIR/w.yaml"
+	watch_start "$BATS_TEST_TMPDIR/w.yaml"
+	wait_event registered one
+	sed -i "s/contact_user: ${CU}a/contact_user: ${CU}z/" "$BATS_TEST_TMPDIR/w.yaml"
+	kill -HUP "$WPID"
+	wait_event reloaded
+	wait_event unregistered one
+	for i in $(seq 1 50); do [ "$(count_events registered one)" -ge 2 ] && break; sleep 0.1; done
+	[ "$(count_events registered one)" -ge 2 ]
+	[ "$(jq -s '[.[] | select(.event == "reloaded")][0].changed' "$EV")" = 1 ]
+	kam_bindings alice | grep -q "sip:${CU}z@"
+	! kam_bindings alice | grep -q "sip:${CU}a@"
+	watch_stop
+}
