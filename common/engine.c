@@ -652,15 +652,7 @@ static void on_unreg_2xx(struct eng *e, int status, char const *phrase, sip_t co
 		return;
 	}
 	/* what the registrar still holds */
-	for (i = 0; i < res->n_bindings; i++) {
-		free(res->bindings[i].uri);
-		free(res->bindings[i].q);
-		free(res->bindings[i].instance);
-		free(res->bindings[i].reg_id);
-	}
-	free(res->bindings);
-	res->bindings = NULL;
-	res->n_bindings = 0;
+	sr_result_clear_bindings(res);
 	note_bindings(e, sip);
 	res->expires_granted = -1;
 	for (i = 0; i < res->removed.n; i++) {
@@ -886,17 +878,7 @@ static void on_unregister(struct eng *e, int status, char const *phrase, sip_t c
 
 static void clear_bindings(struct sr_result *res)
 {
-	size_t i;
-
-	for (i = 0; i < res->n_bindings; i++) {
-		free(res->bindings[i].uri);
-		free(res->bindings[i].q);
-		free(res->bindings[i].instance);
-		free(res->bindings[i].reg_id);
-	}
-	free(res->bindings);
-	res->bindings = NULL;
-	res->n_bindings = 0;
+	sr_result_clear_bindings(res);
 	sr_strv_free(&res->service_route);
 	sr_strv_free(&res->path);
 }

@@ -16,7 +16,7 @@ void sr_result_init(struct sr_result *res)
 	res->t_total = res->t_first = res->t_final = -1;
 }
 
-void sr_result_free(struct sr_result *res)
+void sr_result_clear_bindings(struct sr_result *res)
 {
 	size_t i;
 
@@ -27,6 +27,15 @@ void sr_result_free(struct sr_result *res)
 		free(res->bindings[i].reg_id);
 	}
 	free(res->bindings);
+	res->bindings = NULL;
+	res->n_bindings = 0;
+}
+
+void sr_result_free(struct sr_result *res)
+{
+	size_t i;
+
+	sr_result_clear_bindings(res);
 	sr_strv_free(&res->service_route);
 	sr_strv_free(&res->removed);
 	sr_strv_free(&res->warnings);

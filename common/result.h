@@ -76,6 +76,8 @@ struct sr_result {
 
 void sr_result_init(struct sr_result *res);
 void sr_result_free(struct sr_result *res);
+/* Free the bindings only (a new answer replaces them). */
+void sr_result_clear_bindings(struct sr_result *res);
 /* Set the result word and, if msg is not NULL, the error message (printf). */
 void sr_result_fail(struct sr_result *res, enum sr_word w, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
