@@ -1232,6 +1232,30 @@ fail:
 	return -1;
 }
 
+/* The Route set and Supported list a stack is made with: what decides
+ * whether two registrations can share one (group_key). */
+static void stack_strings(struct eng *e, char **route, char **supported)
+{
+	const struct sr_reg *reg = e->reg;
+
+	*route = NULL;
+	if (reg->outbound_proxy)
+		*route = su_sprintf(e->home, "<%s%s>", reg->outbound_proxy,
+				   strstr(reg->outbound_proxy, ";lr") ? "" : ";lr");
+	else if (reg->use_preloaded_route)
+		/* JsSIP: a Route to the server we connect to on every request */
+		*route = su_sprintf(e->home, "<%s;lr>", e->t.registrar);
+	/* nua's default claims timer, 100rel and path: say only what is true */
+	*supported = su_sprintf(e->home, "%s%s%s%s%s", reg->support_path ? "path" : "",
+			       reg->support_path && reg->support_outbound ? ", " : "",
+			       reg->support_outbound ? "outbound" : "",
+			       (reg->support_path || reg->support_outbound) &&
+					       (reg->instance_id || reg->support_outbound)
+				       ? ", "
+				       : "",
+			       reg->instance_id || reg->support_outbound ? "gruu" : "");
+}
+
 /* A nua on root for e's registration (magic receives its events). */
 static nua_t *eng_create_nua(struct eng *e, su_root_t *root, nua_magic_t *magic,
 			     double deadline, const char *certdir)
@@ -1242,21 +1266,7 @@ static nua_t *eng_create_nua(struct eng *e, su_root_t *root, nua_magic_t *magic,
 	unsigned t1x64;
 	nua_t *nua;
 
-	if (reg->outbound_proxy)
-		route = su_sprintf(e->home, "<%s%s>", reg->outbound_proxy,
-				   strstr(reg->outbound_proxy, ";lr") ? "" : ";lr");
-	else if (reg->use_preloaded_route)
-		/* JsSIP: a Route to the server we connect to on every request */
-		route = su_sprintf(e->home, "<%s;lr>", e->t.registrar);
-	/* nua's default claims timer, 100rel and path: say only what is true */
-	supported = su_sprintf(e->home, "%s%s%s%s%s", reg->support_path ? "path" : "",
-			       reg->support_path && reg->support_outbound ? ", " : "",
-			       reg->support_outbound ? "outbound" : "",
-			       (reg->support_path || reg->support_outbound) &&
-					       (reg->instance_id || reg->support_outbound)
-				       ? ", "
-				       : "",
-			       reg->instance_id || reg->support_outbound ? "gruu" : "");
+	stack_strings(e, &route, &supported);
 	t1x64 = (unsigned)((deadline - sr_now()) * 1000);
 	if (t1x64 > 32000)
 		t1x64 = 32000;
@@ -1295,12 +1305,10 @@ static int eng_open_handle(struct eng *e)
 	const struct sr_reg *reg = e->reg;
 	const struct sr_run *run = e->run;
 	struct sr_result *res = e->res;
-	char expires[16], *bearer = NULL, *extra = NULL;
-	int rc = 0;
+	char *bearer = NULL, *extra = NULL;
 
 	if ((run->mode == SR_MODE_REGISTER || run->mode == SR_MODE_PROBE) && build_contact(e) < 0) {
 		sr_result_fail(res, SR_W_INTERNAL_ERROR, "the SIP stack gave no local address");
-		rc = -1;
 		return -1;
 	}
 	if (e->default_contact && e->default_contact->url_host) {
@@ -1352,10 +1360,9 @@ static int eng_open_handle(struct eng *e)
 	}
 	if (!e->nh) {
 		sr_result_fail(res, SR_W_INTERNAL_ERROR, "cannot create a handle");
-		rc = -1;
 		return -1;
 	}
-	snprintf(expires, sizeof expires, "%u", reg->expiration);
+	snprintf(e->expires, sizeof e->expires, "%u", reg->expiration);
 	res->requests = 1;
 	if (!(run->mode == SR_MODE_UNREGISTER && (run->unreg_all || run->contacts.n)))
 		sr_debug(1, "-> %s %s for %s%s%s",
@@ -1368,8 +1375,6 @@ static int eng_open_handle(struct eng *e)
 		bearer = su_sprintf(e->home, "Bearer %s", reg->bearer_token);
 	e->extra = extra;
 	e->bearer = bearer;
-	snprintf(e->expires, sizeof e->expires, "%s", expires);
-	(void)rc;
 	return 0;
 }
 
@@ -1562,15 +1567,17 @@ struct group {
 static struct group *g_groups;
 
 /* What a nua is made of: registrations that agree share one. */
-static void group_key(const struct eng *e, const char *certdir, char *key, size_t len)
+static void group_key(struct eng *e, const char *certdir, char *key, size_t len)
 {
 	const struct sr_reg *r = e->reg;
+	char *route, *supported;
 
-	snprintf(key, len, "%s|%s|%s|%d|%d|%d|%d|%s|%s|%d|%d", e->t.bind_url, e->t.proxy,
-		 r->outbound_proxy ? r->outbound_proxy : "", r->use_preloaded_route,
-		 r->support_path, r->support_outbound, r->instance_id != NULL,
-		 r->user_agent ? r->user_agent : "", certdir ? certdir : "", r->tls_verify,
-		 r->use_preloaded_route ? (int)strlen(e->t.registrar) : 0);
+	/* the very strings eng_create_nua() gives the stack, so that a
+	 * registration never rides on a stack made for another Route */
+	stack_strings(e, &route, &supported);
+	snprintf(key, len, "%s|%s|%s|%s|%d|%s|%s|%d", e->t.bind_url, e->t.proxy,
+		 route ? route : "", supported, r->support_path,
+		 r->user_agent ? r->user_agent : "", certdir ? certdir : "", r->tls_verify);
 }
 
 struct eng *sr_eng_open(su_root_t *root, const struct sr_reg *reg, const struct sr_run *run,
@@ -1696,12 +1703,6 @@ void sr_eng_close(struct eng *e)
 	e->nh = NULL;
 	su_home_deinit(e->home);
 	free(e);
-}
-
-double sr_eng_request_timeout(const struct eng *e)
-{
-	(void)e;
-	return 32.0;
 }
 
 long sr_eng_retry_after(const struct eng *e)

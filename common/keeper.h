@@ -31,8 +31,6 @@ int sr_eng_unregister(struct eng *e);
 /* Forget the registration: the handle goes, nothing is sent (the binding
  * expires by itself unless sr_eng_unregister() removed it). */
 void sr_eng_close(struct eng *e);
-/* Seconds until the request times out (T1x64), for the keeper's timers. */
-double sr_eng_request_timeout(const struct eng *e);
 /* The Retry-After of the last final response, -1 when none. */
 long sr_eng_retry_after(const struct eng *e);
 /* Shut every shared stack down, waiting at most until deadline. */

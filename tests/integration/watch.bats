@@ -393,3 +393,23 @@ YAML
 	! kam_bindings alice | grep -q "sip:${CU}a@"
 	watch_stop
 }
+
+@test "registrations with preloaded Routes to different servers do not share a stack" {
+	sipp_start ok
+	SIPP2_PORT=$(free_udp_port)
+	sipp -sf "$SCEN/ok.xml" -i 127.0.0.1 -p "$SIPP2_PORT" -m 1 -nostdin -timeout 20 \
+		>"$BATS_TEST_TMPDIR/sipp2.log" 2>&1 </dev/null &
+	SIPP2_PID=$!
+	sleep 0.3
+	cat >"$BATS_TEST_TMPDIR/p.yaml" <<YAML
+defaults: { max_random_initial_delay: 0, use_preloaded_route: yes }
+registrations:
+  a: { client_uri: "sip:alice@127.0.0.1", server_uri: "sip:127.0.0.1:$SIPP_PORT" }
+  b: { client_uri: "sip:bob@127.0.0.1", server_uri: "sip:127.0.0.1:$SIPP2_PORT" }
+YAML
+	watch_start "$BATS_TEST_TMPDIR/p.yaml"
+	wait_event registered a
+	wait_event registered b
+	watch_stop
+	kill "$SIPP2_PID" 2>/dev/null || true
+}
