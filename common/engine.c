@@ -1123,18 +1123,6 @@ static int build_contact(struct eng *e)
 	return 0;
 }
 
-/* Keys this version reads but does not act on yet: say so, never drop them
- * silently. */
-static void warn_unused(const struct sr_reg *r)
-{
-	const char *name = r->name ? r->name : r->client_uri;
-
-	if (r->tls_cert)
-		sr_warn("%s: tls_cert/tls_key (client certificates) are not acted on by this version",
-			name);
-
-}
-
 /* Everything before the stack: target, digest policy, TLS check, the
  * digest plugin. 0, or -1 with the result set (rc_internal: 1 when the
  * failure is ours, not the settings'). */
@@ -1489,7 +1477,6 @@ int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double dea
 	struct sr_strv tried = {NULL, 0};
 	int rc = 0;
 
-	warn_unused(reg);
 	if (n == 0)
 		return attempt(reg, run, deadline, res);
 	/* JsSIP's sockets: the highest weight first, random among equals */

@@ -178,3 +178,12 @@ YAML
 		[[ "$output" == *"--${k//_/-}"* ]] || { echo "no flag for $k"; false; }
 	done
 }
+
+@test "keys read but not acted on yet are reported by every tool" {
+	printf 'client_uri: sip:a@example.com\ntls_cert: /x.pem\ntls_key: /x.key\n' >"$BATS_TEST_TMPDIR/c.yaml"
+	for t in sipreg sipunreg sipauthcheck sipregwatch; do
+		run --separate-stderr "$SIPREG_BUILDDIR/$t" -f "$BATS_TEST_TMPDIR/c.yaml" --dump-config
+		[ "$status" -eq 0 ]
+		[[ "$stderr" == *"tls_cert/tls_key (client certificates) are not acted on"* ]] || { echo "$t: $stderr"; false; }
+	done
+}
