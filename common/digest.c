@@ -188,13 +188,24 @@ static const EVP_MD *md_of(enum sr_digest_alg alg)
 	return NULL;
 }
 
+static void to_hex(const unsigned char *in, size_t n, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = hex[in[i] >> 4];
+		out[2 * i + 1] = hex[in[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
 /* H(p[0] ":" p[1] ":" ...) in lowercase hex. */
 static int hash_join(enum sr_digest_alg alg, char *out, size_t outlen, size_t n,
 		     const char *const *parts, const size_t *lens)
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
+	unsigned int mdlen = 0;
 	size_t k;
 	int ok = 1;
 
@@ -242,11 +253,7 @@ static int hash_join(enum sr_digest_alg alg, char *out, size_t outlen, size_t n,
 	}
 	if (!ok || outlen < 2 * (size_t)mdlen + 1)
 		return -1;
-	for (i = 0; i < mdlen; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
-	}
-	out[2 * mdlen] = '\0';
+	to_hex(md, mdlen, out);
 	explicit_bzero(md, sizeof md);
 	return 0;
 }
@@ -459,7 +466,6 @@ static char *param_dup(su_home_t *home, msg_param_t const *params, const char *n
 
 static void new_cnonce(sr_dca_t *d)
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char r[16];
 	size_t i;
 
@@ -468,11 +474,7 @@ static void new_cnonce(sr_dca_t *d)
 		for (i = 0; i < sizeof r; i++)
 			r[i] = (unsigned char)random();
 	}
-	for (i = 0; i < sizeof r; i++) {
-		d->cnonce[2 * i] = hex[r[i] >> 4];
-		d->cnonce[2 * i + 1] = hex[r[i] & 15];
-	}
-	d->cnonce[32] = '\0';
+	to_hex(r, sizeof r, d->cnonce);
 }
 
 static void clear_offers(sr_dca_t *d)

@@ -14,8 +14,8 @@
 
 #include "digest.h"
 #include "options.h"
+#include "output.h"
 #include "secrets.h"
-#include "watch.h"
 
 #define T SR_TOOL_ALL
 #define T_REG SR_TOOL_SIPREG

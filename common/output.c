@@ -1,11 +1,11 @@
 #include "config.h"
 
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "output.h"
-#include "watch.h"
 
 static json_t *jstr(const char *s)
 {
@@ -280,6 +280,43 @@ static void render_env(FILE *out, const struct sr_result *res, size_t n, int exi
 			env_str(out, p, "ERROR", sr_result_ok(r) ? NULL : r->error);
 		}
 	}
+}
+
+int sr_range_alert(const char *range, double v)
+{
+	int inside = 0;
+	double lo = 0, hi = INFINITY;
+	const char *p = range, *colon;
+	char *end;
+
+	if (!range || !*range)
+		return 0;
+	if (*p == '@') {
+		inside = 1;
+		p++;
+	}
+	colon = strchr(p, ':');
+	if (colon) {
+		if (p[0] == '~')
+			lo = -INFINITY;
+		else if (colon > p) {
+			lo = strtod(p, &end);
+			if (end != colon)
+				return -1;
+		}
+		if (colon[1]) {
+			hi = strtod(colon + 1, &end);
+			if (*end)
+				return -1;
+		}
+	} else {
+		hi = strtod(p, &end);
+		if (*end || end == p)
+			return -1;
+	}
+	if (lo > hi)
+		return -1;
+	return inside ? (v >= lo && v <= hi) : (v < lo || v > hi);
 }
 
 /* monitoring-plugins: one line, perfdata, 0 OK 1 WARNING 2 CRITICAL 3 UNKNOWN */

@@ -14,6 +14,9 @@ int sr_output_render(FILE *out, const char *tool, enum sr_output fmt, int verbos
 		     const struct sr_result *res, size_t n, int exit_code);
 int sr_output_nagios(FILE *out, const char *tool, const struct sr_result *res, size_t n,
 		     const char *warn, const char *crit);
+/* Nagios range ("10", "5:", "~:10", "@1:2"): 1 when value alerts. -1 on a
+ * bad range. */
+int sr_range_alert(const char *range, double value);
 /* Quote s for a POSIX shell (single quotes). */
 void sr_shell_quote(FILE *out, const char *s);
 

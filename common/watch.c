@@ -20,6 +20,7 @@
 #include "keeper.h"
 #include "log.h"
 #include "options.h"
+#include "output.h"
 #include "result.h"
 #include "secrets.h"
 #include "tlscheck.h"
@@ -848,43 +849,6 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 
 /* ------------------------------------------------------------------ */
 /* --check */
-
-int sr_range_alert(const char *range, double v)
-{
-	int inside = 0;
-	double lo = 0, hi = INFINITY;
-	const char *p = range, *colon;
-	char *end;
-
-	if (!range || !*range)
-		return 0;
-	if (*p == '@') {
-		inside = 1;
-		p++;
-	}
-	colon = strchr(p, ':');
-	if (colon) {
-		if (p[0] == '~')
-			lo = -INFINITY;
-		else if (colon > p) {
-			lo = strtod(p, &end);
-			if (end != colon)
-				return -1;
-		}
-		if (colon[1]) {
-			hi = strtod(colon + 1, &end);
-			if (*end)
-				return -1;
-		}
-	} else {
-		hi = strtod(p, &end);
-		if (*end || end == p)
-			return -1;
-	}
-	if (lo > hi)
-		return -1;
-	return inside ? (v >= lo && v <= hi) : (v < lo || v > hi);
-}
 
 int sr_watch_check(const char *status_file, double stale_after, const char *warn,
 		   const char *crit)

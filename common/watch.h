@@ -25,8 +25,4 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 int sr_watch_check(const char *status_file, double stale_after, const char *warn,
 		   const char *crit);
 
-/* Nagios range ("10", "5:", "~:10", "@1:2"): 1 when value alerts. -1 on a
- * bad range. */
-int sr_range_alert(const char *range, double value);
-
 #endif

@@ -29,7 +29,6 @@
 #include "secrets.h"
 #include "settings.h"
 #include "target.h"
-#include "watch.h"
 
 static void test_exit_codes(void **state)
 {
