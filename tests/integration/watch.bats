@@ -66,8 +66,8 @@ watch_stop() {
 	WPID=
 }
 
-kam_yaml() {
-	cat >"$BATS_TEST_TMPDIR/w.yaml" <<YAML
+kam_yaml_defaults() {
+	cat <<YAML
 defaults:
   server_uri: sip:127.0.0.1:$KAM_UDP
   max_random_initial_delay: 0
@@ -75,6 +75,12 @@ defaults:
   expiration: 600
   password_file: $PW
 registrations:
+YAML
+}
+
+kam_yaml() {
+	kam_yaml_defaults >"$BATS_TEST_TMPDIR/w.yaml"
+	cat >>"$BATS_TEST_TMPDIR/w.yaml" <<YAML
   one: { client_uri: "sip:alice@127.0.0.1", contact_user: ${CU}a }
   two: { client_uri: "sip:alice@127.0.0.1", contact_user: ${CU}b, transport: tcp, server_uri: "sip:127.0.0.1:$KAM_TCP" }
   ghost: { client_uri: "sip:ghost@127.0.0.1", contact_user: ${CU}g }
@@ -267,14 +273,8 @@ connection_recovery_max_interval: 2"
 	wait_event registered one
 	wait_event registered two
 	# drop two, change nothing in one, add three
-	cat >"$BATS_TEST_TMPDIR/w.yaml" <<YAML
-defaults:
-  server_uri: sip:127.0.0.1:$KAM_UDP
-  max_random_initial_delay: 0
-  retry_interval: 1
-  expiration: 600
-  password_file: $PW
-registrations:
+	kam_yaml_defaults >"$BATS_TEST_TMPDIR/w.yaml"
+	cat >>"$BATS_TEST_TMPDIR/w.yaml" <<YAML
   one: { client_uri: "sip:alice@127.0.0.1", contact_user: ${CU}a }
   three: { client_uri: "sip:alice@127.0.0.1", contact_user: ${CU}c }
 YAML
