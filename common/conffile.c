@@ -485,6 +485,11 @@ int sr_reg_validate(const struct sr_reg *r, char *err, size_t errlen)
 			 where, r->connection_recovery_min_interval, r->connection_recovery_max_interval);
 		return -1;
 	}
+	if (r->keep_alive_interval > 3600) {
+		snprintf(err, errlen, "%skeep_alive_interval: expected 0 (none) to 3600 seconds, got %u", where,
+			 r->keep_alive_interval);
+		return -1;
+	}
 	if (r->security_mechanisms.n && (!r->security_negotiation ||
 					 strcmp(r->security_negotiation, "mediasec"))) {
 		snprintf(err, errlen, "%ssecurity_mechanisms needs security_negotiation: mediasec", where);
@@ -567,6 +572,7 @@ static int emit_reg(yaml_emitter_t *em, const struct sr_reg *r)
 		case SR_O_MAX_RANDOM_INITIAL_DELAY: snprintf(num, sizeof num, "%u", r->max_random_initial_delay); s = num; break;
 		case SR_O_CONN_RECOVERY_MIN: snprintf(num, sizeof num, "%u", r->connection_recovery_min_interval); s = num; break;
 		case SR_O_CONN_RECOVERY_MAX: snprintf(num, sizeof num, "%u", r->connection_recovery_max_interval); s = num; break;
+		case SR_O_KEEP_ALIVE_INTERVAL: snprintf(num, sizeof num, "%u", r->keep_alive_interval); s = num; break;
 		case SR_O_AUTH_REJECTION_PERMANENT: s = r->auth_rejection_permanent ? "yes" : "no"; break;
 		case SR_O_USE_PRELOADED_ROUTE: s = r->use_preloaded_route ? "yes" : "no"; break;
 		case SR_O_LINE: s = r->line ? "yes" : "no"; break;

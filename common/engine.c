@@ -79,7 +79,13 @@ struct eng {
 	char *cred_key;         /* our key in the digest plugin's registry */
 	long retry_after;
 	int shared;             /* root and nua belong to the keeper's groups */
+	struct eng *stack;      /* keeper: the group's own eng, holder of the nua */
+	unsigned ka_ms;         /* a stack's CRLF keep-alive interval, 0: none */
+	unsigned pong_ms;       /* and how long a pong may take (0: not expected) */
 };
+
+/* RFC 5626 4.4.1: no pong within 10 s and the flow is dead. */
+#define SR_PONG_MS 10000
 
 static int g_hard_exit; /* a stack was left running to keep its binding */
 static int g_su_ready;
@@ -399,6 +405,65 @@ static void note_final(struct eng *e, int status, char const *phrase, sip_t cons
 		res->min_expires = (long)sip->sip_min_expires->me_delta;
 }
 
+/* RFC 5626: did the registrar take the registration as an outbound flow
+ * (Require: outbound in the 2xx), and how often does it want keep-alives
+ * (Flow-Timer, a header Sofia does not know)? */
+static void note_outbound(struct sr_result *res, sip_t const *sip)
+{
+	sip_unknown_t const *u;
+	sip_require_t const *k;
+
+	res->outbound = false;
+	for (k = sip->sip_require; k; k = k->k_next) {
+		size_t i;
+
+		for (i = 0; k->k_items && k->k_items[i]; i++)
+			if (!strcasecmp(k->k_items[i], "outbound"))
+				res->outbound = true;
+	}
+	res->flow_timer = -1;
+	for (u = sip->sip_unknown; u; u = u->un_next)
+		if (u->un_name && !strcasecmp(u->un_name, "Flow-Timer") && u->un_value) {
+			char *end;
+			long v = strtol(u->un_value, &end, 10);
+
+			if (end != u->un_value && !*end && v > 0 && v <= 86400)
+				res->flow_timer = v;
+		}
+}
+
+/* RFC 5626 on a keeper stack with keep-alives, after a 2xx: a Flow-Timer
+ * shorter than our interval wins (80-100 % of it); a registrar that did not
+ * take the registration as a flow (no Require: outbound) owes no pongs, so
+ * the stack stops waiting for them rather than closing live connections.
+ * A connection's timer was set before this answer: the new interval starts
+ * after its next keep-alive. */
+static void tune_flow(struct eng *e)
+{
+	struct eng *g = e->stack;
+	const struct sr_result *res = e->res;
+
+	if (!g || !g->ka_ms || !res)
+		return;
+	if (!res->outbound && g->pong_ms) {
+		g->pong_ms = 0;
+		nua_set_params(g->nua, TPTAG_PINGPONG(0), TAG_END());
+		sr_debug(1, "the registrar did not answer Require: outbound: keep-alive pongs are not "
+			    "expected");
+	}
+	if (res->flow_timer > 0 && (double)res->flow_timer * 1000 < g->ka_ms) {
+		g->ka_ms = (unsigned)(res->flow_timer * 1000.0 * (0.8 + 0.2 * sr_rand01()));
+		nua_set_params(g->nua, TPTAG_KEEPALIVE(g->ka_ms), TAG_END());
+		sr_debug(1, "Flow-Timer %ld: keep-alives every %.1f s", res->flow_timer,
+			 g->ka_ms / 1000.0);
+	}
+}
+
+double sr_eng_keep_alive(const struct eng *e)
+{
+	return e && e->stack ? e->stack->ka_ms / 1000.0 : 0;
+}
+
 static void note_bindings(struct eng *e, sip_t const *sip)
 {
 	struct sr_result *res = e->res;
@@ -493,6 +558,8 @@ static void note_bindings(struct eng *e, sip_t const *sip)
 	}
 	if ((res->mode == SR_MODE_REGISTER || res->mode == SR_MODE_PROBE) && res->expires_granted < 0)
 		res->expires_granted = header_exp >= 0 ? header_exp : res->expires_requested;
+	note_outbound(res, sip);
+	tune_flow(e);
 	{
 		sip_route_t const *r;
 
@@ -1244,6 +1311,13 @@ static void stack_strings(struct eng *e, char **route, char **supported)
 			       reg->instance_id || reg->support_outbound ? "gruu" : "");
 }
 
+/* RFC 5626 keep-alives: the keeper's outbound registrations over TCP/TLS. */
+static int wants_keepalive(const struct eng *e)
+{
+	return e->shared && e->reg->support_outbound && e->reg->keep_alive_interval &&
+	       (e->t.tp == SR_TP_TCP || e->t.tp == SR_TP_TLS);
+}
+
 /* A nua on root for e's registration (magic receives its events). */
 static nua_t *eng_create_nua(struct eng *e, su_root_t *root, nua_magic_t *magic,
 			     double deadline, const char *certdir)
@@ -1255,6 +1329,11 @@ static nua_t *eng_create_nua(struct eng *e, su_root_t *root, nua_magic_t *magic,
 	nua_t *nua;
 
 	stack_strings(e, &route, &supported);
+	if (wants_keepalive(e)) {
+		/* a CRLF ping at 80-100 % of the interval (RFC 5626 4.4.1) */
+		e->ka_ms = (unsigned)(reg->keep_alive_interval * 1000.0 * (0.8 + 0.2 * sr_rand01()));
+		e->pong_ms = SR_PONG_MS;
+	}
 	t1x64 = (unsigned)((deadline - sr_now()) * 1000);
 	if (t1x64 > 32000)
 		t1x64 = 32000;
@@ -1276,6 +1355,14 @@ static nua_t *eng_create_nua(struct eng *e, su_root_t *root, nua_magic_t *magic,
 		 * after 1 s instead of T4's 5 s (Timer K only absorbs response
 		 * retransmissions) */
 		TAG_IF(e->shared, NTATAG_SIP_T4(1000)),
+		/* A closed connection is an error for what waits on it. Set on the
+		 * stack, nua's own TPTAG_SDWN_ERROR(1) on a registration's
+		 * connection changes nothing, so the connection keeps sharing the
+		 * stack's parameters and a later nua_set_params() (a Flow-Timer,
+		 * pongs not expected) reaches it. */
+		TAG_IF(e->shared, TPTAG_SDWN_ERROR(1)),
+		TAG_IF(e->ka_ms, TPTAG_KEEPALIVE(e->ka_ms)),
+		TAG_IF(e->ka_ms, TPTAG_PINGPONG(e->pong_ms)),
 		TPTAG_LOG(run->verbose >= 2),
 		TAG_IF(certdir, TPTAG_CERTIFICATE(certdir)),
 		/* SIPREG_RESOLV_CONF: a resolv.conf for SIP's DNS (NAPTR, SRV),
@@ -1562,9 +1649,10 @@ static void group_key(struct eng *e, const char *certdir, char *key, size_t len)
 	/* the very strings eng_create_nua() gives the stack, so that a
 	 * registration never rides on a stack made for another Route */
 	stack_strings(e, &route, &supported);
-	snprintf(key, len, "%s|%s|%s|%s|%d|%s|%s|%d", e->t.bind_url, e->t.proxy,
+	snprintf(key, len, "%s|%s|%s|%s|%d|%s|%s|%d|%u", e->t.bind_url, e->t.proxy,
 		 route ? route : "", supported, r->support_path,
-		 r->user_agent ? r->user_agent : "", certdir ? certdir : "", r->tls_verify);
+		 r->user_agent ? r->user_agent : "", certdir ? certdir : "", r->tls_verify,
+		 wants_keepalive(e) ? r->keep_alive_interval : 0);
 }
 
 struct eng *sr_eng_open(su_root_t *root, const struct sr_reg *reg, const struct sr_run *run,
@@ -1636,6 +1724,7 @@ struct eng *sr_eng_open(su_root_t *root, const struct sr_reg *reg, const struct 
 	remove_cert_dir(e);
 	e->root = root;
 	e->nua = gr->g->nua;
+	e->stack = gr->g;
 	if (gr->g->default_contact)
 		e->default_contact = url_hdup(e->home, gr->g->default_contact);
 	if (eng_open_handle(e) < 0)

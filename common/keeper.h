@@ -33,6 +33,8 @@ int sr_eng_unregister(struct eng *e);
 void sr_eng_close(struct eng *e);
 /* The Retry-After of the last final response, -1 when none. */
 long sr_eng_retry_after(const struct eng *e);
+/* The CRLF keep-alive interval of e's connection in seconds, 0: none. */
+double sr_eng_keep_alive(const struct eng *e);
 /* Shut every shared stack down, waiting at most until deadline. */
 void sr_eng_shutdown_all(su_root_t *root, double deadline);
 

@@ -67,6 +67,8 @@ static json_t *result_json(const struct sr_result *r)
 	json_object_set_new(gruu, "temp", jstr(r->gruu_temp));
 	json_object_set_new(o, "gruu", gruu);
 	json_object_set_new(o, "line", jstr(r->line));
+	json_object_set_new(o, "outbound", json_pack("{s:b, s:o}", "used", r->outbound, "flow_timer",
+						     r->flow_timer >= 0 ? json_integer(r->flow_timer) : json_null()));
 	if (r->servers_tried.n) {
 		json_object_set_new(o, "target", jstr(r->target));
 		json_object_set_new(o, "servers_tried", jstrv(&r->servers_tried));
@@ -193,6 +195,12 @@ static void text_one(FILE *out, int verbose, const struct sr_result *r)
 		fprintf(out, "  service-route: %s\n", r->service_route.v[i]);
 	for (i = 0; i < r->path.n; i++)
 		fprintf(out, "  path: %s\n", r->path.v[i]);
+	if (r->outbound) {
+		fprintf(out, "  outbound: the registrar keeps this as a flow (Require: outbound)");
+		if (r->flow_timer >= 0)
+			fprintf(out, ", Flow-Timer %ld s", r->flow_timer);
+		fputc('\n', out);
+	}
 	if (r->auth_scheme)
 		fprintf(out, "  auth: %s realm=\"%s\" algorithm=%s qop=%s rounds=%d\n", r->auth_scheme,
 			r->auth_realm ? r->auth_realm : "", r->auth_algorithm ? r->auth_algorithm : "-",

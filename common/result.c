@@ -13,6 +13,7 @@ void sr_result_init(struct sr_result *res)
 	res->expires_requested = -1;
 	res->expires_granted = -1;
 	res->min_expires = -1;
+	res->flow_timer = -1;
 	res->t_total = res->t_first = res->t_final = -1;
 }
 

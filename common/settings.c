@@ -54,6 +54,7 @@ void sr_reg_defaults(struct sr_reg *r)
 	r->max_random_initial_delay = 10;
 	r->connection_recovery_min_interval = 2;
 	r->connection_recovery_max_interval = 30;
+	r->keep_alive_interval = 90;
 	r->transport = SR_TP_AUTO;
 	r->tls_verify = true;
 }

@@ -80,6 +80,7 @@ struct sr_reg {
 	unsigned max_random_initial_delay;
 	unsigned connection_recovery_min_interval;
 	unsigned connection_recovery_max_interval;
+	unsigned keep_alive_interval; /* RFC 5626 CRLF pings on TCP/TLS flows, 0: none */
 	/* routing */
 	enum sr_transport transport;
 	char *outbound_proxy;

@@ -27,5 +27,7 @@ enum sr_word sr_tls_check(const struct sr_tls_params *p, double deadline, char *
 
 /* CLOCK_MONOTONIC in seconds. */
 double sr_now(void);
+/* Uniform in [0, 1), from OpenSSL's generator (jitter, backoff). */
+double sr_rand01(void);
 
 #endif

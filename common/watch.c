@@ -12,7 +12,6 @@
 
 #include <jansson.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <sofia-sip/su_wait.h>
 
 #include "conffile.h"
@@ -121,15 +120,6 @@ static void iso_time(double t, char *buf, size_t len)
 		 (tm.tm_mon + 1) % 100, tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100,
 		 tm.tm_sec % 100, (ms < 0 ? 0 : ms) % 1000);
 	snprintf(buf, len, "%.30s", tmp);
-}
-
-static double rnd01(void)
-{
-	unsigned int r = 0;
-
-	if (RAND_bytes((unsigned char *)&r, sizeof r) != 1)
-		r = (unsigned int)random();
-	return (double)r / 4294967296.0;
 }
 
 /* One event: JSON Lines, or a text line with -o text. fields: a json object
@@ -251,6 +241,8 @@ static void registered(struct slot *s)
 {
 	struct watch *w = s->w;
 	int refresh = s->st == S_REGISTERED || s->refresh_due || s->res.t0_refresh;
+	int by_stack = s->res.t0_refresh;
+	json_t *fields;
 	double at;
 
 	s->res.t0_refresh = 0;
@@ -258,14 +250,29 @@ static void registered(struct slot *s)
 	s->attempts = 0;
 	s->backoff = 0;
 	s->granted = s->res.expires_granted >= 0 ? s->res.expires_granted : (long)s->reg->expiration;
-	s->rtt = s->res.t_final >= 0 ? (double)s->res.t_final / 1000.0 : 0;
+	/* nua does not say when it sent a refresh of its own: the round trip
+	 * is known only for the REGISTERs we send (the last one is kept) */
+	if (!by_stack && s->res.t_final >= 0)
+		s->rtt = (double)s->res.t_final / 1000.0;
 	s->registrations_total++;
 	set_state(s, S_REGISTERED);
-	emit(w, refresh && s->ever_registered ? "refreshed" : "registered", s,
-	     json_pack("{s:I, s:I, s:o, s:f, s:i}", "expires", (json_int_t)s->granted,
-		       "expires_requested", (json_int_t)s->reg->expiration, "server",
-		       s->res.server ? json_string(s->res.server) : json_null(), "rtt", s->rtt,
-		       "status", s->res.status));
+	fields = json_pack("{s:I, s:I, s:o, s:o, s:i}", "expires", (json_int_t)s->granted,
+			   "expires_requested", (json_int_t)s->reg->expiration, "server",
+			   s->res.server ? json_string(s->res.server) : json_null(), "rtt",
+			   by_stack ? json_null() : json_real(s->rtt), "status", s->res.status);
+	if (s->reg->support_outbound && fields) {
+		double ka = sr_eng_keep_alive(s->e);
+
+		/* RFC 5626: the flow the registrar keeps, and our keep-alives on it */
+		json_object_set_new(fields, "outbound", json_boolean(s->res.outbound));
+		json_object_set_new(fields, "flow_timer", s->res.flow_timer >= 0
+								   ? json_integer(s->res.flow_timer)
+								   : json_null());
+		json_object_set_new(fields, "keep_alive", ka > 0 ? json_real(ka) : json_null());
+		json_object_set_new(fields, "received", s->res.received ? json_string(s->res.received)
+									  : json_null());
+	}
+	emit(w, refresh && s->ever_registered ? "refreshed" : "registered", s, fields);
 	s->ever_registered = 1;
 	/* Our own deadline, whatever nua thinks was granted (SOFIA-NOTES 5):
 	 * refresh by 80 % of the grant if the stack has not done it before. */
@@ -324,7 +331,7 @@ static void fail_policy(struct slot *s)
 		/* JsSIP: random in [1, 2^attempt], clamped to min..max */
 		double top = ldexp(1.0, (int)(s->backoff < 20 ? ++s->backoff : 20));
 
-		interval = 1 + rnd01() * (top - 1);
+		interval = 1 + sr_rand01() * (top - 1);
 		if (interval < r->connection_recovery_min_interval)
 			interval = r->connection_recovery_min_interval;
 		if (interval > r->connection_recovery_max_interval)
@@ -579,7 +586,7 @@ static struct slot *new_slot(struct watch *w, struct sr_reg *reg)
 static void start_slot(struct slot *s, int initial)
 {
 	unsigned max = s->reg->max_random_initial_delay;
-	double delay = initial && max ? 1 + rnd01() * (max - 1) : 0;
+	double delay = initial && max ? 1 + sr_rand01() * (max - 1) : 0;
 
 	set_state(s, S_WAITING);
 	if (delay > 0)

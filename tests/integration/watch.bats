@@ -28,6 +28,9 @@ setup() {
 teardown() {
 	[ -n "$WPID" ] && kill -KILL "$WPID" 2>/dev/null
 	sipp_stop
+	# a test that froze Kamailio (SIGSTOP) never leaves it frozen
+	[ -n "${KAM_DIR:-}" ] && pkill -CONT -f "$KAM_DIR/kamailio.cfg"
+	[ -n "${KAM2_DIR:-}" ] && "$REGISTRAR" stop "$KAM2_DIR"
 	return 0
 }
 
@@ -412,4 +415,122 @@ YAML
 	wait_event registered b
 	watch_stop
 	kill "$SIPP2_PID" 2>/dev/null || true
+}
+
+# The watch's established TCP connection to port $1: "local-port bytes-sent
+# bytes-received" (the kernel's counters: what went over the wire).
+flow() {
+	ss -Htinp state established "( dport = :$1 )" | grep -A1 "pid=$WPID," |
+		awk '{ for (i = 1; i <= NF; i++) {
+			if ($i ~ /^127\.0\.0\.1:[0-9]+$/ && !lp) { split($i, a, ":"); lp = a[2] }
+			if ($i ~ /^bytes_sent:/) { split($i, a, ":"); s = a[2] }
+			if ($i ~ /^bytes_received:/) { split($i, a, ":"); r = a[2] } } }
+			END { if (lp) print lp, s + 0, r + 0 }'
+}
+
+outbound_yaml() {
+	cat >"$BATS_TEST_TMPDIR/o.yaml" <<YAML
+defaults: { max_random_initial_delay: 0, retry_interval: 1, expiration: 600, password_file: $PW }
+registrations:
+  ob: { client_uri: "sip:alice@127.0.0.1", server_uri: "sip:127.0.0.1:$1", transport: tcp,
+        contact_user: ${CU}o, support_outbound: ${3:-yes}, keep_alive_interval: $2 }
+YAML
+}
+
+# Registration "ob" to port $1 with keep_alive_interval $2 (and
+# support_outbound $3, yes by default), started and registered.
+outbound_start() {
+	outbound_yaml "$@"
+	watch_start "$BATS_TEST_TMPDIR/o.yaml"
+	wait_event registered ob
+}
+
+@test "3. outbound over TCP: CRLF pings at keep_alive_interval, Kamailio pongs; the flow is reported" {
+	[ -n "${KAM_TCP:-}" ] || skip "Kamailio did not start"
+	outbound_start "$KAM_TCP" 1
+	read -r p1 s1 r1 < <(flow "$KAM_TCP")
+	sleep 4
+	read -r p2 s2 r2 < <(flow "$KAM_TCP")
+	echo "flow $p1: sent $s1 -> $s2, received $r1 -> $r2" >&3
+	[ "$p1" = "$p2" ]
+	# nothing but pings (4 bytes: CRLF CRLF) and pongs (2 bytes: CRLF)
+	[ $((s2 - s1)) -ge 8 ]
+	[ $(((s2 - s1) % 4)) -eq 0 ]
+	[ $((r2 - r1)) -eq $(((s2 - s1) / 2)) ]
+	ev=$(jq -s -c '[.[] | select(.event == "registered")][0]' "$EV")
+	[ "$(jq -r .outbound <<<"$ev")" = true ]
+	jq -e '.keep_alive >= 0.8 and .keep_alive <= 1' <<<"$ev"
+	kam_bindings alice | grep -q "sip:${CU}o@"
+	watch_stop
+}
+
+@test "3. without support_outbound nothing is sent between REGISTERs" {
+	[ -n "${KAM_TCP:-}" ] || skip "Kamailio did not start"
+	outbound_start "$KAM_TCP" 1 no
+	read -r p1 s1 r1 < <(flow "$KAM_TCP")
+	sleep 3
+	read -r p2 s2 r2 < <(flow "$KAM_TCP")
+	[ "$p1" = "$p2" ] && [ "$s1" = "$s2" ] && [ "$r1" = "$r2" ]
+	[ "$(jq -s '[.[] | select(.event == "registered")][0] | has("keep_alive")' "$EV")" = false ]
+	watch_stop
+}
+
+@test "3. flow recovery: no pong (Kamailio frozen), the flow is replaced and the binding refreshed on it" {
+	[ -n "${KAM_TCP:-}" ] || skip "Kamailio did not start"
+	outbound_start "$KAM_TCP" 1
+	read -r p1 _ _ < <(flow "$KAM_TCP")
+	pkill -STOP -f "$KAM_DIR/kamailio.cfg"
+	# the pong deadline (10 s) ends the flow; nua connects again at once
+	for i in $(seq 1 250); do
+		p2=$(flow "$KAM_TCP" | cut -d' ' -f1)
+		[ -n "$p2" ] && [ "$p2" != "$p1" ] && break
+		sleep 0.1
+	done
+	pkill -CONT -f "$KAM_DIR/kamailio.cfg"
+	echo "flow $p1 replaced by ${p2:-none}" >&3
+	[ -n "$p2" ] && [ "$p2" != "$p1" ]
+	wait_event refreshed ob 20
+	read -r p3 _ _ < <(flow "$KAM_TCP")
+	[ "$p3" = "$p2" ]
+	kam_bindings alice | grep -q "sip:${CU}o@"
+	# a refresh nua sent by itself has no round trip of ours to report
+	[ "$(jq -s '[.[] | select(.event == "refreshed")][0].rtt' "$EV")" = null ]
+	watch_stop
+}
+
+@test "3. a registrar that does not take outbound owes no pongs: the flow stays" {
+	sipp_start outbound-nopong t1
+	outbound_start "$SIPP_PORT" 1
+	[ "$(jq -s '[.[] | select(.event == "registered")][0].outbound' "$EV")" = false ]
+	read -r p1 s1 _ < <(flow "$SIPP_PORT")
+	# past a keep-alive and the 10 s a pong may take
+	sleep 13
+	read -r p2 s2 _ < <(flow "$SIPP_PORT")
+	echo "flow $p1 -> $p2, sent $s1 -> $s2" >&3
+	[ "$p1" = "$p2" ]
+	[ $((s2 - s1)) -ge 8 ] && [ $(((s2 - s1) % 4)) -eq 0 ]
+	[ "$(count_events registering ob)" = 1 ]
+	[ "$(count_events failed ob)" = 0 ]
+	watch_stop
+}
+
+@test "3. Flow-Timer: a shorter one than keep_alive_interval sets the pace" {
+	need kamailio
+	KAM2_DIR=$(mktemp -d "$BATS_TEST_TMPDIR/kam2.XXXXXX")
+	out=$(KAM_FLOW_TIMER=1 "$REGISTRAR" start "$KAM2_DIR" MD5)
+	tcp2=$(sed -n 's/.*KAM_TCP=\([0-9]*\).*/\1/p' <<<"$out")
+	outbound_start "$tcp2" 4
+	read -r p1 s1 r1 < <(flow "$tcp2")
+	ev=$(jq -s -c '[.[] | select(.event == "registered")][0]' "$EV")
+	[ "$(jq -r .flow_timer <<<"$ev")" = 1 ]
+	jq -e '.keep_alive >= 0.8 and .keep_alive <= 1' <<<"$ev"
+	# 4 s apart at most 2 pings fit in 9 s; at the Flow-Timer's pace (after
+	# the first, which the connection had planned already) many more
+	sleep 9
+	read -r p2 s2 r2 < <(flow "$tcp2")
+	echo "flow $p1: sent $s1 -> $s2, received $r1 -> $r2" >&3
+	[ "$p1" = "$p2" ]
+	[ $((s2 - s1)) -ge 16 ] && [ $(((s2 - s1) % 4)) -eq 0 ]
+	[ $((r2 - r1)) -eq $(((s2 - s1) / 2)) ]
+	watch_stop
 }
