@@ -90,6 +90,8 @@ sipp_ok() {
 	run --separate-stderr timeout 30 "$SIPREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$KAM_UDP" \
 		--contact-user "$CU" --password-file "$PW" --support-outbound --json
 	[ "$status" -eq 0 ]
+	# Kamailio (outbound_mode 1) takes it as a flow: Require: outbound
+	[ "$(jq -c '.results[0].outbound' <<<"$output")" = '{"used":true,"flow_timer":null}' ]
 	dump=$(kamcmd -s "unix:$KAM_DIR/ctl.sock" ul.dump)
 	grep -A25 "sip:$CU@" <<<"$dump" | grep -q "Reg-Id: 1"
 	grep -A25 "sip:$CU@" <<<"$dump" | grep -q "Instance: <urn:uuid:"
