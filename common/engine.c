@@ -48,7 +48,11 @@ struct eng {
 	const struct sr_reg *reg;
 	const struct sr_run *run;
 	struct sr_result *res;
-	struct sr_target t;
+	/* the target: whole while the registration is prepared and opened, then
+	 * (sipregwatch, thousands of them) only the strings still needed */
+	struct sr_target *t;
+	const char *aor, *aor_user, *registrar, *host;
+	enum sr_transport tp;
 	double t0;
 	enum state state;
 	int shutdown_done;
@@ -68,7 +72,6 @@ struct eng {
 	char *extra;            /* extra headers, \r\n separated */
 	char cadir[64];         /* temporary CA directory for Sofia */
 	struct sr_digest_policy policy;
-	struct sr_reg reg_copy; /* shallow: a server_uri picked from servers */
 	char *instance;         /* urn:uuid: of +sip.instance, or NULL */
 	char *mediasec;         /* Security-Client/Require/Proxy-Require, \r\n separated */
 	int plugin_answers0;    /* the plugin's answer count at the start */
@@ -172,7 +175,7 @@ static int answer_challenge(struct eng *e, int status, sip_t const *sip, int dry
 {
 	msg_auth_t const *lists[2] = {sip->sip_www_authenticate, sip->sip_proxy_authenticate};
 	const struct sr_reg *r = e->reg;
-	const char *user = r->username ? r->username : e->t.aor_user;
+	const char *user = r->username ? r->username : e->aor_user;
 	struct sr_digest_policy policy = e->policy;
 	struct sr_offer offers[16];
 	const char *raw_realms[MAX_REALMS], *realms[MAX_REALMS];
@@ -592,15 +595,15 @@ static void fail_final(struct eng *e, int status, char const *phrase, sip_t cons
 		res->status = 0;
 		if (status == 408)
 			sr_result_fail(res, SR_W_TIMEOUT, "no response from %s within the timeout",
-				       e->t.registrar);
+				       e->registrar);
 		else if (phrase && strstr(phrase, "DNS"))
-			sr_result_fail(res, SR_W_DNS_ERROR, "cannot resolve %s (%s)", e->t.host, phrase);
+			sr_result_fail(res, SR_W_DNS_ERROR, "cannot resolve %s (%s)", e->host, phrase);
 		else if (status >= 900)
 			sr_result_fail(res, SR_W_INTERNAL_ERROR, "stack error %d %s", status, phrase);
 		else
-			sr_result_fail(res, e->t.tp == SR_TP_TLS ? SR_W_TLS_ERROR : SR_W_TRANSPORT_ERROR,
-				       "cannot send to %s over %s (%d %s)", e->t.registrar,
-				       sr_transport_name(e->t.tp), status, phrase);
+			sr_result_fail(res, e->tp == SR_TP_TLS ? SR_W_TLS_ERROR : SR_W_TRANSPORT_ERROR,
+				       "cannot send to %s over %s (%d %s)", e->registrar,
+				       sr_transport_name(e->tp), status, phrase);
 		return;
 	}
 	note_final(e, status, phrase, sip);
@@ -613,7 +616,7 @@ static void fail_final(struct eng *e, int status, char const *phrase, sip_t cons
 		break;
 	case SR_W_NOT_FOUND:
 		sr_result_fail(res, SR_W_NOT_FOUND, "the registrar does not know %s (404 %s)",
-			       e->t.aor, phrase);
+			       e->aor, phrase);
 		break;
 	case SR_W_INTERVAL_TOO_BRIEF:
 		sr_result_fail(res, SR_W_INTERVAL_TOO_BRIEF,
@@ -657,7 +660,7 @@ static void note_auth_used(struct eng *e)
 static int binding_is_ours(struct eng *e, sip_contact_t const *m)
 {
 	const struct sr_reg *r = e->reg;
-	const char *user = r->contact_user ? r->contact_user : e->t.aor_user;
+	const char *user = r->contact_user ? r->contact_user : e->aor_user;
 	const char *host = e->default_contact ? e->default_contact->url_host : NULL;
 
 	if (r->contact_uri) {
@@ -681,8 +684,8 @@ static void send_removal(struct eng *e, const char *contacts)
 {
 	e->removing = 1;
 	e->res->requests++;
-	sr_debug(1, "-> REGISTER %s (Expires: 0, removing %s)", e->t.registrar, contacts);
-	nua_register(e->nh, NUTAG_REGISTRAR(e->t.registrar), SIPTAG_CONTACT_STR(contacts),
+	sr_debug(1, "-> REGISTER %s (Expires: 0, removing %s)", e->registrar, contacts);
+	nua_register(e->nh, NUTAG_REGISTRAR(e->registrar), SIPTAG_CONTACT_STR(contacts),
 		     SIPTAG_EXPIRES_STR("0"), TAG_IF(e->extra, SIPTAG_HEADER_STR(e->extra)), TAG_END());
 }
 
@@ -757,12 +760,12 @@ static void authcheck_warnings(struct eng *e, int status)
 		if (a && strncasecmp(a, "MD5", 3))
 			md5_only = 0;
 	}
-	if (md5_only && e->t.tp != SR_TP_TLS) {
+	if (md5_only && e->tp != SR_TP_TLS) {
 		char buf[160];
 
 		snprintf(buf, sizeof buf, "the server offers only MD5 digest over %s: the exchange "
 					  "can be attacked offline",
-			 sr_transport_name(e->t.tp));
+			 sr_transport_name(e->tp));
 		sr_strv_add(&res->warnings, buf);
 	}
 	if (e->nonce_reused)
@@ -790,7 +793,7 @@ static void send_register(struct eng *e, const char *more)
 	if (more)
 		extra = extra ? su_sprintf(e->home, "%s\r\n%s", extra, more) : su_strdup(e->home, more);
 	if (run->mode == SR_MODE_AUTHCHECK && run->method_options)
-		nua_options(e->nh, NUTAG_URL(e->t.registrar),
+		nua_options(e->nh, NUTAG_URL(e->registrar),
 			    TAG_IF(bearer, SIPTAG_AUTHORIZATION_STR(bearer)),
 			    TAG_IF(extra, SIPTAG_HEADER_STR(extra)), TAG_END());
 	else if (run->mode == SR_MODE_UNREGISTER && run->unreg_all && !more) {
@@ -808,11 +811,11 @@ static void send_register(struct eng *e, const char *more)
 		send_removal(e, list);
 	} else if (run->mode == SR_MODE_LIST || run->mode == SR_MODE_AUTHCHECK ||
 		   run->mode == SR_MODE_UNREGISTER)
-		nua_register(e->nh, NUTAG_REGISTRAR(e->t.registrar), SIPTAG_CONTACT(NULL),
+		nua_register(e->nh, NUTAG_REGISTRAR(e->registrar), SIPTAG_CONTACT(NULL),
 			     TAG_IF(bearer, SIPTAG_AUTHORIZATION_STR(bearer)),
 			     TAG_IF(extra, SIPTAG_HEADER_STR(extra)), TAG_END());
 	else
-		nua_register(e->nh, NUTAG_REGISTRAR(e->t.registrar),
+		nua_register(e->nh, NUTAG_REGISTRAR(e->registrar),
 			     SIPTAG_CONTACT_STR(e->contact_hdr), SIPTAG_EXPIRES_STR(e->expires),
 			     TAG_IF(bearer, SIPTAG_AUTHORIZATION_STR(bearer)),
 			     TAG_IF(e->call_id, SIPTAG_CALL_ID_STR(e->call_id)),
@@ -890,7 +893,7 @@ static void on_register(struct eng *e, int status, char const *phrase, sip_t con
 			e->state = ST_UNREGISTERING;
 			res->unreg_tried = true;
 			res->requests++;
-			sr_debug(1, "-> REGISTER %s (Expires: 0, removing our binding)", e->t.registrar);
+			sr_debug(1, "-> REGISTER %s (Expires: 0, removing our binding)", e->registrar);
 			nua_unregister(e->nh, TAG_END());
 			return;
 		}
@@ -1105,7 +1108,7 @@ static void stable_bytes(const struct eng *e, const char *purpose, unsigned char
 	parts[0] = purpose;
 	parts[1] = mid;
 	parts[2] = e->reg->name ? e->reg->name : "";
-	parts[3] = e->t.aor;
+	parts[3] = e->aor;
 	memset(out, 0, 32);
 	if (!ctx)
 		return;
@@ -1158,7 +1161,7 @@ static int build_contact(struct eng *e)
 		u = url_hdup(e->home, e->default_contact);
 		if (u)
 			u->url_user = su_strdup(e->home,
-						r->contact_user ? r->contact_user : e->t.aor_user);
+						r->contact_user ? r->contact_user : e->aor_user);
 	}
 	if (!u)
 		return -1;
@@ -1204,11 +1207,21 @@ static int eng_prepare(struct eng *e, double deadline, const char **certdir_out,
 	const char *certdir = NULL;
 	int rc = 0;
 
-	w = sr_target_build(reg, &e->t, err, sizeof err);
-	sr_setstr(&res->aor, e->t.aor[0] ? e->t.aor : reg->client_uri);
-	sr_setstr(&res->registrar, e->t.registrar[0] ? e->t.registrar : NULL);
-	if (e->t.tp != SR_TP_AUTO)
-		res->transport = e->t.tp;
+	e->t = su_zalloc(e->home, sizeof *e->t);
+	if (!e->t) {
+		sr_result_fail(res, SR_W_INTERNAL_ERROR, "out of memory");
+		goto fail;
+	}
+	w = sr_target_build(reg, e->t, err, sizeof err);
+	e->aor = e->t->aor;
+	e->aor_user = e->t->aor_user;
+	e->registrar = e->t->registrar;
+	e->host = e->t->host;
+	e->tp = e->t->tp;
+	sr_setstr(&res->aor, e->aor[0] ? e->aor : reg->client_uri);
+	sr_setstr(&res->registrar, e->registrar[0] ? e->registrar : NULL);
+	if (e->tp != SR_TP_AUTO)
+		res->transport = e->tp;
 	if (w != SR_W_NONE) {
 		sr_result_fail(res, w, "%s", err);
 		goto fail;
@@ -1234,17 +1247,17 @@ static int eng_prepare(struct eng *e, double deadline, const char **certdir_out,
 		goto fail;
 	}
 
-	if (e->t.tp == SR_TP_TLS) {
+	if (e->tp == SR_TP_TLS) {
 		if (reg->tls_verify) {
 			struct sr_tls_params tp = {
-				.connect_host = e->t.connect_ip[0] ? e->t.connect_ip : e->t.verify_host,
-				.port = e->t.port ? e->t.port : 5061,
+				.connect_host = e->t->connect_ip[0] ? e->t->connect_ip : e->t->verify_host,
+				.port = e->t->port ? e->t->port : 5061,
 				.verify_name = reg->tls_server_name ? reg->tls_server_name
-								    : e->t.verify_host,
+								    : e->t->verify_host,
 				.ca_file = reg->tls_ca_file,
 				.ca_dir = reg->tls_ca_dir,
 				.verify = 1,
-				.family = e->t.family,
+				.family = e->t->family,
 			};
 
 			w = sr_tls_check(&tp, deadline, err, sizeof err);
@@ -1299,7 +1312,7 @@ static void stack_strings(struct eng *e, char **route, char **supported)
 				   strstr(reg->outbound_proxy, ";lr") ? "" : ";lr");
 	else if (reg->use_preloaded_route)
 		/* JsSIP: a Route to the server we connect to on every request */
-		*route = su_sprintf(e->home, "<%s;lr>", e->t.registrar);
+		*route = su_sprintf(e->home, "<%s;lr>", e->registrar);
 	/* nua's default claims timer, 100rel and path: say only what is true */
 	*supported = su_sprintf(e->home, "%s%s%s%s%s", reg->support_path ? "path" : "",
 			       reg->support_path && reg->support_outbound ? ", " : "",
@@ -1315,7 +1328,7 @@ static void stack_strings(struct eng *e, char **route, char **supported)
 static int wants_keepalive(const struct eng *e)
 {
 	return e->shared && e->reg->support_outbound && e->reg->keep_alive_interval &&
-	       (e->t.tp == SR_TP_TCP || e->t.tp == SR_TP_TLS);
+	       (e->tp == SR_TP_TCP || e->tp == SR_TP_TLS);
 }
 
 /* A nua on root for e's registration (magic receives its events). */
@@ -1340,8 +1353,8 @@ static nua_t *eng_create_nua(struct eng *e, su_root_t *root, nua_magic_t *magic,
 	if (t1x64 < 500)
 		t1x64 = 500;
 	nua = nua_create(
-		root, on_event, magic, NUTAG_URL(e->t.bind_url),
-		TAG_IF(e->t.proxy[0] && !route, NUTAG_PROXY(e->t.proxy)),
+		root, on_event, magic, NUTAG_URL(e->t->bind_url),
+		TAG_IF(e->t->proxy[0] && !route, NUTAG_PROXY(e->t->proxy)),
 		SIPTAG_USER_AGENT_STR(reg->user_agent ? reg->user_agent : PACKAGE_NAME "/" PACKAGE_VERSION),
 		NUTAG_MAX_RETRY_AFTER(0), NUTAG_OUTBOUND("no-validate no-options-keepalive no-natify"),
 		/* nua's default claims timer, 100rel and path: say only what is true */
@@ -1368,7 +1381,7 @@ static nua_t *eng_create_nua(struct eng *e, su_root_t *root, nua_magic_t *magic,
 		/* SIPREG_RESOLV_CONF: a resolv.conf for SIP's DNS (NAPTR, SRV),
 		 * e.g. a test's own name server on another port ("port N") */
 		TAG_IF(getenv("SIPREG_RESOLV_CONF"), SRESTAG_RESOLV_CONF(getenv("SIPREG_RESOLV_CONF"))),
-		TAG_IF(e->t.tp == SR_TP_TLS,
+		TAG_IF(e->tp == SR_TP_TLS,
 		       TPTAG_TLS_VERIFY_POLICY(reg->tls_verify ? TPTLS_VERIFY_OUT : TPTLS_VERIFY_NONE)),
 		TAG_END());
 	return nua;
@@ -1397,7 +1410,7 @@ static int eng_open_handle(struct eng *e)
 	}
 
 	{
-		const char *who = e->t.aor;
+		const char *who = e->aor;
 
 		if (reg->display_name) {
 			char *q = su_alloc(e->home, 2 * strlen(reg->display_name) + 1), *d = q;
@@ -1410,7 +1423,7 @@ static int eng_open_handle(struct eng *e)
 			}
 			if (q)
 				*d = '\0';
-			who = su_sprintf(e->home, "\"%s\" <%s>", q ? q : "", e->t.aor);
+			who = su_sprintf(e->home, "\"%s\" <%s>", q ? q : "", e->aor);
 		}
 		e->nh = nua_handle(e->nua, (nua_hmagic_t *)e, SIPTAG_TO_STR(who),
 				   SIPTAG_FROM_STR(who), TAG_END());
@@ -1442,7 +1455,7 @@ static int eng_open_handle(struct eng *e)
 	if (!(run->mode == SR_MODE_UNREGISTER && (run->unreg_all || run->contacts.n)))
 		sr_debug(1, "-> %s %s for %s%s%s",
 			 run->mode == SR_MODE_AUTHCHECK && run->method_options ? "OPTIONS" : "REGISTER",
-			 e->t.registrar, e->t.aor,
+			 e->registrar, e->aor,
 			 res->contact ? " contact " : run->method_options ? "" : " (no Contact)",
 			 res->contact ? res->contact : "");
 	e->state = ST_REGISTERING;
@@ -1484,7 +1497,7 @@ static int attempt(const struct sr_reg *reg, const struct sr_run *run, double de
 	remove_cert_dir(e);
 	if (!e->nua) {
 		sr_result_fail(res, SR_W_TRANSPORT_ERROR, "cannot open a %s socket on %s",
-			       sr_transport_name(e->t.tp), e->t.bind_url);
+			       sr_transport_name(e->tp), e->t->bind_url);
 		goto out;
 	}
 	nua_get_params(e->nua, TAG_ANY(), TAG_END());
@@ -1505,7 +1518,7 @@ static int attempt(const struct sr_reg *reg, const struct sr_run *run, double de
 		authcheck_warnings(e, res->status);
 	if (e->state == ST_REGISTERING) {
 		sr_result_fail(res, SR_W_TIMEOUT, "no final response from %s within %.1f s",
-			       e->t.registrar, run->timeout);
+			       e->registrar, run->timeout);
 	} else if (e->state == ST_UNREGISTERING) {
 		sr_result_fail(res, SR_W_TIMEOUT,
 			       "registered, but the un-REGISTER got no answer in time: the binding may "
@@ -1649,10 +1662,22 @@ static void group_key(struct eng *e, const char *certdir, char *key, size_t len)
 	/* the very strings eng_create_nua() gives the stack, so that a
 	 * registration never rides on a stack made for another Route */
 	stack_strings(e, &route, &supported);
-	snprintf(key, len, "%s|%s|%s|%s|%d|%s|%s|%d|%u", e->t.bind_url, e->t.proxy,
+	snprintf(key, len, "%s|%s|%s|%s|%d|%s|%s|%d|%u", e->t->bind_url, e->t->proxy,
 		 route ? route : "", supported, r->support_path,
 		 r->user_agent ? r->user_agent : "", certdir ? certdir : "", r->tls_verify,
 		 wants_keepalive(e) ? r->keep_alive_interval : 0);
+}
+
+/* Keep of the target only what a running registration still uses: the
+ * whole is almost 3 KB, and sipregwatch holds thousands. */
+static void detach_target(struct eng *e)
+{
+	e->aor = su_strdup(e->home, e->aor);
+	e->aor_user = su_strdup(e->home, e->aor_user);
+	e->registrar = su_strdup(e->home, e->registrar);
+	e->host = su_strdup(e->home, e->host);
+	su_free(e->home, e->t);
+	e->t = NULL;
 }
 
 struct eng *sr_eng_open(su_root_t *root, const struct sr_reg *reg, const struct sr_run *run,
@@ -1699,14 +1724,16 @@ struct eng *sr_eng_open(su_root_t *root, const struct sr_reg *reg, const struct 
 		g->reg = reg;
 		g->run = run;
 		g->res = res;
-		g->t = e->t;
+		g->t = e->t; /* while the stack is made */
+		g->tp = e->tp;
+		g->registrar = e->registrar;
 		g->root = root;
 		g->shared = 1;
 		g->nua = eng_create_nua(g, root, (nua_magic_t *)g, deadline, certdir);
 		remove_cert_dir(e);
 		if (!g->nua) {
 			sr_result_fail(res, SR_W_TRANSPORT_ERROR, "cannot open a %s socket on %s",
-				       sr_transport_name(e->t.tp), e->t.bind_url);
+				       sr_transport_name(e->tp), e->t->bind_url);
 			su_home_deinit(g->home);
 			free(g);
 			free(gr);
@@ -1716,6 +1743,8 @@ struct eng *sr_eng_open(su_root_t *root, const struct sr_reg *reg, const struct 
 		step_until(g, params_done, deadline);
 		g->reg = NULL; /* only the stack's own events reach it from now on */
 		g->res = NULL;
+		g->t = NULL;
+		g->registrar = NULL;
 		snprintf(gr->key, sizeof gr->key, "%s", key);
 		gr->g = g;
 		gr->next = g_groups;
@@ -1729,6 +1758,7 @@ struct eng *sr_eng_open(su_root_t *root, const struct sr_reg *reg, const struct 
 		e->default_contact = url_hdup(e->home, gr->g->default_contact);
 	if (eng_open_handle(e) < 0)
 		goto fail;
+	detach_target(e);
 	return e;
 fail:
 	su_home_deinit(e->home);
@@ -1752,7 +1782,7 @@ void sr_eng_send(struct eng *e)
 	res->t_first = res->t_final = -1;
 	res->requests = 1;
 	sr_setstr(&res->error, NULL);
-	sr_debug(1, "-> REGISTER %s for %s (%s)", e->t.registrar, e->t.aor,
+	sr_debug(1, "-> REGISTER %s for %s (%s)", e->registrar, e->aor,
 		 e->reg->name ? e->reg->name : "");
 	send_register(e, NULL);
 }

@@ -85,6 +85,7 @@ struct watch {
 	int pending_removal; /* a reload removed slots still un-registering */
 	double stop_deadline;
 	int done;
+	int in_tick; /* a new stack's start runs the loop inside tick_cb */
 };
 
 static volatile sig_atomic_t g_sig_term, g_sig_hup, g_sig_usr1;
@@ -157,12 +158,16 @@ static void emit(struct watch *w, const char *event, const struct slot *s, json_
 	json_decref(fields);
 }
 
+/* A new state is written out within a second; what changes without one
+ * (a refresh: counters, expiry) waits for the periodic write, so that
+ * thousands of refreshes do not rewrite the files every second. */
 static void set_state(struct slot *s, enum slot_state st)
 {
-	if (s->st != st)
+	if (s->st != st) {
 		s->since = wall_now();
+		s->w->dirty = 1;
+	}
 	s->st = st;
-	s->w->dirty = 1;
 }
 
 static void timer_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg);
@@ -715,6 +720,8 @@ static void reload(struct watch *w)
 
 /* 20 ms while there is something to send or to stop, 200 ms when idle:
  * an idle keeper of thousands should cost next to nothing. */
+static void tick_body(struct watch *w, double now);
+
 static void tick_rearm(struct watch *w)
 {
 	su_duration_t ms = w->qlen || w->stopping || g_sig_term || g_sig_hup || g_sig_usr1 ? 20 : 200;
@@ -726,11 +733,24 @@ static void tick_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 {
 	struct watch *w = (struct watch *)arg;
 	double now = sr_now();
-	size_t i, k = 0;
 
 	(void)magic;
 	(void)t;
 	tick_rearm(w);
+	/* Opening the first registration of a new stack runs the event loop
+	 * until the stack is up; a tick in there would send the queue (and
+	 * the very slot being opened) a second time. */
+	if (w->in_tick)
+		return;
+	w->in_tick = 1;
+	tick_body(w, now);
+	w->in_tick = 0;
+}
+
+static void tick_body(struct watch *w, double now)
+{
+	size_t i, k = 0;
+
 	if (g_sig_term && !w->stopping) {
 		w->stopping = 1;
 		w->stop_deadline = now + w->opts->shutdown_timeout;
