@@ -439,44 +439,76 @@ static int write_atomic(const char *path, const char *data, size_t len)
 	return rc;
 }
 
+/* A JSON string (or null) for the status file. */
+static void json_put(FILE *f, const char *v)
+{
+	const unsigned char *p;
+
+	if (!v) {
+		fputs("null", f);
+		return;
+	}
+	fputc('"', f);
+	for (p = (const unsigned char *)v; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+/* Written by hand, not through a jansson tree: with thousands of
+ * registrations the tree cost more than everything else at rest. */
 static void write_status(struct watch *w)
 {
-	json_t *doc = json_object(), *arr = json_array();
-	char ts[40], *text;
+	char ts[40], *buf = NULL;
 	double now = wall_now();
-	size_t i;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&buf, &len);
 
+	if (!f)
+		return;
 	iso_time(now, ts, sizeof ts);
-	json_object_set_new(doc, "tool", json_string("sipregwatch"));
-	json_object_set_new(doc, "version", json_string(PACKAGE_VERSION));
-	json_object_set_new(doc, "pid", json_integer(getpid()));
-	json_object_set_new(doc, "updated", json_real(now));
-	json_object_set_new(doc, "updated_iso", json_string(ts));
+	fprintf(f, "{\n \"tool\": \"sipregwatch\",\n \"version\": \"%s\",\n \"pid\": %d,\n"
+		   " \"updated\": %.6f,\n \"updated_iso\": \"%s\",\n \"registrations\": [",
+		PACKAGE_VERSION, (int)getpid(), now, ts);
 	for (i = 0; i < w->n; i++) {
 		const struct slot *s = w->slots[i];
-		json_t *o = json_object();
+		int pending = s->timer && s->st != S_REJECTED && s->st != S_STOPPED;
 
-		json_object_set_new(o, "name", json_string(s->reg->name));
-		json_object_set_new(o, "aor", json_string(s->reg->client_uri));
-		json_object_set_new(o, "state", json_string(state_names[s->st]));
-		json_object_set_new(o, "since", json_real(s->since));
-		json_object_set_new(o, "last_status", s->res.status ? json_integer(s->res.status) : json_null());
-		json_object_set_new(o, "last_reason", s->res.status && s->res.reason ? json_string(s->res.reason) : json_null());
-		json_object_set_new(o, "result", json_string(sr_word_name(s->res.word)));
-		json_object_set_new(o, "next_action_at", s->timer && s->st != S_REJECTED && s->st != S_STOPPED ? json_real(s->next_at) : json_null());
-		json_object_set_new(o, "expires", s->st == S_REGISTERED ? json_integer(s->granted) : json_null());
-		json_object_set_new(o, "rtt", json_real(s->rtt));
-		json_object_set_new(o, "attempts", json_integer(s->attempts));
-		json_object_set_new(o, "failures_total", json_integer((json_int_t)s->failures_total));
-		json_object_set_new(o, "registrations_total", json_integer((json_int_t)s->registrations_total));
-		json_array_append_new(arr, o);
+		fputs(i ? ",\n  {\"name\": " : "\n  {\"name\": ", f);
+		json_put(f, s->reg->name);
+		fputs(", \"aor\": ", f);
+		json_put(f, s->reg->client_uri);
+		fprintf(f, ", \"state\": \"%s\", \"since\": %.6f, \"last_status\": ", state_names[s->st],
+			s->since);
+		if (s->res.status)
+			fprintf(f, "%d", s->res.status);
+		else
+			fputs("null", f);
+		fputs(", \"last_reason\": ", f);
+		json_put(f, s->res.status ? s->res.reason : NULL);
+		fprintf(f, ", \"result\": \"%s\", \"next_action_at\": ", sr_word_name(s->res.word));
+		if (pending)
+			fprintf(f, "%.6f", s->next_at);
+		else
+			fputs("null", f);
+		fputs(", \"expires\": ", f);
+		if (s->st == S_REGISTERED)
+			fprintf(f, "%ld", s->granted);
+		else
+			fputs("null", f);
+		fprintf(f, ", \"rtt\": %.6f, \"attempts\": %u, \"failures_total\": %lu, "
+			   "\"registrations_total\": %lu}",
+			s->rtt, (unsigned)s->attempts, s->failures_total, s->registrations_total);
 	}
-	json_object_set_new(doc, "registrations", arr);
-	text = json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
-	if (text && write_atomic(w->opts->status_file, text, strlen(text)) < 0)
+	fputs(w->n ? "\n ]\n}\n" : "]\n}\n", f);
+	if (fclose(f) == 0 && write_atomic(w->opts->status_file, buf, len) < 0)
 		sr_warn("cannot write the status file %s: %s", w->opts->status_file, strerror(errno));
-	free(text);
-	json_decref(doc);
+	free(buf);
 }
 
 static void prom_escape(FILE *f, const char *s)

@@ -534,3 +534,22 @@ outbound_start() {
 	[ $((r2 - r1)) -eq $(((s2 - s1) / 2)) ]
 	watch_stop
 }
+
+@test "the status file is valid JSON whatever the registration names hold" {
+	port=$(free_udp_port)
+	cat >"$BATS_TEST_TMPDIR/n.yaml" <<YAML
+defaults: { max_random_initial_delay: 0, server_uri: "sip:127.0.0.1:$port", password: x }
+registrations:
+  "quote\"back\\\\slash\ttab ünï": { client_uri: "sip:alice@127.0.0.1" }
+  "plain": { client_uri: "sip:bob@127.0.0.1" }
+YAML
+	chmod 600 "$BATS_TEST_TMPDIR/n.yaml"
+	watch_start "$BATS_TEST_TMPDIR/n.yaml"
+	wait_event failed plain
+	kill -USR1 "$WPID"
+	sleep 0.5
+	jq -e '.registrations | length == 2' "$ST"
+	[ "$(jq -r '.registrations[0].name' "$ST")" = "$(printf 'quote"back\\slash\ttab ünï')" ]
+	"$WATCH" --check --status-file "$ST" -w 10 -c 20 || [ $? -le 2 ]
+	watch_stop
+}
