@@ -573,6 +573,7 @@ static int emit_reg(yaml_emitter_t *em, const struct sr_reg *r)
 		case SR_O_CONN_RECOVERY_MIN: snprintf(num, sizeof num, "%u", r->connection_recovery_min_interval); s = num; break;
 		case SR_O_CONN_RECOVERY_MAX: snprintf(num, sizeof num, "%u", r->connection_recovery_max_interval); s = num; break;
 		case SR_O_KEEP_ALIVE_INTERVAL: snprintf(num, sizeof num, "%u", r->keep_alive_interval); s = num; break;
+		case SR_O_AUDIT_INTERVAL: snprintf(num, sizeof num, "%u", r->audit_interval); s = num; break;
 		case SR_O_AUTH_REJECTION_PERMANENT: s = r->auth_rejection_permanent ? "yes" : "no"; break;
 		case SR_O_USE_PRELOADED_ROUTE: s = r->use_preloaded_route ? "yes" : "no"; break;
 		case SR_O_LINE: s = r->line ? "yes" : "no"; break;

@@ -1807,6 +1807,8 @@ void sr_eng_close(struct eng *e)
 	if (e->nh)
 		nua_handle_destroy(e->nh);
 	e->nh = NULL;
+	if (e->cred_key)
+		sr_digest_forget(e->cred_key); /* and its secret is wiped */
 	su_home_deinit(e->home);
 	free(e);
 }

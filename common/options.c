@@ -88,6 +88,8 @@ const struct sr_option sr_options[] = {
 	 SR_OT_UINT, NULL, "30", KEY, 0, T, "sipregwatch: longest wait after transport failures"},
 	{SR_O_KEEP_ALIVE_INTERVAL, "keep_alive_interval", NULL, NULL, 0, "SECONDS", SR_OT_UINT, NULL,
 	 "90", KEY, 0, T, "sipregwatch: CRLF keep-alives on TCP/TLS outbound flows (0: none)"},
+	{SR_O_AUDIT_INTERVAL, "audit_interval", NULL, NULL, 0, "SECONDS", SR_OT_UINT, NULL, "60", KEY,
+	 0, T, "sipregwatch: ask the registrar for our binding this often (0: never)"},
 	{SR_O_TRANSPORT, "transport", NULL, NULL, 0, "PROTO", SR_OT_ENUM, "udp tcp tls",
 	 "from the URI", KEY, 0, T, "transport: udp, tcp or tls"},
 	{SR_O_OUTBOUND_PROXY, "outbound_proxy", NULL, NULL, 0, "URI", SR_OT_URI, NULL, NULL, KEY, 0, T,
@@ -701,6 +703,7 @@ int sr_option_apply(const struct sr_option *o, const char *value, enum sr_layer 
 	case SR_O_CONN_RECOVERY_MIN: uintp = &reg->connection_recovery_min_interval; break;
 	case SR_O_CONN_RECOVERY_MAX: uintp = &reg->connection_recovery_max_interval; break;
 	case SR_O_KEEP_ALIVE_INTERVAL: uintp = &reg->keep_alive_interval; break;
+	case SR_O_AUDIT_INTERVAL: uintp = &reg->audit_interval; break;
 	case SR_O_AUTH_REJECTION_PERMANENT: boolp = &reg->auth_rejection_permanent; break;
 	case SR_O_USE_PRELOADED_ROUTE: boolp = &reg->use_preloaded_route; break;
 	case SR_O_LINE: boolp = &reg->line; break;

@@ -55,6 +55,7 @@ void sr_reg_defaults(struct sr_reg *r)
 	r->connection_recovery_min_interval = 2;
 	r->connection_recovery_max_interval = 30;
 	r->keep_alive_interval = 90;
+	r->audit_interval = 60;
 	r->transport = SR_TP_AUTO;
 	r->tls_verify = true;
 }

@@ -81,6 +81,7 @@ struct sr_reg {
 	unsigned connection_recovery_min_interval;
 	unsigned connection_recovery_max_interval;
 	unsigned keep_alive_interval; /* RFC 5626 CRLF pings on TCP/TLS flows, 0: none */
+	unsigned audit_interval;      /* sipregwatch: query our binding, 0: never */
 	/* routing */
 	enum sr_transport transport;
 	char *outbound_proxy;

@@ -64,6 +64,20 @@ struct slot {
 	int refresh_due; /* our own refresh deadline passed (SOFIA-NOTES 5) */
 };
 
+/* A registrar that lost its bindings (restarted without them, a location
+ * table flushed) tells nobody over UDP. Every audit_interval the keeper
+ * asks it for the bindings of one registered AOR, a REGISTER without
+ * Contact that changes nothing, and sends every registration on that
+ * registrar again when ours is missing. */
+struct audit {
+	char *registrar;      /* Request-URI of the registrations it covers */
+	double next;          /* when the next query goes (sr_now()) */
+	struct eng *e;        /* the query in flight */
+	struct sr_result res;
+	char *own;            /* the sentinel's binding as the registrar wrote it */
+	int done;
+};
+
 struct watch {
 	const char *tool;
 	const struct sr_cli *cli;
@@ -86,6 +100,9 @@ struct watch {
 	double stop_deadline;
 	int done;
 	int in_tick; /* a new stack's start runs the loop inside tick_cb */
+	struct audit *audits;
+	size_t n_audits;
+	struct sr_run list_run; /* the run of the audits' queries */
 };
 
 static volatile sig_atomic_t g_sig_term, g_sig_hup, g_sig_usr1;
@@ -242,6 +259,149 @@ static void timer_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 	enqueue(s);
 }
 
+static const char *own_binding(const struct slot *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->res.n_bindings; i++)
+		if (s->res.bindings[i].own && s->res.bindings[i].uri)
+			return s->res.bindings[i].uri;
+	return NULL;
+}
+
+/* A registration holds: its registrar is audited from now on. */
+static void audit_note(struct slot *s)
+{
+	struct watch *w = s->w;
+	struct audit *a;
+	size_t i;
+
+	if (!s->reg->audit_interval || !s->res.registrar)
+		return;
+	for (i = 0; i < w->n_audits; i++)
+		if (!strcmp(w->audits[i].registrar, s->res.registrar))
+			return;
+	a = realloc(w->audits, (w->n_audits + 1) * sizeof *a);
+	if (!a)
+		return;
+	w->audits = a;
+	a = &w->audits[w->n_audits];
+	memset(a, 0, sizeof *a);
+	a->registrar = strdup(s->res.registrar);
+	if (!a->registrar)
+		return;
+	a->next = sr_now() + s->reg->audit_interval;
+	w->n_audits++;
+}
+
+static void audit_done(void *arg)
+{
+	((struct audit *)arg)->done = 1;
+}
+
+static void audit_start(struct watch *w, struct audit *a, double now)
+{
+	struct sr_eng_hooks h = {audit_done, NULL, a};
+	struct slot *sentinel = NULL;
+	size_t i;
+
+	for (i = 0; i < w->n && !sentinel; i++) {
+		struct slot *s = w->slots[i];
+
+		if (s->st == S_REGISTERED && !s->removed && s->reg->audit_interval &&
+		    s->res.registrar && !strcmp(s->res.registrar, a->registrar) && own_binding(s))
+			sentinel = s;
+	}
+	if (!sentinel) {
+		a->next = now + 10; /* nothing registered there to ask about yet */
+		return;
+	}
+	a->next = now + sentinel->reg->audit_interval;
+	a->own = strdup(own_binding(sentinel));
+	sr_result_init(&a->res);
+	a->done = 0;
+	a->e = a->own ? sr_eng_open(w->root, sentinel->reg, &w->list_run, &a->res, &h) : NULL;
+	if (!a->e) {
+		sr_result_free(&a->res);
+		free(a->own);
+		a->own = NULL;
+		return;
+	}
+	sr_eng_send(a->e);
+}
+
+static void audit_end(struct audit *a)
+{
+	sr_eng_close(a->e);
+	a->e = NULL;
+	sr_result_free(&a->res);
+	free(a->own);
+	a->own = NULL;
+	a->done = 0;
+}
+
+static void audit_finish(struct watch *w, struct audit *a)
+{
+	size_t i;
+	int found = 0, again = 0;
+
+	/* no answer or a failure: the registrations' own refreshes tell */
+	if (a->res.status >= 200 && a->res.status < 300) {
+		for (i = 0; i < a->res.n_bindings; i++)
+			if (a->res.bindings[i].uri && !strcmp(a->res.bindings[i].uri, a->own))
+				found = 1;
+		if (!found) {
+			for (i = 0; i < w->n; i++) {
+				struct slot *s = w->slots[i];
+
+				if (s->st == S_REGISTERED && !s->removed && s->res.registrar &&
+				    !strcmp(s->res.registrar, a->registrar)) {
+					s->refresh_due = 1;
+					enqueue(s);
+					again++;
+				}
+			}
+			emit(w, "bindings_lost", NULL,
+			     json_pack("{s:s, s:s, s:i}", "registrar", a->registrar, "missing", a->own,
+				       "registrations", again));
+		}
+	}
+	audit_end(a);
+}
+
+/* Each tick: finish the queries that were answered, start the due ones. */
+static void audits_run(struct watch *w, double now)
+{
+	size_t i;
+
+	for (i = 0; i < w->n_audits; i++) {
+		struct audit *a = &w->audits[i];
+
+		if (a->e && a->done)
+			audit_finish(w, a);
+		else if (!a->e && now >= a->next)
+			audit_start(w, a, now);
+	}
+}
+
+/* A reload or the end: no query outlives the registrations it asks for. */
+static void audits_drop(struct watch *w, int forget)
+{
+	size_t i;
+
+	for (i = 0; i < w->n_audits; i++) {
+		if (w->audits[i].e)
+			audit_end(&w->audits[i]);
+		if (forget)
+			free(w->audits[i].registrar);
+	}
+	if (forget) {
+		free(w->audits);
+		w->audits = NULL;
+		w->n_audits = 0;
+	}
+}
+
 static void registered(struct slot *s)
 {
 	struct watch *w = s->w;
@@ -279,6 +439,7 @@ static void registered(struct slot *s)
 	}
 	emit(w, refresh && s->ever_registered ? "refreshed" : "registered", s, fields);
 	s->ever_registered = 1;
+	audit_note(s);
 	/* Our own deadline, whatever nua thinks was granted (SOFIA-NOTES 5):
 	 * refresh by 80 % of the grant if the stack has not done it before. */
 	at = (double)s->granted * 0.8;
@@ -784,6 +945,7 @@ static void tick_body(struct watch *w, double now)
 	size_t i, k = 0;
 
 	if (g_sig_term && !w->stopping) {
+		audits_drop(w, 1);
 		w->stopping = 1;
 		w->stop_deadline = now + w->opts->shutdown_timeout;
 		emit(w, "stopping", NULL, json_pack("{s:f}", "timeout", w->opts->shutdown_timeout));
@@ -792,7 +954,10 @@ static void tick_body(struct watch *w, double now)
 	}
 	if (g_sig_hup && !w->stopping) {
 		g_sig_hup = 0;
+		audits_drop(w, 1);
 		reload(w);
+		w->list_run = *w->run;
+		w->list_run.mode = SR_MODE_LIST;
 	}
 	if (w->stopping) {
 		int busy = 0;
@@ -804,6 +969,7 @@ static void tick_body(struct watch *w, double now)
 			w->done = 1;
 		return;
 	}
+	audits_run(w, now);
 	/* the rate limit: a token bucket of max_rate per second */
 	w->tokens += (now - w->last_tick) * w->opts->max_rate;
 	if (w->tokens > w->opts->max_rate / 10 + 1)
@@ -855,6 +1021,8 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 	w.cli = cli;
 	w.run = run;
 	w.opts = opts;
+	w.list_run = *run;
+	w.list_run.mode = SR_MODE_LIST;
 	w.text = run->output == SR_OUT_TEXT;
 	w.events = stdout;
 	if (opts->events_file) {
@@ -899,6 +1067,7 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 	for (i = 0; i < w.n; i++)
 		if (w.slots[i]->st != S_STOPPED)
 			set_state(w.slots[i], S_STOPPED);
+	audits_drop(&w, 1);
 	write_files(&w);
 	emit(&w, "stopped", NULL, NULL);
 	if (w.events != stdout)

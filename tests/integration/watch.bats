@@ -299,24 +299,52 @@ YAML
 	[ "$WATCH_RC" -eq 0 ]
 }
 
-@test "Kamailio restarted with its bindings lost: the TCP registration is back at once" {
+@test "Kamailio restarted with its bindings lost: TCP back at once, UDP within one retry interval" {
 	[ -n "${KAM_TCP:-}" ] || skip "Kamailio did not start"
-	cat >"$BATS_TEST_TMPDIR/t.yaml" <<YAML
-client_uri: sip:alice@127.0.0.1
-server_uri: sip:127.0.0.1:$KAM_TCP;transport=tcp
-contact_user: ${CU}t
-max_random_initial_delay: 0
-retry_interval: 2
-password_file: $PW
+	kam_yaml_defaults >"$BATS_TEST_TMPDIR/t.yaml"
+	cat >>"$BATS_TEST_TMPDIR/t.yaml" <<YAML
+  tcp: { client_uri: "sip:alice@127.0.0.1", contact_user: ${CU}t, server_uri: "sip:127.0.0.1:$KAM_TCP;transport=tcp", retry_interval: 3, audit_interval: 0 }
+  udp1: { client_uri: "sip:alice@127.0.0.1", contact_user: ${CU}u, retry_interval: 3, audit_interval: 3 }
+  udp2: { client_uri: "sip:bob@127.0.0.1", contact_user: ${CU}v, retry_interval: 3, audit_interval: 3, password_file: $BATS_FILE_TMPDIR/bob.pw }
 YAML
+	make_pwfile "$BATS_FILE_TMPDIR/bob.pw" bob-secret
 	watch_start "$BATS_TEST_TMPDIR/t.yaml"
-	wait_event registered
+	wait_event registered tcp
+	wait_event registered udp1
+	wait_event registered udp2
 	"$REGISTRAR" restart "$KAM_DIR"
+	! kam_bindings alice | grep -q "sip:${CU}u@"
+	# TCP: the connection closes and nua registers again at once
 	for i in $(seq 1 50); do
 		kam_bindings alice | grep -q "sip:${CU}t@" && break
 		sleep 0.1
 	done
 	kam_bindings alice | grep -q "sip:${CU}t@"
+	# UDP says nothing: the audit (every 3 s, one query for the registrar)
+	# finds our binding gone and registers both again
+	wait_event bindings_lost "" 10
+	for i in $(seq 1 50); do
+		kam_bindings alice | grep -q "sip:${CU}u@" && kam_bindings bob | grep -q "sip:${CU}v@" && break
+		sleep 0.1
+	done
+	kam_bindings alice | grep -q "sip:${CU}u@"
+	kam_bindings bob | grep -q "sip:${CU}v@"
+	[ "$(jq -s '[.[] | select(.event == "bindings_lost")][0].registrations' "$EV")" = 2 ]
+	watch_stop
+}
+
+@test "the audit asks without touching bindings while they hold" {
+	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_yaml_defaults >"$BATS_TEST_TMPDIR/t.yaml"
+	cat >>"$BATS_TEST_TMPDIR/t.yaml" <<YAML
+  a: { client_uri: "sip:alice@127.0.0.1", contact_user: ${CU}a, audit_interval: 1 }
+YAML
+	watch_start "$BATS_TEST_TMPDIR/t.yaml"
+	wait_event registered a
+	sleep 3.5
+	[ "$(count_events bindings_lost)" = 0 ]
+	[ "$(count_events registering a)" = 1 ]
+	[ "$(kam_bindings alice | grep -c "sip:${CU}a@")" = 1 ]
 	watch_stop
 }
 
