@@ -8,6 +8,7 @@
 #include "exitcode.h"
 #include "log.h"
 #include "options.h"
+#include "output.h"
 #include "secrets.h"
 #include "settings.h"
 #include "watch.h"
@@ -20,18 +21,23 @@ int main(int argc, char **argv)
 	struct sr_run run;
 	struct sr_config cfg = {NULL, 0};
 	struct sr_watch_opts opts;
-	int rc, code;
+	int rc, code, nagios;
 
 	sr_run_defaults(&run);
 	sr_log_init(tool, 0);
+	/* -o nagios: the plugin's side, a check of a running watch */
+	nagios = sr_argv_wants_nagios(argc, argv);
 	rc = sr_options_parse(tool, SR_TOOL_SIPREGWATCH, argc, argv, &cli, &run);
 	if (rc != 0) {
-		code = rc > 0 ? SR_EXIT_OK : (run.check ? 3 : SR_EXIT_USAGE);
+		code = rc > 0 ? SR_EXIT_OK
+			      : nagios || run.check ? sr_nagios_unknown(stdout, tool, SR_EXIT_USAGE)
+						    : SR_EXIT_USAGE;
 		goto out;
 	}
-	if (run.check) {
+	if (run.check || nagios) {
 		if (!run.status_file) {
-			printf("SIPREGWATCH UNKNOWN - --check needs --status-file\n");
+			printf("SIPREGWATCH UNKNOWN - %s needs --status-file FILE (of a running sipregwatch)\n",
+			       run.check ? "--check" : "-o nagios");
 			code = 3;
 			goto out;
 		}
@@ -49,7 +55,7 @@ int main(int argc, char **argv)
 		code = sr_config_dump(stdout, cfg.regs, cfg.n) < 0 ? SR_EXIT_INTERNAL : SR_EXIT_OK;
 		goto out;
 	}
-	if (sr_secrets_load(tool, cfg.regs, cfg.n, run.password_stdin) < 0) {
+	if (sr_secrets_load(cfg.regs, cfg.n, run.password_stdin) < 0) {
 		code = SR_EXIT_CONFIG;
 		goto out;
 	}

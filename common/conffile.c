@@ -11,6 +11,7 @@
 
 #include "conffile.h"
 #include "exitcode.h"
+#include "log.h"
 #include "options.h"
 #include "pjsipconf.h"
 #include "target.h"
@@ -687,18 +688,18 @@ int sr_config_build(const char *tool, const struct sr_cli *cli, struct sr_run *r
 	    *getenv("SIPREG_CONFIG"))
 		file = getenv("SIPREG_CONFIG");
 	if (file && sr_config_load_yaml(file, cfg, err, sizeof err) < 0) {
-		fprintf(stderr, "%s: %s\n", tool, err);
+		sr_err("%s", err);
 		return SR_EXIT_CONFIG;
 	}
 	if (run->pjsip_conf && sr_pjsip_load(run->pjsip_conf, cfg, err, sizeof err) < 0) {
-		fprintf(stderr, "%s: %s\n", tool, err);
+		sr_err("%s", err);
 		return SR_EXIT_CONFIG;
 	}
 	if (!file && !run->pjsip_conf) {
 		struct sr_reg reg;
 
 		if (run->names.n) {
-			fprintf(stderr, "%s: -n/--name picks registrations of a file: give -f FILE\n", tool);
+			sr_err("-n/--name picks registrations of a file: give -f FILE");
 			return SR_EXIT_USAGE;
 		}
 		sr_reg_defaults(&reg);
@@ -706,7 +707,7 @@ int sr_config_build(const char *tool, const struct sr_cli *cli, struct sr_run *r
 			return SR_EXIT_INTERNAL;
 	}
 	if (sr_config_select(cfg, &run->names, err, sizeof err) < 0) {
-		fprintf(stderr, "%s: %s%s%s\n", tool, file ? file : run->pjsip_conf, ": ", err);
+		sr_err("%s%s%s", file ? file : run->pjsip_conf, ": ", err);
 		return SR_EXIT_CONFIG;
 	}
 	for (i = 0; i < cfg->n; i++) {
@@ -714,31 +715,29 @@ int sr_config_build(const char *tool, const struct sr_cli *cli, struct sr_run *r
 		struct sr_target t;
 
 		if (sr_env_apply(r, run, err, sizeof err) < 0) {
-			fprintf(stderr, "%s: environment: %s\n", tool, err);
+			sr_err("environment: %s", err);
 			return SR_EXIT_CONFIG;
 		}
 		if (sr_cli_apply(cli, r, run, err, sizeof err) < 0) {
-			fprintf(stderr, "%s: %s\n", tool, err);
+			sr_err("%s", err);
 			return SR_EXIT_USAGE;
 		}
 		if (!r->client_uri && !r->origin) {
-			fprintf(stderr, "%s: no address of record: give -u/--client-uri sip:user@domain "
-					"(or -f FILE)\n"
-					"Try '%s --help' for more information.\n",
-				tool, tool);
+			sr_err("no address of record: give -u/--client-uri sip:user@domain (or -f FILE)");
+			fprintf(stderr, "Try '%s --help' for more information.\n", tool);
 			return SR_EXIT_USAGE;
 		}
 		if (sr_reg_validate(r, err, sizeof err) < 0) {
-			fprintf(stderr, "%s: %s\n", tool, err);
+			sr_err("%s", err);
 			return SR_EXIT_CONFIG;
 		}
 		/* URI and transport combinations: no packet is sent for this */
 		if (sr_target_build(r, &t, err, sizeof err) == SR_W_CONFIG_ERROR) {
 			if (r->origin)
-				fprintf(stderr, "%s: %s: registration \"%s\": %s\n", tool, r->origin,
+				sr_err("%s: registration \"%s\": %s", r->origin,
 					r->name, err);
 			else
-				fprintf(stderr, "%s: %s\n", tool, err);
+				sr_err("%s", err);
 			return SR_EXIT_CONFIG;
 		}
 		if (!r->name && r->client_uri)
@@ -746,10 +745,8 @@ int sr_config_build(const char *tool, const struct sr_cli *cli, struct sr_run *r
 		/* read but not acted on yet: say so, for every tool, never drop it
 		 * silently */
 		if (r->tls_cert)
-			fprintf(stderr,
-				"%s: warning: %s: tls_cert/tls_key (client certificates) are not acted on "
-				"by this version\n",
-				tool, r->name);
+			sr_warn("%s: tls_cert/tls_key (client certificates) are not acted on by this version",
+				r->name);
 	}
 	return 0;
 }

@@ -38,13 +38,27 @@ static void vprint(const char *prefix, const char *fmt, va_list ap)
 	fprintf(stderr, "%s: %s%s\n", g_tool, prefix, buf);
 }
 
+static char g_first_err[512];
+
 void sr_err(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
+	if (!g_first_err[0]) {
+		va_list cp;
+
+		va_copy(cp, ap);
+		vsnprintf(g_first_err, sizeof g_first_err, fmt, cp);
+		va_end(cp);
+	}
 	vprint("", fmt, ap);
 	va_end(ap);
+}
+
+const char *sr_err_first(void)
+{
+	return g_first_err[0] ? g_first_err : NULL;
 }
 
 void sr_warn(const char *fmt, ...)

@@ -13,6 +13,7 @@
 #include <sofia-sip/url.h>
 
 #include "digest.h"
+#include "log.h"
 #include "options.h"
 #include "output.h"
 #include "secrets.h"
@@ -926,10 +927,10 @@ int sr_options_parse(const char *tool, unsigned tool_bit, int argc, char **argv,
 
 		if (c == '?' || c == ':') {
 			if (optopt && optopt < 256)
-				fprintf(stderr, "%s: option -%c %s\n", tool, optopt,
+				sr_err("option -%c %s", optopt,
 					strchr(shorts, optopt) ? "needs a value" : "is unknown");
 			else
-				fprintf(stderr, "%s: option %s is unknown or needs a value\n", tool,
+				sr_err("option %s is unknown or needs a value",
 					argv[optind - 1]);
 			fprintf(stderr, "Try '%s --help' for more information.\n", tool);
 			rc = -1;
@@ -956,7 +957,7 @@ int sr_options_parse(const char *tool, unsigned tool_bit, int argc, char **argv,
 		/* check the value now, so usage errors come before any file */
 		if (sr_option_apply(o, optarg, SR_LAYER_CLI, &scratch, run, label, err,
 				    sizeof err) < 0) {
-			fprintf(stderr, "%s: %s\n", tool, err);
+			sr_err("%s", err);
 			rc = -1;
 			goto out;
 		}
@@ -979,12 +980,12 @@ int sr_options_parse(const char *tool, unsigned tool_bit, int argc, char **argv,
 		goto out;
 	}
 	if (mode_flags == 3) {
-		fprintf(stderr, "%s: --probe and --list-bindings exclude each other\n", tool);
+		sr_err("--probe and --list-bindings exclude each other");
 		rc = -1;
 		goto out;
 	}
 	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument \"%s\"\n", tool, argv[optind]);
+		sr_err("unexpected argument \"%s\"", argv[optind]);
 		fprintf(stderr, "Try '%s --help' for more information.\n", tool);
 		rc = -1;
 	}
@@ -1053,4 +1054,16 @@ void sr_options_help(const char *tool, unsigned tool_bit, const char *synopsis, 
 		     "\nExit status: 0 ok, 64 usage, 68 DNS, 69 refused (not credentials), "
 		     "70 internal,\n75 timeout/unreachable/temporary, 76 protocol/TLS, "
 		     "77 credentials refused, 78 config.\n");
+}
+
+int sr_argv_wants_nagios(int argc, char **argv)
+{
+	int i, yes = 0;
+
+	for (i = 1; i < argc; i++)
+		if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc)
+			yes = !strcmp(argv[++i], "nagios");
+		else if (!strncmp(argv[i], "--output=", 9) || (!strncmp(argv[i], "-o", 2) && argv[i][2]))
+			yes = !strcmp(argv[i] + (argv[i][1] == 'o' ? 2 : 9), "nagios");
+	return yes;
 }

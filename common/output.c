@@ -1,10 +1,14 @@
 #include "config.h"
 
+#include <ctype.h>
+
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "exitcode.h"
+#include "log.h"
 #include "output.h"
 
 static json_t *jstr(const char *s)
@@ -412,4 +416,22 @@ int sr_output_render(FILE *out, const char *tool, enum sr_output fmt, int verbos
 	for (i = 0; i < n; i++)
 		text_one(out, verbose, &res[i]);
 	return ferror(out) ? -1 : 0;
+}
+
+int sr_nagios_unknown(FILE *out, const char *tool, int code)
+{
+	const char *why = sr_err_first();
+	char upper[32];
+	size_t k;
+
+	for (k = 0; k < sizeof upper - 1 && tool[k]; k++)
+		upper[k] = (char)toupper((unsigned char)tool[k]);
+	upper[k] = '\0';
+	if (why)
+		fprintf(out, "%s UNKNOWN - %s\n", upper, why);
+	else
+		fprintf(out, "%s UNKNOWN - %s error (exit %d)\n", upper,
+			code == SR_EXIT_USAGE ? "usage" : code == SR_EXIT_CONFIG ? "configuration" : "internal",
+			code);
+	return 3;
 }

@@ -17,6 +17,9 @@ int sr_output_nagios(FILE *out, const char *tool, const struct sr_result *res, s
 /* Nagios range ("10", "5:", "~:10", "@1:2"): 1 when value alerts. -1 on a
  * bad range. */
 int sr_range_alert(const char *range, double value);
+/* A usage, configuration or internal error (code) as a Nagios UNKNOWN line
+ * with the first error reported; returns 3. */
+int sr_nagios_unknown(FILE *out, const char *tool, int code);
 /* Quote s for a POSIX shell (single quotes). */
 void sr_shell_quote(FILE *out, const char *s);
 

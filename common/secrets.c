@@ -168,14 +168,14 @@ static int prompt(const char *what, char **out)
 	return rc;
 }
 
-int sr_secrets_load(const char *tool, struct sr_reg *regs, size_t n, int password_stdin)
+int sr_secrets_load(struct sr_reg *regs, size_t n, int password_stdin)
 {
 	char err[600], *stdin_pw = NULL;
 	size_t i;
 	int rc = -1;
 
 	if (password_stdin && read_stdin_line(&stdin_pw, err, sizeof err) < 0) {
-		fprintf(stderr, "%s: %s\n", tool, err);
+		sr_err("%s", err);
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
@@ -217,9 +217,9 @@ int sr_secrets_load(const char *tool, struct sr_reg *regs, size_t n, int passwor
 		continue;
 fail:
 		if (r->origin)
-			fprintf(stderr, "%s: %s: registration \"%s\": %s\n", tool, r->origin, r->name, err);
+			sr_err("%s: registration \"%s\": %s", r->origin, r->name, err);
 		else
-			fprintf(stderr, "%s: %s\n", tool, err);
+			sr_err("%s", err);
 		goto out;
 	}
 	rc = 0;

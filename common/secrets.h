@@ -19,7 +19,7 @@ struct sr_reg;
  * no other source), bearer_token_file; prompt on a terminal (echo off) when
  * nothing else gives a password. Warns about secrets given as flags.
  * 0, or -1 after printing one line to stderr. */
-int sr_secrets_load(const char *tool, struct sr_reg *regs, size_t n, int password_stdin);
+int sr_secrets_load(struct sr_reg *regs, size_t n, int password_stdin);
 /* Wipe the secrets of a registration once it has run. */
 void sr_secrets_wipe(struct sr_reg *reg);
 

@@ -57,12 +57,8 @@ void sr_tool_main(const struct sr_tool *tool, int argc, char **argv)
 	sr_run_defaults(&run);
 	sr_log_init(tool->name, 0);
 	/* -o nagios turns even usage errors into UNKNOWN: look for it first */
-	for (i = 1; i < (size_t)argc; i++)
-		if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < (size_t)argc &&
-		    !strcmp(argv[i + 1], "nagios"))
-			run.output = SR_OUT_NAGIOS;
-		else if (!strcmp(argv[i], "--output=nagios") || !strcmp(argv[i], "-onagios"))
-			run.output = SR_OUT_NAGIOS;
+	if (sr_argv_wants_nagios(argc, argv))
+		run.output = SR_OUT_NAGIOS;
 
 	rc = sr_options_parse(tool->name, tool->bit, argc, argv, &cli, &run);
 	if (rc != 0) {
@@ -91,7 +87,7 @@ void sr_tool_main(const struct sr_tool *tool, int argc, char **argv)
 		code = SR_EXIT_USAGE;
 		goto out;
 	}
-	if (sr_secrets_load(tool->name, cfg.regs, cfg.n, run.password_stdin) < 0) {
+	if (sr_secrets_load(cfg.regs, cfg.n, run.password_stdin) < 0) {
 		code = SR_EXIT_CONFIG;
 		goto out;
 	}
@@ -126,18 +122,8 @@ void sr_tool_main(const struct sr_tool *tool, int argc, char **argv)
 	free(res);
 out:
 	/* monitoring-plugins: usage, configuration and internal errors are UNKNOWN */
-	if (run.output == SR_OUT_NAGIOS && !res && code != 0) {
-		char upper[32];
-		size_t k;
-
-		for (k = 0; k < sizeof upper - 1 && tool->name[k]; k++)
-			upper[k] = (char)(tool->name[k] - 32);
-		upper[k] = '\0';
-		printf("%s UNKNOWN - %s error (exit %d; the reason is on stderr)\n", upper,
-		       code == SR_EXIT_USAGE ? "usage" : code == SR_EXIT_CONFIG ? "configuration" : "internal",
-		       code);
-		code = 3;
-	}
+	if (run.output == SR_OUT_NAGIOS && !res && code != 0)
+		code = sr_nagios_unknown(stdout, tool->name, code);
 	sr_cli_free(&cli);
 	sr_config_free(&cfg);
 	sr_run_free(&run);

@@ -842,7 +842,7 @@ static void reload(struct watch *w)
 	if (!cfg)
 		return;
 	code = sr_config_build(w->tool, w->cli, w->run, cfg);
-	if (code == 0 && sr_secrets_load(w->tool, cfg->regs, cfg->n, 0) < 0)
+	if (code == 0 && sr_secrets_load(cfg->regs, cfg->n, 0) < 0)
 		code = SR_EXIT_CONFIG;
 	if (code) {
 		emit(w, "reload_failed", NULL,
@@ -1078,13 +1078,24 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 /* ------------------------------------------------------------------ */
 /* --check */
 
+/* A perfdata label: no quote or equals sign inside (monitoring plugins). */
+static void perf_label(FILE *f, const char *name, const char *what)
+{
+	const char *p;
+
+	fputc('\'', f);
+	for (p = name ? name : "?"; *p; p++)
+		fputc(*p == '\'' || *p == '=' ? '_' : *p, f);
+	fprintf(f, " %s'", what);
+}
+
 int sr_watch_check(const char *status_file, double stale_after, const char *warn,
 		   const char *crit)
 {
 	json_error_t je;
 	json_t *doc = json_load_file(status_file, 0, &je), *regs, *r;
 	double updated, age, rtt_max = 0;
-	size_t i, n, reg = 0, rejected = 0, failing = 0;
+	size_t i, n, reg = 0, rejected = 0, failing = 0, shown = 0;
 	int code = 0;
 	const char *words[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
 
@@ -1123,13 +1134,39 @@ int sr_watch_check(const char *status_file, double stale_after, const char *warn
 		code = 2;
 	else if (code < 1 && warn && sr_range_alert(warn, rtt_max) == 1)
 		code = 1;
-	if (age > stale_after)
+	if (age > stale_after) {
 		printf("SIPREGWATCH CRITICAL - status file %.0f s old (sipregwatch not running?)", age);
-	else
+	} else {
 		printf("SIPREGWATCH %s - %zu of %zu registered, %zu rejected, %zu failing", words[code], reg,
 		       n, rejected, failing);
-	printf(" | registered=%zu;;;0;%zu failing=%zu;;;0 rejected=%zu;;;0 rtt=%.3fs;%s;%s;0 age=%.0fs;;%.0f;0\n",
+		/* who, first: the names a person looks for (at most 5) */
+		json_array_foreach(regs, i, r) {
+			const char *st = json_string_value(json_object_get(r, "state"));
+
+			if (st && strcmp(st, "registered") && shown < 5)
+				printf("%s%s %s", shown++ ? ", " : ": ",
+				       json_string_value(json_object_get(r, "name")), st);
+		}
+		if (rejected + failing > shown)
+			printf(", ...");
+	}
+	printf(" | registered=%zu;;;0;%zu failing=%zu;;;0 rejected=%zu;;;0 'time'=%.6fs;%s;%s;0 "
+	       "age=%.0fs;;%.0f;0",
 	       reg, n, failing, rejected, rtt_max, warn ? warn : "", crit ? crit : "", age, stale_after);
+	/* and each registration's own when there are several */
+	if (n > 1)
+		json_array_foreach(regs, i, r) {
+			json_t *x = json_object_get(r, "expires");
+			const char *name = json_string_value(json_object_get(r, "name"));
+
+			putchar(' ');
+			perf_label(stdout, name, "time");
+			printf("=%.6fs;%s;%s;0 ", json_real_value(json_object_get(r, "rtt")),
+			       warn ? warn : "", crit ? crit : "");
+			perf_label(stdout, name, "expires");
+			printf("=%llds;;;0", json_is_integer(x) ? (long long)json_integer_value(x) : 0LL);
+		}
+	putchar('\n');
 	json_decref(doc);
 	return code;
 }

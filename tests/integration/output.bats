@@ -54,12 +54,16 @@ teardown() {
 
 @test "-o nagios: usage and configuration errors are UNKNOWN (3), every tool" {
 	for t in sipreg sipunreg sipauthcheck; do
+		# one line on stdout that says what is wrong
 		run --separate-stderr "$SIPREG_BUILDDIR/$t" -u bad -o nagios
 		[ "$status" -eq 3 ]
-		[[ "$output" == "${t^^} UNKNOWN - usage error"* ]]
+		[ "$output" = "${t^^} UNKNOWN - --client-uri: expected a sip: or sips: URI, got \"bad\"" ]
+		run --separate-stderr "$SIPREG_BUILDDIR/$t" -o nagios --no-such-flag
+		[ "$status" -eq 3 ]
+		[ "$output" = "${t^^} UNKNOWN - option --no-such-flag is unknown or needs a value" ]
 		run --separate-stderr "$SIPREG_BUILDDIR/$t" -o nagios -f /nonexistent.yaml
 		[ "$status" -eq 3 ]
-		[[ "$output" == "${t^^} UNKNOWN - configuration error"* ]]
+		[[ "$output" == "${t^^} UNKNOWN - /nonexistent.yaml: "* ]]
 		run --separate-stderr "$SIPREG_BUILDDIR/$t" -o nagios -w nonsense -u sip:a@b.invalid
 		[ "$status" -eq 3 ]
 	done

@@ -112,8 +112,22 @@ YAML
 	grep -q '^# TYPE sipreg_failures_total counter$' "$PR"
 	run "$WATCH" --check --status-file "$ST"
 	[ "$status" -eq 2 ]                       # ghost is rejected
-	[[ "$output" == "SIPREGWATCH CRITICAL - 2 of 3 registered, 1 rejected"* ]]
+	[[ "$output" == "SIPREGWATCH CRITICAL - 2 of 3 registered, 1 rejected, 0 failing: ghost rejected |"* ]]
 	[[ "$output" == *"| registered=2"* ]]
+	# one line, perfdata per registration as well
+	[ "$(wc -l <<<"$output")" = 1 ]
+	[[ "$output" == *" 'one expires'=600s;;;0"* ]]
+	[[ "$output" == *" 'ghost expires'=0s;;;0"* ]]
+	[[ "$output" =~ \ \'two\ time\'=0\.[0-9]+s\;\;\;0 ]]
+	# -o nagios is the same check
+	run "$WATCH" -o nagios --status-file "$ST"
+	[ "$status" -eq 2 ]
+	[[ "$output" == "SIPREGWATCH CRITICAL - 2 of 3 registered"* ]]
+	run "$WATCH" -o nagios --bogus-flag
+	[ "$status" -eq 3 ]
+	run "$WATCH" -o nagios
+	[ "$status" -eq 3 ]
+	[[ "$output" == "SIPREGWATCH UNKNOWN - "* ]]
 	watch_stop
 	[ "$WATCH_RC" -eq 0 ]
 	[ "$WATCH_SECS" -le 6 ]
