@@ -352,7 +352,8 @@ static int answer_challenge(struct eng *e, int status, sip_t const *sip, int dry
 	e->answered++;
 	e->ever_answered = 1;
 	e->res->requests++;
-	sr_debug(1, "answering %d %s for realm \"%s\" as \"%s\" with %s", status,
+	sr_debug(1, "-> %s again, answering %d %s for realm \"%s\" as \"%s\" with %s",
+		 e->run->mode == SR_MODE_AUTHCHECK && e->run->method_options ? "OPTIONS" : "REGISTER", status,
 		 sip->sip_status->st_phrase, e->res->auth_realm, user, e->res->auth_algorithm);
 	verify = security_verify(e, sip);
 	nua_authenticate(e->nh, NUTAG_AUTH(cred[0]), TAG_IF(nrealms > 1, NUTAG_AUTH(cred[1])),

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <sofia-sip/su_log.h>
 
@@ -70,6 +71,16 @@ void sr_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+static double g_t0; /* the message flow's clock starts at sr_log_init() */
+
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 void sr_debug(int level, const char *fmt, ...)
 {
 	va_list ap;
@@ -77,7 +88,15 @@ void sr_debug(int level, const char *fmt, ...)
 	if (g_verbose < level)
 		return;
 	va_start(ap, fmt);
-	vprint("", fmt, ap);
+	if (((fmt[0] == '-' && fmt[1] == '>') || (fmt[0] == '<' && fmt[1] == '-')) && fmt[2] == ' ') {
+		/* the message flow: "-> REGISTER", "<- 200 OK", when they happened */
+		char prefix[32];
+
+		snprintf(prefix, sizeof prefix, "%8.1f ms ", (mono() - g_t0) * 1000);
+		vprint(prefix, fmt, ap);
+	} else {
+		vprint("", fmt, ap);
+	}
 	va_end(ap);
 }
 
@@ -198,6 +217,8 @@ void sr_log_init(const char *tool, int verbose)
 
 	g_tool = tool;
 	g_verbose = verbose;
+	if (g_t0 == 0)
+		g_t0 = mono();
 	for (i = 0; i < sizeof dangerous / sizeof dangerous[0]; i++)
 		unsetenv(dangerous[i]);
 	for (i = 0; i < sizeof logs / sizeof logs[0]; i++) {

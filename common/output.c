@@ -1,6 +1,9 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <math.h>
@@ -145,11 +148,28 @@ static int render_json(FILE *out, const char *tool, const struct sr_result *res,
 	return rc == 0 ? 0 : -1;
 }
 
+/* Colour for people at a terminal only: never into a pipe or a file, never
+ * with NO_COLOR set (no-color.org), never on a dumb terminal. */
+static int use_colour(FILE *out)
+{
+	const char *term = getenv("TERM"), *no = getenv("NO_COLOR");
+
+	return isatty(fileno(out)) && !(no && *no) && term && strcmp(term, "dumb") != 0;
+}
+
 static void text_one(FILE *out, int verbose, const struct sr_result *r)
 {
 	size_t i;
+	const char *on = "", *off = "";
 
-	fprintf(out, "%s: %s", r->name ? r->name : r->aor ? r->aor : "-", sr_word_name(r->word));
+	if (use_colour(out)) {
+		/* green: it holds; yellow: nothing bad (listed, not registered);
+		 * red: it failed */
+		on = sr_result_ok(r) ? (r->warnings.n ? "\033[33m" : "\033[32m") : "\033[1;31m";
+		off = "\033[0m";
+	}
+	fprintf(out, "%s: %s%s%s", r->name ? r->name : r->aor ? r->aor : "-", on, sr_word_name(r->word),
+		off);
 	if (r->status > 0)
 		fprintf(out, " (%d %s)", r->status, r->reason ? r->reason : "");
 	if (r->aor)

@@ -76,3 +76,32 @@ teardown() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == "SIPAUTHCHECK WARNING - "*"credentials_valid"*"without any challenge"* ]]
 }
+
+@test "text: colour only on a terminal, never with NO_COLOR or into a pipe" {
+	need script
+	sipp_start ok
+	run --separate-stderr timeout 30 "$SIPREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$SIPP_PORT" -p x -t 5
+	[ "$status" -eq 0 ]
+	[[ "$output" == "sip:alice@127.0.0.1: registered (200 OK) "* ]]
+	[[ "$output" != *$'\e'* ]]
+	sipp_stop
+	sipp_start ok
+	# a terminal (script(1) gives the tool a pty)
+	out=$(TERM=xterm timeout 30 script -qec "$SIPREG -u sip:alice@127.0.0.1 -H 127.0.0.1:$SIPP_PORT -p x -t 5" /dev/null)
+	[[ "$out" == *$'\e[32mregistered\e[0m'* ]]
+	sipp_stop
+	sipp_start ok
+	out=$(NO_COLOR=1 TERM=xterm timeout 30 script -qec "$SIPREG -u sip:alice@127.0.0.1 -H 127.0.0.1:$SIPP_PORT -p x -t 5" /dev/null)
+	[[ "$out" == *"registered (200 OK)"* ]]
+	[[ "$out" != *$'\e'* ]]
+}
+
+@test "text -v: the message flow as arrows with the time since the start" {
+	sipp_start ok
+	run --separate-stderr timeout 30 "$SIPREG" -v -u sip:alice@127.0.0.1 -H "127.0.0.1:$SIPP_PORT" -p x -t 5
+	[ "$status" -eq 0 ]
+	grep -Eq '^sipreg: +[0-9]+\.[0-9] ms -> REGISTER sip:127\.0\.0\.1:[0-9]+ for sip:alice@127\.0\.0\.1' <<<"$stderr"
+	grep -Eq '^sipreg: +[0-9]+\.[0-9] ms <- 200 OK$' <<<"$stderr"
+	# and the result line on stdout stays one line for people
+	[[ "$output" == "sip:alice@127.0.0.1: registered (200 OK) "* ]]
+}
