@@ -722,6 +722,9 @@ int sr_config_build(const char *tool, const struct sr_cli *cli, struct sr_run *r
 			sr_err("%s", err);
 			return SR_EXIT_USAGE;
 		}
+		/* --print-ha1 is offline: it checks what it needs itself */
+		if (run->print_ha1)
+			continue;
 		if (!r->client_uri && !r->origin) {
 			sr_err("no address of record: give -u/--client-uri sip:user@domain (or -f FILE)");
 			fprintf(stderr, "Try '%s --help' for more information.\n", tool);
