@@ -66,3 +66,24 @@ TOOLS="sipreg sipunreg sipauthcheck sipregwatch"
 		[[ "$help" == *"--${k//_/-}"* ]] || { echo "documented but no flag: $k"; false; }
 	done
 }
+
+@test "every result word is in each man page, with its exit status" {
+	words=$(grep -oE '^\s*\[SR_W_[A-Z_]+\] = "[a-z_]+"' "$SIPREG_SRCDIR/common/exitcode.c" |
+		sed 's/.*"\(.*\)"/\1/' | grep -v '^none$')
+	[ "$(wc -l <<<"$words")" -ge 16 ]
+	for t in $TOOLS; do
+		for w in $words; do
+			grep -qxF ".It Cm $w" "$SIPREG_SRCDIR/man/$t.1" || { echo "$t: no result word $w"; false; }
+		done
+	done
+}
+
+@test "every flag a man page documents is one its tool knows (checkmanpage's other way)" {
+	for t in $TOOLS; do
+		help=$("$SIPREG_BUILDDIR/$t" --help)
+		for f in $(sed -n '/^\.Sh OPTIONS/,/^\.Sh /p' "$SIPREG_SRCDIR/man/$t.1" |
+			grep -oE '^\.It Fl \\-[a-z0-9-]+' | sed 's/^\.It Fl \\//'); do
+			grep -qE -- "(^| )-$f([=[ ,]|$)" <<<"$help" || { echo "$t: man documents unknown -$f"; false; }
+		done
+	done
+}
