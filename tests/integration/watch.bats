@@ -595,3 +595,16 @@ YAML
 	"$WATCH" --check --status-file "$ST" -w 10 -c 20 || [ $? -le 2 ]
 	watch_stop
 }
+
+@test "a warning when the stack's own refreshes would average more than --max-rate" {
+	{
+		echo 'defaults: { server_uri: "sip:127.0.0.1:9", password: x, expiration: 60, max_random_initial_delay: 0 }'
+		echo 'registrations:'
+		for i in $(seq 1 40); do echo "  r$i: { client_uri: \"sip:a$i@127.0.0.1\" }"; done
+	} >"$BATS_TEST_TMPDIR/m.yaml"
+	chmod 600 "$BATS_TEST_TMPDIR/m.yaml"
+	run --separate-stderr timeout -s TERM 2 "$WATCH" -f "$BATS_TEST_TMPDIR/m.yaml" --max-rate 1 --events /dev/null
+	[[ "$stderr" == *"warning: the stack's own refreshes average 1.3 REGISTERs per second, above --max-rate 1"* ]]
+	run --separate-stderr timeout -s TERM 2 "$WATCH" -f "$BATS_TEST_TMPDIR/m.yaml" --max-rate 2 --events /dev/null
+	[[ "$stderr" != *"refreshes average"* ]]
+}
