@@ -36,6 +36,8 @@ struct ini {
 	size_t errlen;
 	int depth;
 	int private_files; /* every file read is mode 0600 and ours */
+	char *stack[11];   /* the files being read, outermost first (real paths) */
+	int files;         /* files read in all: a bound on repeated #includes */
 };
 
 static int ini_fail(struct ini *ini, const char *file, int line, const char *fmt, ...)
@@ -87,25 +89,15 @@ static int file_private(const char *path)
 	return stat(path, &st) == 0 && st.st_uid == geteuid() && !(st.st_mode & 077);
 }
 
-static int ini_read(struct ini *ini, const char *path, const char *from, int from_line)
+static int ini_read(struct ini *ini, const char *path, const char *from, int from_line);
+
+/* The lines of one open file (#include recurses through ini_read()). */
+static int ini_lines(struct ini *ini, FILE *f, const char *path)
 {
 	char buf[4096];
-	FILE *f;
 	int lineno = 0, in_block_comment = 0;
 	struct section *cur = NULL;
 
-	if (++ini->depth > 10) {
-		ini->depth--;
-		return ini_fail(ini, from, from_line, "#include nests too deep (a loop?)");
-	}
-	f = fopen(path, "re");
-	if (!f) {
-		ini->depth--;
-		if (from)
-			return ini_fail(ini, from, from_line, "#include %s: %s", path, strerror(errno));
-		snprintf(ini->err, ini->errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
 	if (!file_private(path))
 		ini->private_files = 0;
 	/* #include continues the section open before it, as Asterisk does */
@@ -151,8 +143,6 @@ static int ini_read(struct ini *ini, const char *path, const char *from, int fro
 			int tryonly = !strncasecmp(line, "#tryinclude", 11);
 
 			if (strncasecmp(line, "#include", 8) && !tryonly) {
-				fclose(f);
-				ini->depth--;
 				return ini_fail(ini, path, lineno, "unknown directive %s", line);
 			}
 			arg = trim(line + (tryonly ? 11 : 8));
@@ -172,8 +162,6 @@ static int ini_read(struct ini *ini, const char *path, const char *from, int fro
 				if (tryonly && access(inc, R_OK) != 0)
 					continue;
 				if (ini_read(ini, inc, path, lineno) < 0) {
-					fclose(f);
-					ini->depth--;
 					return -1;
 				}
 				cur = ini->n ? &ini->s[ini->n - 1] : NULL;
@@ -185,15 +173,11 @@ static int ini_read(struct ini *ini, const char *path, const char *from, int fro
 			struct section *s;
 
 			if (!end) {
-				fclose(f);
-				ini->depth--;
 				return ini_fail(ini, path, lineno, "section header without ]");
 			}
 			*end = '\0';
 			s = realloc(ini->s, (ini->n + 1) * sizeof *s);
 			if (!s) {
-				fclose(f);
-				ini->depth--;
 				return -1;
 			}
 			ini->s = s;
@@ -208,8 +192,6 @@ static int ini_read(struct ini *ini, const char *path, const char *from, int fro
 				char tl[512] = "";
 
 				if (!close) {
-					fclose(f);
-					ini->depth--;
 					return ini_fail(ini, path, lineno, "template list without )");
 				}
 				*close = '\0';
@@ -229,26 +211,71 @@ static int ini_read(struct ini *ini, const char *path, const char *from, int fro
 		if (!p)
 			p = strchr(line, '=');
 		if (!p) {
-			fclose(f);
-			ini->depth--;
 			return ini_fail(ini, path, lineno, "expected key = value, got \"%s\"", line);
 		}
 		if (!cur) {
-			fclose(f);
-			ini->depth--;
 			return ini_fail(ini, path, lineno, "a setting before any [section]");
 		}
 		*p = '\0';
 		p += p[1] == '>' ? 2 : 1;
 		if (add_kv(cur, trim(line), trim(p), path, lineno) < 0) {
-			fclose(f);
-			ini->depth--;
 			return -1;
 		}
 	}
-	fclose(f);
-	ini->depth--;
 	return 0;
+}
+
+static int ini_read(struct ini *ini, const char *path, const char *from, int from_line)
+{
+	FILE *f;
+	int rc;
+
+	if (++ini->depth > 10) {
+		ini->depth--;
+		return ini_fail(ini, from, from_line, "#include nests too deep (a loop?)");
+	}
+	if (++ini->files > 200) {
+		ini->depth--;
+		return ini_fail(ini, from, from_line, "more than 200 files included: stopping");
+	}
+	f = fopen(path, "re");
+	if (!f) {
+		ini->depth--;
+		if (from)
+			return ini_fail(ini, from, from_line, "#include %s: %s", path, strerror(errno));
+		snprintf(ini->err, ini->errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	{
+		/* a file that includes itself, directly or not, is a loop: say so
+		 * rather than read it again and again */
+		char *real = realpath(path, NULL);
+		struct stat st;
+		int k;
+
+		if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode)) {
+			free(real);
+			fclose(f);
+			ini->depth--;
+			return ini_fail(ini, from ? from : path, from ? from_line : 0,
+					"%s is not a regular file", path);
+		}
+		for (k = 0; real && k < ini->depth - 1; k++)
+			if (ini->stack[k] && !strcmp(ini->stack[k], real)) {
+				free(real);
+				fclose(f);
+				ini->depth--;
+				return ini_fail(ini, from, from_line, "#include %s: a loop (it is being read already)",
+						path);
+			}
+		ini->stack[ini->depth - 1] = real;
+	}
+	rc = ini_lines(ini, f, path);
+	fclose(f);
+	free(ini->stack[ini->depth - 1]);
+	ini->stack[ini->depth - 1] = NULL;
+	ini->depth--;
+	return rc;
 }
 
 static struct section *find_section(struct ini *ini, const char *name, int want_template)
@@ -543,7 +570,7 @@ out:
 
 int sr_pjsip_load(const char *path, struct sr_config *cfg, char *err, size_t errlen)
 {
-	struct ini ini = {NULL, 0, err, errlen, 0, 1};
+	struct ini ini = {.err = err, .errlen = errlen, .private_files = 1};
 	size_t i, found = 0;
 	int rc = -1;
 
