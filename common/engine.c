@@ -98,6 +98,18 @@ static long ms_since(const struct eng *e)
 	return (long)((sr_now() - e->t0) * 1000 + 0.5);
 }
 
+/* A Retry-After in seconds, -1 when none; beyond a day is taken as a day
+ * (a registrar asking for more is not waited on for years). */
+static long retry_after_of(sip_t const *sip)
+{
+	unsigned long v;
+
+	if (!sip || !sip->sip_retry_after)
+		return -1;
+	v = (unsigned long)sip->sip_retry_after->af_delta;
+	return v > 86400 ? 86400 : (long)v;
+}
+
 static int is_local_response(sip_t const *sip)
 {
 	return !sip || (sip->sip_flags & SR_NTA_INTERNAL_MSG);
@@ -384,7 +396,7 @@ static void note_final(struct eng *e, int status, char const *phrase, sip_t cons
 	res->status = status;
 	sr_setstr(&res->reason, phrase);
 	res->t_final = ms_since(e);
-	e->retry_after = sip && sip->sip_retry_after ? (long)sip->sip_retry_after->af_delta : -1;
+	e->retry_after = retry_after_of(sip);
 	if (!sip)
 		return;
 	/* every REGISTER of one registration in one Call-ID (RFC 3261 10.2) */
@@ -628,9 +640,9 @@ static void fail_final(struct eng *e, int status, char const *phrase, sip_t cons
 		sr_result_fail(res, SR_W_TIMEOUT, "the server answered %d %s", status, phrase);
 		break;
 	default:
-		if (sip && sip->sip_retry_after)
-			sr_result_fail(res, SR_W_REJECTED, "%d %s (Retry-After %lu s)", status, phrase,
-				       (unsigned long)sip->sip_retry_after->af_delta);
+		if (retry_after_of(sip) >= 0)
+			sr_result_fail(res, SR_W_REJECTED, "%d %s (Retry-After %ld s)", status, phrase,
+				       retry_after_of(sip));
 		else
 			sr_result_fail(res, SR_W_REJECTED, "%d %s", status, phrase);
 		break;
@@ -962,7 +974,7 @@ static void on_refresh(struct eng *e, int status, char const *phrase, sip_t cons
 	res->requests++;
 	res->t0_refresh = 1;
 	sr_setstr(&res->error, NULL);
-	e->retry_after = sip && sip->sip_retry_after ? (long)sip->sip_retry_after->af_delta : -1;
+	e->retry_after = retry_after_of(sip);
 	if (status >= 200 && status < 300) {
 		clear_bindings(res);
 		res->expires_granted = -1;
