@@ -65,7 +65,8 @@ int main(int argc, char **argv)
 	opts.shutdown_timeout = run.shutdown_timeout;
 	opts.max_rate = run.max_rate;
 	code = sr_watch_run(tool, &cli, &run, &cfg, &opts);
-	/* the configurations stay until the end: registrations point into them */
+	/* the watch took the registrations over; cfg holds nothing more */
+	sr_config_free(&cfg);
 out:
 	sr_cli_free(&cli);
 	sr_run_free(&run);

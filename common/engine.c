@@ -1826,6 +1826,16 @@ void sr_eng_close(struct eng *e)
 	free(e);
 }
 
+void sr_eng_free(struct eng *e)
+{
+	if (!e)
+		return;
+	if (e->cred_key)
+		sr_digest_forget(e->cred_key);
+	su_home_deinit(e->home);
+	free(e);
+}
+
 long sr_eng_retry_after(const struct eng *e)
 {
 	return e->retry_after;

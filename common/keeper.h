@@ -31,6 +31,8 @@ int sr_eng_unregister(struct eng *e);
 /* Forget the registration: the handle goes, nothing is sent (the binding
  * expires by itself unless sr_eng_unregister() removed it). */
 void sr_eng_close(struct eng *e);
+/* Free e at the process's end: its handle is left as it is (no message). */
+void sr_eng_free(struct eng *e);
 /* The Retry-After of the last final response, -1 when none. */
 long sr_eng_retry_after(const struct eng *e);
 /* The CRLF keep-alive interval of e's connection in seconds, 0: none. */

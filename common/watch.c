@@ -535,14 +535,26 @@ static void fail_policy(struct slot *s)
 		       (int)r->max_retries, "retry_after", ra > 0));
 }
 
-static void free_slot(struct slot *s)
+/* Free a slot; with ending, its stack handle is left to the process's end
+ * (destroying it would un-REGISTER what shutdown chose to leave). */
+static void free_slot_as(struct slot *s, int ending)
 {
 	if (s->timer)
 		su_timer_destroy(s->timer);
-	sr_eng_close(s->e);
+	if (ending)
+		sr_eng_free(s->e);
+	else
+		sr_eng_close(s->e);
 	sr_result_free(&s->res);
+	sr_reg_free(s->reg);
+	free(s->reg);
 	free(s->fingerprint);
 	free(s);
+}
+
+static void free_slot(struct slot *s)
+{
+	free_slot_as(s, 0);
 }
 
 static void on_done(void *arg)
@@ -767,15 +779,23 @@ static char *fingerprint(const struct sr_reg *r)
 	}
 }
 
+/* A slot for reg, which it takes over (reg is left empty): the slot owns
+ * its settings, so a reload's configuration can go once read. */
 static struct slot *new_slot(struct watch *w, struct sr_reg *reg)
 {
 	struct slot *s = calloc(1, sizeof *s);
 
 	if (!s)
 		return NULL;
+	s->reg = malloc(sizeof *s->reg);
+	if (!s->reg) {
+		free(s);
+		return NULL;
+	}
+	*s->reg = *reg;
+	sr_reg_defaults(reg);
 	s->w = w;
-	s->reg = reg;
-	s->fingerprint = fingerprint(reg);
+	s->fingerprint = fingerprint(s->reg);
 	s->since = wall_now();
 	sr_result_init(&s->res);
 	return s;
@@ -853,8 +873,11 @@ static void reload(struct watch *w)
 		return;
 	}
 	keep = calloc(w->n + cfg->n + 1, sizeof *keep);
-	if (!keep)
+	if (!keep) {
+		sr_config_free(cfg);
+		free(cfg);
 		return;
+	}
 	/* old slots: unchanged ones stay, others go */
 	for (i = 0; i < w->n; i++) {
 		struct slot *s = w->slots[i];
@@ -905,7 +928,9 @@ static void reload(struct watch *w)
 	free(w->slots);
 	w->slots = keep;
 	w->n = nkeep;
-	/* the old configuration stays allocated: running slots point into it */
+	/* the new slots took their settings over: the rest of it goes */
+	sr_config_free(cfg);
+	free(cfg);
 	emit(w, "reloaded", NULL,
 	     json_pack("{s:i, s:i, s:i, s:i}", "added", (int)(added - changed), "removed",
 		       (int)removed, "changed", (int)changed, "unchanged", (int)unchanged));
@@ -1086,6 +1111,10 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 	emit(&w, "stopped", NULL, NULL);
 	if (w.events != stdout)
 		fclose(w.events);
+	for (i = 0; i < w.n; i++)
+		free_slot_as(w.slots[i], 1);
+	free(w.slots);
+	free(w.queue);
 	return SR_EXIT_OK;
 }
 

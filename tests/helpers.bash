@@ -76,3 +76,10 @@ sipp_stop() {
 jqo() {
 	printf '%s' "$output" | jq -r "$@"
 }
+
+# teardown of files that run SIPp and a background sipregwatch ($WPID)
+sipp_and_watch_stop() {
+	sipp_stop
+	[ -n "${WPID:-}" ] && kill -KILL "$WPID" 2>/dev/null
+	return 0
+}

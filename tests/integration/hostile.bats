@@ -7,9 +7,7 @@ bats_require_minimum_version 1.5.0
 load ../helpers
 
 teardown() {
-	sipp_stop
-	[ -n "${WPID:-}" ] && kill -KILL "$WPID" 2>/dev/null
-	return 0
+	sipp_and_watch_stop
 }
 
 # hostile SCENARIO: sipreg against it (-t 2), JSON in $output, $R its result.

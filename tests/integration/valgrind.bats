@@ -1,0 +1,42 @@
+#!/usr/bin/env bats
+# sipregwatch under valgrind: registrations, refreshes, a reload that adds a
+# failing registration (retries), SIGUSR1, SIGTERM: no memory error, no leak.
+
+bats_require_minimum_version 1.5.0
+load ../helpers
+
+teardown() {
+	sipp_and_watch_stop
+}
+
+@test "valgrind: a watch with refreshes and a reload is free of errors and leaks" {
+	need valgrind
+	if ldd "$SIPREG_BUILDDIR/sipregwatch" | grep -q libasan; then
+		skip "an ASan build: valgrind runs on the plain build"
+	fi
+	sipp_start watch-refresh
+	cd "$BATS_TEST_TMPDIR"
+	printf 'registrations:\n  r: { client_uri: "sip:alice@127.0.0.1", server_uri: "sip:127.0.0.1:%s", max_random_initial_delay: 0 }\n' \
+		"$SIPP_PORT" >w.yaml
+	valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+		--show-leak-kinds=definite,indirect -q "$SIPREG_BUILDDIR/sipregwatch" -f w.yaml --events ev \
+		--status-file st.json --prometheus-file m.prom >out 2>vg.log </dev/null &
+	WPID=$!
+	for _ in $(seq 1 200); do grep -q '"refreshed"' ev 2>/dev/null && break; sleep 0.1; done
+	grep -q '"refreshed"' ev
+	printf '  s: { client_uri: "sip:bob@127.0.0.1", server_uri: "sip:127.0.0.1:9", password: x, max_random_initial_delay: 0 }\n' >>w.yaml
+	chmod 600 w.yaml
+	kill -HUP "$WPID"
+	for _ in $(seq 1 100); do grep -q '"retry_scheduled"' ev 2>/dev/null && break; sleep 0.1; done
+	grep -q '"reloaded"' ev
+	kill -USR1 "$WPID"
+	sleep 1
+	kill -TERM "$WPID"
+	rc=0
+	wait "$WPID" || rc=$?
+	WPID=
+	cat vg.log >&3
+	[ "$rc" -eq 0 ]
+	[ ! -s vg.log ]
+	grep -q '"stopped"' ev
+}
