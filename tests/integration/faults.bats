@@ -1,0 +1,139 @@
+#!/usr/bin/env bats
+# Faults: final failures and loops stay bounded (REGISTERs counted), a silent
+# registrar is waited out and recovered from, a reset connection is replaced.
+# Bindings are checked on Kamailio with kamcmd.
+
+bats_require_minimum_version 1.5.0
+load ../helpers
+
+WATCH="$SIPREG_BUILDDIR/sipregwatch"
+
+setup_file() {
+	kam_start MD5
+	make_pwfile "$BATS_FILE_TMPDIR/alice.pw" alice-secret
+}
+
+teardown_file() {
+	kam_stop
+}
+
+setup() {
+	CU="f${BATS_TEST_NUMBER}r$RANDOM"
+	EV="$BATS_TEST_TMPDIR/ev"
+	WPID=
+}
+
+teardown() {
+	[ -n "${KAM_DIR:-}" ] && pkill -CONT -f "$KAM_DIR/kamailio.cfg"
+	sipp_and_watch_stop
+}
+
+once() { # scenario: sipreg -t 2 against it; $R result, $N requests
+	sipp_start "$1"
+	run --separate-stderr timeout 20 "$SIPREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$SIPP_PORT" \
+		-p x -t 2 --json 2>/dev/null
+	R=$(jq -r '.results[0].result' <<<"$output")
+	N=$(jq -r '.results[0].requests' <<<"$output")
+}
+
+@test "480 and 500 are temporary (75), 6xx final (69): one REGISTER each" {
+	once fail-480
+	[ "$status" -eq 75 ] && [ "$N" -eq 1 ]
+	sipp_stop
+	once fail-500
+	[ "$status" -eq 75 ] && [ "$N" -eq 1 ]
+	sipp_stop
+	once fail-600
+	[ "$status" -eq 69 ] && [ "$R" = rejected ] && [ "$N" -eq 1 ]
+}
+
+@test "a challenge on every request with a new nonce: two REGISTERs, auth_failed (77)" {
+	once challenge-always
+	[ "$status" -eq 77 ] && [ "$R" = auth_failed ] && [ "$N" -eq 2 ]
+	# SIPp's own count per step: REGISTER, REGISTER, and no third one
+	wait "$SIPP_PID" || true
+	SIPP_PID=
+	[ "$(grep -E '^ +----------> REGISTER' "$BATS_TEST_TMPDIR/sipp.log" | tail -3 | awk '{print $3}' | xargs)" = "1 1 0" ]
+}
+
+watch_yaml() { # transport port
+	cat >"$BATS_TEST_TMPDIR/w.yaml" <<YAML
+client_uri: sip:alice@127.0.0.1
+server_uri: sip:127.0.0.1:$2;transport=$1
+contact_user: $CU
+password_file: $BATS_FILE_TMPDIR/alice.pw
+max_random_initial_delay: 0
+retry_interval: 2
+expiration: 600
+audit_interval: 0
+YAML
+	"$WATCH" -f "$BATS_TEST_TMPDIR/w.yaml" --events "$EV" -t 2 >/dev/null 2>&1 </dev/null &
+	WPID=$!
+}
+
+wait_ev() { # event [seconds]
+	for _ in $(seq 1 $((${2:-15} * 10))); do
+		grep -q "\"event\":\"$1\"" "$EV" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "no $1; events:" >&2
+	cat "$EV" >&2
+	return 1
+}
+
+@test "a silent registrar (frozen): the watch fails by timeout, backs off, registers once it answers" {
+	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	pkill -STOP -f "$KAM_DIR/kamailio.cfg"
+	watch_yaml udp "$KAM_UDP"
+	wait_ev retry_scheduled 15
+	[ "$(jq -rs '[.[] | select(.event == "failed")][0].result' "$EV")" = timeout ]
+	pkill -CONT -f "$KAM_DIR/kamailio.cfg"
+	wait_ev registered 20
+	kam_bindings alice | grep -q "sip:$CU@"
+	# bounded: a REGISTER per retry, no burst while it was silent
+	[ "$(jq -s '[.[] | select(.event == "registering")] | length' "$EV")" -le 6 ]
+	kill -TERM "$WPID"
+	wait "$WPID"
+	WPID=
+	! kam_bindings alice | grep -q "sip:$CU@"
+}
+
+@test "a TCP connection reset under the watch (ss -K): registered again on a new connection" {
+	[ -n "${KAM_TCP:-}" ] || skip "Kamailio did not start"
+	watch_yaml tcp "$KAM_TCP"
+	wait_ev registered
+	p1=$(ss -Htnp state established "( dport = :$KAM_TCP )" | grep "pid=$WPID," | awk '{print $3}')
+	[ -n "$p1" ]
+	ss -K state established "( dport = :$KAM_TCP )" >/dev/null 2>&1 || true
+	if ss -Htn state established "( dport = :$KAM_TCP )" | grep -qF "$p1"; then
+		skip "this kernel cannot destroy sockets (ss -K)"
+	fi
+	wait_ev refreshed 10
+	p2=$(ss -Htnp state established "( dport = :$KAM_TCP )" | grep "pid=$WPID," | awk '{print $3}')
+	[ -n "$p2" ] && [ "$p2" != "$p1" ]
+	kam_bindings alice | grep -q "sip:$CU@"
+	kill -TERM "$WPID"
+	wait "$WPID"
+	WPID=
+}
+
+@test "30 % loss and 300 ms delay (netem in a namespace): sipreg registers by retransmission" {
+	command -v tc >/dev/null || skip "no tc"
+	ns="sr-netem-$$"
+	ip netns add "$ns" 2>/dev/null || skip "cannot make a network namespace"
+	ip netns exec "$ns" ip link set lo up
+	if ! ip netns exec "$ns" tc qdisc add dev lo root netem loss 30% delay 300ms 2>/dev/null; then
+		ip netns del "$ns"
+		skip "this kernel has no netem (sch_netem)"
+	fi
+	d=$(mktemp -d "$BATS_TEST_TMPDIR/kam.XXXXXX")
+	out=$(ip netns exec "$ns" "$REGISTRAR" start "$d")
+	eval "$out"
+	run ip netns exec "$ns" timeout 40 "$SIPREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$KAM_UDP" \
+		--password-file "$BATS_FILE_TMPDIR/alice.pw" -t 30 --contact-user "$CU" --json
+	n=$(ip netns exec "$ns" "$REGISTRAR" bindings "$d" alice | grep -c "sip:$CU@" || true)
+	ip netns exec "$ns" "$REGISTRAR" stop "$d"
+	ip netns del "$ns"
+	[ "$status" -eq 0 ]
+	[ "$n" -eq 1 ]
+}
