@@ -83,3 +83,10 @@ sipp_and_watch_stop() {
 	[ -n "${WPID:-}" ] && kill -KILL "$WPID" 2>/dev/null
 	return 0
 }
+
+# setup_file of most Kamailio files: the registrar (MD5) and alice's password
+# file in $BATS_FILE_TMPDIR/alice.pw
+kam_start_alice() {
+	kam_start MD5
+	make_pwfile "$BATS_FILE_TMPDIR/alice.pw" alice-secret
+}

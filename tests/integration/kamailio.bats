@@ -5,8 +5,7 @@ bats_require_minimum_version 1.5.0
 load ../helpers
 
 setup_file() {
-	kam_start MD5
-	make_pwfile "$BATS_FILE_TMPDIR/alice.pw" alice-secret
+	kam_start_alice
 	make_pwfile "$BATS_FILE_TMPDIR/wrong.pw" not-the-password
 }
 

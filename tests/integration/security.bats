@@ -6,8 +6,7 @@ bats_require_minimum_version 1.5.0
 load ../helpers
 
 setup_file() {
-	kam_start MD5
-	make_pwfile "$BATS_FILE_TMPDIR/alice.pw" alice-secret
+	kam_start_alice
 	make_pwfile "$BATS_FILE_TMPDIR/wrong.pw" wrong-Pa55-word
 	# a CA, and server certificates for 127.0.0.1: good, expired, for
 	# another name, from another CA, self-signed

@@ -9,8 +9,7 @@ SIPUNREG="$SIPREG_BUILDDIR/sipunreg"
 SIPAUTHCHECK="$SIPREG_BUILDDIR/sipauthcheck"
 
 setup_file() {
-	kam_start MD5
-	make_pwfile "$BATS_FILE_TMPDIR/alice.pw" alice-secret
+	kam_start_alice
 }
 
 teardown_file() {
