@@ -296,7 +296,7 @@ YAML
 
 @test "on a terminal with no password configured, sipreg asks with echo off" {
 	need script
-	run timeout 20 script -qefc "$SIPREG -u sip:alice@127.0.0.1 -H 127.0.0.1:$KAM_UDP --contact-user $CU --probe" /dev/null \
+	run env NO_COLOR=1 timeout 20 script -qefc "$SIPREG -u sip:alice@127.0.0.1 -H 127.0.0.1:$KAM_UDP --contact-user $CU --probe" /dev/null \
 		< <(sleep 1; printf 'alice-secret\n')
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"Password for sip:alice@127.0.0.1"* ]]
