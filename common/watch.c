@@ -22,7 +22,7 @@
 #include "output.h"
 #include "result.h"
 #include "secrets.h"
-#include "tlscheck.h"
+#include "util.h"
 #include "watch.h"
 
 enum slot_state {
@@ -74,6 +74,7 @@ struct audit {
 	double next;          /* when the next query goes (sr_now()) */
 	struct eng *e;        /* the query in flight */
 	struct sr_result res;
+	struct sr_run run;    /* the watch's, as a listing (REGISTER without Contact) */
 	char *own;            /* the sentinel's binding as the registrar wrote it */
 	int done;
 };
@@ -100,9 +101,8 @@ struct watch {
 	double stop_deadline;
 	int done;
 	int in_tick; /* a new stack's start runs the loop inside tick_cb */
-	struct audit *audits;
+	struct audit **audits; /* each apart: a query in flight points at its own */
 	size_t n_audits;
-	struct sr_run list_run; /* the run of the audits' queries */
 };
 
 static volatile sig_atomic_t g_sig_term, g_sig_hup, g_sig_usr1;
@@ -269,29 +269,39 @@ static const char *own_binding(const struct slot *s)
 	return NULL;
 }
 
+/* A registration that holds a binding at registrar (not one a reload
+ * dropped). */
+static int holds_at(const struct slot *s, const char *registrar)
+{
+	return s->st == S_REGISTERED && !s->removed && s->res.registrar &&
+	       !strcmp(s->res.registrar, registrar);
+}
+
 /* A registration holds: its registrar is audited from now on. */
 static void audit_note(struct slot *s)
 {
 	struct watch *w = s->w;
-	struct audit *a;
+	struct audit **v, *a;
 	size_t i;
 
 	if (!s->reg->audit_interval || !s->res.registrar)
 		return;
 	for (i = 0; i < w->n_audits; i++)
-		if (!strcmp(w->audits[i].registrar, s->res.registrar))
+		if (!strcmp(w->audits[i]->registrar, s->res.registrar))
 			return;
-	a = realloc(w->audits, (w->n_audits + 1) * sizeof *a);
-	if (!a)
+	v = realloc(w->audits, (w->n_audits + 1) * sizeof *v);
+	if (!v)
 		return;
-	w->audits = a;
-	a = &w->audits[w->n_audits];
-	memset(a, 0, sizeof *a);
-	a->registrar = strdup(s->res.registrar);
-	if (!a->registrar)
+	w->audits = v;
+	a = calloc(1, sizeof *a);
+	if (a)
+		a->registrar = strdup(s->res.registrar);
+	if (!a || !a->registrar) {
+		free(a);
 		return;
+	}
 	a->next = sr_now() + s->reg->audit_interval;
-	w->n_audits++;
+	w->audits[w->n_audits++] = a;
 }
 
 static void audit_done(void *arg)
@@ -308,8 +318,7 @@ static void audit_start(struct watch *w, struct audit *a, double now)
 	for (i = 0; i < w->n && !sentinel; i++) {
 		struct slot *s = w->slots[i];
 
-		if (s->st == S_REGISTERED && !s->removed && s->reg->audit_interval &&
-		    s->res.registrar && !strcmp(s->res.registrar, a->registrar) && own_binding(s))
+		if (holds_at(s, a->registrar) && s->reg->audit_interval && own_binding(s))
 			sentinel = s;
 	}
 	if (!sentinel) {
@@ -320,7 +329,9 @@ static void audit_start(struct watch *w, struct audit *a, double now)
 	a->own = strdup(own_binding(sentinel));
 	sr_result_init(&a->res);
 	a->done = 0;
-	a->e = a->own ? sr_eng_open(w->root, sentinel->reg, &w->list_run, &a->res, &h) : NULL;
+	a->run = *w->run;
+	a->run.mode = SR_MODE_LIST;
+	a->e = a->own ? sr_eng_open(w->root, sentinel->reg, &a->run, &a->res, &h) : NULL;
 	if (!a->e) {
 		sr_result_free(&a->res);
 		free(a->own);
@@ -354,8 +365,7 @@ static void audit_finish(struct watch *w, struct audit *a)
 			for (i = 0; i < w->n; i++) {
 				struct slot *s = w->slots[i];
 
-				if (s->st == S_REGISTERED && !s->removed && s->res.registrar &&
-				    !strcmp(s->res.registrar, a->registrar)) {
+				if (holds_at(s, a->registrar)) {
 					s->refresh_due = 1;
 					enqueue(s);
 					again++;
@@ -375,7 +385,7 @@ static void audits_run(struct watch *w, double now)
 	size_t i;
 
 	for (i = 0; i < w->n_audits; i++) {
-		struct audit *a = &w->audits[i];
+		struct audit *a = w->audits[i];
 
 		if (a->e && a->done)
 			audit_finish(w, a);
@@ -384,22 +394,21 @@ static void audits_run(struct watch *w, double now)
 	}
 }
 
-/* A reload or the end: no query outlives the registrations it asks for. */
-static void audits_drop(struct watch *w, int forget)
+/* A reload or the end: no query outlives the registrations it asks for;
+ * the registrars are noted again as registrations hold. */
+static void audits_drop(struct watch *w)
 {
 	size_t i;
 
 	for (i = 0; i < w->n_audits; i++) {
-		if (w->audits[i].e)
-			audit_end(&w->audits[i]);
-		if (forget)
-			free(w->audits[i].registrar);
+		if (w->audits[i]->e)
+			audit_end(w->audits[i]);
+		free(w->audits[i]->registrar);
+		free(w->audits[i]);
 	}
-	if (forget) {
-		free(w->audits);
-		w->audits = NULL;
-		w->n_audits = 0;
-	}
+	free(w->audits);
+	w->audits = NULL;
+	w->n_audits = 0;
 }
 
 static void registered(struct slot *s)
@@ -537,7 +546,7 @@ static void fail_policy(struct slot *s)
 
 /* Free a slot; with ending, its stack handle is left to the process's end
  * (destroying it would un-REGISTER what shutdown chose to leave). */
-static void free_slot_as(struct slot *s, int ending)
+static void free_slot(struct slot *s, int ending)
 {
 	if (s->timer)
 		su_timer_destroy(s->timer);
@@ -550,11 +559,6 @@ static void free_slot_as(struct slot *s, int ending)
 	free(s->reg);
 	free(s->fingerprint);
 	free(s);
-}
-
-static void free_slot(struct slot *s)
-{
-	free_slot_as(s, 0);
 }
 
 static void on_done(void *arg)
@@ -970,7 +974,7 @@ static void tick_body(struct watch *w, double now)
 	size_t i, k = 0;
 
 	if (g_sig_term && !w->stopping) {
-		audits_drop(w, 1);
+		audits_drop(w);
 		w->stopping = 1;
 		w->stop_deadline = now + w->opts->shutdown_timeout;
 		emit(w, "stopping", NULL, json_pack("{s:f}", "timeout", w->opts->shutdown_timeout));
@@ -979,10 +983,8 @@ static void tick_body(struct watch *w, double now)
 	}
 	if (g_sig_hup && !w->stopping) {
 		g_sig_hup = 0;
-		audits_drop(w, 1);
+		audits_drop(w);
 		reload(w);
-		w->list_run = *w->run;
-		w->list_run.mode = SR_MODE_LIST;
 	}
 	if (w->stopping) {
 		int busy = 0;
@@ -1018,7 +1020,7 @@ static void tick_body(struct watch *w, double now)
 		struct slot *s = w->slots[i];
 
 		if (s->removed && s->st == S_STOPPED)
-			free_slot(s);
+			free_slot(s, 0);
 		else
 			w->slots[k++] = s;
 	}
@@ -1046,8 +1048,6 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 	w.cli = cli;
 	w.run = run;
 	w.opts = opts;
-	w.list_run = *run;
-	w.list_run.mode = SR_MODE_LIST;
 	w.text = run->output == SR_OUT_TEXT;
 	w.events = stdout;
 	if (opts->events_file) {
@@ -1106,13 +1106,13 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 	for (i = 0; i < w.n; i++)
 		if (w.slots[i]->st != S_STOPPED)
 			set_state(w.slots[i], S_STOPPED);
-	audits_drop(&w, 1);
+	audits_drop(&w);
 	write_files(&w);
 	emit(&w, "stopped", NULL, NULL);
 	if (w.events != stdout)
 		fclose(w.events);
 	for (i = 0; i < w.n; i++)
-		free_slot_as(w.slots[i], 1);
+		free_slot(w.slots[i], 1);
 	free(w.slots);
 	free(w.queue);
 	return SR_EXIT_OK;
