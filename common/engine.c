@@ -28,6 +28,7 @@
 #include "log.h"
 #include "target.h"
 #include "tlscheck.h"
+#include "util.h"
 
 /* nta marks the responses it makes up itself (timeouts, transport and DNS
  * errors) with this flag; it is not in the public headers. */
@@ -640,9 +641,9 @@ static void fail_final(struct eng *e, int status, char const *phrase, sip_t cons
 		sr_result_fail(res, SR_W_TIMEOUT, "the server answered %d %s", status, phrase);
 		break;
 	default:
-		if (retry_after_of(sip) >= 0)
+		if (e->retry_after >= 0) /* note_final() read it */
 			sr_result_fail(res, SR_W_REJECTED, "%d %s (Retry-After %ld s)", status, phrase,
-				       retry_after_of(sip));
+				       e->retry_after);
 		else
 			sr_result_fail(res, SR_W_REJECTED, "%d %s", status, phrase);
 		break;
@@ -1811,6 +1812,16 @@ int sr_eng_unregister(struct eng *e)
 	return 0;
 }
 
+void sr_eng_free(struct eng *e)
+{
+	if (!e)
+		return;
+	if (e->cred_key)
+		sr_digest_forget(e->cred_key); /* and its secret is wiped */
+	su_home_deinit(e->home);
+	free(e);
+}
+
 void sr_eng_close(struct eng *e)
 {
 	if (!e)
@@ -1819,21 +1830,7 @@ void sr_eng_close(struct eng *e)
 	 * keeper asks for that with sr_eng_unregister() when it wants it */
 	if (e->nh)
 		nua_handle_destroy(e->nh);
-	e->nh = NULL;
-	if (e->cred_key)
-		sr_digest_forget(e->cred_key); /* and its secret is wiped */
-	su_home_deinit(e->home);
-	free(e);
-}
-
-void sr_eng_free(struct eng *e)
-{
-	if (!e)
-		return;
-	if (e->cred_key)
-		sr_digest_forget(e->cred_key);
-	su_home_deinit(e->home);
-	free(e);
+	sr_eng_free(e);
 }
 
 long sr_eng_retry_after(const struct eng *e)

@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include <sofia-sip/su_log.h>
 
 #include "log.h"
+#include "util.h"
 
 /* Exported by the library but not declared in its headers (SOFIA-NOTES 14). */
 extern su_log_t tport_log[];
@@ -73,14 +73,6 @@ void sr_warn(const char *fmt, ...)
 
 static double g_t0; /* the message flow's clock starts at sr_log_init() */
 
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 void sr_debug(int level, const char *fmt, ...)
 {
 	va_list ap;
@@ -92,7 +84,7 @@ void sr_debug(int level, const char *fmt, ...)
 		/* the message flow: "-> REGISTER", "<- 200 OK", when they happened */
 		char prefix[32];
 
-		snprintf(prefix, sizeof prefix, "%8.1f ms ", (mono() - g_t0) * 1000);
+		snprintf(prefix, sizeof prefix, "%8.1f ms ", (sr_now() - g_t0) * 1000);
 		vprint(prefix, fmt, ap);
 	} else {
 		vprint("", fmt, ap);
@@ -218,7 +210,7 @@ void sr_log_init(const char *tool, int verbose)
 	g_tool = tool;
 	g_verbose = verbose;
 	if (g_t0 == 0)
-		g_t0 = mono();
+		g_t0 = sr_now();
 	for (i = 0; i < sizeof dangerous / sizeof dangerous[0]; i++)
 		unsetenv(dangerous[i]);
 	for (i = 0; i < sizeof logs / sizeof logs[0]; i++) {

@@ -163,8 +163,8 @@ static void text_one(FILE *out, int verbose, const struct sr_result *r)
 	const char *on = "", *off = "";
 
 	if (use_colour(out)) {
-		/* green: it holds; yellow: nothing bad (listed, not registered);
-		 * red: it failed */
+		/* green: it worked; yellow: it worked, with warnings; red: it
+		 * failed */
 		on = sr_result_ok(r) ? (r->warnings.n ? "\033[33m" : "\033[32m") : "\033[1;31m";
 		off = "\033[0m";
 	}

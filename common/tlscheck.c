@@ -13,28 +13,11 @@
 #include <unistd.h>
 
 #include <openssl/err.h>
-#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
 #include "tlscheck.h"
-
-double sr_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-double sr_rand01(void)
-{
-	unsigned int r = 0;
-
-	if (RAND_bytes((unsigned char *)&r, sizeof r) != 1)
-		r = (unsigned int)random();
-	return (double)r / 4294967296.0;
-}
+#include "util.h"
 
 static int wait_fd(int fd, short events, double deadline)
 {

@@ -25,9 +25,4 @@ struct sr_tls_params {
 enum sr_word sr_tls_check(const struct sr_tls_params *p, double deadline, char *err,
 			  size_t errlen);
 
-/* CLOCK_MONOTONIC in seconds. */
-double sr_now(void);
-/* Uniform in [0, 1), from OpenSSL's generator (jitter, backoff). */
-double sr_rand01(void);
-
 #endif

@@ -13,7 +13,7 @@
 #include "output.h"
 #include "result.h"
 #include "secrets.h"
-#include "tlscheck.h"
+#include "util.h"
 #include "toolmain.h"
 
 /* sipauthcheck --print-ha1: offline, no server. */

@@ -1,0 +1,25 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <time.h>
+
+#include <openssl/rand.h>
+
+#include "util.h"
+
+double sr_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double sr_rand01(void)
+{
+	unsigned int r = 0;
+
+	if (RAND_bytes((unsigned char *)&r, sizeof r) != 1)
+		r = (unsigned int)random();
+	return (double)r / 4294967296.0;
+}
