@@ -47,19 +47,26 @@ free_udp_port() {
 
 # Start a SIPp scenario as a UAS on loopback: sets SIPP_PORT and SIPP_PID.
 sipp_start() {
-	local scen=$1 tp=${2:-u1} i
+	local scen=$1 tp=${2:-u1}
 	need sipp
 	SIPP_PORT=$(free_udp_port)
 	sipp -sf "$SCEN/$scen.xml" -i 127.0.0.1 -p "$SIPP_PORT" -t "$tp" -m 1 -nostdin \
 		-timeout 40 -trace_err -error_file "$BATS_TEST_TMPDIR/sipp-err.log" \
 		>"$BATS_TEST_TMPDIR/sipp.log" 2>&1 </dev/null &
 	SIPP_PID=$!
-	for i in $(seq 1 100); do
-		ss -Hlun | awk '{print $4}' | grep -qE "[:.]$SIPP_PORT\$" && return 0
-		ss -Hltn | awk '{print $4}' | grep -qE "[:.]$SIPP_PORT\$" && return 0
+	listening "$SIPP_PORT" && return 0
+	echo "sipp did not start: $(cat "$BATS_TEST_TMPDIR/sipp.log")" >&2
+	return 1
+}
+
+# Wait (up to 5 s) until something listens on port $1, UDP or TCP.
+listening() {
+	local i
+	for i in $(seq 1 250); do
+		ss -Hlun | awk '{print $4}' | grep -qE "[:.]$1\$" && return 0
+		ss -Hltn | awk '{print $4}' | grep -qE "[:.]$1\$" && return 0
 		sleep 0.02
 	done
-	echo "sipp did not start: $(cat "$BATS_TEST_TMPDIR/sipp.log")" >&2
 	return 1
 }
 
@@ -89,4 +96,34 @@ sipp_and_watch_stop() {
 kam_start_alice() {
 	kam_start MD5
 	make_pwfile "$BATS_FILE_TMPDIR/alice.pw" alice-secret
+}
+
+# sipregwatch events (JSON Lines) in $EV.
+# Wait until an event (and optionally a name) appears, at most $3 seconds.
+wait_event() {
+	local ev=$1 name=${2:-} limit=${3:-15} i
+	for i in $(seq 1 $((limit * 10))); do
+		if [ -f "$EV" ] && jq -s -e --arg e "$ev" --arg n "$name" \
+			'any(.[]; .event == $e and ($n == "" or .name == $n))' "$EV" >/dev/null 2>&1; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "no $ev for ${name:-anyone} in ${limit}s; events:" >&2
+	cat "$EV" >&2
+	return 1
+}
+
+count_events() {
+	jq -s --arg e "$1" --arg n "${2:-}" '[.[] | select(.event == $e and ($n == "" or .name == $n))] | length' "$EV"
+}
+
+# sipreg once against SIPp scenario $1 (-t 2, JSON in $output): $R is its
+# result word, $N the REGISTERs it sent.
+sipp_once() {
+	sipp_start "$1"
+	run --separate-stderr timeout 20 "$SIPREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$SIPP_PORT" \
+		-p x -t 2 --json 2>/dev/null
+	R=$(jq -r '.results[0].result' <<<"$output")
+	N=$(jq -r '.results[0].requests' <<<"$output")
 }

@@ -1,5 +1,6 @@
 /* The fuzz input as a regular file the loaders can open, alone in a private
- * directory (an #include of anything else finds nothing). */
+ * directory (an #include of anything else finds nothing), and a loader of
+ * configuration files run on it. */
 #ifndef FUZZ_FILE_H
 #define FUZZ_FILE_H
 
@@ -8,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+#include "conffile.h"
 
 static int fuzz_file(const uint8_t *data, size_t size, char *path, size_t len)
 {
@@ -28,6 +31,19 @@ static int fuzz_file(const uint8_t *data, size_t size, char *path, size_t len)
 		return -1;
 	}
 	return close(fd);
+}
+
+/* Load the input with load (the YAML loader, the pjsip.conf importer). */
+static int fuzz_config(const uint8_t *data, size_t size,
+		       int (*load)(const char *path, struct sr_config *cfg, char *err, size_t errlen))
+{
+	struct sr_config cfg = {NULL, 0};
+	char path[64], err[600];
+
+	if (fuzz_file(data, size, path, sizeof path) == 0)
+		load(path, &cfg, err, sizeof err);
+	sr_config_free(&cfg);
+	return 0;
 }
 
 #endif

@@ -27,27 +27,19 @@ teardown() {
 	sipp_and_watch_stop
 }
 
-once() { # scenario: sipreg -t 2 against it; $R result, $N requests
-	sipp_start "$1"
-	run --separate-stderr timeout 20 "$SIPREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$SIPP_PORT" \
-		-p x -t 2 --json 2>/dev/null
-	R=$(jq -r '.results[0].result' <<<"$output")
-	N=$(jq -r '.results[0].requests' <<<"$output")
-}
-
 @test "480 and 500 are temporary (75), 6xx final (69): one REGISTER each" {
-	once fail-480
+	sipp_once fail-480
 	[ "$status" -eq 75 ] && [ "$N" -eq 1 ]
 	sipp_stop
-	once fail-500
+	sipp_once fail-500
 	[ "$status" -eq 75 ] && [ "$N" -eq 1 ]
 	sipp_stop
-	once fail-600
+	sipp_once fail-600
 	[ "$status" -eq 69 ] && [ "$R" = rejected ] && [ "$N" -eq 1 ]
 }
 
 @test "a challenge on every request with a new nonce: two REGISTERs, auth_failed (77)" {
-	once challenge-always
+	sipp_once challenge-always
 	[ "$status" -eq 77 ] && [ "$R" = auth_failed ] && [ "$N" -eq 2 ]
 	# SIPp's own count per step: REGISTER, REGISTER, and no third one
 	wait "$SIPP_PID" || true
@@ -70,24 +62,15 @@ YAML
 	WPID=$!
 }
 
-wait_ev() { # event [seconds]
-	for _ in $(seq 1 $((${2:-15} * 10))); do
-		grep -q "\"event\":\"$1\"" "$EV" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	echo "no $1; events:" >&2
-	cat "$EV" >&2
-	return 1
-}
 
 @test "a silent registrar (frozen): the watch fails by timeout, backs off, registers once it answers" {
 	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
 	pkill -STOP -f "$KAM_DIR/kamailio.cfg"
 	watch_yaml udp "$KAM_UDP"
-	wait_ev retry_scheduled 15
+	wait_event retry_scheduled "" 15
 	[ "$(jq -rs '[.[] | select(.event == "failed")][0].result' "$EV")" = timeout ]
 	pkill -CONT -f "$KAM_DIR/kamailio.cfg"
-	wait_ev registered 20
+	wait_event registered "" 20
 	kam_bindings alice | grep -q "sip:$CU@"
 	# bounded: a REGISTER per retry, no burst while it was silent
 	[ "$(jq -s '[.[] | select(.event == "registering")] | length' "$EV")" -le 6 ]
@@ -100,14 +83,14 @@ wait_ev() { # event [seconds]
 @test "a TCP connection reset under the watch (ss -K): registered again on a new connection" {
 	[ -n "${KAM_TCP:-}" ] || skip "Kamailio did not start"
 	watch_yaml tcp "$KAM_TCP"
-	wait_ev registered
+	wait_event registered
 	p1=$(ss -Htnp state established "( dport = :$KAM_TCP )" | grep "pid=$WPID," | awk '{print $3}')
 	[ -n "$p1" ]
 	ss -K state established "( dport = :$KAM_TCP )" >/dev/null 2>&1 || true
 	if ss -Htn state established "( dport = :$KAM_TCP )" | grep -qF "$p1"; then
 		skip "this kernel cannot destroy sockets (ss -K)"
 	fi
-	wait_ev refreshed 10
+	wait_event refreshed "" 10
 	p2=$(ss -Htnp state established "( dport = :$KAM_TCP )" | grep "pid=$WPID," | awk '{print $3}')
 	[ -n "$p2" ] && [ "$p2" != "$p1" ]
 	kam_bindings alice | grep -q "sip:$CU@"

@@ -109,15 +109,14 @@ YAML
 	# the first keeps running: in the background, until it has registered
 	bash -c "exec ${ex[0]}" >events.jsonl 2>watch.err &
 	WPID=$!
-	for i in $(seq 1 100); do grep -q '"registered"' events.jsonl && break; sleep 0.1; done
-	grep -q '"registered"' events.jsonl
+	EV="$BATS_TEST_TMPDIR/events.jsonl"
+	wait_event registered "" 10
 	kill -USR1 "$WPID"
 	sleep 0.5
 	run_example "${ex[1]}"
 	[[ "$output" == "SIPREGWATCH OK - 1 of 1 registered"* ]]
 	run_example "${ex[2]//\$(pidof sipregwatch)/$WPID}"
-	for i in $(seq 1 50); do grep -q '"reloaded"' events.jsonl && break; sleep 0.1; done
-	grep -q '"reloaded"' events.jsonl
+	wait_event reloaded "" 5
 	kill -TERM "$WPID"
 	wait "$WPID"
 	WPID=

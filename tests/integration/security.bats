@@ -44,11 +44,7 @@ tls_server() {
 	openssl s_server -accept "127.0.0.1:$TLS_PORT" -cert "$BATS_FILE_TMPDIR/$1.crt" \
 		-key "$BATS_FILE_TMPDIR/$1.key" -quiet </dev/null >/dev/null 2>&1 &
 	TLS_PID=$!
-	for _ in $(seq 1 50); do
-		ss -Hltn | awk '{print $4}' | grep -qE "[:.]$TLS_PORT\$" && return 0
-		sleep 0.1
-	done
-	return 1
+	listening "$TLS_PORT"
 }
 
 tls_try() {

@@ -22,12 +22,12 @@ teardown() {
 		--show-leak-kinds=definite,indirect -q "$SIPREG_BUILDDIR/sipregwatch" -f w.yaml --events ev \
 		--status-file st.json --prometheus-file m.prom >out 2>vg.log </dev/null &
 	WPID=$!
-	for _ in $(seq 1 200); do grep -q '"refreshed"' ev 2>/dev/null && break; sleep 0.1; done
-	grep -q '"refreshed"' ev
+	EV="$BATS_TEST_TMPDIR/ev"
+	wait_event refreshed "" 20
 	printf '  s: { client_uri: "sip:bob@127.0.0.1", server_uri: "sip:127.0.0.1:9", password: x, max_random_initial_delay: 0 }\n' >>w.yaml
 	chmod 600 w.yaml
 	kill -HUP "$WPID"
-	for _ in $(seq 1 100); do grep -q '"retry_scheduled"' ev 2>/dev/null && break; sleep 0.1; done
+	wait_event retry_scheduled "" 10 || true
 	grep -q '"reloaded"' ev
 	kill -USR1 "$WPID"
 	sleep 1

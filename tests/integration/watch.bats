@@ -40,24 +40,6 @@ watch_start() {
 	WPID=$!
 }
 
-# Wait until an event (and optionally a name) appears, at most $3 seconds.
-wait_event() {
-	local ev=$1 name=${2:-} limit=${3:-15} i
-	for i in $(seq 1 $((limit * 10))); do
-		if [ -f "$EV" ] && jq -s -e --arg e "$ev" --arg n "$name" \
-			'any(.[]; .event == $e and ($n == "" or .name == $n))' "$EV" >/dev/null 2>&1; then
-			return 0
-		fi
-		sleep 0.1
-	done
-	echo "no $ev for ${name:-anyone} in ${limit}s; events:" >&2
-	cat "$EV" >&2
-	return 1
-}
-
-count_events() {
-	jq -s --arg e "$1" --arg n "${2:-}" '[.[] | select(.event == $e and ($n == "" or .name == $n))] | length' "$EV"
-}
 
 watch_stop() {
 	kill -TERM "$WPID"
@@ -87,6 +69,15 @@ kam_yaml() {
   two: { client_uri: "sip:alice@127.0.0.1", contact_user: ${CU}b, transport: tcp, server_uri: "sip:127.0.0.1:$KAM_TCP" }
   ghost: { client_uri: "sip:ghost@127.0.0.1", contact_user: ${CU}g }
 YAML
+}
+
+# The watch on "one" (UDP) and "two" (TCP) of kam_yaml, both registered.
+watch_one_two() {
+	kam_yaml
+	sed -i '/ghost/d' "$BATS_TEST_TMPDIR/w.yaml"
+	watch_start "$BATS_TEST_TMPDIR/w.yaml"
+	wait_event registered one
+	wait_event registered two
 }
 
 @test "registers every entry, reports events, status file, metrics; --check; SIGTERM un-registers all" {
@@ -138,11 +129,7 @@ YAML
 
 @test "--check: OK when all are registered, WARNING on -w, CRITICAL when the file is stale" {
 	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
-	kam_yaml
-	sed -i '/ghost/d' "$BATS_TEST_TMPDIR/w.yaml"
-	watch_start "$BATS_TEST_TMPDIR/w.yaml"
-	wait_event registered one
-	wait_event registered two
+	watch_one_two
 	kill -USR1 "$WPID"
 	sleep 0.5
 	run "$WATCH" --check --status-file "$ST"
@@ -283,11 +270,7 @@ connection_recovery_max_interval: 2"
 
 @test "SIGHUP: unchanged entries untouched, removed ones un-registered, new and changed ones registered" {
 	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
-	kam_yaml
-	sed -i '/ghost/d' "$BATS_TEST_TMPDIR/w.yaml"
-	watch_start "$BATS_TEST_TMPDIR/w.yaml"
-	wait_event registered one
-	wait_event registered two
+	watch_one_two
 	# drop two, change nothing in one, add three
 	kam_yaml_defaults >"$BATS_TEST_TMPDIR/w.yaml"
 	cat >>"$BATS_TEST_TMPDIR/w.yaml" <<YAML
