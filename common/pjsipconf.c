@@ -51,7 +51,10 @@ static int ini_fail(struct ini *ini, const char *file, int line, const char *fmt
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	snprintf(ini->err, ini->errlen, "%s:%d: %s", file, line, msg);
+	if (file)
+		snprintf(ini->err, ini->errlen, "%s:%d: %s", file, line, msg);
+	else
+		snprintf(ini->err, ini->errlen, "%s", msg);
 	return -1;
 }
 
