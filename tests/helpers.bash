@@ -13,8 +13,29 @@ make_pwfile() {
 	chmod 600 "$1"
 }
 
+# A peer or tool the machine lacks is a skip, except under scripts/test
+# (SIPREG_PEERS_REQUIRED=1), which has just installed every one of them.
 need() {
-	command -v "$1" >/dev/null 2>&1 || skip "$1 is not installed"
+	command -v "$1" >/dev/null 2>&1 && return 0
+	if [ "${SIPREG_PEERS_REQUIRED:-0}" = 1 ]; then
+		echo "$1 is not installed, yet scripts/setup installs it" >&2
+		return 1
+	fi
+	skip "$1 is not installed"
+}
+
+# Kamailio of the file answers on its control socket and listens on
+# KAM_$1 (UDP by default); otherwise fail with the end of its log: a
+# registrar that did not start is a failure, never a skip.
+kam_ready() {
+	local v="KAM_${1:-UDP}"
+	if [ -n "${!v:-}" ] && [ -n "${KAM_DIR:-}" ] &&
+		kamcmd -s "unix:$KAM_DIR/ctl.sock" core.uptime >/dev/null 2>&1; then
+		return 0
+	fi
+	echo "Kamailio is not running ($v=${!v:-unset}); end of its log:" >&2
+	[ -n "${KAM_DIR:-}" ] && tail -30 "$KAM_DIR/kamailio.log" >&2
+	return 1
 }
 
 # Start Kamailio for the file: sets KAM_DIR KAM_UDP KAM_TCP KAM_TLS KAM_CA.

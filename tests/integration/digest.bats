@@ -39,7 +39,7 @@ sipp_verdict() {
 }
 
 @test "Kamailio challenging with SHA-256: registered with SHA-256, binding removed by --probe" {
-	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_ready UDP
 	run --separate-stderr timeout 30 "$SIPREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$KAM_UDP" \
 		--password-file "$BATS_FILE_TMPDIR/alice.pw" --probe --json
 	[ "$status" -eq 0 ]
@@ -49,7 +49,7 @@ sipp_verdict() {
 }
 
 @test "Kamailio SHA-256: a password with ':' quotes backslash space and UTF-8 works" {
-	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_ready UDP
 	run --separate-stderr timeout 30 "$SIPREG" -u sip:carol@127.0.0.1 -H "127.0.0.1:$KAM_UDP" \
 		--password-file "$BATS_FILE_TMPDIR/carol.pw" --probe --json
 	[ "$status" -eq 0 ]
@@ -57,7 +57,7 @@ sipp_verdict() {
 }
 
 @test "Kamailio SHA-256: a wrong password is auth_failed (77) after one answer" {
-	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_ready UDP
 	run --separate-stderr timeout 30 "$SIPREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$KAM_UDP" \
 		--password-env NOPE --json
 	[ "$status" -eq 78 ]
@@ -69,7 +69,7 @@ sipp_verdict() {
 }
 
 @test "Kamailio SHA-256: a SHA-256 HA1 with its realm replaces the password" {
-	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_ready UDP
 	ha1=$(printf 'alice:127.0.0.1:alice-secret' | sha256sum | cut -d' ' -f1)
 	run --separate-stderr timeout 30 "$SIPREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$KAM_UDP" \
 		--ha1 "$ha1" --realm 127.0.0.1 --probe --json
@@ -78,7 +78,7 @@ sipp_verdict() {
 }
 
 @test "an HA1 of the wrong length for the challenge is refused, saying what was offered" {
-	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_ready UDP
 	ha1=$(printf 'alice:127.0.0.1:alice-secret' | md5sum | cut -d' ' -f1)
 	run --separate-stderr timeout 30 "$SIPREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$KAM_UDP" \
 		--ha1 "$ha1" --realm 127.0.0.1 --json
@@ -98,7 +98,7 @@ sipp_verdict() {
 }
 
 @test "a pinned realm refuses other realms" {
-	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_ready UDP
 	run --separate-stderr timeout 30 "$SIPREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$KAM_UDP" \
 		--password-file "$BATS_FILE_TMPDIR/alice.pw" --realm other.example --json
 	[ "$status" -eq 77 ]
@@ -271,7 +271,7 @@ sipp_verdict() {
 }
 
 @test "no secret in any output at -vv: password, HA1, token" {
-	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_ready UDP
 	ha1=$(printf 'alice:127.0.0.1:alice-secret' | sha256sum | cut -d' ' -f1)
 	all=""
 	for o in text json; do

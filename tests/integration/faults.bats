@@ -29,18 +29,24 @@ teardown() {
 
 @test "480 and 500 are temporary (75), 6xx final (69): one REGISTER each" {
 	sipp_once fail-480
-	[ "$status" -eq 75 ] && [ "$N" -eq 1 ]
+	[ "$status" -eq 75 ]
+	[ "$N" -eq 1 ]
 	sipp_stop
 	sipp_once fail-500
-	[ "$status" -eq 75 ] && [ "$N" -eq 1 ]
+	[ "$status" -eq 75 ]
+	[ "$N" -eq 1 ]
 	sipp_stop
 	sipp_once fail-600
-	[ "$status" -eq 69 ] && [ "$R" = rejected ] && [ "$N" -eq 1 ]
+	[ "$status" -eq 69 ]
+	[ "$R" = rejected ]
+	[ "$N" -eq 1 ]
 }
 
 @test "a challenge on every request with a new nonce: two REGISTERs, auth_failed (77)" {
 	sipp_once challenge-always
-	[ "$status" -eq 77 ] && [ "$R" = auth_failed ] && [ "$N" -eq 2 ]
+	[ "$status" -eq 77 ]
+	[ "$R" = auth_failed ]
+	[ "$N" -eq 2 ]
 	# SIPp's own count per step: REGISTER, REGISTER, and no third one
 	wait "$SIPP_PID" || true
 	SIPP_PID=
@@ -64,7 +70,7 @@ YAML
 
 
 @test "a silent registrar (frozen): the watch fails by timeout, backs off, registers once it answers" {
-	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_ready UDP
 	pkill -STOP -f "$KAM_DIR/kamailio.cfg"
 	watch_yaml udp "$KAM_UDP"
 	wait_event retry_scheduled "" 15
@@ -81,7 +87,7 @@ YAML
 }
 
 @test "a TCP connection reset under the watch (ss -K): registered again on a new connection" {
-	[ -n "${KAM_TCP:-}" ] || skip "Kamailio did not start"
+	kam_ready TCP
 	watch_yaml tcp "$KAM_TCP"
 	wait_event registered
 	p1=$(ss -Htnp state established "( dport = :$KAM_TCP )" | grep "pid=$WPID," | awk '{print $3}')
@@ -92,7 +98,8 @@ YAML
 	fi
 	wait_event refreshed "" 10
 	p2=$(ss -Htnp state established "( dport = :$KAM_TCP )" | grep "pid=$WPID," | awk '{print $3}')
-	[ -n "$p2" ] && [ "$p2" != "$p1" ]
+	[ -n "$p2" ]
+	[ "$p2" != "$p1" ]
 	kam_bindings alice | grep -q "sip:$CU@"
 	kill -TERM "$WPID"
 	wait "$WPID"

@@ -23,25 +23,29 @@ hostile() {
 
 @test "a 30,000-byte header: registered, the long Server kept whole" {
 	hostile bigheader
-	[ "$status" -eq 0 ] && [ "$R" = registered ]
+	[ "$status" -eq 0 ]
+	[ "$R" = registered ]
 	[ "$(jq -r '.results[0].server | length' <<<"$output")" -eq 4000 ]
 }
 
 @test "negative Expires values: the response is not used, a timeout within the deadline" {
 	hostile expires
-	[ "$status" -eq 75 ] && [ "$R" = timeout ]
+	[ "$status" -eq 75 ]
+	[ "$R" = timeout ]
 }
 
 @test "500 bindings in one 200: all listed, ours found" {
 	hostile 500contacts
-	[ "$status" -eq 0 ] && [ "$R" = registered ]
+	[ "$status" -eq 0 ]
+	[ "$R" = registered ]
 	[ "$(jq '.results[0].bindings | length' <<<"$output")" -eq 500 ]
 	[ "$(jq '[.results[0].bindings[] | select(.own)] | length' <<<"$output")" -eq 1 ]
 }
 
 @test "a 423 whose Min-Expires is not a number: interval_too_brief (69), no loop" {
 	hostile 423
-	[ "$status" -eq 69 ] && [ "$R" = interval_too_brief ]
+	[ "$status" -eq 69 ]
+	[ "$R" = interval_too_brief ]
 	[ "$(jq '.results[0].requests' <<<"$output")" -le 2 ]
 }
 
@@ -53,7 +57,8 @@ hostile() {
 
 @test "garbage received and rport in the Via: the answer is not used, a timeout" {
 	hostile received
-	[ "$status" -eq 75 ] && [ "$R" = timeout ]
+	[ "$status" -eq 75 ]
+	[ "$R" = timeout ]
 	[[ "$output" != *'$(touch'* ]] || [ "$(jq -r '.results[0].received' <<<"$output")" != null ]
 }
 

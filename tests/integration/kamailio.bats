@@ -14,7 +14,7 @@ teardown_file() {
 }
 
 setup() {
-	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_ready UDP
 	# A Contact user of this test's own, to find its binding in Kamailio.
 	CU="t${BATS_TEST_NUMBER}r$RANDOM"
 	PW="$BATS_FILE_TMPDIR/alice.pw"

@@ -15,7 +15,7 @@ teardown_file() {
 }
 
 setup() {
-	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_ready UDP
 	cd "$BATS_TEST_TMPDIR"
 	make_pwfile alice.pw alice-secret
 	make_pwfile bob.pw bob-secret

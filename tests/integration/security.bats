@@ -76,7 +76,7 @@ tls_try() {
 }
 
 @test "no secret in any output: every tool, format and verbosity, --dump-config, errors" {
-	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_ready UDP
 	ha1=$(printf 'alice:127.0.0.1:alice-secret' | md5sum | cut -d' ' -f1)
 	all=""
 	for t in sipreg sipunreg sipauthcheck; do
@@ -104,7 +104,7 @@ tls_try() {
 }
 
 @test "variables that make Sofia-SIP dump traffic are cleared unless traces are asked for" {
-	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_ready UDP
 	export TPORT_DUMP="$BATS_TEST_TMPDIR/dump" TPORT_LOG=1 MSG_STREAM_LOG="$BATS_TEST_TMPDIR/stream"
 	run --separate-stderr timeout 30 "$SIPREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$KAM_UDP" \
 		--password-file "$BATS_FILE_TMPDIR/alice.pw" --probe

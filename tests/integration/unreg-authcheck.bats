@@ -33,7 +33,7 @@ kreg() { # contact user, extra args
 }
 
 @test "sipunreg removes our bindings (found by listing) and leaves the others" {
-	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_ready UDP
 	kreg "$CU"
 	kreg "$CU"          # a second binding of ours, another port
 	kreg "${CU}x"       # not ours: another contact user
@@ -52,7 +52,7 @@ kreg() { # contact user, extra args
 }
 
 @test "sipunreg with nothing of ours to remove: unregistered (0), removed []" {
-	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_ready UDP
 	run --separate-stderr timeout 30 "$SIPUNREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$KAM_UDP" \
 		--password-file "$PW" --contact-user "nobody$CU" --json
 	[ "$status" -eq 0 ]
@@ -62,7 +62,7 @@ kreg() { # contact user, extra args
 }
 
 @test "sipunreg --contact removes exactly that binding" {
-	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_ready UDP
 	kreg "$CU"
 	kreg "${CU}b"
 	uri=$(kam_bindings alice | grep "sip:${CU}b@" | head -1)
@@ -75,7 +75,7 @@ kreg() { # contact user, extra args
 }
 
 @test "sipunreg --all removes every binding of the AOR" {
-	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_ready UDP
 	timeout 30 "$SIPREG" -q -u sip:bob@127.0.0.1 -H "127.0.0.1:$KAM_UDP" -p bob-secret --contact-user a 2>/dev/null
 	timeout 30 "$SIPREG" -q -u sip:bob@127.0.0.1 -H "127.0.0.1:$KAM_UDP" -p bob-secret --contact-user b 2>/dev/null
 	[ "$(kam_bindings bob | wc -l)" -ge 2 ]
@@ -95,7 +95,7 @@ kreg() { # contact user, extra args
 }
 
 @test "sipunreg from YAML with -n, several registrations in one run" {
-	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_ready UDP
 	kreg "${CU}1"
 	kreg "${CU}2"
 	cat >"$BATS_TEST_TMPDIR/u.yaml" <<YAML
@@ -135,7 +135,7 @@ YAML
 }
 
 @test "sipauthcheck: valid credentials, no binding created or changed (kamcmd)" {
-	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_ready UDP
 	kreg "$CU"
 	before=$(kamcmd -s "unix:$KAM_DIR/ctl.sock" ul.dump | grep -E "Address|CSeq|Call-ID" | sort)
 	run --separate-stderr timeout 30 "$SIPAUTHCHECK" -u sip:alice@127.0.0.1 -H "127.0.0.1:$KAM_UDP" \
@@ -153,7 +153,7 @@ YAML
 }
 
 @test "sipauthcheck: a wrong password is auth_failed (77); the text says why" {
-	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_ready UDP
 	WRONG=nope run --separate-stderr timeout 30 "$SIPAUTHCHECK" -u sip:alice@127.0.0.1 \
 		-H "127.0.0.1:$KAM_UDP" --password-env WRONG
 	[ "$status" -eq 77 ]
@@ -162,7 +162,7 @@ YAML
 }
 
 @test "sipauthcheck --method OPTIONS checks with OPTIONS" {
-	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_ready UDP
 	run --separate-stderr timeout 30 "$SIPAUTHCHECK" -u sip:alice@127.0.0.1 -H "127.0.0.1:$KAM_UDP" \
 		--password-file "$PW" --method OPTIONS -vv --json
 	[ "$status" -eq 0 ]
@@ -172,7 +172,7 @@ YAML
 }
 
 @test "sipauthcheck over TLS: no MD5 warning" {
-	[ -n "${KAM_TLS:-}" ] || skip "Kamailio did not start"
+	kam_ready TLS
 	run --separate-stderr timeout 30 "$SIPAUTHCHECK" -u sip:alice@127.0.0.1 -s "sips:127.0.0.1:$KAM_TLS" \
 		--tls-ca-file "$KAM_CA" --password-file "$PW" --json
 	[ "$status" -eq 0 ]

@@ -81,7 +81,7 @@ watch_one_two() {
 }
 
 @test "registers every entry, reports events, status file, metrics; --check; SIGTERM un-registers all" {
-	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_ready UDP
 	kam_yaml
 	watch_start "$BATS_TEST_TMPDIR/w.yaml"
 	wait_event registered one
@@ -128,7 +128,7 @@ watch_one_two() {
 }
 
 @test "--check: OK when all are registered, WARNING on -w, CRITICAL when the file is stale" {
-	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_ready UDP
 	watch_one_two
 	kill -USR1 "$WPID"
 	sleep 0.5
@@ -241,7 +241,7 @@ retry_yaml() { # port, extra lines
 }
 
 @test "a wrong password is permanent by default, retried with auth_rejection_permanent: no" {
-	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_ready UDP
 	printf 'client_uri: sip:alice@127.0.0.1\nserver_uri: sip:127.0.0.1:%s\nmax_random_initial_delay: 0\nretry_interval: 1\nmax_retries: 1\npassword_env: WPW\n' \
 		"$KAM_UDP" >"$BATS_TEST_TMPDIR/r.yaml"
 	WPW=wrong watch_start "$BATS_TEST_TMPDIR/r.yaml"
@@ -269,7 +269,7 @@ connection_recovery_max_interval: 2"
 }
 
 @test "SIGHUP: unchanged entries untouched, removed ones un-registered, new and changed ones registered" {
-	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_ready UDP
 	watch_one_two
 	# drop two, change nothing in one, add three
 	kam_yaml_defaults >"$BATS_TEST_TMPDIR/w.yaml"
@@ -296,7 +296,7 @@ YAML
 }
 
 @test "Kamailio restarted with its bindings lost: TCP back at once, UDP within one retry interval" {
-	[ -n "${KAM_TCP:-}" ] || skip "Kamailio did not start"
+	kam_ready TCP
 	kam_yaml_defaults >"$BATS_TEST_TMPDIR/t.yaml"
 	cat >>"$BATS_TEST_TMPDIR/t.yaml" <<YAML
   tcp: { client_uri: "sip:alice@127.0.0.1", contact_user: ${CU}t, server_uri: "sip:127.0.0.1:$KAM_TCP;transport=tcp", retry_interval: 3, audit_interval: 0 }
@@ -330,7 +330,7 @@ YAML
 }
 
 @test "the audit asks without touching bindings while they hold" {
-	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_ready UDP
 	kam_yaml_defaults >"$BATS_TEST_TMPDIR/t.yaml"
 	cat >>"$BATS_TEST_TMPDIR/t.yaml" <<YAML
   a: { client_uri: "sip:alice@127.0.0.1", contact_user: ${CU}a, audit_interval: 1 }
@@ -345,7 +345,7 @@ YAML
 }
 
 @test "the rate limit spreads a burst" {
-	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_ready UDP
 	{
 		printf 'defaults: { server_uri: "sip:127.0.0.1:%s", max_random_initial_delay: 0, password_file: "%s", expiration: 600 }\nregistrations:\n' "$KAM_UDP" "$PW"
 		for i in $(seq 1 20); do printf '  r%s: { client_uri: "sip:alice@127.0.0.1", contact_user: %sx%s }\n' "$i" "$CU" "$i"; done
@@ -404,7 +404,7 @@ YAML
 }
 
 @test "SIGHUP with a changed entry: un-registered and registered anew" {
-	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_ready UDP
 	kam_yaml
 	sed -i '/ghost/d; /two:/d' "$BATS_TEST_TMPDIR/w.yaml"
 	watch_start "$BATS_TEST_TMPDIR/w.yaml"
@@ -470,7 +470,7 @@ outbound_start() {
 }
 
 @test "3. outbound over TCP: CRLF pings at keep_alive_interval, Kamailio pongs; the flow is reported" {
-	[ -n "${KAM_TCP:-}" ] || skip "Kamailio did not start"
+	kam_ready TCP
 	outbound_start "$KAM_TCP" 1
 	read -r p1 s1 r1 < <(flow "$KAM_TCP")
 	sleep 4
@@ -489,30 +489,33 @@ outbound_start() {
 }
 
 @test "3. without support_outbound nothing is sent between REGISTERs" {
-	[ -n "${KAM_TCP:-}" ] || skip "Kamailio did not start"
+	kam_ready TCP
 	outbound_start "$KAM_TCP" 1 no
 	read -r p1 s1 r1 < <(flow "$KAM_TCP")
 	sleep 3
 	read -r p2 s2 r2 < <(flow "$KAM_TCP")
-	[ "$p1" = "$p2" ] && [ "$s1" = "$s2" ] && [ "$r1" = "$r2" ]
+	[ "$p1" = "$p2" ]
+	[ "$s1" = "$s2" ]
+	[ "$r1" = "$r2" ]
 	[ "$(jq -s '[.[] | select(.event == "registered")][0] | has("keep_alive")' "$EV")" = false ]
 	watch_stop
 }
 
 @test "3. flow recovery: no pong (Kamailio frozen), the flow is replaced and the binding refreshed on it" {
-	[ -n "${KAM_TCP:-}" ] || skip "Kamailio did not start"
+	kam_ready TCP
 	outbound_start "$KAM_TCP" 1
 	read -r p1 _ _ < <(flow "$KAM_TCP")
 	pkill -STOP -f "$KAM_DIR/kamailio.cfg"
 	# the pong deadline (10 s) ends the flow; nua connects again at once
 	for i in $(seq 1 250); do
 		p2=$(flow "$KAM_TCP" | cut -d' ' -f1)
-		[ -n "$p2" ] && [ "$p2" != "$p1" ] && break
+		[[ -n $p2 && $p2 != "$p1" ]] && break
 		sleep 0.1
 	done
 	pkill -CONT -f "$KAM_DIR/kamailio.cfg"
 	echo "flow $p1 replaced by ${p2:-none}" >&3
-	[ -n "$p2" ] && [ "$p2" != "$p1" ]
+	[ -n "$p2" ]
+	[ "$p2" != "$p1" ]
 	wait_event refreshed ob 20
 	read -r p3 _ _ < <(flow "$KAM_TCP")
 	[ "$p3" = "$p2" ]
@@ -532,7 +535,8 @@ outbound_start() {
 	read -r p2 s2 _ < <(flow "$SIPP_PORT")
 	echo "flow $p1 -> $p2, sent $s1 -> $s2" >&3
 	[ "$p1" = "$p2" ]
-	[ $((s2 - s1)) -ge 8 ] && [ $(((s2 - s1) % 4)) -eq 0 ]
+	[ $((s2 - s1)) -ge 8 ]
+	[ $(((s2 - s1) % 4)) -eq 0 ]
 	[ "$(count_events registering ob)" = 1 ]
 	[ "$(count_events failed ob)" = 0 ]
 	watch_stop
@@ -554,7 +558,8 @@ outbound_start() {
 	read -r p2 s2 r2 < <(flow "$tcp2")
 	echo "flow $p1: sent $s1 -> $s2, received $r1 -> $r2" >&3
 	[ "$p1" = "$p2" ]
-	[ $((s2 - s1)) -ge 16 ] && [ $(((s2 - s1) % 4)) -eq 0 ]
+	[ $((s2 - s1)) -ge 16 ]
+	[ $(((s2 - s1) % 4)) -eq 0 ]
 	[ $((r2 - r1)) -eq $(((s2 - s1) / 2)) ]
 	watch_stop
 }

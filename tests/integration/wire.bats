@@ -56,7 +56,7 @@ sipp_ok() {
 }
 
 @test "1. outbound_proxy through Kamailio's view: the binding arrives" {
-	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_ready UDP
 	run --separate-stderr timeout 30 "$SIPREG" -u sip:alice@127.0.0.1 -s sip:127.0.0.1 \
 		--outbound-proxy "sip:127.0.0.1:$KAM_UDP" --contact-user "$CU" --password-file "$PW" --json
 	[ "$status" -eq 0 ]
@@ -85,7 +85,7 @@ sipp_ok() {
 }
 
 @test "3. support_outbound with Kamailio: instance and reg-id held by the registrar" {
-	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_ready UDP
 	run --separate-stderr timeout 30 "$SIPREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$KAM_UDP" \
 		--contact-user "$CU" --password-file "$PW" --support-outbound --json
 	[ "$status" -eq 0 ]
@@ -97,7 +97,7 @@ sipp_ok() {
 }
 
 @test "4. GRUU: Kamailio's pub-gruu and temp-gruu are reported" {
-	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_ready UDP
 	run --separate-stderr timeout 30 "$SIPREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$KAM_UDP" \
 		--contact-user "$CU" --password-file "$PW" --instance-id 6ba7b810-9dad-11d1-80b4-00c04fd430c8 \
 		--probe -vv --json
@@ -127,7 +127,7 @@ sipp_ok() {
 }
 
 @test "6. contact_uri replaces the whole Contact (Kamailio holds it)" {
-	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_ready UDP
 	run --separate-stderr timeout 30 "$SIPREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$KAM_UDP" \
 		--contact-uri "sip:$CU@192.0.2.99:5099;transport=udp" --password-file "$PW" --json
 	[ "$status" -eq 0 ]
@@ -208,7 +208,7 @@ YAML
 
 @test "9. names by RFC 3263: NAPTR and SRV through Sofia's resolver (a dnsmasq of the test's own)" {
 	need dnsmasq
-	[ -n "${KAM_UDP:-}" ] || skip "Kamailio did not start"
+	kam_ready UDP
 	dport=$(free_udp_port)
 	dnsmasq --keep-in-foreground --no-resolv --no-hosts --conf-file=/dev/null --port="$dport" \
 		--listen-address=127.0.0.1 --bind-interfaces \
