@@ -151,25 +151,12 @@ static int apply_value(struct loader *l, const struct sr_option *o, const char *
 		       type_name(v));
 }
 
+/* Under outbound_auth: only the rows marked as credentials. */
 static const struct sr_option *credential_key(const char *k)
 {
 	const struct sr_option *o = sr_option_find(k);
 
-	if (!o)
-		return NULL;
-	switch (o->id) {
-	case SR_O_USERNAME:
-	case SR_O_PASSWORD:
-	case SR_O_PASSWORD_FILE:
-	case SR_O_PASSWORD_ENV:
-	case SR_O_HA1:
-	case SR_O_REALM:
-	case SR_O_AUTHORIZATION_JWT:
-	case SR_O_BEARER_TOKEN_FILE:
-		return o;
-	default:
-		return NULL;
-	}
+	return o && o->credential ? o : NULL;
 }
 
 static int unknown_key(struct loader *l, const yaml_node_t *kn, const char *k, const char *where)
@@ -235,11 +222,13 @@ int sr_config_add(struct sr_config *cfg, struct sr_reg *reg)
 {
 	struct sr_reg *v = realloc(cfg->regs, (cfg->n + 1) * sizeof *v);
 
-	if (!v)
+	if (!v) {
+		sr_reg_free(reg);
 		return -1;
+	}
 	cfg->regs = v;
 	v[cfg->n++] = *reg;
-	sr_reg_defaults(reg);
+	memset(reg, 0, sizeof *reg);
 	return 0;
 }
 
@@ -520,11 +509,46 @@ static int emit_kv(yaml_emitter_t *em, const char *k, const char *v)
 	return emit_scalar(em, k) < 0 || emit_scalar(em, v) < 0 ? -1 : 0;
 }
 
+static int emit_list(yaml_emitter_t *em, const struct sr_option *o, const struct sr_reg *r)
+{
+	const void *f = sr_option_field(o, (struct sr_reg *)r, NULL);
+	const struct sr_strv *sv = f;
+	const struct sr_servers *srv = f;
+	size_t j, n = o->type == SR_OT_LIST ? sv->n : srv->n;
+	yaml_event_t ev;
+	char num[16];
+	int rc = 0;
+
+	if (!n)
+		return 0;
+	rc |= emit_scalar(em, o->key);
+	yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE);
+	rc |= yaml_emitter_emit(em, &ev) ? 0 : -1;
+	for (j = 0; j < n; j++) {
+		if (o->type == SR_OT_LIST) {
+			rc |= emit_scalar(em, sv->v[j]);
+			continue;
+		}
+		yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_FLOW_MAPPING_STYLE);
+		rc |= yaml_emitter_emit(em, &ev) ? 0 : -1;
+		rc |= emit_kv(em, "uri", srv->v[j].uri);
+		snprintf(num, sizeof num, "%u", srv->v[j].weight);
+		rc |= emit_kv(em, "weight", num);
+		yaml_mapping_end_event_initialize(&ev);
+		rc |= yaml_emitter_emit(em, &ev) ? 0 : -1;
+	}
+	yaml_sequence_end_event_initialize(&ev);
+	rc |= yaml_emitter_emit(em, &ev) ? 0 : -1;
+	return rc;
+}
+
+/* Every registration key of the table, from its row: a new key is dumped
+ * without code here. */
 static int emit_reg(yaml_emitter_t *em, const struct sr_reg *r)
 {
 	yaml_event_t ev;
-	size_t i, j;
-	char num[32];
+	size_t i;
+	char buf[64];
 	int rc = 0;
 
 	yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
@@ -532,92 +556,15 @@ static int emit_reg(yaml_emitter_t *em, const struct sr_reg *r)
 		return -1;
 	for (i = 0; i < sr_options_count && rc == 0; i++) {
 		const struct sr_option *o = &sr_options[i];
-		const char *s = NULL;
+		const char *s;
 
 		if (o->scope != SR_SC_KEY)
 			continue;
-		switch (o->id) {
-		case SR_O_NAME: s = r->name; break;
-		case SR_O_CLIENT_URI: s = r->client_uri; break;
-		case SR_O_SERVER_URI: s = r->server_uri; break;
-		case SR_O_CONTACT_USER: s = r->contact_user; break;
-		case SR_O_CONTACT_URI: s = r->contact_uri; break;
-		case SR_O_CONTACT_HEADER_PARAMS: s = r->contact_header_params; break;
-		case SR_O_DISPLAY_NAME: s = r->display_name; break;
-		case SR_O_USER_AGENT: s = r->user_agent; break;
-		case SR_O_INSTANCE_ID: s = r->instance_id; break;
-		case SR_O_USERNAME: s = r->username; break;
-		case SR_O_PASSWORD: s = r->password ? "<redacted>" : NULL; break;
-		case SR_O_HA1: s = r->ha1 ? "<redacted>" : NULL; break;
-		case SR_O_AUTHORIZATION_JWT: s = r->bearer_token && !r->bearer_token_file ? "<redacted>" : NULL; break;
-		case SR_O_PASSWORD_FILE: s = r->password_file; break;
-		case SR_O_PASSWORD_ENV: s = r->password_env; break;
-		case SR_O_REALM: s = r->realm; break;
-		case SR_O_BEARER_TOKEN_FILE: s = r->bearer_token_file; break;
-		case SR_O_OUTBOUND_PROXY: s = r->outbound_proxy; break;
-		case SR_O_ENDPOINT: s = r->endpoint; break;
-		case SR_O_TLS_CA_FILE: s = r->tls_ca_file; break;
-		case SR_O_TLS_CA_DIR: s = r->tls_ca_dir; break;
-		case SR_O_TLS_CERT: s = r->tls_cert; break;
-		case SR_O_TLS_KEY: s = r->tls_key; break;
-		case SR_O_TLS_SERVER_NAME: s = r->tls_server_name; break;
-		case SR_O_DIGEST_ALGORITHMS: s = r->digest_algorithms ? r->digest_algorithms : o->def; break;
-		case SR_O_MIN_DIGEST: s = r->min_digest ? r->min_digest : o->def; break;
-		case SR_O_SECURITY_NEGOTIATION: s = r->security_negotiation ? r->security_negotiation : o->def; break;
-		case SR_O_TRANSPORT: s = r->transport == SR_TP_AUTO ? NULL : sr_transport_name(r->transport); break;
-		case SR_O_EXPIRATION: snprintf(num, sizeof num, "%u", r->expiration); s = num; break;
-		case SR_O_MAX_RETRIES: snprintf(num, sizeof num, "%u", r->max_retries); s = num; break;
-		case SR_O_RETRY_INTERVAL: snprintf(num, sizeof num, "%u", r->retry_interval); s = num; break;
-		case SR_O_FORBIDDEN_RETRY_INTERVAL: snprintf(num, sizeof num, "%u", r->forbidden_retry_interval); s = num; break;
-		case SR_O_FATAL_RETRY_INTERVAL: snprintf(num, sizeof num, "%u", r->fatal_retry_interval); s = num; break;
-		case SR_O_MAX_RANDOM_INITIAL_DELAY: snprintf(num, sizeof num, "%u", r->max_random_initial_delay); s = num; break;
-		case SR_O_CONN_RECOVERY_MIN: snprintf(num, sizeof num, "%u", r->connection_recovery_min_interval); s = num; break;
-		case SR_O_CONN_RECOVERY_MAX: snprintf(num, sizeof num, "%u", r->connection_recovery_max_interval); s = num; break;
-		case SR_O_KEEP_ALIVE_INTERVAL: snprintf(num, sizeof num, "%u", r->keep_alive_interval); s = num; break;
-		case SR_O_AUDIT_INTERVAL: snprintf(num, sizeof num, "%u", r->audit_interval); s = num; break;
-		case SR_O_AUTH_REJECTION_PERMANENT: s = r->auth_rejection_permanent ? "yes" : "no"; break;
-		case SR_O_USE_PRELOADED_ROUTE: s = r->use_preloaded_route ? "yes" : "no"; break;
-		case SR_O_LINE: s = r->line ? "yes" : "no"; break;
-		case SR_O_SUPPORT_PATH: s = r->support_path ? "yes" : "no"; break;
-		case SR_O_SUPPORT_OUTBOUND: s = r->support_outbound ? "yes" : "no"; break;
-		case SR_O_TLS_VERIFY: s = r->tls_verify ? "yes" : "no"; break;
-		case SR_O_EXTRA_HEADERS:
-		case SR_O_SECURITY_MECHANISMS: {
-			const struct sr_strv *sv = o->id == SR_O_EXTRA_HEADERS ? &r->extra_headers
-									 : &r->security_mechanisms;
-
-			if (!sv->n)
-				break;
-			rc |= emit_scalar(em, o->key);
-			yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE);
-			rc |= yaml_emitter_emit(em, &ev) ? 0 : -1;
-			for (j = 0; j < sv->n; j++)
-				rc |= emit_scalar(em, sv->v[j]);
-			yaml_sequence_end_event_initialize(&ev);
-			rc |= yaml_emitter_emit(em, &ev) ? 0 : -1;
-			break;
+		if (o->type == SR_OT_LIST || o->type == SR_OT_SERVERS) {
+			rc |= emit_list(em, o, r);
+			continue;
 		}
-		case SR_O_SERVERS:
-			if (!r->n_servers)
-				break;
-			rc |= emit_scalar(em, o->key);
-			yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE);
-			rc |= yaml_emitter_emit(em, &ev) ? 0 : -1;
-			for (j = 0; j < r->n_servers; j++) {
-				yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_FLOW_MAPPING_STYLE);
-				rc |= yaml_emitter_emit(em, &ev) ? 0 : -1;
-				rc |= emit_kv(em, "uri", r->servers[j].uri);
-				snprintf(num, sizeof num, "%u", r->servers[j].weight);
-				rc |= emit_kv(em, "weight", num);
-				yaml_mapping_end_event_initialize(&ev);
-				rc |= yaml_emitter_emit(em, &ev) ? 0 : -1;
-			}
-			yaml_sequence_end_event_initialize(&ev);
-			rc |= yaml_emitter_emit(em, &ev) ? 0 : -1;
-			break;
-		default:
-			break;
-		}
+		s = sr_option_format(o, r, NULL, buf, sizeof buf);
 		if (s)
 			rc |= emit_kv(em, o->key, s);
 	}

@@ -17,7 +17,8 @@ struct sr_config {
  * the file's defaults:, then its own keys. 0, or -1 with "file:line:col:
  * key: what was expected" in err. */
 int sr_config_load_yaml(const char *path, struct sr_config *cfg, char *err, size_t errlen);
-/* Add one registration (moved in: the caller's struct is reset). */
+/* Add one registration, moved in: the caller's struct is left zeroed, and
+ * freed when the add fails. 0 or -1. */
 int sr_config_add(struct sr_config *cfg, struct sr_reg *reg);
 void sr_config_free(struct sr_config *cfg);
 

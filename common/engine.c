@@ -1587,8 +1587,8 @@ int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double dea
 		  struct sr_result *res)
 {
 	struct sr_reg copy;
-	size_t order[64], n = reg->n_servers < 64 ? reg->n_servers : 64, i, j;
-	struct sr_strv tried = {NULL, 0};
+	size_t order[64], n = reg->servers.n < 64 ? reg->servers.n : 64, i, j;
+	struct sr_strv tried = {NULL, 0, 0};
 	int rc = 0;
 
 	if (n == 0)
@@ -1598,7 +1598,7 @@ int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double dea
 		order[i] = i;
 	for (i = 0; i < n; i++) {
 		for (j = i + 1; j < n; j++) {
-			unsigned wi = reg->servers[order[i]].weight, wj = reg->servers[order[j]].weight;
+			unsigned wi = reg->servers.v[order[i]].weight, wj = reg->servers.v[order[j]].weight;
 			unsigned char coin = 0;
 
 			if (wj == wi)
@@ -1612,7 +1612,7 @@ int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double dea
 		}
 	}
 	for (i = 0; i < n; i++) {
-		const char *uri = reg->servers[order[i]].uri;
+		const char *uri = reg->servers.v[order[i]].uri;
 		double left = deadline - sr_now(), until;
 		char line[600];
 

@@ -2,7 +2,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,176 +17,230 @@
 #include "output.h"
 #include "secrets.h"
 
-#define T SR_TOOL_ALL
-#define T_REG SR_TOOL_SIPREG
-#define T_UNREG SR_TOOL_SIPUNREG
-#define T_AUTH SR_TOOL_SIPAUTHCHECK
-#define T_WATCH SR_TOOL_SIPREGWATCH
-#define KEY SR_SC_KEY
-#define REGF SR_SC_REGFLAG
-#define RUN SR_SC_RUN
+/* A row's field in struct sr_reg or struct sr_run. */
+#define REG(f) .in = SR_IN_REG, .off = offsetof(struct sr_reg, f), .size = sizeof(((struct sr_reg *)0)->f)
+#define RUN(f) .in = SR_IN_RUN, .off = offsetof(struct sr_run, f), .size = sizeof(((struct sr_run *)0)->f)
+#define ALL .tools = SR_TOOL_ALL
+#define REGFLAG .scope = SR_SC_REGFLAG
+#define RUNFLAG .scope = SR_SC_RUN
+
+static sr_opt_check_fn check_uuid, check_no_break, check_params, check_header, check_ha1,
+	check_token, check_digest_list, check_positive, check_one_or_more, check_range, check_uri;
+static sr_opt_set_fn set_host, set_output;
 
 /* Seed names first (Asterisk res_pjsip_outbound_registration), JsSIP
- * spellings as aliases. A new option is one row here plus its case in
- * sr_option_apply(). */
+ * spellings as aliases. A new setting is one row here (plus its use); a
+ * row carries its field, type, default and checks. Rows without a scope
+ * are registration keys (YAML, environment and flag). */
 const struct sr_option sr_options[] = {
-	{SR_O_NAME, "name", NULL, NULL, 0, "NAME", SR_OT_STRING, NULL, "the AOR", KEY, 0, T,
-	 "name of the registration in reports"},
-	{SR_O_CLIENT_URI, "client_uri", "uri", NULL, 'u', "URI", SR_OT_URI, NULL, NULL, KEY, 0, T,
-	 "address of record, used in From and To"},
-	{SR_O_SERVER_URI, "server_uri", "registrar_server", NULL, 's', "URI", SR_OT_URI, NULL,
-	 "the AOR without its user", KEY, 0, T, "registrar URI (Request-URI)"},
-	{SR_O_HOST, "host", NULL, NULL, 'H', "HOST[:PORT]", SR_OT_STRING, NULL, NULL, REGF, 0, T,
-	 "shortcut for --server-uri sip:HOST[:PORT]"},
-	{SR_O_CONTACT_USER, "contact_user", NULL, NULL, 0, "USER", SR_OT_STRING, NULL, "the AOR user",
-	 KEY, 0, T, "user part of our Contact"},
-	{SR_O_CONTACT_URI, "contact_uri", NULL, NULL, 0, "URI", SR_OT_URI, NULL, NULL, KEY, 0, T,
-	 "the whole Contact URI (overrides contact_user and the local address)"},
-	{SR_O_CONTACT_HEADER_PARAMS, "contact_header_params", NULL, NULL, 0, "PARAMS", SR_OT_STRING,
-	 NULL, NULL, KEY, 0, T, "parameters added to the Contact header (;a=b;c)"},
-	{SR_O_DISPLAY_NAME, "display_name", NULL, NULL, 0, "TEXT", SR_OT_STRING, NULL, NULL, KEY, 0,
-	 T, "display name in From and To"},
-	{SR_O_USER_AGENT, "user_agent", NULL, NULL, 0, "TEXT", SR_OT_STRING, NULL,
-	 "sipreg-tools/VERSION", KEY, 0, T, "User-Agent header"},
-	{SR_O_EXTRA_HEADERS, "extra_headers", NULL, "header", 'X', "'NAME: VALUE'", SR_OT_LIST, NULL,
-	 NULL, KEY, 0, T, "an extra header for the REGISTER (repeatable)"},
-	{SR_O_INSTANCE_ID, "instance_id", NULL, NULL, 0, "UUID", SR_OT_STRING, NULL, NULL, KEY, 0, T,
-	 "instance UUID (+sip.instance), urn:uuid: optional"},
-	{SR_O_USERNAME, "username", "authorization_user", NULL, 'U', "USER", SR_OT_STRING, NULL,
-	 "the AOR user", KEY, 0, T, "authentication user name"},
-	{SR_O_PASSWORD, "password", NULL, NULL, 'p', "PASSWORD", SR_OT_STRING, NULL, NULL, KEY, 1, T,
-	 "password (visible to other users: prefer --password-file)"},
-	{SR_O_PASSWORD_FILE, "password_file", NULL, NULL, 0, "FILE", SR_OT_STRING, NULL, NULL, KEY, 0,
-	 T, "read the password from FILE (mode 0600, owned by you)"},
-	{SR_O_PASSWORD_ENV, "password_env", NULL, NULL, 0, "VAR", SR_OT_STRING, NULL, NULL, KEY, 0, T,
-	 "read the password from environment variable VAR"},
-	{SR_O_REALM, "realm", NULL, NULL, 0, "REALM", SR_OT_STRING, NULL, NULL, KEY, 0, T,
-	 "answer challenges of this realm only"},
-	{SR_O_HA1, "ha1", NULL, NULL, 0, "HEX", SR_OT_STRING, NULL, NULL, KEY, 1, T,
-	 "hex HA1 for the challenge's algorithm, used instead of a password (needs realm)"},
-	{SR_O_AUTHORIZATION_JWT, "authorization_jwt", NULL, NULL, 0, "TOKEN", SR_OT_STRING, NULL,
-	 NULL, KEY, 1, T, "send Authorization: Bearer TOKEN (visible to other users: prefer the file)"},
-	{SR_O_BEARER_TOKEN_FILE, "bearer_token_file", NULL, NULL, 0, "FILE", SR_OT_STRING, NULL, NULL,
-	 KEY, 0, T, "read the Bearer token from FILE (mode 0600, owned by you)"},
-	{SR_O_EXPIRATION, "expiration", "register_expires", NULL, 'x', "SECONDS", SR_OT_UINT, NULL,
-	 "3600", KEY, 0, T, "registration expiry to ask for"},
-	{SR_O_MAX_RETRIES, "max_retries", NULL, NULL, 0, "N", SR_OT_UINT, NULL, "10", KEY, 0, T,
-	 "sipregwatch: attempts after a temporary failure"},
-	{SR_O_RETRY_INTERVAL, "retry_interval", NULL, NULL, 0, "SECONDS", SR_OT_UINT, NULL, "60", KEY,
-	 0, T, "sipregwatch: wait after a temporary failure"},
-	{SR_O_FORBIDDEN_RETRY_INTERVAL, "forbidden_retry_interval", NULL, NULL, 0, "SECONDS",
-	 SR_OT_UINT, NULL, "0", KEY, 0, T, "sipregwatch: wait after 403 (0: stop)"},
-	{SR_O_FATAL_RETRY_INTERVAL, "fatal_retry_interval", NULL, NULL, 0, "SECONDS", SR_OT_UINT,
-	 NULL, "0", KEY, 0, T, "sipregwatch: wait after other final failures (0: stop)"},
-	{SR_O_AUTH_REJECTION_PERMANENT, "auth_rejection_permanent", NULL, NULL, 0, "yes|no",
-	 SR_OT_BOOL, NULL, "yes", KEY, 0, T, "sipregwatch: stop after credentials are refused"},
-	{SR_O_MAX_RANDOM_INITIAL_DELAY, "max_random_initial_delay", NULL, NULL, 0, "SECONDS",
-	 SR_OT_UINT, NULL, "10", KEY, 0, T, "sipregwatch: spread the first registrations"},
-	{SR_O_CONN_RECOVERY_MIN, "connection_recovery_min_interval", NULL, NULL, 0, "SECONDS",
-	 SR_OT_UINT, NULL, "2", KEY, 0, T, "sipregwatch: first wait after a transport failure"},
-	{SR_O_CONN_RECOVERY_MAX, "connection_recovery_max_interval", NULL, NULL, 0, "SECONDS",
-	 SR_OT_UINT, NULL, "30", KEY, 0, T, "sipregwatch: longest wait after transport failures"},
-	{SR_O_KEEP_ALIVE_INTERVAL, "keep_alive_interval", NULL, NULL, 0, "SECONDS", SR_OT_UINT, NULL,
-	 "90", KEY, 0, T, "sipregwatch: CRLF keep-alives on TCP/TLS outbound flows (0: none)"},
-	{SR_O_AUDIT_INTERVAL, "audit_interval", NULL, NULL, 0, "SECONDS", SR_OT_UINT, NULL, "60", KEY,
-	 0, T, "sipregwatch: ask the registrar for our binding this often (0: never)"},
-	{SR_O_TRANSPORT, "transport", NULL, NULL, 0, "PROTO", SR_OT_ENUM, "udp tcp tls",
-	 "from the URI", KEY, 0, T, "transport: udp, tcp or tls"},
-	{SR_O_OUTBOUND_PROXY, "outbound_proxy", NULL, NULL, 0, "URI", SR_OT_URI, NULL, NULL, KEY, 0, T,
-	 "send through this proxy (Route, loose routing)"},
-	{SR_O_USE_PRELOADED_ROUTE, "use_preloaded_route", NULL, NULL, 0, "yes|no", SR_OT_BOOL, NULL,
-	 "no", KEY, 0, T, "keep a preloaded Route set"},
-	{SR_O_SERVERS, "servers", NULL, "server", 0, "URI[,WEIGHT]", SR_OT_SERVERS, NULL, NULL, KEY, 0,
-	 T, "registrars to fail over between, higher weight first (repeatable)"},
-	{SR_O_LINE, "line", NULL, NULL, 0, "yes|no", SR_OT_BOOL, NULL, "no", KEY, 0, T,
-	 "add ;line= to the Contact (needs endpoint)"},
-	{SR_O_ENDPOINT, "endpoint", NULL, NULL, 0, "NAME", SR_OT_STRING, NULL, NULL, KEY, 0, T,
-	 "endpoint that calls on this line belong to"},
-	{SR_O_SUPPORT_PATH, "support_path", NULL, NULL, 0, "yes|no", SR_OT_BOOL, NULL, "no", KEY, 0, T,
-	 "send Supported: path"},
-	{SR_O_SUPPORT_OUTBOUND, "support_outbound", NULL, NULL, 0, "yes|no", SR_OT_BOOL, NULL, "no",
-	 KEY, 0, T, "RFC 5626 outbound: instance, reg-id, keepalives"},
-	{SR_O_SECURITY_NEGOTIATION, "security_negotiation", NULL, NULL, 0, "MODE", SR_OT_ENUM,
-	 "no mediasec", "no", KEY, 0, T, "RFC 3329 security negotiation: no or mediasec"},
-	{SR_O_SECURITY_MECHANISMS, "security_mechanisms", NULL, NULL, 0, "MECH", SR_OT_LIST, NULL,
-	 NULL, KEY, 0, T, "a Security-Client mechanism (repeatable)"},
-	{SR_O_TLS_CA_FILE, "tls_ca_file", NULL, NULL, 0, "FILE", SR_OT_STRING, NULL, "system CAs", KEY,
-	 0, T, "CA certificates (PEM) to verify the server with"},
-	{SR_O_TLS_CA_DIR, "tls_ca_dir", NULL, NULL, 0, "DIR", SR_OT_STRING, NULL, NULL, KEY, 0, T,
-	 "directory of hashed CA certificates"},
-	{SR_O_TLS_CERT, "tls_cert", NULL, NULL, 0, "FILE", SR_OT_STRING, NULL, NULL, KEY, 0, T,
-	 "client certificate (PEM)"},
-	{SR_O_TLS_KEY, "tls_key", NULL, NULL, 0, "FILE", SR_OT_STRING, NULL, NULL, KEY, 0, T,
-	 "key of the client certificate (PEM)"},
-	{SR_O_TLS_SERVER_NAME, "tls_server_name", NULL, NULL, 0, "NAME", SR_OT_STRING, NULL,
-	 "the registrar host", KEY, 0, T, "name to verify the server certificate for"},
-	{SR_O_TLS_VERIFY, "tls_verify", NULL, NULL, 0, "yes|no", SR_OT_BOOL, NULL, "yes", KEY, 0, T,
-	 "verify the server certificate and host name"},
-	{SR_O_DIGEST_ALGORITHMS, "digest_algorithms", NULL, NULL, 0, "LIST", SR_OT_STRING, NULL,
-	 "SHA-512-256, SHA-256, MD5", KEY, 0, T, "digest algorithms to answer with, best first"},
-	{SR_O_MIN_DIGEST, "min_digest", NULL, NULL, 0, "ALG", SR_OT_ENUM, "MD5 SHA-256 SHA-512-256",
-	 "MD5", KEY, 0, T, "refuse challenges weaker than ALG"},
-	{SR_O_INSECURE, "insecure", NULL, NULL, 0, NULL, SR_OT_FLAG, NULL, NULL, REGF, 0, T,
-	 "same as --tls-verify=no (warns)"},
-	{SR_O_IPV4, "ipv4", NULL, NULL, '4', NULL, SR_OT_FLAG, NULL, NULL, REGF, 0, T, "use IPv4 only"},
-	{SR_O_IPV6, "ipv6", NULL, NULL, '6', NULL, SR_OT_FLAG, NULL, NULL, REGF, 0, T, "use IPv6 only"},
-	{SR_O_LOCAL_ADDRESS, "local_address", NULL, NULL, 0, "ADDR[:PORT]", SR_OT_STRING, NULL, NULL,
-	 REGF, 0, T, "local address (and port) to send from"},
-	{SR_O_CONFIG, "config", NULL, NULL, 'f', "FILE", SR_OT_STRING, NULL, "$SIPREG_CONFIG", RUN, 0,
-	 T, "YAML file of registrations"},
-	{SR_O_SELECT_NAME, "name", NULL, NULL, 'n', "NAME", SR_OT_STRING, NULL, "all", RUN, 0, T,
-	 "handle this registration of the file (repeatable)"},
-	{SR_O_PJSIP_CONF, "pjsip_conf", NULL, NULL, 0, "FILE", SR_OT_STRING, NULL, NULL, RUN, 0, T,
-	 "take the registrations of an Asterisk pjsip.conf"},
-	{SR_O_DUMP_CONFIG, "dump_config", NULL, NULL, 0, NULL, SR_OT_FLAG, NULL, NULL, RUN, 0, T,
-	 "print the effective settings as YAML (secrets redacted) and exit"},
-	{SR_O_PASSWORD_STDIN, "password_stdin", NULL, NULL, 0, NULL, SR_OT_FLAG, NULL, NULL, RUN, 0, T,
-	 "read the password from the first line of standard input"},
-	{SR_O_TIMEOUT, "timeout", NULL, NULL, 't', "SECONDS", SR_OT_SECONDS, NULL, "10", RUN, 0, T,
-	 "whole-run deadline"},
-	{SR_O_OUTPUT, "output", NULL, NULL, 'o', "FORMAT", SR_OT_ENUM, "text json env nagios", "text",
-	 RUN, 0, T, "output format: text, json, env (for eval) or nagios"},
-	{SR_O_JSON, "json", NULL, NULL, 0, NULL, SR_OT_FLAG, NULL, NULL, RUN, 0, T,
-	 "same as --output json"},
-	{SR_O_VERBOSE, "verbose", NULL, NULL, 'v', NULL, SR_OT_FLAG, NULL, NULL, RUN, 0, T,
-	 "more detail; -vv prints SIP messages (secrets redacted), -vvv stack logs"},
-	{SR_O_QUIET, "quiet", NULL, NULL, 'q', NULL, SR_OT_FLAG, NULL, NULL, RUN, 0, T,
-	 "print nothing; the exit code tells"},
-	{SR_O_PROBE, "probe", NULL, NULL, 0, NULL, SR_OT_FLAG, NULL, NULL, RUN, 0, T_REG,
-	 "register, report, then remove the same binding"},
-	{SR_O_LIST_BINDINGS, "list_bindings", NULL, NULL, 0, NULL, SR_OT_FLAG, NULL, NULL, RUN, 0,
-	 T_REG, "REGISTER without Contact: list the bindings, change nothing"},
-	{SR_O_CONTACT, "contact", NULL, NULL, 0, "URI", SR_OT_URI, NULL, "ours", RUN, 0, T_UNREG,
-	 "remove exactly this binding (repeatable)"},
-	{SR_O_ALL, "all", NULL, NULL, 0, NULL, SR_OT_FLAG, NULL, NULL, RUN, 0, T_UNREG,
-	 "remove every binding of the AOR (Contact: *)"},
-	{SR_O_METHOD, "method", NULL, NULL, 0, "METHOD", SR_OT_ENUM, "REGISTER OPTIONS", "REGISTER",
-	 RUN, 0, T_AUTH, "request to check with: REGISTER without Contact, or OPTIONS"},
-	{SR_O_PRINT_HA1, "print_ha1", NULL, NULL, 0, NULL, SR_OT_FLAG, NULL, NULL, RUN, 0, T_AUTH,
-	 "print H(username:realm:password) offline and exit"},
-	{SR_O_ALGORITHM, "algorithm", NULL, NULL, 0, "ALG", SR_OT_ENUM, "MD5 SHA-256 SHA-512-256",
-	 "MD5", RUN, 0, T_AUTH, "hash of --print-ha1"},
-	{SR_O_EVENTS, "events", NULL, NULL, 0, "FILE", SR_OT_STRING, NULL, "stdout", RUN, 0, T_WATCH,
-	 "append the JSON Lines events to FILE"},
-	{SR_O_STATUS_FILE, "status_file", NULL, NULL, 0, "FILE", SR_OT_STRING, NULL, NULL, RUN, 0,
-	 T_WATCH, "keep a JSON snapshot of every registration in FILE (replaced atomically)"},
-	{SR_O_PROMETHEUS_FILE, "prometheus_file", NULL, NULL, 0, "FILE", SR_OT_STRING, NULL, NULL,
-	 RUN, 0, T_WATCH, "keep node_exporter textfile metrics in FILE"},
-	{SR_O_CHECK, "check", NULL, NULL, 0, NULL, SR_OT_FLAG, NULL, NULL, RUN, 0, T_WATCH,
-	 "Nagios check of a running watch from its --status-file"},
-	{SR_O_WARNING, "warning", NULL, NULL, 'w', "RANGE", SR_OT_STRING, NULL, NULL, RUN, 0, T,
-	 "nagios: WARNING when the response time (s) is outside RANGE"},
-	{SR_O_CRITICAL, "critical", NULL, NULL, 'c', "RANGE", SR_OT_STRING, NULL, NULL, RUN, 0, T,
-	 "nagios: CRITICAL when the response time (s) is outside RANGE"},
-	{SR_O_SHUTDOWN_TIMEOUT, "shutdown_timeout", NULL, NULL, 0, "SECONDS", SR_OT_SECONDS, NULL,
-	 "5", RUN, 0, T_WATCH, "on SIGTERM, un-register and exit within SECONDS"},
-	{SR_O_MAX_RATE, "max_rate", NULL, NULL, 0, "N", SR_OT_SECONDS, NULL, "200", RUN, 0, T_WATCH,
-	 "at most N REGISTERs per second"},
-	{SR_O_STALE, "stale", NULL, NULL, 0, "SECONDS", SR_OT_SECONDS, NULL, "60", RUN, 0, T_WATCH,
-	 "--check: a status file older than SECONDS is CRITICAL"},
-	{SR_O_HELP, "help", NULL, NULL, 'h', NULL, SR_OT_FLAG, NULL, NULL, RUN, 0, T, "show this help"},
-	{SR_O_VERSION, "version", NULL, NULL, 'V', NULL, SR_OT_FLAG, NULL, NULL, RUN, 0, T,
-	 "show the version"},
+	{.id = SR_O_NAME, .key = "name", .arg = "NAME", .type = SR_OT_STRING, REG(name),
+	 .def_doc = "the AOR", .example = "trunk-1", ALL, .help = "name of the registration in reports"},
+	{.id = SR_O_CLIENT_URI, .key = "client_uri", .aliases = "uri", .short_opt = 'u', .arg = "URI",
+	 .type = SR_OT_URI, REG(client_uri), .example = "sip:alice@example.org", ALL,
+	 .help = "address of record, used in From and To"},
+	{.key = "server_uri", .aliases = "registrar_server", .short_opt = 's',
+	 .arg = "URI", .type = SR_OT_URI, REG(server_uri), .def_doc = "the AOR without its user",
+	 .example = "sip:registrar.example.org:5080", ALL, .help = "registrar URI (Request-URI)"},
+	{.key = "host", .short_opt = 'H', .arg = "HOST[:PORT]", .type = SR_OT_STRING,
+	 .set = set_host, REGFLAG, ALL, .help = "shortcut for --server-uri sip:HOST[:PORT]"},
+	{.key = "contact_user", .arg = "USER", .type = SR_OT_STRING, REG(contact_user),
+	 .def_doc = "the AOR user", .example = "alice-desk", ALL, .help = "user part of our Contact"},
+	{.key = "contact_uri", .arg = "URI", .type = SR_OT_URI, REG(contact_uri),
+	 .example = "sip:alice@192.0.2.7:5062", ALL,
+	 .help = "the whole Contact URI (overrides contact_user and the local address)"},
+	{.key = "contact_header_params", .arg = "PARAMS", .type = SR_OT_STRING,
+	 REG(contact_header_params), .check = check_params, .example = ";q=0.5", ALL,
+	 .help = "parameters added to the Contact header (;a=b;c)"},
+	{.key = "display_name", .arg = "TEXT", .type = SR_OT_STRING, REG(display_name),
+	 .check = check_no_break, .example = "Alice Example", ALL,
+	 .help = "display name in From and To"},
+	{.key = "user_agent", .arg = "TEXT", .type = SR_OT_STRING, REG(user_agent),
+	 .check = check_no_break, .def_doc = "sipreg-tools/VERSION", .example = "probe/1.0", ALL,
+	 .help = "User-Agent header"},
+	{.key = "extra_headers", .cli_aliases = "header", .short_opt = 'X',
+	 .arg = "'NAME: VALUE'", .type = SR_OT_LIST, REG(extra_headers), .check = check_header,
+	 .example = "X-Site: lab", ALL, .help = "an extra header for the REGISTER (repeatable)"},
+	{.key = "instance_id", .arg = "UUID", .type = SR_OT_STRING, REG(instance_id),
+	 .check = check_uuid, .example = "urn:uuid:6f0b8a1e-5d2c-4a57-9c1e-2b7e0d3f4a10", ALL,
+	 .help = "instance UUID (+sip.instance), urn:uuid: optional"},
+	{.key = "username", .aliases = "authorization_user", .short_opt = 'U',
+	 .arg = "USER", .type = SR_OT_STRING, REG(username), .def_doc = "the AOR user",
+	 .example = "alice-auth", .credential = 1, ALL, .help = "authentication user name"},
+	{.id = SR_O_PASSWORD, .key = "password", .short_opt = 'p', .arg = "PASSWORD",
+	 .type = SR_OT_STRING, REG(password), .secret = 1, .credential = 1, .example = "s3cret", ALL,
+	 .help = "password (visible to other users: prefer --password-file)"},
+	{.key = "password_file", .arg = "FILE", .type = SR_OT_STRING, REG(password_file),
+	 .credential = 1, .example = "/etc/sipreg/alice.pw", ALL,
+	 .help = "read the password from FILE (mode 0600, owned by you)"},
+	{.key = "password_env", .arg = "VAR", .type = SR_OT_STRING, REG(password_env),
+	 .credential = 1, .example = "ALICE_PW", ALL,
+	 .help = "read the password from environment variable VAR"},
+	{.key = "realm", .arg = "REALM", .type = SR_OT_STRING, REG(realm),
+	 .credential = 1, .example = "example.org", ALL, .help = "answer challenges of this realm only"},
+	{.id = SR_O_HA1, .key = "ha1", .arg = "HEX", .type = SR_OT_STRING, REG(ha1),
+	 .check = check_ha1, .secret = 1, .credential = 1,
+	 .example = "0123456789abcdef0123456789abcdef", ALL,
+	 .help = "hex HA1 for the challenge's algorithm, used instead of a password (needs realm)"},
+	{.id = SR_O_AUTHORIZATION_JWT, .key = "authorization_jwt", .arg = "TOKEN",
+	 .type = SR_OT_STRING, REG(bearer_token), .check = check_token, .secret = 1,
+	 .credential = 1, .example = "eyJhbGciOi.e30.sig", ALL,
+	 .help = "send Authorization: Bearer TOKEN (visible to other users: prefer the file)"},
+	{.key = "bearer_token_file", .arg = "FILE", .type = SR_OT_STRING, REG(bearer_token_file),
+	 .credential = 1, .example = "/etc/sipreg/token", ALL,
+	 .help = "read the Bearer token from FILE (mode 0600, owned by you)"},
+	{.key = "expiration", .aliases = "register_expires", .short_opt = 'x',
+	 .arg = "SECONDS", .type = SR_OT_UINT, REG(expiration), .def = "3600", .example = "600", ALL,
+	 .help = "registration expiry to ask for"},
+	{.key = "max_retries", .arg = "N", .type = SR_OT_UINT, REG(max_retries), .def = "10",
+	 .example = "3", ALL, .help = "sipregwatch: attempts after a temporary failure"},
+	{.key = "retry_interval", .arg = "SECONDS", .type = SR_OT_UINT, REG(retry_interval),
+	 .def = "60", .example = "20", ALL, .help = "sipregwatch: wait after a temporary failure"},
+	{.key = "forbidden_retry_interval", .arg = "SECONDS", .type = SR_OT_UINT,
+	 REG(forbidden_retry_interval), .def = "0", .example = "300", ALL,
+	 .help = "sipregwatch: wait after 403 (0: stop)"},
+	{.key = "fatal_retry_interval", .arg = "SECONDS", .type = SR_OT_UINT,
+	 REG(fatal_retry_interval), .def = "0", .example = "900", ALL,
+	 .help = "sipregwatch: wait after other final failures (0: stop)"},
+	{.key = "auth_rejection_permanent", .arg = "yes|no", .type = SR_OT_BOOL,
+	 REG(auth_rejection_permanent), .def = "yes", .example = "no", ALL,
+	 .help = "sipregwatch: stop after credentials are refused"},
+	{.key = "max_random_initial_delay", .arg = "SECONDS", .type = SR_OT_UINT,
+	 REG(max_random_initial_delay), .def = "10", .example = "0", ALL,
+	 .help = "sipregwatch: spread the first registrations"},
+	{.key = "connection_recovery_min_interval", .arg = "SECONDS", .type = SR_OT_UINT,
+	 REG(connection_recovery_min_interval), .def = "2", .example = "5", ALL,
+	 .help = "sipregwatch: first wait after a transport failure"},
+	{.key = "connection_recovery_max_interval", .arg = "SECONDS", .type = SR_OT_UINT,
+	 REG(connection_recovery_max_interval), .def = "30", .example = "120", ALL,
+	 .help = "sipregwatch: longest wait after transport failures"},
+	{.key = "keep_alive_interval", .arg = "SECONDS", .type = SR_OT_UINT,
+	 REG(keep_alive_interval), .def = "90", .example = "25", ALL,
+	 .help = "sipregwatch: CRLF keep-alives on TCP/TLS outbound flows (0: none)"},
+	{.key = "audit_interval", .arg = "SECONDS", .type = SR_OT_UINT, REG(audit_interval),
+	 .def = "60", .example = "0", ALL,
+	 .help = "sipregwatch: ask the registrar for our binding this often (0: never)"},
+	{.id = SR_O_TRANSPORT, .key = "transport", .arg = "PROTO", .type = SR_OT_ENUM,
+	 .choices = "udp tcp tls", .base = SR_TP_UDP, REG(transport), .def_doc = "from the URI",
+	 .example = "tcp", ALL, .help = "transport: udp, tcp or tls"},
+	{.key = "outbound_proxy", .arg = "URI", .type = SR_OT_URI, REG(outbound_proxy),
+	 .example = "sip:proxy.example.org;lr", ALL,
+	 .help = "send through this proxy (Route, loose routing)"},
+	{.key = "use_preloaded_route", .arg = "yes|no", .type = SR_OT_BOOL, REG(use_preloaded_route),
+	 .def = "no", .example = "yes", ALL, .help = "keep a preloaded Route set"},
+	{.key = "servers", .cli_aliases = "server", .arg = "URI[,WEIGHT]", .type = SR_OT_SERVERS,
+	 REG(servers), .example = "sip:backup.example.org,5", ALL,
+	 .help = "registrars to fail over between, higher weight first (repeatable)"},
+	{.key = "line", .arg = "yes|no", .type = SR_OT_BOOL, REG(line), .def = "no", .example = "yes",
+	 ALL, .help = "add ;line= to the Contact (needs endpoint)"},
+	{.key = "endpoint", .arg = "NAME", .type = SR_OT_STRING, REG(endpoint), .example = "alice-ep",
+	 ALL, .help = "endpoint that calls on this line belong to"},
+	{.key = "support_path", .arg = "yes|no", .type = SR_OT_BOOL, REG(support_path), .def = "no",
+	 .example = "yes", ALL, .help = "send Supported: path"},
+	{.key = "support_outbound", .arg = "yes|no", .type = SR_OT_BOOL, REG(support_outbound),
+	 .def = "no", .example = "yes", ALL, .help = "RFC 5626 outbound: instance, reg-id, keepalives"},
+	{.key = "security_negotiation", .arg = "MODE", .type = SR_OT_CHOICE, .choices = "no mediasec",
+	 REG(security_negotiation), .def = "no", .example = "mediasec", ALL,
+	 .help = "RFC 3329 security negotiation: no or mediasec"},
+	{.key = "security_mechanisms", .arg = "MECH",
+	 .type = SR_OT_LIST, REG(security_mechanisms), .example = "sdes-srtp;mediasec", ALL,
+	 .help = "a Security-Client mechanism (repeatable)"},
+	{.key = "tls_ca_file", .arg = "FILE", .type = SR_OT_STRING, REG(tls_ca_file),
+	 .def_doc = "system CAs", .example = "/etc/ssl/certs/trunk-ca.pem", ALL,
+	 .help = "CA certificates (PEM) to verify the server with"},
+	{.key = "tls_ca_dir", .arg = "DIR", .type = SR_OT_STRING, REG(tls_ca_dir),
+	 .example = "/etc/ssl/certs", ALL, .help = "directory of hashed CA certificates"},
+	{.key = "tls_cert", .arg = "FILE", .type = SR_OT_STRING, REG(tls_cert),
+	 .example = "/etc/sipreg/client.crt", ALL, .help = "client certificate (PEM)"},
+	{.key = "tls_key", .arg = "FILE", .type = SR_OT_STRING, REG(tls_key),
+	 .example = "/etc/sipreg/client.key", ALL, .help = "key of the client certificate (PEM)"},
+	{.key = "tls_server_name", .arg = "NAME", .type = SR_OT_STRING, REG(tls_server_name),
+	 .def_doc = "the registrar host", .example = "sip.example.org", ALL,
+	 .help = "name to verify the server certificate for"},
+	{.key = "tls_verify", .arg = "yes|no", .type = SR_OT_BOOL, REG(tls_verify), .def = "yes",
+	 .example = "no", ALL, .help = "verify the server certificate and host name"},
+	{.id = SR_O_DIGEST_ALGORITHMS, .key = "digest_algorithms", .arg = "LIST",
+	 .type = SR_OT_STRING, REG(digest_algorithms), .check = check_digest_list,
+	 .def = "SHA-512-256, SHA-256, MD5", .example = "SHA-256", ALL,
+	 .help = "digest algorithms to answer with, best first"},
+	{.key = "min_digest", .arg = "ALG", .type = SR_OT_CHOICE, .choices = "MD5 SHA-256 SHA-512-256",
+	 REG(min_digest), .def = "MD5", .example = "SHA-256", ALL,
+	 .help = "refuse challenges weaker than ALG"},
+	{.key = "insecure", .type = SR_OT_FLAG, .base = 0, REG(tls_verify), REGFLAG, ALL,
+	 .help = "same as --tls-verify=no (warns)"},
+	{.key = "ipv4", .short_opt = '4', .type = SR_OT_FLAG, .base = 4, REG(af), REGFLAG, ALL,
+	 .help = "use IPv4 only"},
+	{.key = "ipv6", .short_opt = '6', .type = SR_OT_FLAG, .base = 6, REG(af), REGFLAG, ALL,
+	 .help = "use IPv6 only"},
+	{.key = "local_address", .arg = "ADDR[:PORT]", .type = SR_OT_STRING, REG(local_address),
+	 REGFLAG, ALL, .help = "local address (and port) to send from"},
+	{.key = "config", .short_opt = 'f', .arg = "FILE", .type = SR_OT_STRING,
+	 RUN(config_file), .def_doc = "$SIPREG_CONFIG", RUNFLAG, ALL,
+	 .help = "YAML file of registrations"},
+	{.id = SR_O_SELECT_NAME, .key = "name", .short_opt = 'n', .arg = "NAME", .type = SR_OT_LIST,
+	 RUN(names), .def_doc = "all", RUNFLAG, .tools = SR_TOOL_ALL,
+	 .help = "handle this registration of the file (repeatable)"},
+	{.key = "pjsip_conf", .arg = "FILE", .type = SR_OT_STRING, RUN(pjsip_conf), RUNFLAG, ALL,
+	 .help = "take the registrations of an Asterisk pjsip.conf"},
+	{.key = "dump_config", .type = SR_OT_FLAG, .base = 1, RUN(dump_config), RUNFLAG, ALL,
+	 .help = "print the effective settings as YAML (secrets redacted) and exit"},
+	{.key = "password_stdin", .type = SR_OT_FLAG, .base = 1, RUN(password_stdin), RUNFLAG, ALL,
+	 .help = "read the password from the first line of standard input"},
+	{.key = "timeout", .short_opt = 't', .arg = "SECONDS", .type = SR_OT_SECONDS, RUN(timeout),
+	 .check = check_positive, .def = "10", RUNFLAG, ALL, .help = "whole-run deadline"},
+	{.key = "output", .short_opt = 'o', .arg = "FORMAT", .type = SR_OT_ENUM,
+	 .choices = "text json env nagios", .base = SR_OUT_TEXT, RUN(output), .set = set_output,
+	 .def = "text", RUNFLAG, ALL, .help = "output format: text, json, env (for eval) or nagios"},
+	{.key = "json", .type = SR_OT_FLAG, .base = SR_OUT_JSON, RUN(output), RUNFLAG, ALL,
+	 .help = "same as --output json"},
+	{.key = "verbose", .short_opt = 'v', .type = SR_OT_COUNT, RUN(verbose), RUNFLAG, ALL,
+	 .help = "more detail; -vv prints SIP messages (secrets redacted), -vvv stack logs"},
+	{.key = "quiet", .short_opt = 'q', .type = SR_OT_FLAG, .base = 1, RUN(quiet), RUNFLAG, ALL,
+	 .help = "print nothing; the exit code tells"},
+	{.id = SR_O_PROBE, .key = "probe", .type = SR_OT_FLAG, .base = SR_MODE_PROBE, RUN(mode),
+	 RUNFLAG, .tools = SR_TOOL_SIPREG, .help = "register, report, then remove the same binding"},
+	{.id = SR_O_LIST_BINDINGS, .key = "list_bindings", .type = SR_OT_FLAG, .base = SR_MODE_LIST,
+	 RUN(mode), RUNFLAG, .tools = SR_TOOL_SIPREG,
+	 .help = "REGISTER without Contact: list the bindings, change nothing"},
+	{.key = "contact", .arg = "URI", .type = SR_OT_LIST, RUN(contacts), .check = check_uri,
+	 .def_doc = "ours", RUNFLAG, .tools = SR_TOOL_SIPUNREG,
+	 .help = "remove exactly this binding (repeatable)"},
+	{.key = "all", .type = SR_OT_FLAG, .base = 1, RUN(unreg_all), RUNFLAG,
+	 .tools = SR_TOOL_SIPUNREG, .help = "remove every binding of the AOR (Contact: *)"},
+	{.key = "method", .arg = "METHOD", .type = SR_OT_ENUM, .choices = "REGISTER OPTIONS",
+	 RUN(method_options), .def = "REGISTER", RUNFLAG, .tools = SR_TOOL_SIPAUTHCHECK,
+	 .help = "request to check with: REGISTER without Contact, or OPTIONS"},
+	{.key = "print_ha1", .type = SR_OT_FLAG, .base = 1, RUN(print_ha1), RUNFLAG,
+	 .tools = SR_TOOL_SIPAUTHCHECK, .help = "print H(username:realm:password) offline and exit"},
+	{.key = "algorithm", .arg = "ALG", .type = SR_OT_CHOICE, .choices = "MD5 SHA-256 SHA-512-256",
+	 RUN(algorithm), .def_doc = "MD5", RUNFLAG, .tools = SR_TOOL_SIPAUTHCHECK,
+	 .help = "hash of --print-ha1"},
+	{.key = "events", .arg = "FILE", .type = SR_OT_STRING, RUN(events_file), .def_doc = "stdout",
+	 RUNFLAG, .tools = SR_TOOL_SIPREGWATCH, .help = "append the JSON Lines events to FILE"},
+	{.key = "status_file", .arg = "FILE", .type = SR_OT_STRING, RUN(status_file), RUNFLAG,
+	 .tools = SR_TOOL_SIPREGWATCH,
+	 .help = "keep a JSON snapshot of every registration in FILE (replaced atomically)"},
+	{.key = "prometheus_file", .arg = "FILE", .type = SR_OT_STRING, RUN(prometheus_file), RUNFLAG,
+	 .tools = SR_TOOL_SIPREGWATCH, .help = "keep node_exporter textfile metrics in FILE"},
+	{.key = "check", .type = SR_OT_FLAG, .base = 1, RUN(check), RUNFLAG,
+	 .tools = SR_TOOL_SIPREGWATCH, .help = "Nagios check of a running watch from its --status-file"},
+	{.key = "warning", .short_opt = 'w', .arg = "RANGE", .type = SR_OT_STRING, RUN(warning),
+	 .check = check_range, RUNFLAG, ALL,
+	 .help = "nagios: WARNING when the response time (s) is outside RANGE"},
+	{.key = "critical", .short_opt = 'c', .arg = "RANGE", .type = SR_OT_STRING, RUN(critical),
+	 .check = check_range, RUNFLAG, ALL,
+	 .help = "nagios: CRITICAL when the response time (s) is outside RANGE"},
+	{.key = "shutdown_timeout", .arg = "SECONDS", .type = SR_OT_SECONDS, RUN(shutdown_timeout),
+	 .def = "5", RUNFLAG, .tools = SR_TOOL_SIPREGWATCH,
+	 .help = "on SIGTERM, un-register and exit within SECONDS"},
+	{.key = "max_rate", .arg = "N", .type = SR_OT_SECONDS, RUN(max_rate),
+	 .check = check_one_or_more, .def = "200", RUNFLAG, .tools = SR_TOOL_SIPREGWATCH,
+	 .help = "at most N REGISTERs per second"},
+	{.key = "stale", .arg = "SECONDS", .type = SR_OT_SECONDS, RUN(stale), .def = "60", RUNFLAG,
+	 .tools = SR_TOOL_SIPREGWATCH, .help = "--check: a status file older than SECONDS is CRITICAL"},
+	{.id = SR_O_HELP, .key = "help", .short_opt = 'h', .type = SR_OT_FLAG, RUNFLAG, ALL,
+	 .help = "show this help"},
+	{.id = SR_O_VERSION, .key = "version", .short_opt = 'V', .type = SR_OT_FLAG, RUNFLAG, ALL,
+	 .help = "show the version"},
 };
 
 const size_t sr_options_count = sizeof sr_options / sizeof sr_options[0];
@@ -234,16 +287,6 @@ const struct sr_option *sr_option_find(const char *name)
 		if (name_eq(name, o->key, strlen(o->key)) || in_list(name, o->aliases))
 			return o;
 	}
-	return NULL;
-}
-
-const struct sr_option *sr_option_by_id(enum sr_opt_id id)
-{
-	size_t i;
-
-	for (i = 0; i < sr_options_count; i++)
-		if (sr_options[i].id == id)
-			return &sr_options[i];
 	return NULL;
 }
 
@@ -409,661 +452,453 @@ static int uri_ok(const char *v)
 	return ok;
 }
 
-/* Which slot of list_layer a list option uses. */
-static int list_slot(enum sr_opt_id id)
+/* ------------------------------------------------------------------ */
+/* Checks of single rows: what is wrong, without the setting's name. */
+
+static int check_no_break(const struct sr_option *o, const char *v, char *msg, size_t len)
 {
-	return id == SR_O_EXTRA_HEADERS ? 0 : id == SR_O_SECURITY_MECHANISMS ? 1 : 2;
+	(void)o;
+	if (strpbrk(v, "\r\n")) {
+		snprintf(msg, len, "cannot hold a line break");
+		return -1;
+	}
+	return 0;
 }
 
-static int check_header(const char *v, const char *label, char *err, size_t errlen)
+static int check_params(const struct sr_option *o, const char *v, char *msg, size_t len)
+{
+	(void)o;
+	if (strpbrk(v, "\r\n<>")) {
+		snprintf(msg, len, "parameters cannot hold <, > or line breaks");
+		return -1;
+	}
+	return 0;
+}
+
+static int check_header(const struct sr_option *o, const char *v, char *msg, size_t len)
 {
 	const char *colon = strchr(v, ':');
 	const char *p;
 
+	(void)o;
 	if (!colon || colon == v) {
-		snprintf(err, errlen, "%s: expected \"Name: value\", got \"%s\"", label, v);
+		snprintf(msg, len, "expected \"Name: value\", got \"%s\"", v);
 		return -1;
 	}
 	for (p = v; p < colon; p++)
 		if (!isalnum((unsigned char)*p) && !strchr("-_.!%*+`'~", *p)) {
-			snprintf(err, errlen, "%s: bad header name in \"%s\"", label, v);
+			snprintf(msg, len, "bad header name in \"%s\"", v);
 			return -1;
 		}
-	if (strpbrk(v, "\r\n")) {
-		snprintf(err, errlen, "%s: a header cannot hold a line break", label);
+	return check_no_break(o, v, msg, len) < 0
+		       ? (snprintf(msg, len, "a header cannot hold a line break"), -1)
+		       : 0;
+}
+
+static int check_uuid(const struct sr_option *o, const char *v, char *msg, size_t len)
+{
+	const char *p = v;
+	size_t i;
+
+	(void)o;
+	if (!strncasecmp(p, "urn:uuid:", 9))
+		p += 9;
+	for (i = 0; i < 36 && strlen(p) == 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23 ? p[i] != '-'
+							    : !isxdigit((unsigned char)p[i]))
+			break;
+	}
+	if (i == 36)
+		return 0;
+	snprintf(msg, len, "expected a UUID (8-4-4-4-12 hex), got \"%s\"", v);
+	return -1;
+}
+
+static int check_ha1(const struct sr_option *o, const char *v, char *msg, size_t len)
+{
+	size_t n = strspn(v, "0123456789abcdefABCDEF");
+
+	(void)o;
+	if (v[n] || (n != 32 && n != 64)) {
+		snprintf(msg, len, "expected 32 or 64 hex digits (an MD5 or SHA-256/SHA-512-256 HA1)");
 		return -1;
 	}
 	return 0;
 }
 
-static int check_uuid(const char *v)
+static int check_token(const struct sr_option *o, const char *v, char *msg, size_t len)
 {
-	const char *p = v;
-	size_t i;
-
-	if (!strncasecmp(p, "urn:uuid:", 9))
-		p += 9;
-	if (strlen(p) != 36)
+	(void)o;
+	if (strpbrk(v, " \t\r\n,\"")) {
+		snprintf(msg, len, "a token cannot hold spaces, commas or quotes");
 		return -1;
-	for (i = 0; i < 36; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (p[i] != '-')
-				return -1;
-		} else if (!isxdigit((unsigned char)p[i])) {
-			return -1;
-		}
 	}
 	return 0;
+}
+
+static int check_digest_list(const struct sr_option *o, const char *v, char *msg, size_t len)
+{
+	struct sr_digest_policy p;
+
+	(void)o;
+	return sr_digest_parse_prefs(v, &p, msg, len);
+}
+
+static int check_positive(const struct sr_option *o, const char *v, char *msg, size_t len)
+{
+	(void)o;
+	if (strtod(v, NULL) <= 0) {
+		snprintf(msg, len, "must be more than 0");
+		return -1;
+	}
+	return 0;
+}
+
+static int check_one_or_more(const struct sr_option *o, const char *v, char *msg, size_t len)
+{
+	(void)o;
+	if (strtod(v, NULL) < 1) {
+		snprintf(msg, len, "must be at least 1");
+		return -1;
+	}
+	return 0;
+}
+
+static int check_range(const struct sr_option *o, const char *v, char *msg, size_t len)
+{
+	(void)o;
+	if (sr_range_alert(v, 0) < 0) {
+		snprintf(msg, len, "expected a Nagios range ([@]start:end), got \"%s\"", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_uri(const struct sr_option *o, const char *v, char *msg, size_t len)
+{
+	(void)o;
+	if (!uri_ok(v)) {
+		snprintf(msg, len, "expected a sip: or sips: URI, got \"%s\"", v);
+		return -1;
+	}
+	return 0;
+}
+
+/* --host HOST[:PORT]: the server URI sip:HOST[:PORT]. */
+static int set_host(const struct sr_option *o, const char *v, enum sr_layer layer,
+		    struct sr_reg *reg, struct sr_run *run, char *msg, size_t len)
+{
+	size_t n = strlen(v) + 5;
+	char *uri = malloc(n);
+
+	(void)o, (void)layer, (void)run;
+	if (!uri)
+		return -1;
+	snprintf(uri, n, "%s%s", strncasecmp(v, "sip:", 4) && strncasecmp(v, "sips:", 5) ? "sip:" : "",
+		 v);
+	if (!uri_ok(uri)) {
+		snprintf(msg, len, "expected HOST or HOST:PORT, got \"%s\"", v);
+		free(uri);
+		return -1;
+	}
+	free(reg->server_uri);
+	reg->server_uri = uri;
+	return 0;
+}
+
+/* -o also says that a format was asked for (sipregwatch: events as text). */
+static int set_output(const struct sr_option *o, const char *v, enum sr_layer layer,
+		      struct sr_reg *reg, struct sr_run *run, char *msg, size_t len)
+{
+	(void)layer, (void)reg, (void)msg, (void)len;
+	run->output = (enum sr_output)(o->base + enum_index(o->choices, v));
+	run->output_set = true;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The generic walkers of the table. */
+
+void *sr_option_field(const struct sr_option *o, struct sr_reg *reg, struct sr_run *run)
+{
+	char *base = o->in == SR_IN_REG ? (char *)reg : o->in == SR_IN_RUN ? (char *)run : NULL;
+
+	return base ? base + o->off : NULL;
+}
+
+/* An int-like field of 1 (bool) or sizeof(int) bytes (int, enum). */
+static void store_int(const struct sr_option *o, void *f, int v)
+{
+	if (o->size == sizeof(bool))
+		*(bool *)f = v != 0;
+	else
+		*(int *)f = v;
+}
+
+static int load_int(const struct sr_option *o, const void *f)
+{
+	return o->size == sizeof(bool) ? *(const bool *)f : *(const int *)f;
+}
+
+static void free_servers(struct sr_servers *sv)
+{
+	size_t i;
+
+	for (i = 0; i < sv->n; i++)
+		free(sv->v[i].uri);
+	free(sv->v);
+	sv->v = NULL;
+	sv->n = 0;
+}
+
+/* One URI[,WEIGHT] appended to a server list. */
+static int add_server(struct sr_servers *sv, const char *value, char *msg, size_t len)
+{
+	char *copy = strdup(value), *comma;
+	unsigned long w = 0;
+	struct sr_server *v;
+
+	if (!copy)
+		return -1;
+	comma = strrchr(copy, ',');
+	if (comma) {
+		*comma = '\0';
+		if (sr_parse_uint(comma + 1, 65535, &w) < 0) {
+			snprintf(msg, len, "expected URI,WEIGHT with a weight 0..65535, got \"%s\"",
+				 value);
+			goto fail;
+		}
+	}
+	if (check_uri(NULL, copy, msg, len) < 0)
+		goto fail;
+	v = realloc(sv->v, (sv->n + 1) * sizeof *v);
+	if (!v)
+		goto fail;
+	sv->v = v;
+	v[sv->n].uri = copy;
+	v[sv->n].weight = (unsigned)w;
+	sv->n++;
+	return 0;
+fail:
+	free(copy);
+	return -1;
+}
+
+/* Parse value as the row's type: 0, or -1 with what was expected in msg. */
+static int parse_value(const struct sr_option *o, const char *value, unsigned long *u, double *d,
+		       int *i, char *msg, size_t len)
+{
+	const char *v = value ? value : "";
+
+	switch (o->type) {
+	case SR_OT_UINT:
+		if (sr_parse_uint(value, 0x7fffffffUL, u) < 0)
+			return snprintf(msg, len, "expected a non-negative integer, got \"%s\"", v), -1;
+		return 0;
+	case SR_OT_SECONDS:
+		if (sr_parse_seconds(value, d) < 0)
+			return snprintf(msg, len, "expected seconds between 0 and 86400, got \"%s\"", v),
+			       -1;
+		return 0;
+	case SR_OT_BOOL:
+		*i = 1;
+		if (value && sr_parse_bool(value, i) < 0)
+			return snprintf(msg, len, "expected yes or no, got \"%s\"", v), -1;
+		return 0;
+	case SR_OT_ENUM:
+	case SR_OT_CHOICE:
+		*i = value ? enum_index(o->choices, value) : -1;
+		if (*i >= 0)
+			return 0;
+		if (o->id == SR_O_TRANSPORT && (!strcasecmp(v, "ws") || !strcasecmp(v, "wss")))
+			snprintf(msg, len, "\"%s\" is not supported by this build (udp, tcp or tls)", v);
+		else
+			snprintf(msg, len, "expected one of: %s; got \"%s\"", o->choices, v);
+		return -1;
+	case SR_OT_URI:
+		return check_uri(o, v, msg, len);
+	case SR_OT_STRING:
+	case SR_OT_LIST:
+	case SR_OT_SERVERS:
+		if (!*v)
+			return snprintf(msg, len, "expected a value, got an empty string"), -1;
+		return 0;
+	case SR_OT_FLAG:
+	case SR_OT_COUNT:
+		return 0;
+	}
+	return 0;
+}
+
+/* Store an already checked value into the row's field. 0 or -1. */
+static int store_value(const struct sr_option *o, void *f, const char *value, enum sr_layer layer,
+		       unsigned long u, double d, int i, char *msg, size_t len)
+{
+	char word[32];
+
+	switch (o->type) {
+	case SR_OT_STRING:
+	case SR_OT_URI:
+		if (o->secret)
+			sr_secret_free((char **)f);
+		sr_setstr((char **)f, value);
+		return *(char **)f ? 0 : -1;
+	case SR_OT_CHOICE:
+		sr_setstr((char **)f, enum_word(o->choices, i, word, sizeof word));
+		return 0;
+	case SR_OT_UINT:
+		*(unsigned *)f = (unsigned)u;
+		return 0;
+	case SR_OT_SECONDS:
+		*(double *)f = d;
+		return 0;
+	case SR_OT_BOOL:
+		*(bool *)f = i != 0;
+		return 0;
+	case SR_OT_ENUM:
+		store_int(o, f, o->base + i);
+		return 0;
+	case SR_OT_FLAG:
+		store_int(o, f, o->base);
+		return 0;
+	case SR_OT_COUNT:
+		(*(int *)f)++;
+		return 0;
+	case SR_OT_LIST: {
+		struct sr_strv *sv = f;
+
+		if (sv->layer != layer) {
+			sr_strv_free(sv);
+			sv->layer = (unsigned char)layer;
+		}
+		return sr_strv_add(sv, value);
+	}
+	case SR_OT_SERVERS: {
+		struct sr_servers *sv = f;
+
+		if (sv->layer != layer) {
+			free_servers(sv);
+			sv->layer = (unsigned char)layer;
+		}
+		return add_server(sv, value, msg, len);
+	}
+	}
+	return -1;
 }
 
 int sr_option_apply(const struct sr_option *o, const char *value, enum sr_layer layer,
 		    struct sr_reg *reg, struct sr_run *run, const char *label, char *err,
 		    size_t errlen)
 {
+	char msg[400] = "";
 	unsigned long u = 0;
 	double d = 0;
-	int b = 0, idx = -1;
-	char **str = NULL;
-	unsigned *uintp = NULL;
-	bool *boolp = NULL;
-	char word[32];
+	int i = 0, rc;
+	void *f;
 
-	switch (o->type) {
-	case SR_OT_UINT:
-		if (sr_parse_uint(value, 0x7fffffffUL, &u) < 0) {
-			snprintf(err, errlen, "%s: expected a non-negative integer, got \"%s\"", label,
-				 value ? value : "");
-			return -1;
-		}
-		break;
-	case SR_OT_SECONDS:
-		if (sr_parse_seconds(value, &d) < 0) {
-			snprintf(err, errlen, "%s: expected seconds between 0 and 86400, got \"%s\"",
-				 label, value ? value : "");
-			return -1;
-		}
-		break;
-	case SR_OT_BOOL:
-		if (!value)
-			b = 1;
-		else if (sr_parse_bool(value, &b) < 0) {
-			snprintf(err, errlen, "%s: expected yes or no, got \"%s\"", label, value);
-			return -1;
-		}
-		break;
-	case SR_OT_ENUM:
-		idx = value ? enum_index(o->choices, value) : -1;
-		if (idx < 0) {
-			if (o->id == SR_O_TRANSPORT && value &&
-			    (!strcasecmp(value, "ws") || !strcasecmp(value, "wss")))
-				snprintf(err, errlen,
-					 "%s: \"%s\" is not supported by this build (udp, tcp or tls)",
-					 label, value);
-			else
-				snprintf(err, errlen, "%s: expected one of: %s; got \"%s\"", label,
-					 o->choices, value ? value : "");
-			return -1;
-		}
-		break;
-	case SR_OT_URI:
-		if (!value || !uri_ok(value)) {
-			snprintf(err, errlen, "%s: expected a sip: or sips: URI, got \"%s\"", label,
-				 value ? value : "");
-			return -1;
-		}
-		break;
-	case SR_OT_STRING:
-	case SR_OT_LIST:
-	case SR_OT_SERVERS:
-		if (!value || !*value) {
-			snprintf(err, errlen, "%s: expected a value, got an empty string", label);
-			return -1;
-		}
-		break;
-	case SR_OT_FLAG:
-		break;
-	}
-
-	switch (o->id) {
-	case SR_O_NAME: str = &reg->name; break;
-	case SR_O_CLIENT_URI: str = &reg->client_uri; break;
-	case SR_O_SERVER_URI: str = &reg->server_uri; break;
-	case SR_O_CONTACT_USER: str = &reg->contact_user; break;
-	case SR_O_CONTACT_URI: str = &reg->contact_uri; break;
-	case SR_O_CONTACT_HEADER_PARAMS:
-		if (strpbrk(value, "\r\n<>")) {
-			snprintf(err, errlen, "%s: parameters cannot hold <, > or line breaks", label);
-			return -1;
-		}
-		str = &reg->contact_header_params;
-		break;
-	case SR_O_DISPLAY_NAME:
-		if (strpbrk(value, "\r\n")) {
-			snprintf(err, errlen, "%s: a display name cannot hold a line break", label);
-			return -1;
-		}
-		str = &reg->display_name;
-		break;
-	case SR_O_USER_AGENT:
-		if (strpbrk(value, "\r\n")) {
-			snprintf(err, errlen, "%s: cannot hold a line break", label);
-			return -1;
-		}
-		str = &reg->user_agent;
-		break;
-	case SR_O_INSTANCE_ID:
-		if (check_uuid(value) < 0) {
-			snprintf(err, errlen, "%s: expected a UUID (8-4-4-4-12 hex), got \"%s\"", label,
-				 value);
-			return -1;
-		}
-		str = &reg->instance_id;
-		break;
-	case SR_O_USERNAME: str = &reg->username; break;
-	case SR_O_PASSWORD_FILE: str = &reg->password_file; break;
-	case SR_O_PASSWORD_ENV: str = &reg->password_env; break;
-	case SR_O_REALM: str = &reg->realm; break;
-	case SR_O_BEARER_TOKEN_FILE: str = &reg->bearer_token_file; break;
-	case SR_O_OUTBOUND_PROXY: str = &reg->outbound_proxy; break;
-	case SR_O_ENDPOINT: str = &reg->endpoint; break;
-	case SR_O_TLS_CA_FILE: str = &reg->tls_ca_file; break;
-	case SR_O_TLS_CA_DIR: str = &reg->tls_ca_dir; break;
-	case SR_O_TLS_CERT: str = &reg->tls_cert; break;
-	case SR_O_TLS_KEY: str = &reg->tls_key; break;
-	case SR_O_TLS_SERVER_NAME: str = &reg->tls_server_name; break;
-	case SR_O_LOCAL_ADDRESS: str = &reg->local_address; break;
-	case SR_O_PASSWORD:
-		sr_secret_free(&reg->password);
-		reg->password = strdup(value);
-		reg->password_inline = layer == SR_LAYER_DEFAULTS || layer == SR_LAYER_ENTRY;
-		return reg->password ? 0 : -1;
-	case SR_O_HA1: {
-		size_t len = strlen(value), i;
-
-		for (i = 0; i < len; i++)
-			if (!isxdigit((unsigned char)value[i]))
-				break;
-		if (i < len || (len != 32 && len != 64)) {
-			snprintf(err, errlen,
-				 "%s: expected 32 or 64 hex digits (an MD5 or SHA-256/SHA-512-256 HA1)",
-				 label);
-			return -1;
-		}
-		sr_secret_free(&reg->ha1);
-		reg->ha1 = strdup(value);
-		return reg->ha1 ? 0 : -1;
-	}
-	case SR_O_AUTHORIZATION_JWT:
-		if (strpbrk(value, " \t\r\n,\"")) {
-			snprintf(err, errlen, "%s: a token cannot hold spaces, commas or quotes", label);
-			return -1;
-		}
-		sr_secret_free(&reg->bearer_token);
-		reg->bearer_token = strdup(value);
-		return reg->bearer_token ? 0 : -1;
-	case SR_O_DIGEST_ALGORITHMS: {
-		struct sr_digest_policy p;
-		char e2[200];
-
-		if (sr_digest_parse_prefs(value, &p, e2, sizeof e2) < 0) {
-			snprintf(err, errlen, "%s: %s", label, e2);
-			return -1;
-		}
-		str = &reg->digest_algorithms;
-		break;
-	}
-	case SR_O_MIN_DIGEST:
-		sr_setstr(&reg->min_digest, enum_word(o->choices, idx, word, sizeof word));
+	if (parse_value(o, value, &u, &d, &i, msg, sizeof msg) < 0 ||
+	    (o->check && value && o->check(o, value, msg, sizeof msg) < 0))
+		goto fail;
+	f = sr_option_field(o, reg, run);
+	if (o->set)
+		rc = o->set(o, value, layer, reg, run, msg, sizeof msg);
+	else if (f)
+		rc = store_value(o, f, value, layer, u, d, i, msg, sizeof msg);
+	else
+		rc = 0; /* --help, --version: the parser acts on them */
+	if (rc == 0)
 		return 0;
-	case SR_O_SECURITY_NEGOTIATION:
-		sr_setstr(&reg->security_negotiation, enum_word(o->choices, idx, word, sizeof word));
-		return 0;
-	case SR_O_HOST: {
-		size_t len = strlen(value) + 5;
-		char *uri = malloc(len);
-
-		if (!uri)
-			return -1;
-		if (!strncasecmp(value, "sip:", 4) || !strncasecmp(value, "sips:", 5))
-			snprintf(uri, len, "%s", value);
-		else
-			snprintf(uri, len, "sip:%s", value);
-		if (!uri_ok(uri)) {
-			snprintf(err, errlen, "%s: expected HOST or HOST:PORT, got \"%s\"", label, value);
-			free(uri);
-			return -1;
-		}
-		free(reg->server_uri);
-		reg->server_uri = uri;
-		return 0;
-	}
-	case SR_O_EXTRA_HEADERS:
-	case SR_O_SECURITY_MECHANISMS: {
-		struct sr_strv *sv = o->id == SR_O_EXTRA_HEADERS ? &reg->extra_headers
-								 : &reg->security_mechanisms;
-		int slot = list_slot(o->id);
-
-		if (o->id == SR_O_EXTRA_HEADERS && check_header(value, label, err, errlen) < 0)
-			return -1;
-		if (reg->list_layer[slot] != layer) {
-			sr_strv_free(sv);
-			reg->list_layer[slot] = (unsigned char)layer;
-		}
-		return sr_strv_add(sv, value);
-	}
-	case SR_O_SERVERS: {
-		int slot = list_slot(o->id);
-		char *copy = strdup(value), *comma;
-		unsigned long w = 0;
-		struct sr_server *v;
-
-		if (!copy)
-			return -1;
-		comma = strrchr(copy, ',');
-		if (comma) {
-			*comma = '\0';
-			if (sr_parse_uint(comma + 1, 65535, &w) < 0) {
-				snprintf(err, errlen, "%s: expected URI,WEIGHT with a weight 0..65535, got \"%s\"",
-					 label, value);
-				free(copy);
-				return -1;
-			}
-		}
-		if (!uri_ok(copy)) {
-			snprintf(err, errlen, "%s: expected a sip: or sips: URI, got \"%s\"", label, copy);
-			free(copy);
-			return -1;
-		}
-		if (reg->list_layer[slot] != layer) {
-			size_t i;
-
-			for (i = 0; i < reg->n_servers; i++)
-				free(reg->servers[i].uri);
-			free(reg->servers);
-			reg->servers = NULL;
-			reg->n_servers = 0;
-			reg->list_layer[slot] = (unsigned char)layer;
-		}
-		v = realloc(reg->servers, (reg->n_servers + 1) * sizeof *v);
-		if (!v) {
-			free(copy);
-			return -1;
-		}
-		reg->servers = v;
-		v[reg->n_servers].uri = copy;
-		v[reg->n_servers].weight = (unsigned)w;
-		reg->n_servers++;
-		return 0;
-	}
-	case SR_O_EXPIRATION: uintp = &reg->expiration; break;
-	case SR_O_MAX_RETRIES: uintp = &reg->max_retries; break;
-	case SR_O_RETRY_INTERVAL: uintp = &reg->retry_interval; break;
-	case SR_O_FORBIDDEN_RETRY_INTERVAL: uintp = &reg->forbidden_retry_interval; break;
-	case SR_O_FATAL_RETRY_INTERVAL: uintp = &reg->fatal_retry_interval; break;
-	case SR_O_MAX_RANDOM_INITIAL_DELAY: uintp = &reg->max_random_initial_delay; break;
-	case SR_O_CONN_RECOVERY_MIN: uintp = &reg->connection_recovery_min_interval; break;
-	case SR_O_CONN_RECOVERY_MAX: uintp = &reg->connection_recovery_max_interval; break;
-	case SR_O_KEEP_ALIVE_INTERVAL: uintp = &reg->keep_alive_interval; break;
-	case SR_O_AUDIT_INTERVAL: uintp = &reg->audit_interval; break;
-	case SR_O_AUTH_REJECTION_PERMANENT: boolp = &reg->auth_rejection_permanent; break;
-	case SR_O_USE_PRELOADED_ROUTE: boolp = &reg->use_preloaded_route; break;
-	case SR_O_LINE: boolp = &reg->line; break;
-	case SR_O_SUPPORT_PATH: boolp = &reg->support_path; break;
-	case SR_O_SUPPORT_OUTBOUND: boolp = &reg->support_outbound; break;
-	case SR_O_TLS_VERIFY: boolp = &reg->tls_verify; break;
-	case SR_O_TRANSPORT: reg->transport = (enum sr_transport)(idx + SR_TP_UDP); return 0;
-	case SR_O_INSECURE: reg->tls_verify = false; return 0;
-	case SR_O_IPV4: reg->af = 4; return 0;
-	case SR_O_IPV6: reg->af = 6; return 0;
-	case SR_O_CONFIG: sr_setstr(&run->config_file, value); return 0;
-	case SR_O_PJSIP_CONF: sr_setstr(&run->pjsip_conf, value); return 0;
-	case SR_O_SELECT_NAME: return sr_strv_add(&run->names, value);
-	case SR_O_DUMP_CONFIG: run->dump_config = true; return 0;
-	case SR_O_PASSWORD_STDIN: run->password_stdin = true; return 0;
-	case SR_O_TIMEOUT:
-		if (d <= 0) {
-			snprintf(err, errlen, "%s: must be more than 0", label);
-			return -1;
-		}
-		run->timeout = d;
-		return 0;
-	case SR_O_OUTPUT: run->output = (enum sr_output)idx; run->output_set = true; return 0;
-	case SR_O_EVENTS: sr_setstr(&run->events_file, value); return 0;
-	case SR_O_STATUS_FILE: sr_setstr(&run->status_file, value); return 0;
-	case SR_O_PROMETHEUS_FILE: sr_setstr(&run->prometheus_file, value); return 0;
-	case SR_O_CHECK: run->check = true; return 0;
-	case SR_O_WARNING:
-	case SR_O_CRITICAL:
-		if (sr_range_alert(value, 0) < 0) {
-			snprintf(err, errlen, "%s: expected a Nagios range ([@]start:end), got \"%s\"",
-				 label, value);
-			return -1;
-		}
-		sr_setstr(o->id == SR_O_WARNING ? &run->warning : &run->critical, value);
-		return 0;
-	case SR_O_SHUTDOWN_TIMEOUT: run->shutdown_timeout = d; return 0;
-	case SR_O_MAX_RATE:
-		if (d < 1) {
-			snprintf(err, errlen, "%s: must be at least 1", label);
-			return -1;
-		}
-		run->max_rate = d;
-		return 0;
-	case SR_O_STALE: run->stale = d; return 0;
-	case SR_O_JSON: run->output = SR_OUT_JSON; return 0;
-	case SR_O_VERBOSE: run->verbose++; return 0;
-	case SR_O_QUIET: run->quiet = true; return 0;
-	case SR_O_PROBE: run->mode = SR_MODE_PROBE; return 0;
-	case SR_O_CONTACT: return sr_strv_add(&run->contacts, value);
-	case SR_O_ALL: run->unreg_all = true; return 0;
-	case SR_O_METHOD: run->method_options = idx == 1; return 0;
-	case SR_O_PRINT_HA1: run->print_ha1 = true; return 0;
-	case SR_O_ALGORITHM: sr_setstr(&run->algorithm, enum_word(o->choices, idx, word, sizeof word)); return 0;
-	case SR_O_LIST_BINDINGS: run->mode = SR_MODE_LIST; return 0;
-	case SR_O_HELP:
-	case SR_O_VERSION:
-	case SR_O_MAX:
-		return 0;
-	}
-	if (uintp) {
-		*uintp = (unsigned)u;
-		return 0;
-	}
-	if (boolp) {
-		*boolp = b;
-		return 0;
-	}
-	if (str) {
-		sr_setstr(str, value);
-		return *str ? 0 : -1;
-	}
-	snprintf(err, errlen, "%s: not handled", label);
+	if (!*msg)
+		snprintf(msg, sizeof msg, "out of memory");
+fail:
+	snprintf(err, errlen, "%s: %s", label, msg);
 	return -1;
 }
 
-static void flag_name(const char *name, size_t len, char *buf, size_t buflen)
+const char *sr_option_format(const struct sr_option *o, const struct sr_reg *reg,
+			     const struct sr_run *run, char *buf, size_t len)
 {
-	size_t i;
+	const void *f = sr_option_field(o, (struct sr_reg *)reg, (struct sr_run *)run);
+	int v;
 
-	snprintf(buf, buflen, "--%.*s", (int)len, name);
-	for (i = 2; buf[i]; i++)
-		if (buf[i] == '_')
-			buf[i] = '-';
-}
-
-void sr_cli_free(struct sr_cli *cli)
-{
-	size_t i;
-
-	for (i = 0; i < cli->n; i++) {
-		if (cli->items[i].o->secret && cli->items[i].value)
-			explicit_bzero(cli->items[i].value, strlen(cli->items[i].value));
-		free(cli->items[i].value);
+	if (!f)
+		return NULL;
+	switch (o->type) {
+	case SR_OT_STRING:
+	case SR_OT_URI:
+	case SR_OT_CHOICE:
+		if (!*(char *const *)f)
+			return NULL;
+		return o->secret ? "<redacted>" : *(char *const *)f;
+	case SR_OT_UINT:
+		snprintf(buf, len, "%u", *(const unsigned *)f);
+		return buf;
+	case SR_OT_SECONDS:
+		snprintf(buf, len, "%g", *(const double *)f);
+		return buf;
+	case SR_OT_BOOL:
+		return *(const bool *)f ? "yes" : "no";
+	case SR_OT_ENUM:
+		v = load_int(o, f) - o->base;
+		return v < 0 ? NULL : enum_word(o->choices, v, buf, len);
+	case SR_OT_FLAG:
+	case SR_OT_COUNT:
+	case SR_OT_LIST:
+	case SR_OT_SERVERS:
+		break;
 	}
-	free(cli->items);
-	cli->items = NULL;
-	cli->n = 0;
+	return NULL;
 }
 
-static int cli_keep(struct sr_cli *cli, const struct sr_option *o, const char *value)
-{
-	void *v = realloc(cli->items, (cli->n + 1) * sizeof *cli->items);
-
-	if (!v)
-		return -1;
-	cli->items = v;
-	cli->items[cli->n].o = o;
-	cli->items[cli->n].value = value ? strdup(value) : NULL;
-	cli->n++;
-	return 0;
-}
-
-int sr_cli_apply(const struct sr_cli *cli, struct sr_reg *reg, struct sr_run *run, char *err,
-		 size_t errlen)
+/* A default fills the field directly (set() is for the layers above it);
+ * one that does not parse is a bug the unit tests catch. */
+void sr_options_defaults(enum sr_opt_in in, void *obj)
 {
 	size_t i;
-
-	for (i = 0; i < cli->n; i++) {
-		const struct sr_option *o = cli->items[i].o;
-		char label[64];
-
-		flag_name(o->key, strlen(o->key), label, sizeof label);
-		if (sr_option_apply(o, cli->items[i].value, SR_LAYER_CLI, reg, run, label, err,
-				    errlen) < 0)
-			return -1;
-		if (o->id == SR_O_PASSWORD)
-			reg->password_from_cli = true;
-		else if (o->id == SR_O_HA1)
-			reg->ha1_from_cli = true;
-		else if (o->id == SR_O_AUTHORIZATION_JWT)
-			reg->token_from_cli = true;
-	}
-	return 0;
-}
-
-int sr_env_apply(struct sr_reg *reg, struct sr_run *run, char *err, size_t errlen)
-{
-	size_t i, j;
 
 	for (i = 0; i < sr_options_count; i++) {
 		const struct sr_option *o = &sr_options[i];
-		char var[80];
-		const char *v;
+		unsigned long u = 0;
+		double d = 0;
+		int v = 0;
+		char msg[256];
 
-		/* secrets come through password_env, never as SIPREG_PASSWORD */
-		if (o->scope != SR_SC_KEY || o->secret || o->id == SR_O_NAME)
+		if (o->in != in || !o->def)
 			continue;
-		snprintf(var, sizeof var, "SIPREG_%s", o->key);
-		for (j = 7; var[j]; j++)
-			var[j] = (char)toupper((unsigned char)var[j]);
-		v = getenv(var);
-		if (!v || !*v)
-			continue;
-		if (sr_option_apply(o, v, SR_LAYER_ENV, reg, run, var, err, errlen) < 0)
-			return -1;
+		if (parse_value(o, o->def, &u, &d, &v, msg, sizeof msg) < 0 ||
+		    store_value(o, (char *)obj + o->off, o->def, SR_LAYER_DEFAULT, u, d, v, msg,
+				sizeof msg) < 0)
+			abort();
 	}
-	return 0;
 }
 
-int sr_options_parse(const char *tool, unsigned tool_bit, int argc, char **argv,
-		     struct sr_cli *cli, struct sr_run *run)
-{
-	struct option lo[200];
-	char names[8192], shorts[128];
-	size_t n = 0, used = 0, ns = 0, i;
-	int c, rc = 0, help = 0, version = 0, mode_flags = 0;
-	char err[512];
-	struct sr_reg scratch;
-
-	for (i = 0; i < sr_options_count; i++) {
-		const struct sr_option *o = &sr_options[i];
-		int has_arg = o->type == SR_OT_FLAG   ? no_argument
-			      : o->type == SR_OT_BOOL ? optional_argument
-						      : required_argument;
-		const char *spell[3] = {o->key, o->aliases, o->cli_aliases};
-		unsigned k;
-
-		if (!(o->tools & tool_bit))
-			continue;
-		/* "name" as a key is the entry's name; the flag --name picks entries */
-		if (o->id == SR_O_NAME)
-			continue;
-		for (k = 0; k < 3; k++) {
-			const char *p = spell[k];
-
-			while (p && *p) {
-				size_t len = strcspn(p, " "), j;
-
-				if (used + len + 1 > sizeof names || n + 2 >= sizeof lo / sizeof lo[0])
-					return -1;
-				for (j = 0; j < len; j++)
-					names[used + j] = p[j] == '_' ? '-' : p[j];
-				names[used + len] = '\0';
-				lo[n].name = names + used;
-				lo[n].has_arg = has_arg;
-				lo[n].flag = NULL;
-				lo[n].val = 256 + (int)i;
-				n++;
-				used += len + 1;
-				p += len;
-				p += strspn(p, " ");
-			}
-		}
-		if (o->short_opt) {
-			shorts[ns++] = (char)o->short_opt;
-			if (has_arg == required_argument)
-				shorts[ns++] = ':';
-		}
-	}
-	memset(&lo[n], 0, sizeof lo[n]);
-	shorts[ns] = '\0';
-
-	sr_reg_defaults(&scratch);
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
-		const struct sr_option *o = NULL;
-		char label[64];
-
-		if (c == '?' || c == ':') {
-			if (optopt && optopt < 256)
-				sr_err("option -%c %s", optopt,
-					strchr(shorts, optopt) ? "needs a value" : "is unknown");
-			else
-				sr_err("option %s is unknown or needs a value",
-					argv[optind - 1]);
-			fprintf(stderr, "Try '%s --help' for more information.\n", tool);
-			rc = -1;
-			goto out;
-		}
-		if (c >= 256) {
-			o = &sr_options[c - 256];
-		} else {
-			for (i = 0; i < sr_options_count; i++)
-				if (sr_options[i].short_opt == c && (sr_options[i].tools & tool_bit))
-					o = &sr_options[i];
-		}
-		if (!o) {
-			rc = -1;
-			goto out;
-		}
-		flag_name(o->key, strlen(o->key), label, sizeof label);
-		if (o->id == SR_O_HELP)
-			help = 1;
-		if (o->id == SR_O_VERSION)
-			version = 1;
-		if (o->id == SR_O_PROBE || o->id == SR_O_LIST_BINDINGS)
-			mode_flags |= o->id == SR_O_PROBE ? 1 : 2;
-		/* check the value now, so usage errors come before any file */
-		if (sr_option_apply(o, optarg, SR_LAYER_CLI, &scratch, run, label, err,
-				    sizeof err) < 0) {
-			sr_err("%s", err);
-			rc = -1;
-			goto out;
-		}
-		if (o->scope != SR_SC_RUN && cli_keep(cli, o, optarg) < 0) {
-			rc = -1;
-			goto out;
-		}
-		/* Hide secrets from ps(1) as far as we can. */
-		if (o->secret && optarg)
-			memset(optarg, 'x', strlen(optarg));
-	}
-	if (help) {
-		sr_options_help(tool, tool_bit, NULL, stdout);
-		rc = 1;
-		goto out;
-	}
-	if (version) {
-		printf("%s (%s) %s\n", tool, PACKAGE_NAME, PACKAGE_VERSION);
-		rc = 1;
-		goto out;
-	}
-	if (mode_flags == 3) {
-		sr_err("--probe and --list-bindings exclude each other");
-		rc = -1;
-		goto out;
-	}
-	if (optind < argc) {
-		sr_err("unexpected argument \"%s\"", argv[optind]);
-		fprintf(stderr, "Try '%s --help' for more information.\n", tool);
-		rc = -1;
-	}
-out:
-	sr_reg_free(&scratch);
-	return rc;
-}
-
-void sr_options_help(const char *tool, unsigned tool_bit, const char *synopsis, FILE *out)
+void sr_options_free(enum sr_opt_in in, void *obj)
 {
 	size_t i;
 
-	if (!synopsis)
-		synopsis = tool_bit == SR_TOOL_SIPUNREG
-				   ? "[OPTIONS] -u AOR [--contact URI]... | --all\n"
-				     "       sipunreg [OPTIONS] -f FILE [-n NAME]..."
-			   : tool_bit == SR_TOOL_SIPREGWATCH
-				   ? "[OPTIONS] -f FILE [--status-file F] [--prometheus-file F] [--events F]\n"
-				     "       sipregwatch --check --status-file F [-w RANGE] [-c RANGE]"
-			   : tool_bit == SR_TOOL_SIPAUTHCHECK
-				   ? "[OPTIONS] -u AOR [--method OPTIONS] --password-file FILE\n"
-				     "       sipauthcheck --print-ha1 -U USER --realm REALM [--algorithm ALG]"
-				   : "[OPTIONS] -u AOR [-s REGISTRAR] [--password-file FILE]\n"
-				     "       sipreg [OPTIONS] -f FILE [-n NAME]...";
-	fprintf(out, "Usage: %s %s\n\nOptions:\n", tool, synopsis);
 	for (i = 0; i < sr_options_count; i++) {
 		const struct sr_option *o = &sr_options[i];
-		const char *spell[2] = {o->aliases, o->cli_aliases};
-		char left[96], name[64];
-		unsigned k;
-		int w;
+		void *f = (char *)obj + o->off;
 
-		if (!(o->tools & tool_bit) || o->id == SR_O_NAME)
+		if (o->in != in)
 			continue;
-		flag_name(o->key, strlen(o->key), name, sizeof name);
-		if (o->short_opt)
-			w = snprintf(left, sizeof left, "  -%c, %s", o->short_opt, name);
-		else
-			w = snprintf(left, sizeof left, "      %s", name);
-		if (o->arg && w > 0 && (size_t)w < sizeof left)
-			snprintf(left + w, sizeof left - (size_t)w,
-				 o->type == SR_OT_BOOL ? "[=%s]" : "=%s", o->arg);
-		fprintf(out, "%-34s %s", left, o->help);
-		if (o->def)
-			fprintf(out, " (default: %s)", o->def);
-		fputc('\n', out);
-		if (o->aliases || o->cli_aliases) {
-			fprintf(out, "%-34s also spelled:", "");
-			for (k = 0; k < 2; k++) {
-				const char *p = spell[k];
-
-				while (p && *p) {
-					size_t len = strcspn(p, " ");
-
-					flag_name(p, len, name, sizeof name);
-					fprintf(out, " %s", name);
-					p += len;
-					p += strspn(p, " ");
-				}
-			}
-			fputc('\n', out);
+		switch (o->type) {
+		case SR_OT_STRING:
+		case SR_OT_URI:
+		case SR_OT_CHOICE:
+			if (o->secret)
+				sr_secret_free(f);
+			free(*(char **)f);
+			*(char **)f = NULL;
+			break;
+		case SR_OT_LIST:
+			sr_strv_free(f);
+			break;
+		case SR_OT_SERVERS:
+			free_servers(f);
+			break;
+		default:
+			break;
 		}
 	}
-	fprintf(out, "\nEvery registration key may also come from a YAML file (-f) or from\n"
-		     "SIPREG_<KEY> in the environment; flags win over both.\n"
-		     "\nExit status: 0 ok, 64 usage, 68 DNS, 69 refused (not credentials), "
-		     "70 internal,\n75 timeout/unreachable/temporary, 76 protocol/TLS, "
-		     "77 credentials refused, 78 config.\n");
-}
-
-int sr_argv_wants_nagios(int argc, char **argv)
-{
-	int i, yes = 0;
-
-	for (i = 1; i < argc; i++)
-		if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc)
-			yes = !strcmp(argv[++i], "nagios");
-		else if (!strncmp(argv[i], "--output=", 9) || (!strncmp(argv[i], "-o", 2) && argv[i][2]))
-			yes = !strcmp(argv[i] + (argv[i][1] == 'o' ? 2 : 9), "nagios");
-	return yes;
 }

@@ -9,16 +9,26 @@
 
 #include "settings.h"
 
+/* What a row's value is, and so how it is parsed, stored, dumped and freed. */
 enum sr_opt_type {
-	SR_OT_STRING,
-	SR_OT_URI,     /* a sip: or sips: URI */
-	SR_OT_UINT,
-	SR_OT_SECONDS, /* non-negative decimal seconds */
-	SR_OT_BOOL,    /* flag form takes an optional yes/no */
-	SR_OT_ENUM,
-	SR_OT_FLAG,    /* no argument */
-	SR_OT_LIST,    /* a list of strings; flags repeat */
-	SR_OT_SERVERS, /* a list of {uri, weight}; flag: URI[,WEIGHT] */
+	SR_OT_STRING,  /* char * */
+	SR_OT_URI,     /* char *: a sip: or sips: URI */
+	SR_OT_UINT,    /* unsigned */
+	SR_OT_SECONDS, /* double: non-negative decimal seconds */
+	SR_OT_BOOL,    /* bool; the flag form takes an optional yes/no */
+	SR_OT_ENUM,    /* int: base + index of the value in choices */
+	SR_OT_CHOICE,  /* char *: one of choices, as choices spells it */
+	SR_OT_FLAG,    /* no argument: stores base into the field, if any */
+	SR_OT_COUNT,   /* no argument: adds one to an int field (-v -v) */
+	SR_OT_LIST,    /* struct sr_strv; a later layer replaces, flags repeat */
+	SR_OT_SERVERS, /* struct sr_server[] of {uri, weight}; flag: URI[,WEIGHT] */
+};
+
+/* Which struct a row's field lives in. */
+enum sr_opt_in {
+	SR_IN_NONE = 0, /* no field: the row's set() or the parser acts */
+	SR_IN_REG,      /* struct sr_reg */
+	SR_IN_RUN,      /* struct sr_run */
 };
 
 enum sr_opt_scope {
@@ -36,102 +46,55 @@ enum {
 	SR_TOOL_ALL = SR_TOOL_SIPREG | SR_TOOL_SIPUNREG | SR_TOOL_SIPAUTHCHECK | SR_TOOL_SIPREGWATCH,
 };
 
+/* Ids of the rows the code names; other rows need none. */
 enum sr_opt_id {
-	SR_O_NAME = 1,
+	SR_O_NONE = 0,
+	SR_O_NAME,
 	SR_O_CLIENT_URI,
-	SR_O_SERVER_URI,
-	SR_O_HOST,
-	SR_O_CONTACT_USER,
-	SR_O_CONTACT_URI,
-	SR_O_CONTACT_HEADER_PARAMS,
-	SR_O_DISPLAY_NAME,
-	SR_O_USER_AGENT,
-	SR_O_EXTRA_HEADERS,
-	SR_O_INSTANCE_ID,
-	SR_O_USERNAME,
 	SR_O_PASSWORD,
-	SR_O_PASSWORD_FILE,
-	SR_O_PASSWORD_ENV,
-	SR_O_REALM,
 	SR_O_HA1,
 	SR_O_AUTHORIZATION_JWT,
-	SR_O_BEARER_TOKEN_FILE,
-	SR_O_EXPIRATION,
-	SR_O_MAX_RETRIES,
-	SR_O_RETRY_INTERVAL,
-	SR_O_FORBIDDEN_RETRY_INTERVAL,
-	SR_O_FATAL_RETRY_INTERVAL,
-	SR_O_AUTH_REJECTION_PERMANENT,
-	SR_O_MAX_RANDOM_INITIAL_DELAY,
-	SR_O_CONN_RECOVERY_MIN,
-	SR_O_CONN_RECOVERY_MAX,
-	SR_O_KEEP_ALIVE_INTERVAL,
-	SR_O_AUDIT_INTERVAL,
 	SR_O_TRANSPORT,
-	SR_O_OUTBOUND_PROXY,
-	SR_O_USE_PRELOADED_ROUTE,
-	SR_O_SERVERS,
-	SR_O_LINE,
-	SR_O_ENDPOINT,
-	SR_O_SUPPORT_PATH,
-	SR_O_SUPPORT_OUTBOUND,
-	SR_O_SECURITY_NEGOTIATION,
-	SR_O_SECURITY_MECHANISMS,
-	SR_O_TLS_CA_FILE,
-	SR_O_TLS_CA_DIR,
-	SR_O_TLS_CERT,
-	SR_O_TLS_KEY,
-	SR_O_TLS_SERVER_NAME,
-	SR_O_TLS_VERIFY,
 	SR_O_DIGEST_ALGORITHMS,
-	SR_O_MIN_DIGEST,
-	SR_O_INSECURE,
-	SR_O_IPV4,
-	SR_O_IPV6,
-	SR_O_LOCAL_ADDRESS,
-	SR_O_CONFIG,
 	SR_O_SELECT_NAME,
-	SR_O_PJSIP_CONF,
-	SR_O_DUMP_CONFIG,
-	SR_O_PASSWORD_STDIN,
-	SR_O_TIMEOUT,
-	SR_O_OUTPUT,
-	SR_O_JSON,
-	SR_O_VERBOSE,
-	SR_O_QUIET,
 	SR_O_PROBE,
 	SR_O_LIST_BINDINGS,
-	SR_O_CONTACT,
-	SR_O_ALL,
-	SR_O_METHOD,
-	SR_O_PRINT_HA1,
-	SR_O_ALGORITHM,
-	SR_O_EVENTS,
-	SR_O_STATUS_FILE,
-	SR_O_PROMETHEUS_FILE,
-	SR_O_CHECK,
-	SR_O_WARNING,
-	SR_O_CRITICAL,
-	SR_O_SHUTDOWN_TIMEOUT,
-	SR_O_MAX_RATE,
-	SR_O_STALE,
 	SR_O_HELP,
 	SR_O_VERSION,
-	SR_O_MAX,
 };
 
+struct sr_option;
+
+/* An extra check of a value already parsed as its type: 0, or -1 with
+ * what is wrong in msg (the caller names the setting). */
+typedef int sr_opt_check_fn(const struct sr_option *o, const char *value, char *msg,
+			    size_t msglen);
+/* A row whose value is not simply stored in its field: 0, or -1 with msg. */
+typedef int sr_opt_set_fn(const struct sr_option *o, const char *value, enum sr_layer layer,
+			  struct sr_reg *reg, struct sr_run *run, char *msg, size_t msglen);
+
+/* One row: a setting and everything about it. apply, defaults, dump, free
+ * and help are loops over these rows. */
 struct sr_option {
-	enum sr_opt_id id;
+	enum sr_opt_id id;       /* only for rows the code names; 0 otherwise */
 	const char *key;         /* YAML key and long flag (with '_' -> '-') */
 	const char *aliases;     /* other spellings (YAML and flag), or NULL */
 	const char *cli_aliases; /* flag-only spellings, or NULL */
 	int short_opt;           /* 0: none */
 	const char *arg;         /* argument name for --help, NULL: none */
 	enum sr_opt_type type;
-	const char *choices;     /* SR_OT_ENUM: "udp tcp tls" */
-	const char *def;         /* default for --help and the man page */
+	const char *choices;     /* SR_OT_ENUM, SR_OT_CHOICE: "udp tcp tls" */
+	int base;                /* SR_OT_ENUM: value of the first choice; SR_OT_FLAG: value set */
+	enum sr_opt_in in;       /* the struct of the field */
+	size_t off, size;        /* the field: offsetof and sizeof */
+	const char *def;         /* the default, parsed like any value; NULL: none (zero) */
+	const char *def_doc;     /* the default in words, when it is not a value */
+	const char *example;     /* a valid value other than the default (tests) */
+	sr_opt_check_fn *check;  /* optional extra validation */
+	sr_opt_set_fn *set;      /* optional: instead of storing into the field */
 	enum sr_opt_scope scope;
-	int secret;              /* shown as <redacted> */
+	unsigned secret : 1;     /* wiped on free, <redacted> in dumps */
+	unsigned credential : 1; /* may stand under outbound_auth: */
 	unsigned tools;
 	const char *help;
 };
@@ -143,8 +106,6 @@ extern const size_t sr_options_count;
 const struct sr_option *sr_option_find(const char *name);
 /* The known key closest to name (for "did you mean"), or NULL. */
 const char *sr_option_suggest(const char *name);
-/* The row of an id. */
-const struct sr_option *sr_option_by_id(enum sr_opt_id id);
 
 /* Apply one value to the settings from a layer. label names the setting in
  * messages ("--expiration" or "expiration"). On error returns -1 and writes
@@ -176,6 +137,18 @@ int sr_cli_apply(const struct sr_cli *cli, struct sr_reg *reg, struct sr_run *ru
 /* Apply SIPREG_<KEY> environment variables. 0, or -1 with err filled. */
 int sr_env_apply(struct sr_reg *reg, struct sr_run *run, char *err, size_t errlen);
 void sr_cli_free(struct sr_cli *cli);
+
+/* The field of a row in reg or run, or NULL for a row without one. */
+void *sr_option_field(const struct sr_option *o, struct sr_reg *reg, struct sr_run *run);
+/* The value of a scalar row as it would be written in YAML, in buf; NULL
+ * when unset (lists and servers: NULL, walk them yourself). Secrets come
+ * out as "<redacted>". */
+const char *sr_option_format(const struct sr_option *o, const struct sr_reg *reg,
+			     const struct sr_run *run, char *buf, size_t len);
+/* Set every field of one struct to its row's default (the only defaults). */
+void sr_options_defaults(enum sr_opt_in in, void *obj);
+/* Free every field of one struct the table owns (secrets wiped first). */
+void sr_options_free(enum sr_opt_in in, void *obj);
 
 /* Print --help for a tool. */
 void sr_options_help(const char *tool, unsigned tool_bit, const char *synopsis, FILE *out);

@@ -354,10 +354,11 @@ static const char *last_value(const struct section *s, const char *key, const st
 	return NULL;
 }
 
-static int apply(struct ini *ini, struct sr_reg *reg, enum sr_opt_id id, const struct kv *kv,
+/* Apply our key `key` (a registration key of the option table). */
+static int apply(struct ini *ini, struct sr_reg *reg, const char *key, const struct kv *kv,
 		 const char *value)
 {
-	const struct sr_option *o = sr_option_by_id(id);
+	const struct sr_option *o = sr_option_find(key);
 	struct sr_run scratch;
 	char msg[512];
 	int rc;
@@ -370,29 +371,12 @@ static int apply(struct ini *ini, struct sr_reg *reg, enum sr_opt_id id, const s
 	return 0;
 }
 
-/* Registration keys of Asterisk and what they become here. */
-static const struct {
-	const char *key;
-	enum sr_opt_id id;
-} direct[] = {
-	{"client_uri", SR_O_CLIENT_URI},
-	{"server_uri", SR_O_SERVER_URI},
-	{"contact_user", SR_O_CONTACT_USER},
-	{"contact_header_params", SR_O_CONTACT_HEADER_PARAMS},
-	{"expiration", SR_O_EXPIRATION},
-	{"max_retries", SR_O_MAX_RETRIES},
-	{"retry_interval", SR_O_RETRY_INTERVAL},
-	{"forbidden_retry_interval", SR_O_FORBIDDEN_RETRY_INTERVAL},
-	{"fatal_retry_interval", SR_O_FATAL_RETRY_INTERVAL},
-	{"auth_rejection_permanent", SR_O_AUTH_REJECTION_PERMANENT},
-	{"outbound_proxy", SR_O_OUTBOUND_PROXY},
-	{"line", SR_O_LINE},
-	{"endpoint", SR_O_ENDPOINT},
-	{"support_path", SR_O_SUPPORT_PATH},
-	{"support_outbound", SR_O_SUPPORT_OUTBOUND},
-	{"security_negotiation", SR_O_SECURITY_NEGOTIATION},
-	{"max_random_initial_delay", SR_O_MAX_RANDOM_INITIAL_DELAY},
-	{"user_agent", SR_O_USER_AGENT},
+/* Registration keys of Asterisk that are ours under the same name. */
+static const char *const direct[] = {
+	"client_uri", "server_uri", "contact_user", "contact_header_params", "expiration",
+	"max_retries", "retry_interval", "forbidden_retry_interval", "fatal_retry_interval",
+	"auth_rejection_permanent", "outbound_proxy", "line", "endpoint", "support_path",
+	"support_outbound", "security_negotiation", "max_random_initial_delay", "user_agent",
 };
 
 static int map_auth(struct ini *ini, struct sr_reg *reg, const struct kv *ref, const char *name)
@@ -418,7 +402,7 @@ static int map_auth(struct ini *ini, struct sr_reg *reg, const struct kv *ref, c
 		if (!strcasecmp(kv->key, "type") || !strcasecmp(kv->key, "auth_type"))
 			continue;
 		if (!strcasecmp(kv->key, "username")) {
-			if (apply(ini, reg, SR_O_USERNAME, kv, kv->value) < 0)
+			if (apply(ini, reg, "username", kv, kv->value) < 0)
 				goto out;
 		} else if (!strcasecmp(kv->key, "password")) {
 			if (!ini->private_files) {
@@ -427,16 +411,16 @@ static int map_auth(struct ini *ini, struct sr_reg *reg, const struct kv *ref, c
 					 "yours (chmod 600 %s)", kv->file);
 				goto out;
 			}
-			if (apply(ini, reg, SR_O_PASSWORD, kv, kv->value) < 0)
+			if (apply(ini, reg, "password", kv, kv->value) < 0)
 				goto out;
 		} else if (!strcasecmp(kv->key, "md5_cred")) {
-			if (apply(ini, reg, SR_O_HA1, kv, kv->value) < 0)
+			if (apply(ini, reg, "ha1", kv, kv->value) < 0)
 				goto out;
 		} else if (!strcasecmp(kv->key, "realm")) {
-			if (apply(ini, reg, SR_O_REALM, kv, kv->value) < 0)
+			if (apply(ini, reg, "realm", kv, kv->value) < 0)
 				goto out;
 		} else if (!strcasecmp(kv->key, "supported_algorithms_uac")) {
-			if (apply(ini, reg, SR_O_DIGEST_ALGORITHMS, kv, kv->value) < 0)
+			if (apply(ini, reg, "digest_algorithms", kv, kv->value) < 0)
 				goto out;
 		} else if (!strcasecmp(kv->key, "nonce_lifetime") ||
 			   !strcasecmp(kv->key, "supported_algorithms_uas")) {
@@ -485,7 +469,7 @@ static int map_transport(struct ini *ini, struct sr_reg *reg, const struct kv *r
 	proto = last_value(&flat, "protocol", &where);
 	if (!proto)
 		proto = "udp"; /* Asterisk's default */
-	if (apply(ini, reg, SR_O_TRANSPORT, where ? where : ref, proto) < 0)
+	if (apply(ini, reg, "transport", where ? where : ref, proto) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -516,10 +500,10 @@ static int map_registration(struct ini *ini, struct section *sec, struct sr_conf
 		if (!strcasecmp(kv->key, "type"))
 			continue;
 		for (j = 0; j < sizeof direct / sizeof direct[0]; j++)
-			if (!strcasecmp(kv->key, direct[j].key))
+			if (!strcasecmp(kv->key, direct[j]))
 				break;
 		if (j < sizeof direct / sizeof direct[0]) {
-			if (apply(ini, &reg, direct[j].id, kv, kv->value) < 0)
+			if (apply(ini, &reg, direct[j], kv, kv->value) < 0)
 				goto out;
 			continue;
 		}
@@ -541,7 +525,7 @@ static int map_registration(struct ini *ini, struct section *sec, struct sr_conf
 			for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 				char *m = trim(tok);
 
-				if (*m && apply(ini, &reg, SR_O_SECURITY_MECHANISMS, kv, m) < 0) {
+				if (*m && apply(ini, &reg, "security_mechanisms", kv, m) < 0) {
 					free(copy);
 					goto out;
 				}

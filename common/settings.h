@@ -27,14 +27,23 @@ enum sr_mode {
 	SR_MODE_AUTHCHECK,    /* sipauthcheck: no binding touched */
 };
 
+/* A list setting. layer: the layer that set it, so that a later layer
+ * replaces the list instead of adding to it. */
 struct sr_strv {
 	char **v;
 	size_t n;
+	unsigned char layer;
 };
 
 struct sr_server {
 	char *uri;
 	unsigned weight;
+};
+
+struct sr_servers {
+	struct sr_server *v;
+	size_t n;
+	unsigned char layer;
 };
 
 /* Layers of the settings, weakest first: a later layer replaces lists set
@@ -86,8 +95,7 @@ struct sr_reg {
 	enum sr_transport transport;
 	char *outbound_proxy;
 	bool use_preloaded_route;
-	struct sr_server *servers;
-	size_t n_servers;
+	struct sr_servers servers;
 	int af;             /* 0 any, 4 or 6 */
 	char *local_address;
 	/* features */
@@ -113,11 +121,9 @@ struct sr_reg {
 
 	/* where the settings came from, for messages */
 	char *origin;           /* "file:line:col" of the YAML entry, or NULL */
-	bool password_inline;   /* an inline password: from YAML */
 	bool password_from_cli; /* secrets given as flags: warned about */
 	bool ha1_from_cli;
 	bool token_from_cli;
-	unsigned char list_layer[8]; /* per list option: the layer that set it */
 };
 
 /* Settings of the run, not of a registration. */
@@ -134,7 +140,7 @@ struct sr_run {
 	bool password_stdin;
 	struct sr_strv contacts; /* sipunreg --contact */
 	bool unreg_all;          /* sipunreg --all */
-	bool method_options;     /* sipauthcheck --method OPTIONS */
+	bool method_options;     /* sipauthcheck --method OPTIONS (index 1 of the choices) */
 	bool print_ha1;
 	char *algorithm;         /* --print-ha1 */
 	bool output_set;         /* -o given (sipregwatch: events as text) */
@@ -150,10 +156,10 @@ struct sr_run {
 	double stale;
 };
 
-/* Fill with built-in defaults. */
+/* Fill with the option table's defaults. */
 void sr_reg_defaults(struct sr_reg *r);
 void sr_run_defaults(struct sr_run *run);
-/* Free every string, wiping secrets first. */
+/* Free every string, wiping secrets first; the struct is left zeroed. */
 void sr_reg_free(struct sr_reg *r);
 void sr_run_free(struct sr_run *run);
 

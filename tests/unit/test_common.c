@@ -2,6 +2,7 @@
  * parsers, redaction, targets, secrets and JSON rendering. */
 #include "config.h"
 
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -76,15 +78,27 @@ static void test_exit_worst(void **state)
 	assert_int_equal(sr_exit_worst(0, 0), 0);
 }
 
+/* Any row of the table by its key (flags included). */
+static const struct sr_option *row(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < sr_options_count; i++)
+		if (!strcmp(sr_options[i].key, key))
+			return &sr_options[i];
+	fail_msg("no row %s", key);
+	return NULL;
+}
+
 static void test_option_find(void **state)
 {
 	(void)state;
 	assert_non_null(sr_option_find("client_uri"));
 	assert_int_equal(sr_option_find("uri")->id, SR_O_CLIENT_URI);
 	assert_int_equal(sr_option_find("client-uri")->id, SR_O_CLIENT_URI);
-	assert_int_equal(sr_option_find("registrar_server")->id, SR_O_SERVER_URI);
-	assert_int_equal(sr_option_find("register_expires")->id, SR_O_EXPIRATION);
-	assert_int_equal(sr_option_find("authorization_user")->id, SR_O_USERNAME);
+	assert_string_equal(sr_option_find("registrar_server")->key, "server_uri");
+	assert_string_equal(sr_option_find("register_expires")->key, "expiration");
+	assert_string_equal(sr_option_find("authorization_user")->key, "username");
 	assert_null(sr_option_find("client"));
 	assert_null(sr_option_find("client_uri_x"));
 	assert_null(sr_option_find(""));
@@ -113,6 +127,214 @@ static void test_option_table_consistent(void **state)
 				assert_int_not_equal(o->short_opt, sr_options[j].short_opt);
 		}
 	}
+}
+
+/* A registration key's value as one string, whatever its type: lists are
+ * joined with '|', servers as URI,WEIGHT, secrets in clear. */
+static void reg_value(const struct sr_option *o, struct sr_reg *r, char *buf, size_t len)
+{
+	void *f = sr_option_field(o, r, NULL);
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	if (o->type == SR_OT_LIST) {
+		const struct sr_strv *sv = f;
+
+		for (i = 0; i < sv->n; i++)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? "|" : "", sv->v[i]);
+	} else if (o->type == SR_OT_SERVERS) {
+		const struct sr_servers *sv = f;
+
+		for (i = 0; i < sv->n; i++)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s,%u", i ? "|" : "",
+						 sv->v[i].uri, sv->v[i].weight);
+	} else if (o->secret) {
+		snprintf(buf, len, "%s", *(char **)f ? *(char **)f : "");
+	} else {
+		char tmp[128];
+		const char *v = sr_option_format(o, r, NULL, tmp, sizeof tmp);
+
+		snprintf(buf, len, "%s", v ? v : "");
+	}
+}
+
+/* A one-registration YAML file of mode 0600 holding "key: value". */
+static void write_yaml(const char *path, const char *key, const char *value)
+{
+	FILE *f;
+
+	unlink(path);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "registrations:\n  - client_uri: '%s'\n",
+		strcmp(key, "client_uri") ? "sip:rt@example.org" : value);
+	if (strcmp(key, "client_uri"))
+		fprintf(f, "    %s: '%s'\n", key, value);
+	fclose(f);
+	chmod(path, 0600);
+}
+
+static void load_one(const char *path, struct sr_config *cfg)
+{
+	char err[512] = "";
+	int rc = sr_config_load_yaml(path, cfg, err, sizeof err);
+
+	if (rc < 0)
+		fail_msg("%s", err);
+	assert_int_equal(cfg->n, 1);
+}
+
+/* Every registration key round-trips: its example, set through YAML, the
+ * environment and its flag, reads back the same, and --dump-config writes
+ * it so that it loads back the same (secrets: as <redacted>). A row
+ * forgotten by any of these paths fails here. */
+static void test_option_round_trip(void **state)
+{
+	char dir[] = "/tmp/sipreg-rt.XXXXXX", path[64], dump[64];
+	size_t i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/rt.yaml", dir);
+	snprintf(dump, sizeof dump, "%s/dump.yaml", dir);
+	for (i = 0; i < sr_options_count; i++) {
+		const struct sr_option *o = &sr_options[i];
+		struct sr_reg ref, def;
+		struct sr_run run;
+		struct sr_config cfg = {NULL, 0};
+		char want[512], none[512], got[512], err[512], var[80], flag[96], *argv[3];
+		struct sr_cli cli = {NULL, 0};
+		FILE *f;
+		size_t j;
+
+		if (o->scope != SR_SC_KEY)
+			continue;
+		print_message("row %s\n", o->key);
+		assert_non_null(o->example);
+		/* the reference: the example applied by the table itself */
+		sr_reg_defaults(&ref);
+		sr_reg_defaults(&def);
+		sr_run_defaults(&run);
+		assert_int_equal(sr_option_apply(o, o->example, SR_LAYER_ENTRY, &ref, &run, o->key, err,
+						 sizeof err), 0);
+		reg_value(o, &ref, want, sizeof want);
+		reg_value(o, &def, none, sizeof none);
+		/* an example equal to the default would prove nothing */
+		assert_string_not_equal(want, none);
+
+		/* YAML */
+		write_yaml(path, o->key, o->example);
+		load_one(path, &cfg);
+		reg_value(o, &cfg.regs[0], got, sizeof got);
+		assert_string_equal(got, want);
+
+		/* --dump-config, loaded back */
+		f = fopen(dump, "w");
+		assert_non_null(f);
+		assert_int_equal(sr_config_dump(f, cfg.regs, 1), 0);
+		fclose(f);
+		sr_config_free(&cfg);
+		if (o->secret) {
+			char text[4096], line[128];
+			size_t n;
+
+			f = fopen(dump, "r");
+			n = fread(text, 1, sizeof text - 1, f);
+			fclose(f);
+			text[n] = '\0';
+			snprintf(line, sizeof line, "%s: <redacted>\n", o->key);
+			assert_non_null(strstr(text, line));
+			assert_null(strstr(text, want));
+		} else {
+			chmod(dump, 0600);
+			load_one(dump, &cfg);
+			reg_value(o, &cfg.regs[0], got, sizeof got);
+			assert_string_equal(got, want);
+			sr_config_free(&cfg);
+		}
+
+		/* SIPREG_<KEY>: not for secrets (password_env is the way) nor name */
+		if (!o->secret && o->id != SR_O_NAME) {
+			struct sr_reg r;
+
+			snprintf(var, sizeof var, "SIPREG_%s", o->key);
+			for (j = 7; var[j]; j++)
+				var[j] = (char)toupper((unsigned char)var[j]);
+			setenv(var, o->example, 1);
+			sr_reg_defaults(&r);
+			assert_int_equal(sr_env_apply(&r, &run, err, sizeof err), 0);
+			unsetenv(var);
+			reg_value(o, &r, got, sizeof got);
+			assert_string_equal(got, want);
+			sr_reg_free(&r);
+		}
+
+		/* --key=value ("name" as a flag picks entries instead) */
+		if (o->id != SR_O_NAME) {
+			struct sr_reg r;
+
+			snprintf(flag, sizeof flag, "--%s=%s", o->key, o->example);
+			for (j = 2; flag[j] && flag[j] != '='; j++)
+				if (flag[j] == '_')
+					flag[j] = '-';
+			/* a watch-only key is a flag of sipregwatch alone */
+			unsigned bit = o->tools & SR_TOOL_SIPREG ? SR_TOOL_SIPREG : SR_TOOL_SIPREGWATCH;
+			const char *tool = bit == SR_TOOL_SIPREG ? "sipreg" : "sipregwatch";
+
+			assert_true(o->tools & bit);
+			argv[0] = strdup(tool);
+			argv[1] = strdup(flag);
+			argv[2] = NULL;
+			assert_int_equal(sr_options_parse(tool, bit, 2, argv, &cli, &run), 0);
+			sr_reg_defaults(&r);
+			assert_int_equal(sr_cli_apply(&cli, &r, &run, err, sizeof err), 0);
+			reg_value(o, &r, got, sizeof got);
+			assert_string_equal(got, want);
+			sr_cli_free(&cli);
+			sr_reg_free(&r);
+			free(argv[0]);
+			free(argv[1]);
+		}
+		sr_reg_free(&ref);
+		sr_reg_free(&def);
+		sr_run_free(&run);
+	}
+	unlink(path);
+	unlink(dump);
+	rmdir(dir);
+}
+
+/* Defaults come from the table alone: each row's def, parsed. */
+static void test_option_defaults(void **state)
+{
+	struct sr_reg r;
+	struct sr_run run;
+	size_t i;
+
+	(void)state;
+	sr_reg_defaults(&r);
+	sr_run_defaults(&run);
+	for (i = 0; i < sr_options_count; i++) {
+		const struct sr_option *o = &sr_options[i];
+		char buf[64];
+		const char *v;
+
+		if (!o->def)
+			continue;
+		assert_true(o->in != SR_IN_NONE);
+		v = sr_option_format(o, &r, &run, buf, sizeof buf);
+		assert_non_null(v);
+		if (o->type == SR_OT_ENUM || o->type == SR_OT_CHOICE)
+			assert_true(strcasecmp(v, o->def) == 0);
+		else if (o->type != SR_OT_BOOL)
+			assert_string_equal(v, o->def);
+	}
+	assert_int_equal(r.expiration, 3600);
+	assert_true(r.tls_verify);
+	assert_true(r.auth_rejection_permanent);
+	assert_true(run.timeout > 9.9 && run.timeout < 10.1);
+	sr_reg_free(&r);
+	sr_run_free(&run);
 }
 
 static void test_parsers(void **state)
@@ -162,11 +384,11 @@ static void test_option_apply(void **state)
 	assert_int_equal(r.transport, SR_TP_TCP);
 	assert_int_equal(sr_option_apply(sr_option_find("transport"), "wss", SR_LAYER_CLI, &r, &run, "--transport", err, sizeof err), -1);
 	assert_non_null(strstr(err, "not supported by this build"));
-	assert_int_equal(sr_option_apply(sr_option_by_id(SR_O_HOST), "10.0.0.1:5080", SR_LAYER_CLI, &r, &run, "--host", err, sizeof err), 0);
+	assert_int_equal(sr_option_apply(row("host"), "10.0.0.1:5080", SR_LAYER_CLI, &r, &run, "--host", err, sizeof err), 0);
 	assert_string_equal(r.server_uri, "sip:10.0.0.1:5080");
-	assert_int_equal(sr_option_apply(sr_option_by_id(SR_O_INSECURE), NULL, SR_LAYER_CLI, &r, &run, "--insecure", err, sizeof err), 0);
+	assert_int_equal(sr_option_apply(row("insecure"), NULL, SR_LAYER_CLI, &r, &run, "--insecure", err, sizeof err), 0);
 	assert_false(r.tls_verify);
-	assert_int_equal(sr_option_apply(sr_option_by_id(SR_O_TIMEOUT), "0", SR_LAYER_CLI, &r, &run, "--timeout", err, sizeof err), -1);
+	assert_int_equal(sr_option_apply(row("timeout"), "0", SR_LAYER_CLI, &r, &run, "--timeout", err, sizeof err), -1);
 	sr_reg_free(&r);
 }
 
@@ -745,6 +967,8 @@ int main(void)
 		cmocka_unit_test(test_option_table_consistent),
 		cmocka_unit_test(test_parsers),
 		cmocka_unit_test(test_option_apply),
+		cmocka_unit_test(test_option_round_trip),
+		cmocka_unit_test(test_option_defaults),
 		cmocka_unit_test(test_redact),
 		cmocka_unit_test(test_target),
 		cmocka_unit_test(test_hosts_lookup),
