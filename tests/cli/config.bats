@@ -164,8 +164,8 @@ YAML
 	[[ "$stderr" == *"--password-stdin"* ]]
 }
 
-@test "--help names every YAML key of the option table" {
-	run "$SIPREG" --help
+@test "--help names every YAML key of the option table (sipregwatch's: its own)" {
+	run "$SIPREG_BUILDDIR/sipregwatch" --help
 	for k in client_uri server_uri contact_user contact_uri contact_header_params display_name \
 		user_agent extra_headers instance_id username password_file password_env password ha1 \
 		realm authorization_jwt bearer_token_file expiration max_retries retry_interval \
