@@ -22,6 +22,7 @@
 #include <sofia-sip/tport_tag.h>
 #include <sofia-sip/url.h>
 
+#include "challenge.h"
 #include "digest.h"
 #include "engine.h"
 #include "keeper.h"
@@ -116,49 +117,18 @@ static int is_local_response(sip_t const *sip)
 	return !sip || (sip->sip_flags & SR_NTA_INTERNAL_MSG);
 }
 
-static char *param_value(su_home_t *home, msg_param_t const *params, const char *name)
-{
-	const char *v = msg_params_find(params, name);
-	char *s;
-	size_t len;
-
-	if (!v)
-		return NULL;
-	s = su_strdup(home, v);
-	len = strlen(s);
-	if (len >= 2 && s[0] == '"' && s[len - 1] == '"') {
-		s[len - 1] = '\0';
-		s++;
-	}
-	return s;
-}
-
-static int has_param(msg_param_t const *params, const char *name, const char *value)
-{
-	const char *p = msg_params_find(params, name);
-	size_t len = strlen(value);
-
-	if (!p)
-		return 0;
-	if (*p == '"')
-		p++;
-	return !strncasecmp(p, value, len) && (p[len] == '\0' || p[len] == '"');
-}
-
 /* Record what a 401/407 offered: every challenge, for the report. */
 static void note_challenges(struct eng *e, msg_auth_t const *au)
 {
 	for (; au; au = au->au_next) {
-		char *realm = param_value(e->home, au->au_params, "realm=");
-		char *alg = param_value(e->home, au->au_params, "algorithm=");
-		char *qop = param_value(e->home, au->au_params, "qop=");
+		char *realm = sr_auth_param(e->home, au->au_params, "realm=");
+		char *alg = sr_auth_param(e->home, au->au_params, "algorithm=");
+		char *qop = sr_auth_param(e->home, au->au_params, "qop=");
 
 		sr_result_add_offer(e->res, au->au_scheme, realm, alg, qop,
-				    has_param(au->au_params, "stale=", "true"));
+				    sr_auth_param_is(au->au_params, "stale=", "true"));
 	}
 }
-
-#define MAX_REALMS 4
 
 /* mediasec: the server's Security-Server values as our Security-Verify. */
 static const char *security_verify(struct eng *e, sip_t const *sip)
@@ -182,203 +152,110 @@ static const char *security_verify(struct eng *e, sip_t const *sip)
 	return out;
 }
 
-/* Decide how to answer a challenge. Returns 0 after nua_authenticate(),
- * or sets the result and returns -1. */
+/* Nonces seen: the same nonce challenged again after our answer. */
+static void note_nonces(struct eng *e, msg_auth_t const *au)
+{
+	for (; au; au = au->au_next) {
+		const char *nonce = msg_params_find(au->au_params, "nonce=");
+
+		if (!nonce)
+			continue;
+		if (e->first_nonce && !strcmp(e->first_nonce, nonce) && e->answered)
+			e->nonce_reused = 1;
+		if (!e->first_nonce)
+			e->first_nonce = su_strdup(e->home, nonce);
+	}
+}
+
+/* Our credentials, filed with the digest plugin under a key of ours (the
+ * keeper answers many times: one key per registration). NULL when full. */
+static const char *file_credentials(struct eng *e, const char *user,
+				    const struct sr_digest_policy *policy)
+{
+	struct sr_digest_cred c = {
+		.username = (char *)user,
+		.password = e->reg->password,
+		.ha1 = e->reg->ha1,
+		.policy = *policy,
+	};
+	const char *key = sr_digest_register(&c);
+
+	if (key && e->cred_key) {
+		sr_digest_forget(e->cred_key);
+		e->cred_key = NULL;
+	}
+	if (key)
+		e->cred_key = su_strdup(e->home, key);
+	return key;
+}
+
+/* Answer a 401/407 as sr_challenge_plan() decides. Returns 0 after
+ * nua_authenticate(), or sets the result and returns -1. dry: nua went
+ * ahead without us (a challenge it could not file): report only. */
 static int answer_challenge(struct eng *e, int status, sip_t const *sip, int dry)
 {
-	msg_auth_t const *lists[2] = {sip->sip_www_authenticate, sip->sip_proxy_authenticate};
 	const struct sr_reg *r = e->reg;
-	const char *user = r->username ? r->username : e->aor_user;
-	struct sr_digest_policy policy = e->policy;
-	struct sr_offer offers[16];
-	const char *raw_realms[MAX_REALMS], *realms[MAX_REALMS];
-	char cred[MAX_REALMS][600], offered[400] = "";
-	size_t n = 0, nrealms = 0, i, k;
-	int digest_seen = 0, other_seen = 0, bad_realm = 0, bad_nonce = 0, bearer_challenge = 0;
-	msg_auth_t const *au;
+	struct sr_challenge_creds creds = {
+		.user = r->username ? r->username : e->aor_user,
+		.password = r->password,
+		.ha1 = r->ha1,
+		.bearer_token = r->bearer_token,
+		.realm_pin = r->realm,
+		.policy = e->policy,
+		.answered = e->answered,
+	};
+	struct sr_challenge_plan plan;
+	const struct sr_offer *first = &plan.chosen[0];
+	char cred[SR_MAX_REALMS][600];
 	const char *key, *verify;
+	size_t k;
 
-	for (i = 0; i < 2; i++) {
-		note_challenges(e, lists[i]);
-		for (au = lists[i]; au; au = au->au_next) {
-			const char *nonce = msg_params_find(au->au_params, "nonce=");
-
-			if (!nonce)
-				continue;
-			if (e->first_nonce && !strcmp(e->first_nonce, nonce) && e->answered)
-				e->nonce_reused = 1;
-			if (!e->first_nonce)
-				e->first_nonce = su_strdup(e->home, nonce);
-		}
-	}
-	if (!lists[0] && !lists[1]) {
-		sr_result_fail(e->res, SR_W_PROTOCOL_ERROR, "%d without a %s header: nothing to answer",
-			       status, status == 401 ? "WWW-Authenticate" : "Proxy-Authenticate");
+	note_challenges(e, sip->sip_www_authenticate);
+	note_challenges(e, sip->sip_proxy_authenticate);
+	note_nonces(e, sip->sip_www_authenticate);
+	note_nonces(e, sip->sip_proxy_authenticate);
+	if (sr_challenge_plan(e->home, status, sip->sip_www_authenticate,
+			      sip->sip_proxy_authenticate, &creds, &plan) < 0) {
+		sr_result_fail(e->res, plan.word, "%s", plan.error);
 		return -1;
 	}
-	if (e->answered) {
-		sr_result_fail(e->res, SR_W_AUTH_FAILED,
-			       "credentials refused: the server challenged again after our answer "
-			       "(wrong password or username \"%s\")", user);
-		return -1;
-	}
-	for (i = 0; i < 2; i++) {
-		for (au = lists[i]; au; au = au->au_next) {
-			struct sr_offer *o;
-			size_t len = strlen(offered);
-
-			if (!au->au_scheme || strcasecmp(au->au_scheme, "Digest")) {
-				other_seen = 1;
-				if (au->au_scheme && !strcasecmp(au->au_scheme, "Bearer"))
-					bearer_challenge = 1;
-				continue;
-			}
-			digest_seen = 1;
-			if (n >= sizeof offers / sizeof offers[0])
-				continue;
-			o = &offers[n];
-			o->scheme = "Digest";
-			o->realm = param_value(e->home, au->au_params, "realm=");
-			o->nonce = msg_params_find(au->au_params, "nonce=");
-			o->opaque = NULL;
-			o->algorithm = param_value(e->home, au->au_params, "algorithm=");
-			o->qop = param_value(e->home, au->au_params, "qop=");
-			o->stale = false;
-			snprintf(offered + len, sizeof offered - len, "%s%s%s%s", len ? ", " : "",
-				 o->algorithm ? o->algorithm : "MD5", o->qop ? "/" : "",
-				 o->qop ? o->qop : "");
-			if (!o->realm) {
-				bad_realm = 1;
-				continue;
-			}
-			if (!o->nonce || !*o->nonce) {
-				bad_nonce = 1;
-				continue;
-			}
-			for (k = 0; k < nrealms; k++)
-				if (!strcmp(realms[k], o->realm))
-					break;
-			if (k == nrealms && nrealms < MAX_REALMS) {
-				realms[nrealms] = o->realm;
-				raw_realms[nrealms] = msg_header_find_param(au->au_common, "realm=");
-				nrealms++;
-			}
-			n++;
-		}
-	}
-	if (bad_nonce) {
-		sr_result_fail(e->res, SR_W_PROTOCOL_ERROR, "malformed Digest challenge: no nonce");
-		return -1;
-	}
-	if (!digest_seen) {
-		if (bearer_challenge && r->bearer_token)
-			sr_result_fail(e->res, SR_W_AUTH_FAILED, "the Bearer token was refused (%d)",
-				       status);
-		else
-			sr_result_fail(e->res, SR_W_PROTOCOL_ERROR,
-				       "no challenge we can answer: the server offered only %s",
-				       other_seen ? "non-Digest schemes" : "nothing");
-		return -1;
-	}
-	if (nrealms == 0) {
-		sr_result_fail(e->res, SR_W_PROTOCOL_ERROR, "malformed Digest challenge: no %s",
-			       bad_realm ? "realm" : "nonce");
-		return -1;
-	}
-	if (!r->password && !r->ha1) {
-		sr_result_fail(e->res, SR_W_AUTH_FAILED,
-			       r->bearer_token
-				       ? "the server wants Digest after our Bearer token and no password "
-					 "was given for it"
-				       : "the server asks for authentication and no password was given "
-					 "(use --password-file or --password-env)");
-		return -1;
-	}
-	policy.ha1_hexlen = r->ha1 ? strlen(r->ha1) : 0;
-	for (k = 0; k < nrealms; k++) {
-		struct sr_offer mine[16];
-		size_t m = 0;
-		int idx;
-
-		if (r->realm && strcmp(r->realm, realms[k])) {
-			sr_result_fail(e->res, SR_W_AUTH_FAILED,
-				       "the server challenged for realm \"%s\"; the pinned realm is \"%s\"",
-				       realms[k], r->realm);
-			return -1;
-		}
-		for (i = 0; i < n; i++)
-			if (!strcmp(offers[i].realm, realms[k]))
-				mine[m++] = offers[i];
-		idx = sr_digest_choose(mine, m, &policy);
-		if (idx < 0) {
-			char acc[80] = "";
-
-			for (i = 0; i < 4 && policy.prefs[i]; i++)
-				if (sr_digest_strength(policy.prefs[i]) >= sr_digest_strength(policy.min))
-					snprintf(acc + strlen(acc), sizeof acc - strlen(acc), "%s%s",
-						 *acc ? ", " : "", sr_digest_alg_name(policy.prefs[i]));
-			sr_result_fail(e->res, SR_W_PROTOCOL_ERROR,
-				       "no acceptable Digest challenge for realm \"%s\": offered %s; we "
-				       "accept %s%s",
-				       realms[k], offered, *acc ? acc : "nothing (min_digest)",
-				       r->ha1 ? " with an HA1 of this length" : "");
-			return -1;
-		}
-		if (k == 0) {
-			sr_setstr(&e->res->auth_scheme, "Digest");
-			sr_setstr(&e->res->auth_realm, realms[k]);
-			sr_setstr(&e->res->auth_algorithm, mine[idx].algorithm ? mine[idx].algorithm : "MD5");
-			sr_setstr(&e->res->auth_qop,
-				  !mine[idx].qop ? NULL
-				  : sr_digest_qop_has(mine[idx].qop, "auth") ? "auth" : "auth-int");
-		}
-	}
+	sr_setstr(&e->res->auth_scheme, "Digest");
+	sr_setstr(&e->res->auth_realm, first->realm);
+	sr_setstr(&e->res->auth_algorithm, first->algorithm ? first->algorithm : "MD5");
+	sr_setstr(&e->res->auth_qop, !first->qop ? NULL
+				     : sr_digest_qop_has(first->qop, "auth") ? "auth"
+									      : "auth-int");
 	if (dry) {
-		/* nua went ahead without us: a challenge it could not file */
 		sr_result_fail(e->res, SR_W_PROTOCOL_ERROR, "malformed challenge: %s",
-			       bad_realm ? "a Digest challenge without a realm" : "nothing usable");
+			       plan.bad_realm ? "a Digest challenge without a realm"
+					      : "nothing usable");
 		return -1;
 	}
-	{
-		struct sr_digest_cred c = {
-			.username = (char *)user,
-			.password = r->password,
-			.ha1 = r->ha1,
-			.policy = policy,
-		};
-
-		key = sr_digest_register(&c);
-		/* the keeper answers many times: keep one key per registration */
-		if (key && e->cred_key) {
-			sr_digest_forget(e->cred_key);
-			e->cred_key = NULL;
-		}
-		if (key)
-			e->cred_key = su_strdup(e->home, key);
-	}
+	key = file_credentials(e, creds.user, &plan.policy);
 	if (!key) {
 		sr_result_fail(e->res, SR_W_INTERNAL_ERROR, "too many credentials");
 		return -1;
 	}
-	for (k = 0; k < nrealms; k++)
-		snprintf(cred[k], sizeof cred[k], "Digest:%s:%s:%s", raw_realms[k], key, key);
+	for (k = 0; k < plan.nrealms; k++)
+		snprintf(cred[k], sizeof cred[k], "Digest:%s:%s:%s", plan.raw_realms[k], key, key);
 	e->answered++;
 	e->ever_answered = 1;
 	e->res->requests++;
 	sr_debug(1, "-> %s again, answering %d %s for realm \"%s\" as \"%s\" with %s",
-		 e->run->mode == SR_MODE_AUTHCHECK && e->run->method_options ? "OPTIONS" : "REGISTER", status,
-		 sip->sip_status->st_phrase, e->res->auth_realm, user, e->res->auth_algorithm);
+		 e->run->mode == SR_MODE_AUTHCHECK && e->run->method_options ? "OPTIONS" : "REGISTER",
+		 status, sip->sip_status->st_phrase, e->res->auth_realm, creds.user,
+		 e->res->auth_algorithm);
 	verify = security_verify(e, sip);
-	nua_authenticate(e->nh, NUTAG_AUTH(cred[0]), TAG_IF(nrealms > 1, NUTAG_AUTH(cred[1])),
-			 TAG_IF(nrealms > 2, NUTAG_AUTH(cred[2])),
-			 TAG_IF(nrealms > 3, NUTAG_AUTH(cred[3])),
+	nua_authenticate(e->nh, NUTAG_AUTH(cred[0]), TAG_IF(plan.nrealms > 1, NUTAG_AUTH(cred[1])),
+			 TAG_IF(plan.nrealms > 2, NUTAG_AUTH(cred[2])),
+			 TAG_IF(plan.nrealms > 3, NUTAG_AUTH(cred[3])),
 			 TAG_IF(verify, SIPTAG_HEADER_STR(verify)), TAG_END());
 	return 0;
 }
 
 static char *quoted_param(su_home_t *home, msg_param_t const *params, const char *name)
 {
-	char *v = param_value(home, params, name);
+	char *v = sr_auth_param(home, params, name);
 	size_t len;
 
 	if (v && v[0] == '<') {
@@ -503,7 +380,7 @@ static void note_bindings(struct eng *e, sip_t const *sip)
 		b->q = m->m_q ? strdup(m->m_q) : NULL;
 		{
 			char *inst = quoted_param(e->home, m->m_params, "+sip.instance=");
-			char *rid = param_value(e->home, m->m_params, "reg-id=");
+			char *rid = sr_auth_param(e->home, m->m_params, "reg-id=");
 
 			b->instance = inst ? strdup(inst) : NULL;
 			b->reg_id = rid ? strdup(rid) : NULL;

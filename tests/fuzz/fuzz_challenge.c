@@ -1,6 +1,8 @@
-/* libFuzzer target: a WWW-Authenticate header as a server may send it,
- * parsed by Sofia-SIP and answered by our digest code (choose an offer,
- * compute the response), as the engine does with each challenge. */
+/* libFuzzer target: challenges as a server may send them, parsed by
+ * Sofia-SIP as WWW-Authenticate and as Proxy-Authenticate, then decided by
+ * the engine's own sr_challenge_plan() (with a password, with an HA1 and
+ * with a pinned realm) and answered by our digest code for every realm the
+ * plan chose, as the digest plugin does. */
 #include "config.h"
 
 #include <stdint.h>
@@ -11,56 +13,56 @@
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/su_alloc.h>
 
+#include "challenge.h"
 #include "digest.h"
 
-static char *unquote(su_home_t *home, msg_param_t const *params, const char *name)
+static void answer(const struct sr_challenge_plan *plan, const char *password, const char *ha1)
 {
-	const char *v = msg_params_find(params, name);
+	char out[200];
+	size_t k;
 
-	return v ? msg_unquote_dup(home, v) : NULL;
+	for (k = 0; k < plan->nrealms; k++) {
+		const struct sr_offer *o = &plan->chosen[k];
+		bool sess = false;
+		enum sr_digest_alg alg = sr_digest_alg_parse(o->algorithm ? o->algorithm : "MD5", &sess);
+		const char *qop = o->qop && sr_digest_qop_has(o->qop, "auth") ? "auth" : NULL;
+
+		sr_digest_response(alg, sess, "alice", o->realm, password, ha1, "REGISTER",
+				   "sip:example.com", o->nonce, "0a4f113b", qop ? "00000001" : NULL,
+				   qop, NULL, 0, out, sizeof out);
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static const char ha1[] = "0123456789abcdef0123456789abcdef";
 	su_home_t home[1] = {SU_HOME_INIT(home)};
-	struct sr_digest_policy policy;
-	struct sr_offer offers[8];
-	msg_auth_t *au, *a;
-	char *text = malloc(size + 1), out[200];
-	size_t n = 0;
-	int idx;
+	struct sr_challenge_creds creds;
+	struct sr_challenge_plan plan;
+	msg_auth_t *www, *proxy;
+	char *text = malloc(size + 1);
 
 	if (!text)
 		return 0;
 	memcpy(text, data, size);
 	text[size] = '\0';
-	au = sip_www_authenticate_make(home, text);
-	for (a = au; a && n < 8; a = a->au_next) {
-		struct sr_offer *o = &offers[n];
+	www = sip_www_authenticate_make(home, text);
+	proxy = sip_proxy_authenticate_make(home, text);
 
-		if (!a->au_scheme || strcasecmp(a->au_scheme, "Digest"))
-			continue;
-		o->scheme = "Digest";
-		o->realm = unquote(home, a->au_params, "realm=");
-		o->nonce = unquote(home, a->au_params, "nonce=");
-		o->opaque = unquote(home, a->au_params, "opaque=");
-		o->algorithm = unquote(home, a->au_params, "algorithm=");
-		o->qop = unquote(home, a->au_params, "qop=");
-		o->stale = false;
-		if (o->realm && o->nonce)
-			n++;
-	}
-	sr_digest_policy_default(&policy);
-	idx = sr_digest_choose(offers, n, &policy);
-	if (idx >= 0) {
-		bool sess = false;
-		enum sr_digest_alg alg = sr_digest_alg_parse(offers[idx].algorithm ? offers[idx].algorithm : "MD5", &sess);
-		const char *qop = offers[idx].qop && sr_digest_qop_has(offers[idx].qop, "auth") ? "auth" : NULL;
+	memset(&creds, 0, sizeof creds);
+	creds.user = "alice";
+	creds.password = "secret";
+	sr_digest_policy_default(&creds.policy);
+	if (sr_challenge_plan(home, 401, www, NULL, &creds, &plan) == 0)
+		answer(&plan, "secret", NULL);
+	if (sr_challenge_plan(home, 407, www, proxy, &creds, &plan) == 0)
+		answer(&plan, "secret", NULL);
 
-		sr_digest_response(alg, sess, "alice", offers[idx].realm, "secret", NULL, "REGISTER",
-				   "sip:example.com", offers[idx].nonce, "0a4f113b", qop ? "00000001" : NULL,
-				   qop, NULL, 0, out, sizeof out);
-	}
+	creds.password = NULL;
+	creds.ha1 = ha1;
+	creds.realm_pin = "example.com";
+	if (sr_challenge_plan(home, 407, NULL, proxy, &creds, &plan) == 0)
+		answer(&plan, NULL, ha1);
 	su_home_deinit(home);
 	free(text);
 	return 0;

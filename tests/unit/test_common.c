@@ -19,7 +19,9 @@
 
 #include <cmocka.h>
 #include <jansson.h>
+#include <sofia-sip/sip_header.h>
 
+#include "challenge.h"
 #include "conffile.h"
 #include "digest.h"
 #include "exitcode.h"
@@ -335,6 +337,86 @@ static void test_option_defaults(void **state)
 	assert_true(run.timeout > 9.9 && run.timeout < 10.1);
 	sr_reg_free(&r);
 	sr_run_free(&run);
+}
+
+/* sr_challenge_plan: one row per way a 401/407 is answered or refused. */
+static void test_challenge_plan(void **state)
+{
+	static const struct {
+		const char *www, *proxy; /* header values ('|' between two), NULL: none */
+		int answered, pin, ha1, min_sha256;
+		enum sr_word word;       /* SR_W_NONE: answered */
+		const char *alg;         /* of the first realm, when answered */
+		size_t nrealms;
+		const char *error;       /* a part of the message, when refused */
+	} rows[] = {
+		{"Digest realm=\"a\", nonce=\"n\"", NULL, 0, 0, 0, 0, SR_W_NONE, NULL, 1, NULL},
+		{"Digest realm=\"a\", nonce=\"n\", algorithm=MD5|Digest realm=\"a\", nonce=\"m\", "
+		 "algorithm=SHA-256", NULL, 0, 0, 0, 0, SR_W_NONE, "SHA-256", 1, NULL},
+		{"Digest realm=\"a\", nonce=\"n\"", "Digest realm=\"b\", nonce=\"m\"", 0, 0, 0, 0,
+		 SR_W_NONE, NULL, 2, NULL},
+		{NULL, NULL, 0, 0, 0, 0, SR_W_PROTOCOL_ERROR, NULL, 0, "nothing to answer"},
+		{"Digest realm=\"a\", nonce=\"n\"", NULL, 1, 0, 0, 0, SR_W_AUTH_FAILED, NULL, 0,
+		 "challenged again"},
+		{"Digest realm=\"a\"", NULL, 0, 0, 0, 0, SR_W_PROTOCOL_ERROR, NULL, 0, "no nonce"},
+		{"Digest nonce=\"n\"", NULL, 0, 0, 0, 0, SR_W_PROTOCOL_ERROR, NULL, 0, "no realm"},
+		{"Bearer realm=\"a\"", NULL, 0, 0, 0, 0, SR_W_PROTOCOL_ERROR, NULL, 0,
+		 "non-Digest"},
+		{"Digest realm=\"other\", nonce=\"n\"", NULL, 0, 1, 0, 0, SR_W_AUTH_FAILED, NULL, 0,
+		 "pinned realm"},
+		{"Digest realm=\"a\", nonce=\"n\"", NULL, 0, 0, 0, 1, SR_W_PROTOCOL_ERROR, NULL, 0,
+		 "no acceptable Digest challenge"},
+		/* a 32-digit HA1 answers MD5 only */
+		{"Digest realm=\"a\", nonce=\"n\", algorithm=SHA-256", NULL, 0, 0, 1, 0,
+		 SR_W_PROTOCOL_ERROR, NULL, 0, "HA1 of this length"},
+		{"Digest realm=\"a\", nonce=\"n\", algorithm=SHA-256|Digest realm=\"a\", nonce=\"n\"",
+		 NULL, 0, 0, 1, 0, SR_W_NONE, NULL, 1, NULL},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		su_home_t home[1] = {SU_HOME_INIT(home)};
+		msg_auth_t *www = NULL;
+		msg_auth_t *proxy =
+			rows[i].proxy ? sip_proxy_authenticate_make(home, rows[i].proxy) : NULL;
+		struct sr_challenge_creds c = {
+			.user = "alice",
+			.password = rows[i].ha1 ? NULL : "secret",
+			.ha1 = rows[i].ha1 ? "0123456789abcdef0123456789abcdef" : NULL,
+			.realm_pin = rows[i].pin ? "a" : NULL,
+			.answered = rows[i].answered,
+		};
+		struct sr_challenge_plan plan;
+		int rc;
+
+		print_message("row %zu\n", i);
+		if (rows[i].www) {
+			char *two = su_strdup(home, rows[i].www), *bar = strchr(two, '|');
+
+			if (bar)
+				*bar = '\0';
+			www = sip_www_authenticate_make(home, two);
+			assert_non_null(www);
+			if (bar)
+				www->au_next = sip_www_authenticate_make(home, bar + 1);
+		}
+		sr_digest_policy_default(&c.policy);
+		if (rows[i].min_sha256)
+			c.policy.min = SR_ALG_SHA256;
+		rc = sr_challenge_plan(home, proxy ? 407 : 401, www, proxy, &c, &plan);
+		assert_int_equal(plan.word, rows[i].word);
+		assert_int_equal(rc, rows[i].word == SR_W_NONE ? 0 : -1);
+		if (rows[i].error)
+			assert_non_null(strstr(plan.error, rows[i].error));
+		if (rc == 0) {
+			assert_int_equal(plan.nrealms, rows[i].nrealms);
+			assert_string_equal(plan.chosen[0].algorithm ? plan.chosen[0].algorithm : "MD5",
+					    rows[i].alg ? rows[i].alg : "MD5");
+			assert_non_null(plan.raw_realms[0]);
+		}
+		su_home_deinit(home);
+	}
 }
 
 static void test_parsers(void **state)
@@ -969,6 +1051,7 @@ int main(void)
 		cmocka_unit_test(test_option_apply),
 		cmocka_unit_test(test_option_round_trip),
 		cmocka_unit_test(test_option_defaults),
+		cmocka_unit_test(test_challenge_plan),
 		cmocka_unit_test(test_redact),
 		cmocka_unit_test(test_target),
 		cmocka_unit_test(test_hosts_lookup),
