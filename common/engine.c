@@ -22,6 +22,7 @@
 #include <sofia-sip/tport_tag.h>
 #include <sofia-sip/url.h>
 
+#include "bindings.h"
 #include "challenge.h"
 #include "digest.h"
 #include "engine.h"
@@ -253,20 +254,6 @@ static int answer_challenge(struct eng *e, int status, sip_t const *sip, int dry
 	return 0;
 }
 
-static char *quoted_param(su_home_t *home, msg_param_t const *params, const char *name)
-{
-	char *v = sr_auth_param(home, params, name);
-	size_t len;
-
-	if (v && v[0] == '<') {
-		v++;
-		len = strlen(v);
-		if (len && v[len - 1] == '>')
-			v[len - 1] = '\0';
-	}
-	return v;
-}
-
 static void note_final(struct eng *e, int status, char const *phrase, sip_t const *sip)
 {
 	struct sr_result *res = e->res;
@@ -379,55 +366,32 @@ static void note_bindings(struct eng *e, sip_t const *sip)
 		b->expires = m->m_expires ? strtol(m->m_expires, NULL, 10) : header_exp;
 		b->q = m->m_q ? strdup(m->m_q) : NULL;
 		{
-			char *inst = quoted_param(e->home, m->m_params, "+sip.instance=");
+			char *inst = sr_contact_param(e->home, m, "+sip.instance=");
 			char *rid = sr_auth_param(e->home, m->m_params, "reg-id=");
 
 			b->instance = inst ? strdup(inst) : NULL;
 			b->reg_id = rid ? strdup(rid) : NULL;
 		}
-		if (e->our_contact && url_cmp_all(m->m_url, e->our_contact) == 0) {
-			b->own = true;
+	}
+	res->n_bindings = n;
+	if (e->our_contact) {
+		/* a registrar may rewrite params, or the address: then our
+		 * +sip.instance (and reg-id), or our user at the address the
+		 * server saw us from (received/rport) */
+		struct sr_binding_self self = {
+			.contact = e->our_contact,
+			.instance = e->instance,
+			.reg_id = e->reg->support_outbound ? "1" : NULL,
+			.user = e->our_contact->url_user,
+			.address = res->received,
+		};
+		int at = sr_binding_find(e->home, sip->sip_contact, &self);
+
+		if (at >= 0) {
+			res->bindings[at].own = true;
 			own_found = 1;
 		}
 	}
-	res->n_bindings = n;
-	/* A registrar may rewrite params: fall back to user@host:port. */
-	if (!own_found && e->our_contact)
-		for (m = sip->sip_contact, i = 0; m; m = m->m_next, i++)
-			if (url_cmp(m->m_url, e->our_contact) == 0) {
-				res->bindings[i].own = true;
-				own_found = 1;
-				break;
-			}
-	/* Or rewrites the address: our +sip.instance (and reg-id) kept, or our
-	 * user at the address the server saw us from (received/rport). */
-	if (!own_found && e->our_contact && e->instance)
-		for (i = 0; i < n; i++) {
-			const char *rid = res->bindings[i].reg_id;
-
-			if (res->bindings[i].instance &&
-			    !strcasecmp(res->bindings[i].instance, e->instance) &&
-			    (!e->reg->support_outbound || (rid && !strcmp(rid, "1")))) {
-				res->bindings[i].own = true;
-				own_found = 1;
-				break;
-			}
-		}
-	if (!own_found && e->our_contact && res->received)
-		for (m = sip->sip_contact, i = 0; m; m = m->m_next, i++) {
-			char hp[160];
-
-			snprintf(hp, sizeof hp, "%s%s%s", m->m_url->url_host ? m->m_url->url_host : "",
-				 m->m_url->url_port ? ":" : "",
-				 m->m_url->url_port ? m->m_url->url_port : "");
-			if (m->m_url->url_user && e->our_contact->url_user &&
-			    !strcmp(m->m_url->url_user, e->our_contact->url_user) &&
-			    !strcasecmp(hp, res->received)) {
-				res->bindings[i].own = true;
-				own_found = 1;
-				break;
-			}
-		}
 	for (i = 0; i < n; i++) {
 		if (res->bindings[i].own) {
 			sip_contact_t const *mm = sip->sip_contact;
@@ -436,8 +400,8 @@ static void note_bindings(struct eng *e, sip_t const *sip)
 			for (k = 0; k < i; k++)
 				mm = mm->m_next;
 			res->expires_granted = res->bindings[i].expires;
-			sr_setstr(&res->gruu_pub, quoted_param(e->home, mm->m_params, "pub-gruu="));
-			sr_setstr(&res->gruu_temp, quoted_param(e->home, mm->m_params, "temp-gruu="));
+			sr_setstr(&res->gruu_pub, sr_contact_param(e->home, mm, "pub-gruu="));
+			sr_setstr(&res->gruu_temp, sr_contact_param(e->home, mm, "temp-gruu="));
 			break;
 		}
 	}
@@ -548,27 +512,24 @@ static void note_auth_used(struct eng *e)
 
 /* The Contact this host would register: contact_uri, else instance_id,
  * else contact_user at our address (any port: sipreg's ports change). */
+/* sipunreg without --contact: the bindings it removes as ours. */
 static int binding_is_ours(struct eng *e, sip_contact_t const *m)
 {
 	const struct sr_reg *r = e->reg;
-	const char *user = r->contact_user ? r->contact_user : e->aor_user;
-	const char *host = e->default_contact ? e->default_contact->url_host : NULL;
+	struct sr_binding_self self = {0};
 
 	if (r->contact_uri) {
-		url_t *u = url_make(e->home, r->contact_uri);
-
-		return u && url_cmp(m->m_url, u) == 0;
+		self.contact = url_make(e->home, r->contact_uri);
+		if (!self.contact)
+			return 0;
+	} else if (r->instance_id) {
+		self.instance = r->instance_id;
+	} else {
+		self.user = r->contact_user ? r->contact_user : e->aor_user;
+		self.address = e->default_contact ? e->default_contact->url_host : NULL;
+		self.any_port = 1;
 	}
-	if (r->instance_id) {
-		char *inst = quoted_param(e->home, m->m_params, "+sip.instance=");
-		const char *id = r->instance_id;
-
-		if (!strncasecmp(id, "urn:uuid:", 9))
-			id += 9;
-		return inst && !strncasecmp(inst, "urn:uuid:", 9) && !strcasecmp(inst + 9, id);
-	}
-	return m->m_url->url_user && host && m->m_url->url_host &&
-	       !strcmp(m->m_url->url_user, user) && !strcasecmp(m->m_url->url_host, host);
+	return sr_binding_match(e->home, m, &self) != SR_BM_NONE;
 }
 
 static void send_removal(struct eng *e, const char *contacts)

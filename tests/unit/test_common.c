@@ -21,6 +21,7 @@
 #include <jansson.h>
 #include <sofia-sip/sip_header.h>
 
+#include "bindings.h"
 #include "challenge.h"
 #include "conffile.h"
 #include "digest.h"
@@ -417,6 +418,55 @@ static void test_challenge_plan(void **state)
 		}
 		su_home_deinit(home);
 	}
+}
+
+/* sr_binding_match: the one rule of "is this binding ours". */
+static void test_binding_match(void **state)
+{
+	su_home_t home[1] = {SU_HOME_INIT(home)};
+	url_t *ours = url_make(home, "sip:alice@10.0.0.1:5062;transport=tcp");
+	struct sr_binding_self reg = {
+		.contact = ours,
+		.instance = "urn:uuid:6f0b8a1e-5d2c-4a57-9c1e-2b7e0d3f4a10",
+		.reg_id = "1",
+		.user = "alice",
+		.address = "192.0.2.9:40000",
+	};
+	struct sr_binding_self host_only = {.user = "alice", .address = "10.0.0.1", .any_port = 1};
+	static const struct {
+		const char *contact;
+		enum sr_binding_match reg, host_only;
+	} rows[] = {
+		{"<sip:alice@10.0.0.1:5062;transport=tcp>", SR_BM_EXACT, SR_BM_ADDRESS},
+		{"<sip:alice@10.0.0.1:5062;transport=tcp;ob>", SR_BM_URI, SR_BM_ADDRESS},
+		{"<sip:alice@10.0.0.1:5070>", SR_BM_NONE, SR_BM_ADDRESS},
+		{"<sip:bob@10.0.0.1:5062;transport=tcp>", SR_BM_NONE, SR_BM_NONE},
+		{"<sip:x@198.51.100.1>;+sip.instance=\"<urn:uuid:6f0b8a1e-5d2c-4a57-9c1e-2b7e0d3f4a10>\";reg-id=1",
+		 SR_BM_INSTANCE, SR_BM_NONE},
+		{"<sip:x@198.51.100.1>;+sip.instance=\"<urn:uuid:6f0b8a1e-5d2c-4a57-9c1e-2b7e0d3f4a10>\";reg-id=2",
+		 SR_BM_NONE, SR_BM_NONE},
+		{"<sip:alice@192.0.2.9:40000>", SR_BM_ADDRESS, SR_BM_NONE},
+		{"<sip:alice@192.0.2.9:40001>", SR_BM_NONE, SR_BM_NONE},
+	};
+	sip_contact_t *list = NULL, **tail = &list;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		sip_contact_t *m = sip_contact_make(home, rows[i].contact);
+
+		print_message("row %zu\n", i);
+		assert_non_null(m);
+		assert_int_equal(sr_binding_match(home, m, &reg), rows[i].reg);
+		assert_int_equal(sr_binding_match(home, m, &host_only), rows[i].host_only);
+		*tail = m;
+		tail = &m->m_next;
+	}
+	/* the best match wins, wherever it stands in the list */
+	assert_int_equal(sr_binding_find(home, list, &reg), 0);
+	assert_int_equal(sr_binding_find(home, list->m_next->m_next, &reg), 2);
+	assert_int_equal(sr_binding_find(home, list->m_next->m_next->m_next, &reg), 1);
+	su_home_deinit(home);
 }
 
 static void test_parsers(void **state)
@@ -1052,6 +1102,7 @@ int main(void)
 		cmocka_unit_test(test_option_round_trip),
 		cmocka_unit_test(test_option_defaults),
 		cmocka_unit_test(test_challenge_plan),
+		cmocka_unit_test(test_binding_match),
 		cmocka_unit_test(test_redact),
 		cmocka_unit_test(test_target),
 		cmocka_unit_test(test_hosts_lookup),
