@@ -23,6 +23,7 @@
 #include "result.h"
 #include "secrets.h"
 #include "util.h"
+#include "retry.h"
 #include "watch.h"
 
 enum slot_state {
@@ -467,81 +468,39 @@ static void reject(struct slot *s, const char *why)
 		       "status", s->res.status));
 }
 
-/* Asterisk's rules (res_pjsip_outbound_registration), JsSIP's backoff for
- * transport failures. */
+/* After a failure: stop or schedule the next attempt, as
+ * sr_retry_decide() says. */
 static void fail_policy(struct slot *s)
 {
 	const struct sr_reg *r = s->reg;
 	struct sr_result *res = &s->res;
-	long ra = s->e ? sr_eng_retry_after(s->e) : -1;
-	double interval = -1;
-	int counted = 1;
+	struct sr_retry_in in = {
+		.word = res->word,
+		.status = res->status,
+		.retry_after = s->e ? sr_eng_retry_after(s->e) : -1,
+		.attempts = s->attempts,
+		.backoff = s->backoff,
+		.rand01 = sr_rand01(),
+	};
+	struct sr_retry_decision d;
 
 	s->failures_total++;
 	emit(s->w, "failed", s,
 	     json_pack("{s:i, s:o, s:s, s:o}", "status", res->status, "reason",
 		       res->reason && res->status ? json_string(res->reason) : json_null(), "result",
 		       sr_word_name(res->word), "error", res->error ? json_string(res->error) : json_null()));
-	switch (res->word) {
-	case SR_W_AUTH_FAILED:
-		if (r->auth_rejection_permanent) {
-			reject(s, "credentials refused (auth_rejection_permanent)");
-			return;
-		}
-		interval = r->retry_interval;
-		break;
-	case SR_W_FORBIDDEN:
-		if (!r->forbidden_retry_interval) {
-			reject(s, "403 and no forbidden_retry_interval");
-			return;
-		}
-		interval = r->forbidden_retry_interval;
-		break;
-	case SR_W_TIMEOUT:
-		interval = r->retry_interval;
-		break;
-	case SR_W_TRANSPORT_ERROR:
-	case SR_W_DNS_ERROR:
-	case SR_W_TLS_ERROR: {
-		/* JsSIP: random in [1, 2^attempt], clamped to min..max */
-		double top = ldexp(1.0, (int)(s->backoff < 20 ? ++s->backoff : 20));
-
-		interval = 1 + sr_rand01() * (top - 1);
-		if (interval < r->connection_recovery_min_interval)
-			interval = r->connection_recovery_min_interval;
-		if (interval > r->connection_recovery_max_interval)
-			interval = r->connection_recovery_max_interval;
-		break;
-	}
-	case SR_W_CONFIG_ERROR:
-	case SR_W_PROTOCOL_ERROR:
-	case SR_W_INTERNAL_ERROR:
-		reject(s, res->error ? res->error : sr_word_name(res->word));
-		return;
-	default:
-		if (res->status >= 600 || sr_status_temporary(res->status)) {
-			interval = r->retry_interval;
-		} else if (r->fatal_retry_interval) {
-			interval = r->fatal_retry_interval;
-		} else {
-			reject(s, "a final failure and no fatal_retry_interval");
-			return;
-		}
-		break;
-	}
-	if (ra > 0) {
-		interval = (double)ra; /* honoured, and not counted */
-		counted = 0;
-	}
-	if (counted && ++s->attempts > r->max_retries) {
-		reject(s, "max_retries reached");
+	sr_retry_decide(r, &in, res->error, &d);
+	s->attempts = d.attempts;
+	s->backoff = d.backoff;
+	if (d.stop) {
+		reject(s, d.why);
 		return;
 	}
 	set_state(s, S_RETRY);
-	schedule(s, interval);
+	schedule(s, d.interval);
 	emit(s->w, "retry_scheduled", s,
-	     json_pack("{s:f, s:i, s:i, s:b}", "in", interval, "attempt", (int)s->attempts, "max",
-		       (int)r->max_retries, "retry_after", ra > 0));
+	     json_pack("{s:f, s:i, s:i, s:b}", "in", d.interval, "attempt", (int)s->attempts, "max",
+		       (int)r->max_retries, "retry_after", d.retry_after));
 }
 
 /* Free a slot; with ending, its stack handle is left to the process's end

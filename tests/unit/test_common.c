@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,6 +32,7 @@
 #include "output.h"
 #include "pjsipconf.h"
 #include "result.h"
+#include "retry.h"
 #include "secrets.h"
 #include "settings.h"
 #include "target.h"
@@ -467,6 +469,100 @@ static void test_binding_match(void **state)
 	assert_int_equal(sr_binding_find(home, list->m_next->m_next, &reg), 2);
 	assert_int_equal(sr_binding_find(home, list->m_next->m_next->m_next, &reg), 1);
 	su_home_deinit(home);
+}
+
+/* sr_retry_decide: each rule, and max_retries at its boundaries. */
+static void test_retry_decide(void **state)
+{
+	static const struct {
+		enum sr_word word;
+		int status;
+		long retry_after;
+		unsigned attempts, max_retries, forbidden, fatal;
+		int permanent;
+		int stop;        /* 1: rejected */
+		double interval; /* otherwise */
+		const char *why; /* with stop: a part of it */
+	} rows[] = {
+		/* 401/407: permanent by default, else retry_interval */
+		{SR_W_AUTH_FAILED, 401, -1, 0, 10, 0, 0, 1, 1, 0, "auth_rejection_permanent"},
+		{SR_W_AUTH_FAILED, 407, -1, 0, 10, 0, 0, 0, 0, 60, NULL},
+		/* 403: forbidden_retry_interval, 0 stops */
+		{SR_W_FORBIDDEN, 403, -1, 0, 10, 0, 0, 1, 1, 0, "403"},
+		{SR_W_FORBIDDEN, 403, -1, 0, 10, 30, 0, 1, 0, 30, NULL},
+		/* no answer, 5xx, 6xx: retry_interval */
+		{SR_W_TIMEOUT, 0, -1, 0, 10, 0, 0, 1, 0, 60, NULL},
+		{SR_W_REJECTED, 503, -1, 0, 10, 0, 0, 1, 0, 60, NULL},
+		{SR_W_REJECTED, 603, -1, 0, 10, 0, 0, 1, 0, 60, NULL},
+		/* other final failures: fatal_retry_interval, 0 stops */
+		{SR_W_REJECTED, 404, -1, 0, 10, 0, 0, 1, 1, 0, "fatal_retry_interval"},
+		{SR_W_REJECTED, 404, -1, 0, 10, 0, 120, 1, 0, 120, NULL},
+		/* errors of ours and of the protocol stop */
+		{SR_W_PROTOCOL_ERROR, 0, -1, 0, 10, 0, 0, 1, 1, 0, "the error"},
+		{SR_W_CONFIG_ERROR, 0, -1, 0, 10, 0, 0, 1, 1, 0, "the error"},
+		/* Retry-After: honoured, not counted, even past max_retries */
+		{SR_W_REJECTED, 503, 7, 10, 10, 0, 0, 1, 0, 7, NULL},
+		/* max_retries: the 10th retry is allowed, the 11th is not */
+		{SR_W_TIMEOUT, 0, -1, 9, 10, 0, 0, 1, 0, 60, NULL},
+		{SR_W_TIMEOUT, 0, -1, 10, 10, 0, 0, 1, 1, 0, "max_retries"},
+		{SR_W_TIMEOUT, 0, -1, 0, 0, 0, 0, 1, 1, 0, "max_retries"},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct sr_reg r;
+		struct sr_retry_in in = {
+			.word = rows[i].word,
+			.status = rows[i].status,
+			.retry_after = rows[i].retry_after,
+			.attempts = rows[i].attempts,
+			.rand01 = 0.5,
+		};
+		struct sr_retry_decision d;
+
+		print_message("row %zu\n", i);
+		sr_reg_defaults(&r);
+		r.max_retries = rows[i].max_retries;
+		r.forbidden_retry_interval = rows[i].forbidden;
+		r.fatal_retry_interval = rows[i].fatal;
+		r.auth_rejection_permanent = rows[i].permanent;
+		sr_retry_decide(&r, &in, "the error", &d);
+		assert_int_equal(d.stop, rows[i].stop);
+		if (d.stop)
+			assert_non_null(strstr(d.why, rows[i].why));
+		else
+			assert_true(fabs(d.interval - rows[i].interval) < 1e-9);
+		assert_int_equal(d.retry_after, rows[i].retry_after > 0);
+		sr_reg_free(&r);
+	}
+}
+
+/* Transport failures: JsSIP's doubling, random, within the recovery bounds. */
+static void test_retry_backoff(void **state)
+{
+	struct sr_reg r;
+	struct sr_retry_in in = {.word = SR_W_TRANSPORT_ERROR, .retry_after = -1};
+	struct sr_retry_decision d;
+	unsigned n;
+
+	(void)state;
+	sr_reg_defaults(&r); /* recovery 2..30 s */
+	for (n = 0; n < 8; n++) {
+		in.backoff = n;
+		in.rand01 = 0.999999;
+		sr_retry_decide(&r, &in, NULL, &d);
+		assert_int_equal(d.backoff, n + 1);
+		/* the top of [1, 2^(n+1)], clamped to 2..30 */
+		assert_true(fabs(d.interval - fmin(30, fmax(2, 1 + 0.999999 * (ldexp(1, (int)n + 1) - 1)))) < 1e-6);
+		in.rand01 = 0;
+		sr_retry_decide(&r, &in, NULL, &d);
+		assert_true(fabs(d.interval - 2) < 1e-9);
+	}
+	in.backoff = 20;
+	sr_retry_decide(&r, &in, NULL, &d);
+	assert_int_equal(d.backoff, 20);
+	sr_reg_free(&r);
 }
 
 static void test_parsers(void **state)
@@ -1103,6 +1199,8 @@ int main(void)
 		cmocka_unit_test(test_option_defaults),
 		cmocka_unit_test(test_challenge_plan),
 		cmocka_unit_test(test_binding_match),
+		cmocka_unit_test(test_retry_decide),
+		cmocka_unit_test(test_retry_backoff),
 		cmocka_unit_test(test_redact),
 		cmocka_unit_test(test_target),
 		cmocka_unit_test(test_hosts_lookup),
