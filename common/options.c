@@ -14,7 +14,7 @@
 #include "digest.h"
 #include "log.h"
 #include "options.h"
-#include "output.h"
+#include "nagios.h"
 #include "secrets.h"
 
 /* A row's field in struct sr_reg or struct sr_run. */

@@ -12,6 +12,7 @@
 
 #include "exitcode.h"
 #include "log.h"
+#include "nagios.h"
 #include "output.h"
 
 static json_t *jstr(const char *s)
@@ -314,56 +315,16 @@ static void render_env(FILE *out, const struct sr_result *res, size_t n, int exi
 	}
 }
 
-int sr_range_alert(const char *range, double v)
-{
-	int inside = 0;
-	double lo = 0, hi = INFINITY;
-	const char *p = range, *colon;
-	char *end;
 
-	if (!range || !*range)
-		return 0;
-	if (*p == '@') {
-		inside = 1;
-		p++;
-	}
-	colon = strchr(p, ':');
-	if (colon) {
-		if (p[0] == '~')
-			lo = -INFINITY;
-		else if (colon > p) {
-			lo = strtod(p, &end);
-			if (end != colon)
-				return -1;
-		}
-		if (colon[1]) {
-			hi = strtod(colon + 1, &end);
-			if (*end)
-				return -1;
-		}
-	} else {
-		hi = strtod(p, &end);
-		if (*end || end == p)
-			return -1;
-	}
-	if (lo > hi)
-		return -1;
-	return inside ? (v >= lo && v <= hi) : (v < lo || v > hi);
-}
 
 /* monitoring-plugins: one line, perfdata, 0 OK 1 WARNING 2 CRITICAL 3 UNKNOWN */
 int sr_output_nagios(FILE *out, const char *tool, const struct sr_result *res, size_t n,
 		     const char *warn, const char *crit)
 {
-	static const char *const words[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
-	char upper[32];
+	enum sr_nagios_state st = SR_NAGIOS_OK;
 	size_t i, bad = 0;
 	double tmax = 0;
-	int code = 0;
 
-	for (i = 0; i < sizeof upper - 1 && tool[i]; i++)
-		upper[i] = (char)(tool[i] >= 'a' && tool[i] <= 'z' ? tool[i] - 32 : tool[i]);
-	upper[i] = '\0';
 	for (i = 0; i < n; i++) {
 		double t = res[i].t_total >= 0 ? (double)res[i].t_total / 1000.0 : 0;
 
@@ -372,54 +333,51 @@ int sr_output_nagios(FILE *out, const char *tool, const struct sr_result *res, s
 		if (t > tmax)
 			tmax = t;
 		if (res[i].word == SR_W_CONFIG_ERROR || res[i].word == SR_W_INTERNAL_ERROR)
-			code = 3;
+			st = SR_NAGIOS_UNKNOWN;
 	}
-	if (code != 3) {
-		if (bad)
-			code = 2;
-		else if (crit && sr_range_alert(crit, tmax) == 1)
-			code = 2;
-		else if (warn && sr_range_alert(warn, tmax) == 1)
-			code = 1;
+	if (st != SR_NAGIOS_UNKNOWN) {
+		st = bad ? SR_NAGIOS_CRITICAL : sr_nagios_thresholds(tmax, warn, crit);
 		/* sipauthcheck's warnings about the server */
-		for (i = 0; code == 0 && i < n; i++)
+		for (i = 0; st == SR_NAGIOS_OK && i < n; i++)
 			if (res[i].warnings.n)
-				code = 1;
+				st = SR_NAGIOS_WARNING;
 	}
-	fprintf(out, "%s %s - ", upper, words[code]);
+	sr_nagios_begin(out, tool, st);
 	if (n == 1) {
 		const struct sr_result *r = &res[0];
 
-		fprintf(out, "%s %s", r->name ? r->name : "-", sr_word_name(r->word));
+		sr_nagios_text(out, "%s %s", r->name ? r->name : "-", sr_word_name(r->word));
 		if (r->status > 0)
-			fprintf(out, " (%d %s)", r->status, r->reason ? r->reason : "");
+			sr_nagios_text(out, " (%d %s)", r->status, r->reason ? r->reason : "");
 		if (r->word == SR_W_TIMEOUT)
-			fprintf(out, " timeout after %.1f s", (double)r->t_total / 1000.0);
+			sr_nagios_text(out, " timeout after %.1f s", (double)r->t_total / 1000.0);
 		else if (!sr_result_ok(r) && r->error)
-			fprintf(out, ": %s", r->error);
+			sr_nagios_text(out, ": %s", r->error);
 		else
-			fprintf(out, " in %.3f s", (double)r->t_total / 1000.0);
+			sr_nagios_text(out, " in %.3f s", (double)r->t_total / 1000.0);
 		if (r->warnings.n)
-			fprintf(out, "; %s", r->warnings.v[0]);
+			sr_nagios_text(out, "; %s", r->warnings.v[0]);
 	} else {
-		fprintf(out, "%zu of %zu ok", n - bad, n);
+		sr_nagios_text(out, "%zu of %zu ok", n - bad, n);
 		for (i = 0; i < n; i++)
 			if (!sr_result_ok(&res[i]))
-				fprintf(out, "; %s %s", res[i].name, sr_word_name(res[i].word));
+				sr_nagios_text(out, "; %s %s", res[i].name, sr_word_name(res[i].word));
 	}
-	fprintf(out, " | 'time'=%.3fs;%s;%s;0", tmax, warn ? warn : "", crit ? crit : "");
+	fputs(" |", out);
+	sr_nagios_perf(out, NULL, "time", tmax, 3, "s", warn, crit, NULL);
 	for (i = 0; i < n; i++) {
 		const struct sr_result *r = &res[i];
+		const char *name = n > 1 ? r->name : NULL;
 
 		if (n > 1)
-			fprintf(out, " '%s_time'=%.3fs;;;0", r->name, r->t_total >= 0 ? (double)r->t_total / 1000.0 : 0);
-		if (r->expires_granted >= 0 && sr_result_ok(r) && n > 1)
-			fprintf(out, " '%s_expires'=%lds;;;0", r->name, r->expires_granted);
-		else if (r->expires_granted >= 0 && sr_result_ok(r))
-			fprintf(out, " 'expires'=%lds;;;0", r->expires_granted);
+			sr_nagios_perf(out, name, "time", r->t_total >= 0 ? r->t_total / 1000.0 : 0, 3,
+				       "s", NULL, NULL, NULL);
+		if (r->expires_granted >= 0 && sr_result_ok(r))
+			sr_nagios_perf(out, name, "expires", (double)r->expires_granted, 0, "s", NULL,
+				       NULL, NULL);
 	}
 	fputc('\n', out);
-	return code;
+	return st;
 }
 
 int sr_output_render(FILE *out, const char *tool, enum sr_output fmt, int verbose,
@@ -438,20 +396,3 @@ int sr_output_render(FILE *out, const char *tool, enum sr_output fmt, int verbos
 	return ferror(out) ? -1 : 0;
 }
 
-int sr_nagios_unknown(FILE *out, const char *tool, int code)
-{
-	const char *why = sr_err_first();
-	char upper[32];
-	size_t k;
-
-	for (k = 0; k < sizeof upper - 1 && tool[k]; k++)
-		upper[k] = (char)toupper((unsigned char)tool[k]);
-	upper[k] = '\0';
-	if (why)
-		fprintf(out, "%s UNKNOWN - %s\n", upper, why);
-	else
-		fprintf(out, "%s UNKNOWN - %s error (exit %d)\n", upper,
-			code == SR_EXIT_USAGE ? "usage" : code == SR_EXIT_CONFIG ? "configuration" : "internal",
-			code);
-	return 3;
-}

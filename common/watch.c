@@ -118,14 +118,6 @@ static void on_signal(int sig)
 		g_sig_term = 1;
 }
 
-static double wall_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void iso_time(double t, char *buf, size_t len)
 {
 	time_t s = (time_t)t;
@@ -148,7 +140,7 @@ static void emit(struct watch *w, const char *event, const struct slot *s, json_
 	char ts[40];
 	json_t *o = json_object();
 
-	iso_time(wall_now(), ts, sizeof ts);
+	iso_time(sr_wall_now(), ts, sizeof ts);
 	json_object_set_new(o, "ts", json_string(ts));
 	json_object_set_new(o, "event", json_string(event));
 	if (s)
@@ -182,7 +174,7 @@ static void emit(struct watch *w, const char *event, const struct slot *s, json_
 static void set_state(struct slot *s, enum slot_state st)
 {
 	if (s->st != st) {
-		s->since = wall_now();
+		s->since = sr_wall_now();
 		s->w->dirty = 1;
 	}
 	s->st = st;
@@ -196,7 +188,7 @@ static void schedule(struct slot *s, double seconds)
 	if (!s->timer)
 		s->timer = su_timer_create(su_root_task(s->w->root), 0);
 	su_timer_reset(s->timer);
-	s->next_at = wall_now() + seconds;
+	s->next_at = sr_wall_now() + seconds;
 	su_timer_set_interval(s->timer, timer_cb, (su_timer_arg_t *)s,
 			      (su_duration_t)(seconds * 1000 + 0.5));
 }
@@ -601,7 +593,7 @@ static void json_put(FILE *f, const char *v)
 static void write_status(struct watch *w)
 {
 	char ts[40], *buf = NULL;
-	double now = wall_now();
+	double now = sr_wall_now();
 	size_t len = 0, i;
 	FILE *f = open_memstream(&buf, &len);
 
@@ -759,7 +751,7 @@ static struct slot *new_slot(struct watch *w, struct sr_reg *reg)
 	sr_reg_defaults(reg);
 	s->w = w;
 	s->fingerprint = fingerprint(s->reg);
-	s->since = wall_now();
+	s->since = sr_wall_now();
 	sr_result_init(&s->res);
 	return s;
 }
@@ -1075,100 +1067,4 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 	free(w.slots);
 	free(w.queue);
 	return SR_EXIT_OK;
-}
-
-/* ------------------------------------------------------------------ */
-/* --check */
-
-/* A perfdata label: no quote or equals sign inside (monitoring plugins). */
-static void perf_label(FILE *f, const char *name, const char *what)
-{
-	const char *p;
-
-	fputc('\'', f);
-	for (p = name ? name : "?"; *p; p++)
-		fputc(*p == '\'' || *p == '=' ? '_' : *p, f);
-	fprintf(f, " %s'", what);
-}
-
-int sr_watch_check(const char *status_file, double stale_after, const char *warn,
-		   const char *crit)
-{
-	json_error_t je;
-	json_t *doc = json_load_file(status_file, 0, &je), *regs, *r;
-	double updated, age, rtt_max = 0;
-	size_t i, n, reg = 0, rejected = 0, failing = 0, shown = 0;
-	int code = 0;
-	const char *words[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
-
-	if (!doc) {
-		printf("SIPREGWATCH UNKNOWN - cannot read %s: %s\n", status_file, je.text);
-		return 3;
-	}
-	if ((warn && sr_range_alert(warn, 0) < 0) || (crit && sr_range_alert(crit, 0) < 0)) {
-		printf("SIPREGWATCH UNKNOWN - bad threshold range\n");
-		json_decref(doc);
-		return 3;
-	}
-	updated = json_real_value(json_object_get(doc, "updated"));
-	age = wall_now() - updated;
-	regs = json_object_get(doc, "registrations");
-	n = json_array_size(regs);
-	json_array_foreach(regs, i, r) {
-		const char *st = json_string_value(json_object_get(r, "state"));
-		double rtt = json_real_value(json_object_get(r, "rtt"));
-
-		if (st && !strcmp(st, "registered")) {
-			reg++;
-			if (rtt > rtt_max)
-				rtt_max = rtt;
-		} else if (st && !strcmp(st, "rejected")) {
-			rejected++;
-		} else {
-			failing++;
-		}
-	}
-	if (age > stale_after || rejected || (n && reg == 0))
-		code = 2;
-	else if (failing)
-		code = 1;
-	if (crit && sr_range_alert(crit, rtt_max) == 1)
-		code = 2;
-	else if (code < 1 && warn && sr_range_alert(warn, rtt_max) == 1)
-		code = 1;
-	if (age > stale_after) {
-		printf("SIPREGWATCH CRITICAL - status file %.0f s old (sipregwatch not running?)", age);
-	} else {
-		printf("SIPREGWATCH %s - %zu of %zu registered, %zu rejected, %zu failing", words[code], reg,
-		       n, rejected, failing);
-		/* who, first: the names a person looks for (at most 5) */
-		json_array_foreach(regs, i, r) {
-			const char *st = json_string_value(json_object_get(r, "state"));
-
-			if (st && strcmp(st, "registered") && shown < 5)
-				printf("%s%s %s", shown++ ? ", " : ": ",
-				       json_string_value(json_object_get(r, "name")), st);
-		}
-		if (rejected + failing > shown)
-			printf(", ...");
-	}
-	printf(" | registered=%zu;;;0;%zu failing=%zu;;;0 rejected=%zu;;;0 'time'=%.6fs;%s;%s;0 "
-	       "age=%.0fs;;%.0f;0",
-	       reg, n, failing, rejected, rtt_max, warn ? warn : "", crit ? crit : "", age, stale_after);
-	/* and each registration's own when there are several */
-	if (n > 1)
-		json_array_foreach(regs, i, r) {
-			json_t *x = json_object_get(r, "expires");
-			const char *name = json_string_value(json_object_get(r, "name"));
-
-			putchar(' ');
-			perf_label(stdout, name, "time");
-			printf("=%.6fs;%s;%s;0 ", json_real_value(json_object_get(r, "rtt")),
-			       warn ? warn : "", crit ? crit : "");
-			perf_label(stdout, name, "expires");
-			printf("=%llds;;;0", json_is_integer(x) ? (long long)json_integer_value(x) : 0LL);
-		}
-	putchar('\n');
-	json_decref(doc);
-	return code;
 }

@@ -3,6 +3,8 @@
 #ifndef SR_WATCH_H
 #define SR_WATCH_H
 
+#include <stdio.h>
+
 #include "settings.h"
 
 struct sr_cli;
@@ -21,8 +23,9 @@ struct sr_watch_opts {
 int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 		 struct sr_config *cfg, const struct sr_watch_opts *opts);
 
-/* --check: a Nagios check of a running watch's status file. */
-int sr_watch_check(const char *status_file, double stale_after, const char *warn,
+/* --check: a Nagios check of a running watch's status file, written to
+ * out; returns the plugin's state (0..3). */
+int sr_watch_check(FILE *out, const char *status_file, double stale_after, const char *warn,
 		   const char *crit);
 
 #endif

@@ -103,7 +103,7 @@ watch_one_two() {
 	run "$WATCH" --check --status-file "$ST"
 	[ "$status" -eq 2 ]                       # ghost is rejected
 	[[ "$output" == "SIPREGWATCH CRITICAL - 2 of 3 registered, 1 rejected, 0 failing: ghost rejected |"* ]]
-	[[ "$output" == *"| registered=2"* ]]
+	[[ "$output" == *"| 'registered'=2"* ]]
 	# one line, perfdata per registration as well
 	[ "$(wc -l <<<"$output")" = 1 ]
 	[[ "$output" == *" 'one expires'=600s;;;0"* ]]

@@ -28,6 +28,9 @@
 #include "digest.h"
 #include "exitcode.h"
 #include "log.h"
+#include "util.h"
+#include "watch.h"
+#include "nagios.h"
 #include "options.h"
 #include "output.h"
 #include "pjsipconf.h"
@@ -563,6 +566,72 @@ static void test_retry_backoff(void **state)
 	sr_retry_decide(&r, &in, NULL, &d);
 	assert_int_equal(d.backoff, 20);
 	sr_reg_free(&r);
+}
+
+/* One Nagios renderer: a ' or | in a registration's name neither breaks
+ * the text nor the perfdata labels, in sipreg's output and in the watch's
+ * --check alike. */
+static void test_nagios_render(void **state)
+{
+	struct sr_result res[2];
+	char *buf = NULL, *bar, dir[] = "/tmp/sipreg-ng.XXXXXX", path[64];
+	size_t len = 0;
+	FILE *f;
+	int code;
+
+	(void)state;
+	sr_result_init(&res[0]);
+	sr_result_init(&res[1]);
+	res[0].name = strdup("it's");
+	res[0].word = SR_W_REGISTERED;
+	res[0].status = 200;
+	res[0].t_total = 12;
+	res[0].expires_granted = 600;
+	res[1].name = strdup("a|b=c");
+	res[1].word = SR_W_TIMEOUT;
+	res[1].t_total = 2000;
+	f = open_memstream(&buf, &len);
+	code = sr_output_nagios(f, "sipreg", res, 2, "1", NULL);
+	fclose(f);
+	assert_int_equal(code, 2);
+	/* exactly one '|': the one before the perfdata */
+	bar = strchr(buf, '|');
+	assert_non_null(bar);
+	assert_null(strchr(bar + 1, '|'));
+	assert_non_null(strstr(buf, "SIPREG CRITICAL - 1 of 2 ok; a/b=c timeout |"));
+	assert_non_null(strstr(buf, " 'time'=2.000s;1;;0"));
+	assert_non_null(strstr(buf, " 'it''s time'=0.012s;;;0"));
+	assert_non_null(strstr(buf, " 'it''s expires'=600s;;;0"));
+	assert_non_null(strstr(buf, " 'a/b_c time'=2.000s;;;0"));
+	assert_null(strstr(buf, "'a/b_c expires'"));
+	free(buf);
+	sr_result_free(&res[0]);
+	sr_result_free(&res[1]);
+
+	/* the watch's check, from a status file */
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/st.json", dir);
+	f = fopen(path, "w");
+	fprintf(f, "{\"updated\": %.3f, \"registrations\": ["
+		   "{\"name\": \"it's\", \"state\": \"registered\", \"rtt\": 0.5, \"expires\": 60},"
+		   "{\"name\": \"a|b\", \"state\": \"retry\", \"rtt\": 0, \"expires\": 0}]}",
+		sr_wall_now());
+	fclose(f);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	code = sr_watch_check(f, path, 60, NULL, "0.4");
+	fclose(f);
+	assert_int_equal(code, 2);
+	bar = strchr(buf, '|');
+	assert_non_null(bar);
+	assert_null(strchr(bar + 1, '|'));
+	assert_non_null(strstr(buf, "SIPREGWATCH CRITICAL - 1 of 2 registered, 0 rejected, 1 failing: a/b retry |"));
+	assert_non_null(strstr(buf, " 'registered'=1;;;0;2"));
+	assert_non_null(strstr(buf, " 'it''s time'=0.500000s;;0.4;0"));
+	assert_non_null(strstr(buf, " 'a/b expires'=0s;;;0"));
+	free(buf);
+	unlink(path);
+	rmdir(dir);
 }
 
 static void test_parsers(void **state)
@@ -1201,6 +1270,7 @@ int main(void)
 		cmocka_unit_test(test_binding_match),
 		cmocka_unit_test(test_retry_decide),
 		cmocka_unit_test(test_retry_backoff),
+		cmocka_unit_test(test_nagios_render),
 		cmocka_unit_test(test_redact),
 		cmocka_unit_test(test_target),
 		cmocka_unit_test(test_hosts_lookup),
