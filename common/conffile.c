@@ -9,12 +9,11 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "confbuild.h"
 #include "conffile.h"
 #include "exitcode.h"
 #include "log.h"
 #include "options.h"
-#include "pjsipconf.h"
-#include "target.h"
 #include "secrets.h"
 
 struct loader {
@@ -218,31 +217,6 @@ static int apply_mapping(struct loader *l, const yaml_node_t *map, enum sr_layer
 	return 0;
 }
 
-int sr_config_add(struct sr_config *cfg, struct sr_reg *reg)
-{
-	struct sr_reg *v = realloc(cfg->regs, (cfg->n + 1) * sizeof *v);
-
-	if (!v) {
-		sr_reg_free(reg);
-		return -1;
-	}
-	cfg->regs = v;
-	v[cfg->n++] = *reg;
-	memset(reg, 0, sizeof *reg);
-	return 0;
-}
-
-void sr_config_free(struct sr_config *cfg)
-{
-	size_t i;
-
-	for (i = 0; i < cfg->n; i++)
-		sr_reg_free(&cfg->regs[i]);
-	free(cfg->regs);
-	cfg->regs = NULL;
-	cfg->n = 0;
-}
-
 static int add_entry(struct loader *l, struct sr_config *cfg, const yaml_node_t *defaults,
 		     const yaml_node_t *entry, const char *name, const yaml_node_t *name_node)
 {
@@ -280,16 +254,9 @@ static int add_entry(struct loader *l, struct sr_config *cfg, const yaml_node_t 
 	return sr_config_add(cfg, &reg);
 }
 
-static int file_is_private(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && st.st_uid == geteuid() && !(st.st_mode & 077);
-}
-
 int sr_config_load_yaml(const char *path, struct sr_config *cfg, char *err, size_t errlen)
 {
-	struct loader l = {path, NULL, err, errlen, file_is_private(path)};
+	struct loader l = {path, NULL, err, errlen, sr_file_private(path)};
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	yaml_node_t *root, *defaults = NULL, *regs = NULL;
@@ -408,88 +375,6 @@ out:
 	yaml_parser_delete(&parser);
 	fclose(f);
 	return rc;
-}
-
-int sr_config_select(struct sr_config *cfg, const struct sr_strv *names, char *err, size_t errlen)
-{
-	size_t i, j, k = 0;
-	char have[300] = "";
-
-	if (names->n == 0)
-		return 0;
-	for (j = 0; j < names->n; j++) {
-		for (i = 0; i < cfg->n; i++)
-			if (cfg->regs[i].name && !strcmp(cfg->regs[i].name, names->v[j]))
-				break;
-		if (i == cfg->n) {
-			for (i = 0; i < cfg->n; i++)
-				snprintf(have + strlen(have), sizeof have - strlen(have), "%s%s",
-					 i ? ", " : "", cfg->regs[i].name);
-			snprintf(err, errlen, "no registration named \"%s\" (there are: %s)",
-				 names->v[j], have);
-			return -1;
-		}
-	}
-	for (i = 0; i < cfg->n; i++) {
-		int keep = 0;
-
-		for (j = 0; j < names->n; j++)
-			keep |= !strcmp(cfg->regs[i].name, names->v[j]);
-		if (keep)
-			cfg->regs[k++] = cfg->regs[i];
-		else
-			sr_reg_free(&cfg->regs[i]);
-	}
-	cfg->n = k;
-	return 0;
-}
-
-int sr_reg_validate(const struct sr_reg *r, char *err, size_t errlen)
-{
-	char where[700];
-
-	if (r->origin)
-		snprintf(where, sizeof where, "%s: registration \"%s\": ", r->origin,
-			 r->name ? r->name : "?");
-	else
-		where[0] = '\0';
-	if (!r->client_uri) {
-		snprintf(err, errlen, "%sno client_uri (the address of record: sip:user@domain)", where);
-		return -1;
-	}
-	if ((r->password || r->password_file || r->password_env) && r->ha1) {
-		snprintf(err, errlen, "%sboth password and ha1 are given: keep one", where);
-		return -1;
-	}
-	if (r->ha1 && !r->realm) {
-		snprintf(err, errlen, "%sha1 is bound to a realm: give realm with it", where);
-		return -1;
-	}
-	if (r->line && !r->endpoint) {
-		snprintf(err, errlen, "%sline needs endpoint (the endpoint its calls belong to)", where);
-		return -1;
-	}
-	if (r->connection_recovery_min_interval > r->connection_recovery_max_interval) {
-		snprintf(err, errlen,
-			 "%sconnection_recovery_min_interval (%u) is above connection_recovery_max_interval (%u)",
-			 where, r->connection_recovery_min_interval, r->connection_recovery_max_interval);
-		return -1;
-	}
-	if (r->keep_alive_interval > 3600) {
-		snprintf(err, errlen, "%skeep_alive_interval: expected 0 (none) to 3600 seconds, got %u", where,
-			 r->keep_alive_interval);
-		return -1;
-	}
-	if (r->security_mechanisms.n && (!r->security_negotiation ||
-					 strcmp(r->security_negotiation, "mediasec"))) {
-		snprintf(err, errlen, "%ssecurity_mechanisms needs security_negotiation: mediasec", where);
-		return -1;
-	}
-	if ((r->tls_cert == NULL) != (r->tls_key == NULL)) {
-		snprintf(err, errlen, "%stls_cert and tls_key go together", where);
-		return -1;
-	}
-	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -612,91 +497,3 @@ int sr_config_dump(FILE *out, const struct sr_reg *regs, size_t n)
 	return rc;
 }
 
-/* ------------------------------------------------------------------ */
-
-static int cli_has(const struct sr_cli *cli, enum sr_opt_id id)
-{
-	size_t i;
-
-	for (i = 0; i < cli->n; i++)
-		if (cli->items[i].o->id == id)
-			return 1;
-	return 0;
-}
-
-int sr_config_build(const char *tool, const struct sr_cli *cli, struct sr_run *run,
-		    struct sr_config *cfg)
-{
-	char err[1024];
-	const char *file = run->config_file;
-	size_t i;
-
-	if (!file && !run->pjsip_conf && !cli_has(cli, SR_O_CLIENT_URI) && getenv("SIPREG_CONFIG") &&
-	    *getenv("SIPREG_CONFIG"))
-		file = getenv("SIPREG_CONFIG");
-	if (file && sr_config_load_yaml(file, cfg, err, sizeof err) < 0) {
-		sr_err("%s", err);
-		return SR_EXIT_CONFIG;
-	}
-	if (run->pjsip_conf && sr_pjsip_load(run->pjsip_conf, cfg, err, sizeof err) < 0) {
-		sr_err("%s", err);
-		return SR_EXIT_CONFIG;
-	}
-	if (!file && !run->pjsip_conf) {
-		struct sr_reg reg;
-
-		if (run->names.n) {
-			sr_err("-n/--name picks registrations of a file: give -f FILE");
-			return SR_EXIT_USAGE;
-		}
-		sr_reg_defaults(&reg);
-		if (sr_config_add(cfg, &reg) < 0)
-			return SR_EXIT_INTERNAL;
-	}
-	if (sr_config_select(cfg, &run->names, err, sizeof err) < 0) {
-		sr_err("%s%s%s", file ? file : run->pjsip_conf, ": ", err);
-		return SR_EXIT_CONFIG;
-	}
-	for (i = 0; i < cfg->n; i++) {
-		struct sr_reg *r = &cfg->regs[i];
-		struct sr_target t;
-
-		if (sr_env_apply(r, run, err, sizeof err) < 0) {
-			sr_err("environment: %s", err);
-			return SR_EXIT_CONFIG;
-		}
-		if (sr_cli_apply(cli, r, run, err, sizeof err) < 0) {
-			sr_err("%s", err);
-			return SR_EXIT_USAGE;
-		}
-		/* --print-ha1 is offline: it checks what it needs itself */
-		if (run->print_ha1)
-			continue;
-		if (!r->client_uri && !r->origin) {
-			sr_err("no address of record: give -u/--client-uri sip:user@domain (or -f FILE)");
-			fprintf(stderr, "Try '%s --help' for more information.\n", tool);
-			return SR_EXIT_USAGE;
-		}
-		if (sr_reg_validate(r, err, sizeof err) < 0) {
-			sr_err("%s", err);
-			return SR_EXIT_CONFIG;
-		}
-		/* URI and transport combinations: no packet is sent for this */
-		if (sr_target_build(r, &t, err, sizeof err) == SR_W_CONFIG_ERROR) {
-			if (r->origin)
-				sr_err("%s: registration \"%s\": %s", r->origin,
-					r->name, err);
-			else
-				sr_err("%s", err);
-			return SR_EXIT_CONFIG;
-		}
-		if (!r->name && r->client_uri)
-			sr_setstr(&r->name, r->client_uri);
-		/* read but not acted on yet: say so, for every tool, never drop it
-		 * silently */
-		if (r->tls_cert)
-			sr_warn("%s: tls_cert/tls_key (client certificates) are not acted on by this version",
-				r->name);
-	}
-	return 0;
-}

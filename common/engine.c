@@ -1080,24 +1080,12 @@ static int eng_prepare(struct eng *e, double deadline, const char **certdir_out,
 	}
 	if (run->mode == SR_MODE_REGISTER || run->mode == SR_MODE_PROBE)
 		res->expires_requested = reg->expiration;
+	/* validated with the settings (sr_reg_validate, the option table) */
 	sr_digest_policy_default(&e->policy);
-	if (reg->digest_algorithms &&
-	    sr_digest_parse_prefs(reg->digest_algorithms, &e->policy, err, sizeof err) < 0) {
-		sr_result_fail(res, SR_W_CONFIG_ERROR, "digest_algorithms: %s", err);
-		goto fail;
-	}
+	if (reg->digest_algorithms)
+		sr_digest_parse_prefs(reg->digest_algorithms, &e->policy, err, sizeof err);
 	if (reg->min_digest)
 		e->policy.min = sr_digest_alg_parse(reg->min_digest, NULL);
-	if (reg->ha1 && reg->password) {
-		sr_result_fail(res, SR_W_CONFIG_ERROR,
-			       "both a password and an HA1 are given: keep one");
-		goto fail;
-	}
-	if (reg->ha1 && !reg->realm) {
-		sr_result_fail(res, SR_W_CONFIG_ERROR,
-			       "an HA1 is bound to a realm: give --realm (realm:) with it");
-		goto fail;
-	}
 
 	if (e->tp == SR_TP_TLS) {
 		if (reg->tls_verify) {

@@ -11,9 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "conffile.h"
+#include "confbuild.h"
 #include "options.h"
 #include "pjsipconf.h"
+#include "secrets.h"
 
 struct kv {
 	char *key, *value, *file;
@@ -85,13 +86,6 @@ static int add_kv(struct section *sec, const char *k, const char *v, const char 
 	return 0;
 }
 
-static int file_private(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && st.st_uid == geteuid() && !(st.st_mode & 077);
-}
-
 static int ini_read(struct ini *ini, const char *path, const char *from, int from_line);
 
 /* The lines of one open file (#include recurses through ini_read()). */
@@ -101,7 +95,7 @@ static int ini_lines(struct ini *ini, FILE *f, const char *path)
 	int lineno = 0, in_block_comment = 0;
 	struct section *cur = NULL;
 
-	if (!file_private(path))
+	if (!sr_file_private(path))
 		ini->private_files = 0;
 	/* #include continues the section open before it, as Asterisk does */
 	if (ini->n)

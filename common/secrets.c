@@ -168,6 +168,13 @@ static int prompt(const char *what, char **out)
 	return rc;
 }
 
+int sr_file_private(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && st.st_uid == geteuid() && !(st.st_mode & 077);
+}
+
 int sr_secrets_load(struct sr_reg *regs, size_t n, int password_stdin)
 {
 	char err[600], *stdin_pw = NULL;

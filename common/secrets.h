@@ -14,6 +14,10 @@ int sr_secret_from_env(const char *name, char **out, char *err, size_t errlen);
 
 struct sr_reg;
 
+/* 1 when path is ours and neither group nor others may read it (mode 0600
+ * or stricter): a file that may hold a secret inline. */
+int sr_file_private(const char *path);
+
 /* Load the secrets of every registration from where its settings say:
  * password_file, password_env, --password-stdin (read once, for those with
  * no other source), bearer_token_file; prompt on a terminal (echo off) when

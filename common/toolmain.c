@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "confbuild.h"
 #include "conffile.h"
 #include "digest.h"
 #include "engine.h"

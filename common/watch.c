@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 #include <sofia-sip/su_wait.h>
 
+#include "confbuild.h"
 #include "conffile.h"
 #include "exitcode.h"
 #include "keeper.h"

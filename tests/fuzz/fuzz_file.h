@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "confbuild.h"
 #include "conffile.h"
 
 static int fuzz_file(const uint8_t *data, size_t size, char *path, size_t len)

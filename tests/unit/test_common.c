@@ -24,6 +24,7 @@
 
 #include "bindings.h"
 #include "challenge.h"
+#include "confbuild.h"
 #include "conffile.h"
 #include "digest.h"
 #include "exitcode.h"
