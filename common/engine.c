@@ -26,6 +26,7 @@
 #include "challenge.h"
 #include "digest.h"
 #include "engine.h"
+#include "engine_int.h"
 #include "keeper.h"
 #include "log.h"
 #include "target.h"
@@ -36,64 +37,12 @@
  * errors) with this flag; it is not in the public headers. */
 #define SR_NTA_INTERNAL_MSG (1 << 15)
 
-enum state {
-	ST_PARAMS,
-	ST_REGISTERING,
-	ST_UNREGISTERING,
-	ST_DONE,
-};
-
-struct eng {
-	su_home_t home[1];
-	su_root_t *root;
-	nua_t *nua;
-	nua_handle_t *nh;
-	const struct sr_reg *reg;
-	const struct sr_run *run;
-	struct sr_result *res;
-	/* the target: whole while the registration is prepared and opened, then
-	 * (sipregwatch, thousands of them) only the strings still needed */
-	struct sr_target *t;
-	const char *aor, *aor_user, *registrar, *host;
-	enum sr_transport tp;
-	double t0;
-	enum state state;
-	int shutdown_done;
-	url_t *default_contact; /* the stack's own Contact (host:port) */
-	url_t *our_contact;
-	char *contact_hdr;      /* "<uri>" as sent */
-	int answered;           /* challenges we answered */
-	int renegotiated;       /* 423s nua followed */
-	int reanswered;         /* stale challenges nua answered from the cache */
-	int removing;           /* sipunreg: the removal request is out */
-	int sec_retried;        /* a 494 was answered once */
-	char *call_id;          /* to keep over a new client request */
-	char *bearer;
-	char expires[16];
-	char *first_nonce;
-	int nonce_reused;
-	char *extra;            /* extra headers, \r\n separated */
-	char cadir[64];         /* temporary CA directory for Sofia */
-	struct sr_digest_policy policy;
-	char *instance;         /* urn:uuid: of +sip.instance, or NULL */
-	char *mediasec;         /* Security-Client/Require/Proxy-Require, \r\n separated */
-	int plugin_answers0;    /* the plugin's answer count at the start */
-	struct sr_eng_hooks hooks; /* sipregwatch */
-	int done_fired;
-	int ever_answered;      /* credentials were given on this handle once */
-	int releasing;          /* the 904 of a request we let go is expected */
-	char *cred_key;         /* our key in the digest plugin's registry */
-	long retry_after;
-	int shared;             /* root and nua belong to the keeper's groups */
-	struct eng *stack;      /* keeper: the group's own eng, holder of the nua */
-	unsigned ka_ms;         /* a stack's CRLF keep-alive interval, 0: none */
-	unsigned pong_ms;       /* and how long a pong may take (0: not expected) */
-};
-
-/* RFC 5626 4.4.1: no pong within 10 s and the flow is dead. */
-#define SR_PONG_MS 10000
-
 static int g_hard_exit; /* a stack was left running to keep its binding */
+
+void sr_eng_exit_hard(void)
+{
+	g_hard_exit = 1;
+}
 static int g_su_ready;
 
 static long ms_since(const struct eng *e)
@@ -338,11 +287,6 @@ static void tune_flow(struct eng *e)
 		sr_debug(1, "Flow-Timer %ld: keep-alives every %.1f s", res->flow_timer,
 			 g->ka_ms / 1000.0);
 	}
-}
-
-double sr_eng_keep_alive(const struct eng *e)
-{
-	return e && e->stack ? e->stack->ka_ms / 1000.0 : 0;
 }
 
 static void note_bindings(struct eng *e, sip_t const *sip)
@@ -635,7 +579,7 @@ static void authcheck_warnings(struct eng *e, int status)
 
 /* The first request of the run (and a repeat after a 494): what it is
  * depends on the tool and mode. more: extra headers for this one only. */
-static void send_register(struct eng *e, const char *more)
+void sr_eng_send_register(struct eng *e, const char *more)
 {
 	const struct sr_run *run = e->run;
 	struct sr_result *res = e->res;
@@ -712,7 +656,7 @@ static void on_register(struct eng *e, int status, char const *phrase, sip_t con
 			return;
 		/* nua keeps the request waiting for credentials: the keeper sends
 		 * again later on this handle, so let this one end (a 904 that
-		 * on_event drops) */
+		 * sr_eng_on_event drops) */
 		if (e->shared && !is_local_response(sip)) {
 			e->releasing = 1;
 			nua_authenticate(e->nh, TAG_END());
@@ -763,7 +707,7 @@ static void on_register(struct eng *e, int status, char const *phrase, sip_t con
 			e->call_id = su_strdup(e->home, sip->sip_call_id->i_id);
 		res->requests++;
 		sr_debug(1, "-> REGISTER again with Security-Verify after 494");
-		send_register(e, verify);
+		sr_eng_send_register(e, verify);
 		return;
 	}
 	fail_final(e, status, phrase, sip);
@@ -798,7 +742,7 @@ static void on_unregister(struct eng *e, int status, char const *phrase, sip_t c
 	e->state = ST_DONE;
 }
 
-static void clear_bindings(struct sr_result *res)
+void sr_eng_clear_bindings(struct sr_result *res)
 {
 	sr_result_clear_bindings(res);
 	sr_strv_free(&res->service_route);
@@ -815,7 +759,7 @@ static void on_refresh(struct eng *e, int status, char const *phrase, sip_t cons
 	sr_setstr(&res->error, NULL);
 	e->retry_after = retry_after_of(sip);
 	if (status >= 200 && status < 300) {
-		clear_bindings(res);
+		sr_eng_clear_bindings(res);
 		res->expires_granted = -1;
 		note_final(e, status, phrase, sip);
 		note_bindings(e, sip);
@@ -826,7 +770,7 @@ static void on_refresh(struct eng *e, int status, char const *phrase, sip_t cons
 	e->hooks.refresh(e->hooks.arg, status);
 }
 
-static void on_event(nua_event_t event, int status, char const *phrase, nua_t *nua,
+void sr_eng_on_event(nua_event_t event, int status, char const *phrase, nua_t *nua,
 		     nua_magic_t *magic, nua_handle_t *nh, nua_hmagic_t *hmagic, sip_t const *sip,
 		     tagi_t tags[])
 {
@@ -874,7 +818,7 @@ static void on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 	}
 }
 
-static void step_until(struct eng *e, int (*done)(const struct eng *), double deadline)
+void sr_eng_step_until(struct eng *e, int (*done)(const struct eng *), double deadline)
 {
 	while (!done(e)) {
 		double left = deadline - sr_now();
@@ -885,7 +829,7 @@ static void step_until(struct eng *e, int (*done)(const struct eng *), double de
 	}
 }
 
-static int params_done(const struct eng *e)
+int sr_eng_params_done(const struct eng *e)
 {
 	return e->state != ST_PARAMS;
 }
@@ -900,155 +844,10 @@ static int shutdown_done(const struct eng *e)
 	return e->shutdown_done;
 }
 
-/* Sofia reads CAs from <dir>/cafile.pem and hashed files in <dir>
- * (SOFIA-NOTES 9): give it a private directory naming the user's file. */
-static const char *sofia_cert_dir(struct eng *e)
-{
-	const struct sr_reg *r = e->reg;
-	char target[4096];
-
-	if (!r->tls_ca_file)
-		return r->tls_ca_dir ? r->tls_ca_dir : "/etc/ssl/certs";
-	if (!realpath(r->tls_ca_file, target))
-		return NULL;
-	snprintf(e->cadir, sizeof e->cadir, "%s/sipreg-ca.XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (strlen(e->cadir) + 12 >= sizeof e->cadir || !mkdtemp(e->cadir)) {
-		e->cadir[0] = '\0';
-		return NULL;
-	}
-	{
-		char link[128];
-
-		snprintf(link, sizeof link, "%s/cafile.pem", e->cadir);
-		if (symlink(target, link) < 0)
-			return NULL;
-	}
-	return e->cadir;
-}
-
-static void remove_cert_dir(struct eng *e)
-{
-	char link[128];
-
-	if (!e->cadir[0])
-		return;
-	snprintf(link, sizeof link, "%s/cafile.pem", e->cadir);
-	unlink(link);
-	rmdir(e->cadir);
-	e->cadir[0] = '\0';
-}
-
-/* A value stable per registration on this host: SHA-256 of the machine id,
- * the registration's name and AOR, and a purpose. */
-static void stable_bytes(const struct eng *e, const char *purpose, unsigned char out[32])
-{
-	char mid[128] = "";
-	FILE *f = fopen("/etc/machine-id", "re");
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned int len = 0;
-	const char *parts[4];
-	size_t i;
-
-	if (f) {
-		if (!fgets(mid, sizeof mid, f))
-			mid[0] = '\0';
-		fclose(f);
-	}
-	if (!mid[0])
-		gethostname(mid, sizeof mid - 1);
-	parts[0] = purpose;
-	parts[1] = mid;
-	parts[2] = e->reg->name ? e->reg->name : "";
-	parts[3] = e->aor;
-	memset(out, 0, 32);
-	if (!ctx)
-		return;
-	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-	for (i = 0; i < 4; i++)
-		EVP_DigestUpdate(ctx, parts[i], strlen(parts[i]) + 1);
-	EVP_DigestFinal_ex(ctx, out, &len);
-	EVP_MD_CTX_free(ctx);
-}
-
-/* "urn:uuid:..." of our +sip.instance, or NULL when we send none. */
-static const char *instance_urn(struct eng *e)
-{
-	const struct sr_reg *r = e->reg;
-	unsigned char b[32];
-
-	if (e->instance)
-		return e->instance;
-	if (r->instance_id) {
-		e->instance = su_sprintf(e->home, "%s%s",
-					 strncasecmp(r->instance_id, "urn:uuid:", 9) ? "urn:uuid:" : "",
-					 r->instance_id);
-	} else if (r->support_outbound) {
-		/* RFC 5626 wants one instance per device and registration: stable
-		 * across runs on this host, a name-based (version 5 style) UUID */
-		stable_bytes(e, "instance", b);
-		b[6] = (unsigned char)((b[6] & 0x0f) | 0x50);
-		b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-		e->instance = su_sprintf(e->home,
-					 "urn:uuid:%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-					 "%02x%02x%02x%02x%02x%02x",
-					 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10],
-					 b[11], b[12], b[13], b[14], b[15]);
-	}
-	return e->instance;
-}
-
-static int build_contact(struct eng *e)
-{
-	const struct sr_reg *r = e->reg;
-	url_t *u;
-
-	char *params = NULL;
-
-	if (r->contact_uri) {
-		u = url_make(e->home, r->contact_uri);
-	} else {
-		if (!e->default_contact)
-			return -1;
-		u = url_hdup(e->home, e->default_contact);
-		if (u)
-			u->url_user = su_strdup(e->home,
-						r->contact_user ? r->contact_user : e->aor_user);
-	}
-	if (!u)
-		return -1;
-	u->url_password = NULL;
-	u->url_headers = NULL;
-	if (r->line) {
-		/* Asterisk's line support: a token of ours in the Contact URI that
-		 * calls on this line carry back; stable per registration */
-		unsigned char b[32];
-		char tok[24];
-
-		stable_bytes(e, "line", b);
-		snprintf(tok, sizeof tok, "%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4],
-			 b[5]);
-		sr_setstr(&e->res->line, tok);
-		u->url_params = u->url_params ? su_sprintf(e->home, "%s;line=%s", u->url_params, tok)
-					      : su_sprintf(e->home, "line=%s", tok);
-	}
-	e->our_contact = u;
-	sr_setstr(&e->res->contact, url_as_string(e->home, u));
-	if (instance_urn(e))
-		params = su_sprintf(e->home, ";+sip.instance=\"<%s>\"%s", instance_urn(e),
-				    r->support_outbound ? ";reg-id=1" : "");
-	if (r->contact_header_params)
-		params = su_sprintf(e->home, "%s%s%s", params ? params : "",
-				    r->contact_header_params[0] == ';' ? "" : ";",
-				    r->contact_header_params);
-	e->contact_hdr = su_sprintf(e->home, "<%s>%s", e->res->contact, params ? params : "");
-	return 0;
-}
-
 /* Everything before the stack: target, digest policy, TLS check, the
  * digest plugin. 0, or -1 with the result set (rc_internal: 1 when the
  * failure is ours, not the settings'). */
-static int eng_prepare(struct eng *e, double deadline, const char **certdir_out,
+int sr_eng_prepare(struct eng *e, double deadline, const char **certdir_out,
 		       int *rc_internal)
 {
 	const struct sr_reg *reg = e->reg;
@@ -1106,7 +905,7 @@ static int eng_prepare(struct eng *e, double deadline, const char **certdir_out,
 				goto fail;
 			}
 		}
-		certdir = sofia_cert_dir(e);
+		certdir = sr_stack_cert_dir(e);
 		if (!certdir) {
 			sr_result_fail(res, SR_W_CONFIG_ERROR, "TLS CA file %s: cannot use it: %s",
 				       reg->tls_ca_file, strerror(errno));
@@ -1140,102 +939,15 @@ fail:
 	return -1;
 }
 
-/* The Route set and Supported list a stack is made with: what decides
- * whether two registrations can share one (group_key). */
-static void stack_strings(struct eng *e, char **route, char **supported)
-{
-	const struct sr_reg *reg = e->reg;
-
-	*route = NULL;
-	if (reg->outbound_proxy)
-		*route = su_sprintf(e->home, "<%s%s>", reg->outbound_proxy,
-				   strstr(reg->outbound_proxy, ";lr") ? "" : ";lr");
-	else if (reg->use_preloaded_route)
-		/* JsSIP: a Route to the server we connect to on every request */
-		*route = su_sprintf(e->home, "<%s;lr>", e->registrar);
-	/* nua's default claims timer, 100rel and path: say only what is true */
-	*supported = su_sprintf(e->home, "%s%s%s%s%s", reg->support_path ? "path" : "",
-			       reg->support_path && reg->support_outbound ? ", " : "",
-			       reg->support_outbound ? "outbound" : "",
-			       (reg->support_path || reg->support_outbound) &&
-					       (reg->instance_id || reg->support_outbound)
-				       ? ", "
-				       : "",
-			       reg->instance_id || reg->support_outbound ? "gruu" : "");
-}
-
-/* RFC 5626 keep-alives: the keeper's outbound registrations over TCP/TLS. */
-static int wants_keepalive(const struct eng *e)
-{
-	return e->shared && e->reg->support_outbound && e->reg->keep_alive_interval &&
-	       (e->tp == SR_TP_TCP || e->tp == SR_TP_TLS);
-}
-
-/* A nua on root for e's registration (magic receives its events). */
-static nua_t *eng_create_nua(struct eng *e, su_root_t *root, nua_magic_t *magic,
-			     double deadline, const char *certdir)
-{
-	const struct sr_reg *reg = e->reg;
-	const struct sr_run *run = e->run;
-	char *route = NULL, *supported = NULL;
-	unsigned t1x64;
-	nua_t *nua;
-
-	stack_strings(e, &route, &supported);
-	if (wants_keepalive(e)) {
-		/* a CRLF ping at 80-100 % of the interval (RFC 5626 4.4.1) */
-		e->ka_ms = (unsigned)(reg->keep_alive_interval * 1000.0 * (0.8 + 0.2 * sr_rand01()));
-		e->pong_ms = SR_PONG_MS;
-	}
-	t1x64 = (unsigned)((deadline - sr_now()) * 1000);
-	if (t1x64 > 32000)
-		t1x64 = 32000;
-	if (t1x64 < 500)
-		t1x64 = 500;
-	nua = nua_create(
-		root, on_event, magic, NUTAG_URL(e->t->bind_url),
-		TAG_IF(e->t->proxy[0] && !route, NUTAG_PROXY(e->t->proxy)),
-		SIPTAG_USER_AGENT_STR(reg->user_agent ? reg->user_agent : PACKAGE_NAME "/" PACKAGE_VERSION),
-		NUTAG_MAX_RETRY_AFTER(0), NUTAG_OUTBOUND("no-validate no-options-keepalive no-natify"),
-		/* nua's default claims timer, 100rel and path: say only what is true */
-		SIPTAG_SUPPORTED_STR(supported),
-		NUTAG_PATH_ENABLE(reg->support_path),
-		TAG_IF(route, NUTAG_INITIAL_ROUTE_STR(route)),
-		NUTAG_KEEPALIVE(0), NTATAG_SIP_T1X64(t1x64), NTATAG_UDP_MTU(65535),
-		/* registrations only: no SDP offer/answer engine per handle */
-		NUTAG_MEDIA_ENABLE(0), NUTAG_ENABLEINVITE(0), NUTAG_ENABLEMESSAGE(0),
-		/* the keeper holds thousands of transactions: let finished ones go
-		 * after 1 s instead of T4's 5 s (Timer K only absorbs response
-		 * retransmissions) */
-		TAG_IF(e->shared, NTATAG_SIP_T4(1000)),
-		/* A closed connection is an error for what waits on it. Set on the
-		 * stack, nua's own TPTAG_SDWN_ERROR(1) on a registration's
-		 * connection changes nothing, so the connection keeps sharing the
-		 * stack's parameters and a later nua_set_params() (a Flow-Timer,
-		 * pongs not expected) reaches it. */
-		TAG_IF(e->shared, TPTAG_SDWN_ERROR(1)),
-		TAG_IF(e->ka_ms, TPTAG_KEEPALIVE(e->ka_ms)),
-		TAG_IF(e->ka_ms, TPTAG_PINGPONG(e->pong_ms)),
-		TPTAG_LOG(run->verbose >= 2),
-		TAG_IF(certdir, TPTAG_CERTIFICATE(certdir)),
-		/* SIPREG_RESOLV_CONF: a resolv.conf for SIP's DNS (NAPTR, SRV),
-		 * e.g. a test's own name server on another port ("port N") */
-		TAG_IF(getenv("SIPREG_RESOLV_CONF"), SRESTAG_RESOLV_CONF(getenv("SIPREG_RESOLV_CONF"))),
-		TAG_IF(e->tp == SR_TP_TLS,
-		       TPTAG_TLS_VERIFY_POLICY(reg->tls_verify ? TPTLS_VERIFY_OUT : TPTLS_VERIFY_NONE)),
-		TAG_END());
-	return nua;
-}
-
 /* Our Contact, the local address, the handle and the header set of e. */
-static int eng_open_handle(struct eng *e)
+int sr_eng_open_handle(struct eng *e)
 {
 	const struct sr_reg *reg = e->reg;
 	const struct sr_run *run = e->run;
 	struct sr_result *res = e->res;
 	char *bearer = NULL, *extra = NULL;
 
-	if ((run->mode == SR_MODE_REGISTER || run->mode == SR_MODE_PROBE) && build_contact(e) < 0) {
+	if ((run->mode == SR_MODE_REGISTER || run->mode == SR_MODE_PROBE) && sr_contact_build(e) < 0) {
 		sr_result_fail(res, SR_W_INTERNAL_ERROR, "the SIP stack gave no local address");
 		return -1;
 	}
@@ -1324,7 +1036,7 @@ static int attempt(const struct sr_reg *reg, const struct sr_run *run, double de
 	res->mode = run->mode;
 	res->transport = SR_TP_UDP;
 	sr_setstr(&res->name, reg->name ? reg->name : reg->client_uri);
-	if (eng_prepare(e, deadline, &certdir, &rc) < 0)
+	if (sr_eng_prepare(e, deadline, &certdir, &rc) < 0)
 		goto out;
 	e->root = su_root_create(e);
 	if (!e->root) {
@@ -1333,25 +1045,25 @@ static int attempt(const struct sr_reg *reg, const struct sr_run *run, double de
 		goto out;
 	}
 	su_root_threading(e->root, 0);
-	e->nua = eng_create_nua(e, e->root, (nua_magic_t *)e, deadline, certdir);
-	remove_cert_dir(e);
+	e->nua = sr_stack_create(e, e->root, (nua_magic_t *)e, deadline, certdir);
+	sr_stack_cert_dir_remove(e);
 	if (!e->nua) {
 		sr_result_fail(res, SR_W_TRANSPORT_ERROR, "cannot open a %s socket on %s",
 			       sr_transport_name(e->tp), e->t->bind_url);
 		goto out;
 	}
 	nua_get_params(e->nua, TAG_ANY(), TAG_END());
-	step_until(e, params_done, deadline);
+	sr_eng_step_until(e, sr_eng_params_done, deadline);
 	if (e->state == ST_PARAMS) {
 		sr_result_fail(res, SR_W_TIMEOUT, "the SIP stack did not start in time");
 		goto teardown;
 	}
-	if (eng_open_handle(e) < 0) {
+	if (sr_eng_open_handle(e) < 0) {
 		rc = -1;
 		goto teardown;
 	}
-	send_register(e, NULL);
-	step_until(e, run_done, deadline);
+	sr_eng_send_register(e, NULL);
+	sr_eng_step_until(e, run_done, deadline);
 	if (e->bearer)
 		explicit_bzero(e->bearer, strlen(e->bearer));
 	if (run->mode == SR_MODE_AUTHCHECK && e->state == ST_DONE)
@@ -1379,7 +1091,7 @@ teardown:
 	if (e->nh)
 		nua_handle_destroy(e->nh), e->nh = NULL;
 	nua_shutdown(e->nua);
-	step_until(e, shutdown_done, deadline + 0.8);
+	sr_eng_step_until(e, shutdown_done, deadline + 0.8);
 	if (!e->shutdown_done) {
 		keep = 1;
 		g_hard_exit = 1;
@@ -1390,7 +1102,7 @@ teardown:
 out:
 	if (res->t_total < 0)
 		res->t_total = ms_since(e);
-	remove_cert_dir(e);
+	sr_stack_cert_dir_remove(e);
 	if (!keep) {
 		if (e->root)
 			su_root_destroy(e->root);
@@ -1480,212 +1192,4 @@ void sr_engine_exit(int code)
 	if (g_su_ready)
 		su_deinit();
 	exit(code);
-}
-
-/* ------------------------------------------------------------------ */
-/* The keeper's side (sipregwatch). */
-
-struct group {
-	char key[1024];
-	struct eng *g; /* holds the nua; its events are the stack's own */
-	struct group *next;
-};
-
-static struct group *g_groups;
-
-/* What a nua is made of: registrations that agree share one. */
-static void group_key(struct eng *e, const char *certdir, char *key, size_t len)
-{
-	const struct sr_reg *r = e->reg;
-	char *route, *supported;
-
-	/* the very strings eng_create_nua() gives the stack, so that a
-	 * registration never rides on a stack made for another Route */
-	stack_strings(e, &route, &supported);
-	snprintf(key, len, "%s|%s|%s|%s|%d|%s|%s|%d|%u", e->t->bind_url, e->t->proxy,
-		 route ? route : "", supported, r->support_path,
-		 r->user_agent ? r->user_agent : "", certdir ? certdir : "", r->tls_verify,
-		 wants_keepalive(e) ? r->keep_alive_interval : 0);
-}
-
-/* Keep of the target only what a running registration still uses: the
- * whole is almost 3 KB, and sipregwatch holds thousands. */
-static void detach_target(struct eng *e)
-{
-	e->aor = su_strdup(e->home, e->aor);
-	e->aor_user = su_strdup(e->home, e->aor_user);
-	e->registrar = su_strdup(e->home, e->registrar);
-	e->host = su_strdup(e->home, e->host);
-	su_free(e->home, e->t);
-	e->t = NULL;
-}
-
-struct eng *sr_eng_open(su_root_t *root, const struct sr_reg *reg, const struct sr_run *run,
-			struct sr_result *res, const struct sr_eng_hooks *hooks)
-{
-	double deadline = sr_now() + (run->timeout > 0 ? run->timeout : 10);
-	const char *certdir = NULL;
-	struct group *gr;
-	struct eng *e;
-	char key[1024];
-	int rc = 0;
-
-	e = calloc(1, sizeof *e);
-	if (!e)
-		return NULL;
-	su_home_init(e->home);
-	e->reg = reg;
-	e->run = run;
-	e->res = res;
-	e->t0 = sr_now();
-	e->hooks = *hooks;
-	e->shared = 1;
-	e->retry_after = -1;
-	res->mode = run->mode;
-	res->transport = SR_TP_UDP;
-	sr_setstr(&res->name, reg->name ? reg->name : reg->client_uri);
-	if (eng_prepare(e, deadline, &certdir, &rc) < 0)
-		goto fail;
-	group_key(e, certdir, key, sizeof key);
-	for (gr = g_groups; gr; gr = gr->next)
-		if (!strcmp(gr->key, key))
-			break;
-	if (!gr) {
-		struct eng *g = calloc(1, sizeof *g);
-
-		gr = calloc(1, sizeof *gr);
-		if (!g || !gr) {
-			free(g);
-			free(gr);
-			sr_result_fail(res, SR_W_INTERNAL_ERROR, "out of memory");
-			goto fail;
-		}
-		su_home_init(g->home);
-		g->reg = reg;
-		g->run = run;
-		g->res = res;
-		g->t = e->t; /* while the stack is made */
-		g->tp = e->tp;
-		g->registrar = e->registrar;
-		g->root = root;
-		g->shared = 1;
-		g->nua = eng_create_nua(g, root, (nua_magic_t *)g, deadline, certdir);
-		remove_cert_dir(e);
-		if (!g->nua) {
-			sr_result_fail(res, SR_W_TRANSPORT_ERROR, "cannot open a %s socket on %s",
-				       sr_transport_name(e->tp), e->t->bind_url);
-			su_home_deinit(g->home);
-			free(g);
-			free(gr);
-			goto fail;
-		}
-		nua_get_params(g->nua, TAG_ANY(), TAG_END());
-		step_until(g, params_done, deadline);
-		g->reg = NULL; /* only the stack's own events reach it from now on */
-		g->res = NULL;
-		g->t = NULL;
-		g->registrar = NULL;
-		snprintf(gr->key, sizeof gr->key, "%s", key);
-		gr->g = g;
-		gr->next = g_groups;
-		g_groups = gr;
-	}
-	remove_cert_dir(e);
-	e->root = root;
-	e->nua = gr->g->nua;
-	e->stack = gr->g;
-	if (gr->g->default_contact)
-		e->default_contact = url_hdup(e->home, gr->g->default_contact);
-	if (eng_open_handle(e) < 0)
-		goto fail;
-	detach_target(e);
-	return e;
-fail:
-	su_home_deinit(e->home);
-	free(e);
-	return NULL;
-}
-
-void sr_eng_send(struct eng *e)
-{
-	struct sr_result *res = e->res;
-
-	e->state = ST_REGISTERING;
-	e->answered = e->reanswered = e->removing = e->sec_retried = 0;
-	e->done_fired = 0;
-	e->retry_after = -1;
-	e->t0 = sr_now();
-	clear_bindings(res);
-	res->word = SR_W_NONE;
-	res->status = 0;
-	res->expires_granted = -1;
-	res->t_first = res->t_final = -1;
-	res->requests = 1;
-	sr_setstr(&res->error, NULL);
-	sr_debug(1, "-> REGISTER %s for %s (%s)", e->registrar, e->aor,
-		 e->reg->name ? e->reg->name : "");
-	send_register(e, NULL);
-}
-
-int sr_eng_unregister(struct eng *e)
-{
-	if (!e->nh || !nua_handle_has_registrations(e->nh))
-		return -1;
-	e->state = ST_UNREGISTERING;
-	e->done_fired = 0;
-	e->res->unreg_tried = true;
-	nua_unregister(e->nh, TAG_END());
-	return 0;
-}
-
-void sr_eng_free(struct eng *e)
-{
-	if (!e)
-		return;
-	if (e->cred_key)
-		sr_digest_forget(e->cred_key); /* and its secret is wiped */
-	su_home_deinit(e->home);
-	free(e);
-}
-
-void sr_eng_close(struct eng *e)
-{
-	if (!e)
-		return;
-	/* nua_handle_destroy() would un-REGISTER an active usage itself; the
-	 * keeper asks for that with sr_eng_unregister() when it wants it */
-	if (e->nh)
-		nua_handle_destroy(e->nh);
-	sr_eng_free(e);
-}
-
-long sr_eng_retry_after(const struct eng *e)
-{
-	return e->retry_after;
-}
-
-static int all_shut(const struct eng *unused)
-{
-	struct group *gr;
-
-	(void)unused;
-	for (gr = g_groups; gr; gr = gr->next)
-		if (!gr->g->shutdown_done)
-			return 0;
-	return 1;
-}
-
-void sr_eng_shutdown_all(su_root_t *root, double deadline)
-{
-	struct group *gr;
-	struct eng probe;
-
-	if (!g_groups)
-		return;
-	for (gr = g_groups; gr; gr = gr->next)
-		nua_shutdown(gr->g->nua);
-	memset(&probe, 0, sizeof probe);
-	probe.root = root;
-	step_until(&probe, all_shut, deadline);
-	g_hard_exit = 1; /* whatever did not finish is not waited for */
 }

@@ -1,0 +1,111 @@
+/* Inside the engine: one registration (struct eng) and the functions its
+ * files share. engine.c runs a registration's exchanges, stack.c makes the
+ * Sofia-SIP stack it rides on, contact.c builds its Contact, keeper.c keeps
+ * many of them on shared stacks for sipregwatch. Not for the tools. */
+#ifndef SR_ENGINE_INT_H
+#define SR_ENGINE_INT_H
+
+#include <sofia-sip/nua.h>
+#include <sofia-sip/su_wait.h>
+#include <sofia-sip/url.h>
+
+#include "digest.h"
+#include "keeper.h"
+#include "result.h"
+#include "settings.h"
+#include "target.h"
+
+enum state {
+	ST_PARAMS,
+	ST_REGISTERING,
+	ST_UNREGISTERING,
+	ST_DONE,
+};
+
+struct eng {
+	su_home_t home[1];
+	su_root_t *root;
+	nua_t *nua;
+	nua_handle_t *nh;
+	const struct sr_reg *reg;
+	const struct sr_run *run;
+	struct sr_result *res;
+	/* the target: whole while the registration is prepared and opened, then
+	 * (sipregwatch, thousands of them) only the strings still needed */
+	struct sr_target *t;
+	const char *aor, *aor_user, *registrar, *host;
+	enum sr_transport tp;
+	double t0;
+	enum state state;
+	int shutdown_done;
+	url_t *default_contact; /* the stack's own Contact (host:port) */
+	url_t *our_contact;
+	char *contact_hdr;      /* "<uri>" as sent */
+	int answered;           /* challenges we answered */
+	int renegotiated;       /* 423s nua followed */
+	int reanswered;         /* stale challenges nua answered from the cache */
+	int removing;           /* sipunreg: the removal request is out */
+	int sec_retried;        /* a 494 was answered once */
+	char *call_id;          /* to keep over a new client request */
+	char *bearer;
+	char expires[16];
+	char *first_nonce;
+	int nonce_reused;
+	char *extra;            /* extra headers, \r\n separated */
+	char cadir[64];         /* temporary CA directory for Sofia */
+	struct sr_digest_policy policy;
+	char *instance;         /* urn:uuid: of +sip.instance, or NULL */
+	char *mediasec;         /* Security-Client/Require/Proxy-Require, \r\n separated */
+	int plugin_answers0;    /* the plugin's answer count at the start */
+	struct sr_eng_hooks hooks; /* sipregwatch */
+	int done_fired;
+	int ever_answered;      /* credentials were given on this handle once */
+	int releasing;          /* the 904 of a request we let go is expected */
+	char *cred_key;         /* our key in the digest plugin's registry */
+	long retry_after;
+	int shared;             /* root and nua belong to the keeper's groups */
+	struct eng *stack;      /* keeper: the group's own eng, holder of the nua */
+	unsigned ka_ms;         /* a stack's CRLF keep-alive interval, 0: none */
+	unsigned pong_ms;       /* and how long a pong may take (0: not expected) */
+};
+
+/* RFC 5626 4.4.1: no pong within 10 s and the flow is dead. */
+#define SR_PONG_MS 10000
+
+/* engine.c */
+void sr_eng_on_event(nua_event_t event, int status, char const *phrase, nua_t *nua,
+		     nua_magic_t *magic, nua_handle_t *nh, nua_hmagic_t *hmagic, sip_t const *sip,
+		     tagi_t tags[]);
+/* Target, digest policy, TLS check, digest plugin: 0, or -1 with the
+ * result set (rc_internal 1: the failure is ours, not the settings'). */
+int sr_eng_prepare(struct eng *e, double deadline, const char **certdir_out, int *rc_internal);
+/* Our Contact, the local address, the handle and the header set. */
+int sr_eng_open_handle(struct eng *e);
+void sr_eng_send_register(struct eng *e, const char *more);
+void sr_eng_clear_bindings(struct sr_result *res);
+/* Run root until done(e) or deadline. */
+void sr_eng_step_until(struct eng *e, int (*done)(const struct eng *), double deadline);
+int sr_eng_params_done(const struct eng *e);
+/* End the process without taking stacks down (bindings they keep stay). */
+void sr_eng_exit_hard(void);
+
+/* stack.c */
+/* The directory of CA certificates Sofia-SIP reads (a private one naming
+ * tls_ca_file), or NULL; removed again by sr_stack_cert_dir_remove(). */
+const char *sr_stack_cert_dir(struct eng *e);
+void sr_stack_cert_dir_remove(struct eng *e);
+/* The Route set and Supported list a stack is made with. */
+void sr_stack_strings(struct eng *e, char **route, char **supported);
+/* RFC 5626 keep-alives: the keeper's outbound registrations over TCP/TLS. */
+int sr_stack_wants_keepalive(const struct eng *e);
+/* A nua on root for e's registration (magic receives its events). */
+nua_t *sr_stack_create(struct eng *e, su_root_t *root, nua_magic_t *magic, double deadline,
+		       const char *certdir);
+
+/* contact.c */
+/* "urn:uuid:..." of our +sip.instance, or NULL when we send none. */
+const char *sr_contact_instance(struct eng *e);
+/* Our Contact URI and header (e->our_contact, e->contact_hdr). 0 or -1. */
+int sr_contact_build(struct eng *e);
+
+#endif

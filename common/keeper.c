@@ -1,0 +1,227 @@
+/* The keeper's side of the engine (sipregwatch): many registrations on
+ * one event loop, sharing a nua per socket and stack settings. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <sofia-sip/nua_tag.h>
+
+#include "digest.h"
+#include "engine_int.h"
+#include "log.h"
+#include "util.h"
+
+double sr_eng_keep_alive(const struct eng *e)
+{
+	return e && e->stack ? e->stack->ka_ms / 1000.0 : 0;
+}
+
+struct group {
+	char key[1024];
+	struct eng *g; /* holds the nua; its events are the stack's own */
+	struct group *next;
+};
+
+static struct group *g_groups;
+
+/* What a nua is made of: registrations that agree share one. */
+static void group_key(struct eng *e, const char *certdir, char *key, size_t len)
+{
+	const struct sr_reg *r = e->reg;
+	char *route, *supported;
+
+	/* the very strings sr_stack_create() gives the stack, so that a
+	 * registration never rides on a stack made for another Route */
+	sr_stack_strings(e, &route, &supported);
+	snprintf(key, len, "%s|%s|%s|%s|%d|%s|%s|%d|%u", e->t->bind_url, e->t->proxy,
+		 route ? route : "", supported, r->support_path,
+		 r->user_agent ? r->user_agent : "", certdir ? certdir : "", r->tls_verify,
+		 sr_stack_wants_keepalive(e) ? r->keep_alive_interval : 0);
+}
+
+/* Keep of the target only what a running registration still uses: the
+ * whole is almost 3 KB, and sipregwatch holds thousands. */
+static void detach_target(struct eng *e)
+{
+	e->aor = su_strdup(e->home, e->aor);
+	e->aor_user = su_strdup(e->home, e->aor_user);
+	e->registrar = su_strdup(e->home, e->registrar);
+	e->host = su_strdup(e->home, e->host);
+	su_free(e->home, e->t);
+	e->t = NULL;
+}
+
+struct eng *sr_eng_open(su_root_t *root, const struct sr_reg *reg, const struct sr_run *run,
+			struct sr_result *res, const struct sr_eng_hooks *hooks)
+{
+	double deadline = sr_now() + (run->timeout > 0 ? run->timeout : 10);
+	const char *certdir = NULL;
+	struct group *gr;
+	struct eng *e;
+	char key[1024];
+	int rc = 0;
+
+	e = calloc(1, sizeof *e);
+	if (!e)
+		return NULL;
+	su_home_init(e->home);
+	e->reg = reg;
+	e->run = run;
+	e->res = res;
+	e->t0 = sr_now();
+	e->hooks = *hooks;
+	e->shared = 1;
+	e->retry_after = -1;
+	res->mode = run->mode;
+	res->transport = SR_TP_UDP;
+	sr_setstr(&res->name, reg->name ? reg->name : reg->client_uri);
+	if (sr_eng_prepare(e, deadline, &certdir, &rc) < 0)
+		goto fail;
+	group_key(e, certdir, key, sizeof key);
+	for (gr = g_groups; gr; gr = gr->next)
+		if (!strcmp(gr->key, key))
+			break;
+	if (!gr) {
+		struct eng *g = calloc(1, sizeof *g);
+
+		gr = calloc(1, sizeof *gr);
+		if (!g || !gr) {
+			free(g);
+			free(gr);
+			sr_result_fail(res, SR_W_INTERNAL_ERROR, "out of memory");
+			goto fail;
+		}
+		su_home_init(g->home);
+		g->reg = reg;
+		g->run = run;
+		g->res = res;
+		g->t = e->t; /* while the stack is made */
+		g->tp = e->tp;
+		g->registrar = e->registrar;
+		g->root = root;
+		g->shared = 1;
+		g->nua = sr_stack_create(g, root, (nua_magic_t *)g, deadline, certdir);
+		sr_stack_cert_dir_remove(e);
+		if (!g->nua) {
+			sr_result_fail(res, SR_W_TRANSPORT_ERROR, "cannot open a %s socket on %s",
+				       sr_transport_name(e->tp), e->t->bind_url);
+			su_home_deinit(g->home);
+			free(g);
+			free(gr);
+			goto fail;
+		}
+		nua_get_params(g->nua, TAG_ANY(), TAG_END());
+		sr_eng_step_until(g, sr_eng_params_done, deadline);
+		g->reg = NULL; /* only the stack's own events reach it from now on */
+		g->res = NULL;
+		g->t = NULL;
+		g->registrar = NULL;
+		snprintf(gr->key, sizeof gr->key, "%s", key);
+		gr->g = g;
+		gr->next = g_groups;
+		g_groups = gr;
+	}
+	sr_stack_cert_dir_remove(e);
+	e->root = root;
+	e->nua = gr->g->nua;
+	e->stack = gr->g;
+	if (gr->g->default_contact)
+		e->default_contact = url_hdup(e->home, gr->g->default_contact);
+	if (sr_eng_open_handle(e) < 0)
+		goto fail;
+	detach_target(e);
+	return e;
+fail:
+	su_home_deinit(e->home);
+	free(e);
+	return NULL;
+}
+
+void sr_eng_send(struct eng *e)
+{
+	struct sr_result *res = e->res;
+
+	e->state = ST_REGISTERING;
+	e->answered = e->reanswered = e->removing = e->sec_retried = 0;
+	e->done_fired = 0;
+	e->retry_after = -1;
+	e->t0 = sr_now();
+	sr_eng_clear_bindings(res);
+	res->word = SR_W_NONE;
+	res->status = 0;
+	res->expires_granted = -1;
+	res->t_first = res->t_final = -1;
+	res->requests = 1;
+	sr_setstr(&res->error, NULL);
+	sr_debug(1, "-> REGISTER %s for %s (%s)", e->registrar, e->aor,
+		 e->reg->name ? e->reg->name : "");
+	sr_eng_send_register(e, NULL);
+}
+
+int sr_eng_unregister(struct eng *e)
+{
+	if (!e->nh || !nua_handle_has_registrations(e->nh))
+		return -1;
+	e->state = ST_UNREGISTERING;
+	e->done_fired = 0;
+	e->res->unreg_tried = true;
+	nua_unregister(e->nh, TAG_END());
+	return 0;
+}
+
+void sr_eng_free(struct eng *e)
+{
+	if (!e)
+		return;
+	if (e->cred_key)
+		sr_digest_forget(e->cred_key); /* and its secret is wiped */
+	su_home_deinit(e->home);
+	free(e);
+}
+
+void sr_eng_close(struct eng *e)
+{
+	if (!e)
+		return;
+	/* nua_handle_destroy() would un-REGISTER an active usage itself; the
+	 * keeper asks for that with sr_eng_unregister() when it wants it */
+	if (e->nh)
+		nua_handle_destroy(e->nh);
+	sr_eng_free(e);
+}
+
+long sr_eng_retry_after(const struct eng *e)
+{
+	return e->retry_after;
+}
+
+static int all_shut(const struct eng *unused)
+{
+	struct group *gr;
+
+	(void)unused;
+	for (gr = g_groups; gr; gr = gr->next)
+		if (!gr->g->shutdown_done)
+			return 0;
+	return 1;
+}
+
+void sr_eng_shutdown_all(su_root_t *root, double deadline)
+{
+	struct group *gr;
+	struct eng probe;
+
+	if (!g_groups)
+		return;
+	for (gr = g_groups; gr; gr = gr->next)
+		nua_shutdown(gr->g->nua);
+	memset(&probe, 0, sizeof probe);
+	probe.root = root;
+	sr_eng_step_until(&probe, all_shut, deadline);
+	sr_eng_exit_hard(); /* whatever did not finish is not waited for */
+}
