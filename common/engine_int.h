@@ -88,6 +88,25 @@ void sr_eng_step_until(struct eng *e, int (*done)(const struct eng *), double de
 int sr_eng_params_done(const struct eng *e);
 /* End the process without taking stacks down (bindings they keep stay). */
 void sr_eng_exit_hard(void);
+/* Milliseconds since e's request went out. */
+long sr_eng_ms_since(const struct eng *e);
+/* A Retry-After in seconds (at most a day), -1 when none. */
+long sr_retry_after_of(sip_t const *sip);
+/* A response the stack made up itself (timeout, transport or DNS error). */
+int sr_eng_is_local_response(sip_t const *sip);
+
+/* auth.c */
+/* Answer a 401/407, or set the result and return -1 (dry: report only). */
+int sr_eng_answer_challenge(struct eng *e, int status, sip_t const *sip, int dry);
+/* mediasec: the server's Security-Server values as our Security-Verify. */
+const char *sr_eng_security_verify(struct eng *e, sip_t const *sip);
+
+/* response.c */
+void sr_eng_note_final(struct eng *e, int status, char const *phrase, sip_t const *sip);
+/* The bindings of a 2xx, which is ours, the grant, outbound, GRUUs. */
+void sr_eng_note_bindings(struct eng *e, sip_t const *sip);
+/* The digest plugin's record of what it answered with, into the result. */
+void sr_eng_note_auth_used(struct eng *e);
 
 /* stack.c */
 /* The directory of CA certificates Sofia-SIP reads (a private one naming

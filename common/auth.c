@@ -1,0 +1,152 @@
+/* Answering a 401/407 on the wire: the plan of challenge.c, our credentials
+ * filed with the digest plugin, nua_authenticate(). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sofia-sip/msg_header.h>
+#include <sofia-sip/nua_tag.h>
+#include <sofia-sip/sip_header.h>
+
+#include "challenge.h"
+#include "engine_int.h"
+#include "log.h"
+
+/* Record what a 401/407 offered: every challenge, for the report. */
+static void note_challenges(struct eng *e, msg_auth_t const *au)
+{
+	for (; au; au = au->au_next) {
+		char *realm = sr_auth_param(e->home, au->au_params, "realm=");
+		char *alg = sr_auth_param(e->home, au->au_params, "algorithm=");
+		char *qop = sr_auth_param(e->home, au->au_params, "qop=");
+
+		sr_result_add_offer(e->res, au->au_scheme, realm, alg, qop,
+				    sr_auth_param_is(au->au_params, "stale=", "true"));
+	}
+}
+
+/* mediasec: the server's Security-Server values as our Security-Verify. */
+const char *sr_eng_security_verify(struct eng *e, sip_t const *sip)
+{
+	sip_security_server_t const *ss;
+	char *out = NULL;
+
+	if (!e->mediasec || !sip)
+		return NULL;
+	for (ss = sip->sip_security_server; ss; ss = ss->sa_next) {
+		sip_security_server_t copy = *ss;
+		char *v;
+
+		copy.sa_next = NULL;
+		v = sip_header_as_string(e->home, (sip_header_t const *)&copy);
+		if (!v)
+			continue;
+		out = su_sprintf(e->home, "%s%sSecurity-Verify: %s", out ? out : "", out ? "\r\n" : "",
+				 v);
+	}
+	return out;
+}
+
+/* Nonces seen: the same nonce challenged again after our answer. */
+static void note_nonces(struct eng *e, msg_auth_t const *au)
+{
+	for (; au; au = au->au_next) {
+		const char *nonce = msg_params_find(au->au_params, "nonce=");
+
+		if (!nonce)
+			continue;
+		if (e->first_nonce && !strcmp(e->first_nonce, nonce) && e->answered)
+			e->nonce_reused = 1;
+		if (!e->first_nonce)
+			e->first_nonce = su_strdup(e->home, nonce);
+	}
+}
+
+/* Our credentials, filed with the digest plugin under a key of ours (the
+ * keeper answers many times: one key per registration). NULL when full. */
+static const char *file_credentials(struct eng *e, const char *user,
+				    const struct sr_digest_policy *policy)
+{
+	struct sr_digest_cred c = {
+		.username = (char *)user,
+		.password = e->reg->password,
+		.ha1 = e->reg->ha1,
+		.policy = *policy,
+	};
+	const char *key = sr_digest_register(&c);
+
+	if (key && e->cred_key) {
+		sr_digest_forget(e->cred_key);
+		e->cred_key = NULL;
+	}
+	if (key)
+		e->cred_key = su_strdup(e->home, key);
+	return key;
+}
+
+/* Answer a 401/407 as sr_challenge_plan() decides. Returns 0 after
+ * nua_authenticate(), or sets the result and returns -1. dry: nua went
+ * ahead without us (a challenge it could not file): report only. */
+int sr_eng_answer_challenge(struct eng *e, int status, sip_t const *sip, int dry)
+{
+	const struct sr_reg *r = e->reg;
+	struct sr_challenge_creds creds = {
+		.user = r->username ? r->username : e->aor_user,
+		.password = r->password,
+		.ha1 = r->ha1,
+		.bearer_token = r->bearer_token,
+		.realm_pin = r->realm,
+		.policy = e->policy,
+		.answered = e->answered,
+	};
+	struct sr_challenge_plan plan;
+	const struct sr_offer *first = &plan.chosen[0];
+	char cred[SR_MAX_REALMS][600];
+	const char *key, *verify;
+	size_t k;
+
+	note_challenges(e, sip->sip_www_authenticate);
+	note_challenges(e, sip->sip_proxy_authenticate);
+	note_nonces(e, sip->sip_www_authenticate);
+	note_nonces(e, sip->sip_proxy_authenticate);
+	if (sr_challenge_plan(e->home, status, sip->sip_www_authenticate,
+			      sip->sip_proxy_authenticate, &creds, &plan) < 0) {
+		sr_result_fail(e->res, plan.word, "%s", plan.error);
+		return -1;
+	}
+	sr_setstr(&e->res->auth_scheme, "Digest");
+	sr_setstr(&e->res->auth_realm, first->realm);
+	sr_setstr(&e->res->auth_algorithm, first->algorithm ? first->algorithm : "MD5");
+	sr_setstr(&e->res->auth_qop, !first->qop ? NULL
+				     : sr_digest_qop_has(first->qop, "auth") ? "auth"
+									      : "auth-int");
+	if (dry) {
+		sr_result_fail(e->res, SR_W_PROTOCOL_ERROR, "malformed challenge: %s",
+			       plan.bad_realm ? "a Digest challenge without a realm"
+					      : "nothing usable");
+		return -1;
+	}
+	key = file_credentials(e, creds.user, &plan.policy);
+	if (!key) {
+		sr_result_fail(e->res, SR_W_INTERNAL_ERROR, "too many credentials");
+		return -1;
+	}
+	for (k = 0; k < plan.nrealms; k++)
+		snprintf(cred[k], sizeof cred[k], "Digest:%s:%s:%s", plan.raw_realms[k], key, key);
+	e->answered++;
+	e->ever_answered = 1;
+	e->res->requests++;
+	sr_debug(1, "-> %s again, answering %d %s for realm \"%s\" as \"%s\" with %s",
+		 e->run->mode == SR_MODE_AUTHCHECK && e->run->method_options ? "OPTIONS" : "REGISTER",
+		 status, sip->sip_status->st_phrase, e->res->auth_realm, creds.user,
+		 e->res->auth_algorithm);
+	verify = sr_eng_security_verify(e, sip);
+	nua_authenticate(e->nh, NUTAG_AUTH(cred[0]), TAG_IF(plan.nrealms > 1, NUTAG_AUTH(cred[1])),
+			 TAG_IF(plan.nrealms > 2, NUTAG_AUTH(cred[2])),
+			 TAG_IF(plan.nrealms > 3, NUTAG_AUTH(cred[3])),
+			 TAG_IF(verify, SIPTAG_HEADER_STR(verify)), TAG_END());
+	return 0;
+}

@@ -1,0 +1,229 @@
+/* One run of a one-shot tool: a registration's attempt on a stack of its
+ * own, failing over between servers, within the run's deadline. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/rand.h>
+#include <sofia-sip/nua_tag.h>
+
+#include "engine.h"
+#include "engine_int.h"
+#include "log.h"
+#include "util.h"
+
+/* sipauthcheck: what the server does that it should not. */
+static void authcheck_warnings(struct eng *e, int status)
+{
+	struct sr_result *res = e->res;
+	size_t i;
+	int md5_only = res->n_auth_offered > 0;
+
+	if (status >= 200 && status < 300 && !e->answered && !e->reg->bearer_token)
+		sr_strv_add(&res->warnings, "the server accepted without any challenge: the "
+					    "credentials were not checked");
+	for (i = 0; i < res->n_auth_offered; i++) {
+		const char *a = res->auth_offered[i].algorithm;
+
+		if (res->auth_offered[i].scheme && strcasecmp(res->auth_offered[i].scheme, "Digest"))
+			continue;
+		if (a && strncasecmp(a, "MD5", 3))
+			md5_only = 0;
+	}
+	if (md5_only && e->tp != SR_TP_TLS) {
+		char buf[160];
+
+		snprintf(buf, sizeof buf, "the server offers only MD5 digest over %s: the exchange "
+					  "can be attacked offline",
+			 sr_transport_name(e->tp));
+		sr_strv_add(&res->warnings, buf);
+	}
+	if (e->nonce_reused)
+		sr_strv_add(&res->warnings, "the server reused a nonce in a new challenge");
+	if (e->answered && (status == 403 || status == 404)) {
+		char buf[200];
+
+		snprintf(buf, sizeof buf, "the server answered our credentials with %d instead of a "
+					  "new challenge: it may tell users and passwords apart "
+					  "(user enumeration)",
+			 status);
+		sr_strv_add(&res->warnings, buf);
+	}
+}
+
+static int run_done(const struct eng *e)
+{
+	return e->state == ST_DONE;
+}
+
+static int shutdown_done(const struct eng *e)
+{
+	return e->shutdown_done;
+}
+
+static int attempt(const struct sr_reg *reg, const struct sr_run *run, double deadline,
+		   struct sr_result *res)
+{
+	struct eng *e;
+	const char *certdir = NULL;
+	int keep = 0, rc = 0;
+
+	e = calloc(1, sizeof *e);
+	if (!e)
+		return -1;
+	su_home_init(e->home);
+	e->reg = reg;
+	e->run = run;
+	e->res = res;
+	e->t0 = sr_now();
+	res->mode = run->mode;
+	res->transport = SR_TP_UDP;
+	sr_setstr(&res->name, reg->name ? reg->name : reg->client_uri);
+	if (sr_eng_prepare(e, deadline, &certdir, &rc) < 0)
+		goto out;
+	e->root = su_root_create(e);
+	if (!e->root) {
+		sr_result_fail(res, SR_W_INTERNAL_ERROR, "cannot create the event loop");
+		rc = -1;
+		goto out;
+	}
+	su_root_threading(e->root, 0);
+	e->nua = sr_stack_create(e, e->root, (nua_magic_t *)e, deadline, certdir);
+	sr_stack_cert_dir_remove(e);
+	if (!e->nua) {
+		sr_result_fail(res, SR_W_TRANSPORT_ERROR, "cannot open a %s socket on %s",
+			       sr_transport_name(e->tp), e->t->bind_url);
+		goto out;
+	}
+	nua_get_params(e->nua, TAG_ANY(), TAG_END());
+	sr_eng_step_until(e, sr_eng_params_done, deadline);
+	if (e->state == ST_PARAMS) {
+		sr_result_fail(res, SR_W_TIMEOUT, "the SIP stack did not start in time");
+		goto teardown;
+	}
+	if (sr_eng_open_handle(e) < 0) {
+		rc = -1;
+		goto teardown;
+	}
+	sr_eng_send_register(e, NULL);
+	sr_eng_step_until(e, run_done, deadline);
+	if (e->bearer)
+		explicit_bzero(e->bearer, strlen(e->bearer));
+	if (run->mode == SR_MODE_AUTHCHECK && e->state == ST_DONE)
+		authcheck_warnings(e, res->status);
+	if (e->state == ST_REGISTERING) {
+		sr_result_fail(res, SR_W_TIMEOUT, "no final response from %s within %.1f s",
+			       e->registrar, run->timeout);
+	} else if (e->state == ST_UNREGISTERING) {
+		sr_result_fail(res, SR_W_TIMEOUT,
+			       "registered, but the un-REGISTER got no answer in time: the binding may "
+			       "stay until it expires in %ld s",
+			       res->expires_granted);
+	}
+	res->t_total = sr_eng_ms_since(e);
+
+teardown:
+	/* A kept binding: the stack must not run its teardown, which would
+	 * un-REGISTER (SOFIA-NOTES 7). So also after a timeout in register mode:
+	 * we do not remove what we may have created unasked. */
+	if (run->mode == SR_MODE_REGISTER || e->state == ST_UNREGISTERING) {
+		keep = 1;
+		sr_eng_exit_hard();
+		goto out;
+	}
+	if (e->nh)
+		nua_handle_destroy(e->nh), e->nh = NULL;
+	nua_shutdown(e->nua);
+	sr_eng_step_until(e, shutdown_done, deadline + 0.8);
+	if (!e->shutdown_done) {
+		keep = 1;
+		sr_eng_exit_hard();
+		goto out;
+	}
+	nua_destroy(e->nua);
+	e->nua = NULL;
+out:
+	if (res->t_total < 0)
+		res->t_total = sr_eng_ms_since(e);
+	sr_stack_cert_dir_remove(e);
+	if (!keep) {
+		if (e->root)
+			su_root_destroy(e->root);
+		su_home_deinit(e->home);
+		free(e);
+	}
+	/* else: e and the stack stay until sr_engine_exit() */
+	return rc;
+}
+
+/* Is this failure one to try the next server for (JsSIP: the socket failed)? */
+static int failover_worthy(const struct sr_result *res)
+{
+	return res->word == SR_W_TRANSPORT_ERROR || res->word == SR_W_TIMEOUT ||
+	       res->word == SR_W_DNS_ERROR || res->word == SR_W_TLS_ERROR ||
+	       (res->word == SR_W_REJECTED && res->status == 503);
+}
+
+int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double deadline,
+		  struct sr_result *res)
+{
+	struct sr_reg copy;
+	size_t order[64], n = reg->servers.n < 64 ? reg->servers.n : 64, i, j;
+	struct sr_strv tried = {NULL, 0, 0};
+	int rc = 0;
+
+	if (n == 0)
+		return attempt(reg, run, deadline, res);
+	/* JsSIP's sockets: the highest weight first, random among equals */
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	for (i = 0; i < n; i++) {
+		for (j = i + 1; j < n; j++) {
+			unsigned wi = reg->servers.v[order[i]].weight, wj = reg->servers.v[order[j]].weight;
+			unsigned char coin = 0;
+
+			if (wj == wi)
+				RAND_bytes(&coin, 1);
+			if (wj > wi || (wj == wi && (coin & 1))) {
+				size_t t = order[i];
+
+				order[i] = order[j];
+				order[j] = t;
+			}
+		}
+	}
+	for (i = 0; i < n; i++) {
+		const char *uri = reg->servers.v[order[i]].uri;
+		double left = deadline - sr_now(), until;
+		char line[600];
+
+		if (left <= 0 && i > 0)
+			break;
+		/* share what is left among the servers still to try */
+		until = i + 1 < n ? sr_now() + left / (double)(n - i) : deadline;
+		memcpy(&copy, reg, sizeof copy);
+		if (reg->server_uri)
+			copy.connect_uri = (char *)uri; /* servers are where to send */
+		else
+			copy.server_uri = (char *)uri;  /* each server is the registrar */
+		if (i > 0) {
+			sr_result_free(res);
+			sr_result_init(res);
+		}
+		rc = attempt(&copy, run, until, res);
+		sr_setstr(&res->target, uri);
+		snprintf(line, sizeof line, "%s: %s%s%s", uri, sr_word_name(res->word),
+			 res->status ? " " : "", res->status ? res->reason ? res->reason : "" : "");
+		sr_strv_add(&tried, line);
+		if (!failover_worthy(res))
+			break;
+		if (i + 1 < n)
+			sr_debug(1, "%s failed (%s): trying the next server", uri, sr_word_name(res->word));
+	}
+	sr_strv_free(&res->servers_tried);
+	res->servers_tried = tried;
+	return rc;
+}

@@ -1,0 +1,218 @@
+/* What a registrar's final response says, into the result: status, server,
+ * received address, bindings (and which is ours), outbound flow, GRUUs. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sofia-sip/msg_header.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/tport_tag.h>
+
+#include "bindings.h"
+#include "challenge.h"
+#include "engine_int.h"
+#include "log.h"
+#include "util.h"
+
+void sr_eng_note_final(struct eng *e, int status, char const *phrase, sip_t const *sip)
+{
+	struct sr_result *res = e->res;
+
+	res->status = status;
+	sr_setstr(&res->reason, phrase);
+	res->t_final = sr_eng_ms_since(e);
+	e->retry_after = sr_retry_after_of(sip);
+	if (!sip)
+		return;
+	/* every REGISTER of one registration in one Call-ID (RFC 3261 10.2) */
+	if (sip->sip_call_id && !e->call_id)
+		e->call_id = su_strdup(e->home, sip->sip_call_id->i_id);
+	if (sip->sip_server)
+		sr_setstr(&res->server, sip->sip_server->g_string);
+	else if (sip->sip_user_agent)
+		sr_setstr(&res->server, sip->sip_user_agent->g_string);
+	if (sip->sip_via && (sip->sip_via->v_received || sip->sip_via->v_rport)) {
+		char buf[128];
+		sip_via_t const *v = sip->sip_via;
+		const char *host = v->v_received ? v->v_received : v->v_host;
+		const char *port = v->v_rport && *v->v_rport ? v->v_rport : v->v_port;
+		int v6 = strchr(host, ':') && host[0] != '[';
+
+		snprintf(buf, sizeof buf, "%s%s%s%s%s", v6 ? "[" : "", host, v6 ? "]" : "",
+			 port ? ":" : "", port ? port : "");
+		sr_setstr(&res->received, buf);
+	}
+	if (sip->sip_min_expires)
+		res->min_expires = (long)sip->sip_min_expires->me_delta;
+}
+
+/* RFC 5626: did the registrar take the registration as an outbound flow
+ * (Require: outbound in the 2xx), and how often does it want keep-alives
+ * (Flow-Timer, a header Sofia does not know)? */
+static void note_outbound(struct sr_result *res, sip_t const *sip)
+{
+	sip_unknown_t const *u;
+	sip_require_t const *k;
+
+	res->outbound = false;
+	for (k = sip->sip_require; k; k = k->k_next) {
+		size_t i;
+
+		for (i = 0; k->k_items && k->k_items[i]; i++)
+			if (!strcasecmp(k->k_items[i], "outbound"))
+				res->outbound = true;
+	}
+	res->flow_timer = -1;
+	for (u = sip->sip_unknown; u; u = u->un_next)
+		if (u->un_name && !strcasecmp(u->un_name, "Flow-Timer") && u->un_value) {
+			char *end;
+			long v = strtol(u->un_value, &end, 10);
+
+			if (end != u->un_value && !*end && v > 0 && v <= 86400)
+				res->flow_timer = v;
+		}
+}
+
+/* RFC 5626 on a keeper stack with keep-alives, after a 2xx: a Flow-Timer
+ * shorter than our interval wins (80-100 % of it); a registrar that did not
+ * take the registration as a flow (no Require: outbound) owes no pongs, so
+ * the stack stops waiting for them rather than closing live connections.
+ * A connection's timer was set before this answer: the new interval starts
+ * after its next keep-alive. */
+static void tune_flow(struct eng *e)
+{
+	struct eng *g = e->stack;
+	const struct sr_result *res = e->res;
+
+	if (!g || !g->ka_ms || !res)
+		return;
+	if (!res->outbound && g->pong_ms) {
+		g->pong_ms = 0;
+		nua_set_params(g->nua, TPTAG_PINGPONG(0), TAG_END());
+		sr_debug(1, "the registrar did not answer Require: outbound: keep-alive pongs are not "
+			    "expected");
+	}
+	if (res->flow_timer > 0 && (double)res->flow_timer * 1000 < g->ka_ms) {
+		g->ka_ms = (unsigned)(res->flow_timer * 1000.0 * (0.8 + 0.2 * sr_rand01()));
+		nua_set_params(g->nua, TPTAG_KEEPALIVE(g->ka_ms), TAG_END());
+		sr_debug(1, "Flow-Timer %ld: keep-alives every %.1f s", res->flow_timer,
+			 g->ka_ms / 1000.0);
+	}
+}
+
+void sr_eng_note_bindings(struct eng *e, sip_t const *sip)
+{
+	struct sr_result *res = e->res;
+	sip_contact_t const *m;
+	size_t n = 0, i;
+	long header_exp = sip->sip_expires ? (long)sip->sip_expires->ex_delta : -1;
+	int own_found = 0;
+
+	for (m = sip->sip_contact; m; m = m->m_next)
+		n++;
+	res->bindings = calloc(n ? n : 1, sizeof *res->bindings);
+	if (!res->bindings)
+		return;
+	for (m = sip->sip_contact, i = 0; m; m = m->m_next, i++) {
+		struct sr_binding *b = &res->bindings[i];
+		char *uri = url_as_string(e->home, m->m_url);
+
+		b->uri = strdup(uri ? uri : "");
+		b->expires = m->m_expires ? strtol(m->m_expires, NULL, 10) : header_exp;
+		b->q = m->m_q ? strdup(m->m_q) : NULL;
+		{
+			char *inst = sr_contact_param(e->home, m, "+sip.instance=");
+			char *rid = sr_auth_param(e->home, m->m_params, "reg-id=");
+
+			b->instance = inst ? strdup(inst) : NULL;
+			b->reg_id = rid ? strdup(rid) : NULL;
+		}
+	}
+	res->n_bindings = n;
+	if (e->our_contact) {
+		/* a registrar may rewrite params, or the address: then our
+		 * +sip.instance (and reg-id), or our user at the address the
+		 * server saw us from (received/rport) */
+		struct sr_binding_self self = {
+			.contact = e->our_contact,
+			.instance = e->instance,
+			.reg_id = e->reg->support_outbound ? "1" : NULL,
+			.user = e->our_contact->url_user,
+			.address = res->received,
+		};
+		int at = sr_binding_find(e->home, sip->sip_contact, &self);
+
+		if (at >= 0) {
+			res->bindings[at].own = true;
+			own_found = 1;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (res->bindings[i].own) {
+			sip_contact_t const *mm = sip->sip_contact;
+			size_t k;
+
+			for (k = 0; k < i; k++)
+				mm = mm->m_next;
+			res->expires_granted = res->bindings[i].expires;
+			sr_setstr(&res->gruu_pub, sr_contact_param(e->home, mm, "pub-gruu="));
+			sr_setstr(&res->gruu_temp, sr_contact_param(e->home, mm, "temp-gruu="));
+			break;
+		}
+	}
+	/* No binding matched ours: the shortest grant is the safe guess, as
+	 * one of them is ours under another name (SOFIA-NOTES 5). */
+	if ((res->mode == SR_MODE_REGISTER || res->mode == SR_MODE_PROBE) && res->expires_granted < 0 &&
+	    !own_found && n > 0) {
+		for (i = 0; i < n; i++)
+			if (res->bindings[i].expires >= 0 &&
+			    (res->expires_granted < 0 || res->bindings[i].expires < res->expires_granted))
+				res->expires_granted = res->bindings[i].expires;
+	}
+	if ((res->mode == SR_MODE_REGISTER || res->mode == SR_MODE_PROBE) && res->expires_granted < 0)
+		res->expires_granted = header_exp >= 0 ? header_exp : res->expires_requested;
+	note_outbound(res, sip);
+	tune_flow(e);
+	{
+		sip_route_t const *r;
+
+		for (r = sip->sip_service_route; r; r = r->r_next) {
+			sip_route_t copy = *r;
+			char *s;
+
+			copy.r_next = NULL;
+			s = sip_header_as_string(e->home, (sip_header_t const *)&copy);
+			sr_strv_add(&res->service_route, s);
+		}
+		for (r = sip->sip_path; r; r = r->r_next) {
+			sip_route_t copy = *r;
+			char *s;
+
+			copy.r_next = NULL;
+			s = sip_header_as_string(e->home, (sip_header_t const *)&copy);
+			sr_strv_add(&res->path, s);
+		}
+	}
+}
+
+/* What was really sent: the plugin's last answer, or our Bearer token. */
+void sr_eng_note_auth_used(struct eng *e)
+{
+	struct sr_digest_used u;
+	int answers;
+
+	sr_digest_last_used(&u);
+	answers = u.answers - e->plugin_answers0;
+	if (answers > 0) {
+		sr_setstr(&e->res->auth_scheme, "Digest");
+		if (!e->res->auth_algorithm)
+			sr_setstr(&e->res->auth_algorithm, u.algorithm);
+		e->res->auth_rounds = e->answered + e->reanswered;
+	} else if (e->reg->bearer_token) {
+		sr_setstr(&e->res->auth_scheme, "Bearer");
+		e->res->auth_rounds = 0;
+	}
+}
