@@ -26,86 +26,7 @@
 #include "util.h"
 #include "retry.h"
 #include "watch.h"
-
-enum slot_state {
-	S_WAITING,      /* the random initial delay */
-	S_QUEUED,       /* waiting for the rate limit */
-	S_REGISTERING,
-	S_REGISTERED,
-	S_RETRY,        /* a retry is scheduled */
-	S_REJECTED,     /* nothing retries until a reload */
-	S_UNREGISTERING,
-	S_STOPPED,
-};
-
-static const char *const state_names[] = {
-	"waiting", "queued", "registering", "registered", "retry_scheduled", "rejected",
-	"unregistering", "stopped",
-};
-
-struct watch;
-
-struct slot {
-	struct watch *w;
-	struct sr_reg *reg;
-	char *fingerprint;
-	struct eng *e;
-	struct sr_result res;
-	enum slot_state st;
-	double since;
-	double next_at;
-	unsigned attempts;
-	unsigned backoff;
-	unsigned long failures_total;
-	unsigned long registrations_total;
-	int ever_registered;
-	long granted;
-	double rtt;
-	su_timer_t *timer;
-	int removed;     /* dropped by a reload: goes once un-registered */
-	int refresh_due; /* our own refresh deadline passed (SOFIA-NOTES 5) */
-};
-
-/* A registrar that lost its bindings (restarted without them, a location
- * table flushed) tells nobody over UDP. Every audit_interval the keeper
- * asks it for the bindings of one registered AOR, a REGISTER without
- * Contact that changes nothing, and sends every registration on that
- * registrar again when ours is missing. */
-struct audit {
-	char *registrar;      /* Request-URI of the registrations it covers */
-	double next;          /* when the next query goes (sr_now()) */
-	struct eng *e;        /* the query in flight */
-	struct sr_result res;
-	struct sr_run run;    /* the watch's, as a listing (REGISTER without Contact) */
-	char *own;            /* the sentinel's binding as the registrar wrote it */
-	int done;
-};
-
-struct watch {
-	const char *tool;
-	const struct sr_cli *cli;
-	struct sr_run *run;
-	const struct sr_watch_opts *opts;
-	su_root_t *root;
-	su_timer_t *tick;
-	struct slot **slots;
-	size_t n;
-	struct slot **queue;
-	size_t qlen, qcap;
-	double tokens;
-	double last_tick;
-	FILE *events;
-	int text;
-	int dirty;
-	double last_written;
-	int stopping;
-	int pending_removal; /* a reload removed slots still un-registering */
-	double stop_deadline;
-	int done;
-	int in_tick; /* a new stack's start runs the loop inside tick_cb */
-	struct audit **audits; /* each apart: a query in flight points at its own */
-	size_t n_audits;
-};
+#include "watch_int.h"
 
 static volatile sig_atomic_t g_sig_term, g_sig_hup, g_sig_usr1;
 
@@ -117,56 +38,6 @@ static void on_signal(int sig)
 		g_sig_usr1 = 1;
 	else
 		g_sig_term = 1;
-}
-
-static void iso_time(double t, char *buf, size_t len)
-{
-	time_t s = (time_t)t;
-	struct tm tm;
-
-	gmtime_r(&s, &tm);
-	int ms = (int)((t - (double)s) * 1000);
-	char tmp[64];
-
-	snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", (tm.tm_year + 1900) % 10000,
-		 (tm.tm_mon + 1) % 100, tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100,
-		 tm.tm_sec % 100, (ms < 0 ? 0 : ms) % 1000);
-	snprintf(buf, len, "%.30s", tmp);
-}
-
-/* One event: JSON Lines, or a text line with -o text. fields: a json object
- * (stolen). */
-static void emit(struct watch *w, const char *event, const struct slot *s, json_t *fields)
-{
-	char ts[40];
-	json_t *o = json_object();
-
-	iso_time(sr_wall_now(), ts, sizeof ts);
-	json_object_set_new(o, "ts", json_string(ts));
-	json_object_set_new(o, "event", json_string(event));
-	if (s)
-		json_object_set_new(o, "name", json_string(s->reg->name ? s->reg->name : "?"));
-	if (fields)
-		json_object_update(o, fields);
-	if (w->text) {
-		const char *k;
-		json_t *v;
-
-		fprintf(w->events, "%s %s %s", ts, s ? s->reg->name : "-", event);
-		json_object_foreach(fields, k, v) {
-			char *d = json_dumps(v, JSON_ENCODE_ANY | JSON_REAL_PRECISION(6));
-
-			fprintf(w->events, " %s=%s", k, d ? d : "?");
-			free(d);
-		}
-		fputc('\n', w->events);
-	} else {
-		json_dumpf(o, w->events, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
-		fputc('\n', w->events);
-	}
-	fflush(w->events);
-	json_decref(o);
-	json_decref(fields);
 }
 
 /* A new state is written out within a second; what changes without one
@@ -235,7 +106,7 @@ static void send_now(struct slot *s)
 		}
 	}
 	set_state(s, S_REGISTERING);
-	emit(w, "registering", s, json_pack("{s:s, s:i}", "registrar", s->res.registrar ? s->res.registrar : "",
+	sr_watch_emit(w, "registering", s, json_pack("{s:s, s:i}", "registrar", s->res.registrar ? s->res.registrar : "",
 					   "attempt", (int)s->attempts + 1));
 	sr_eng_send(s->e);
 }
@@ -365,7 +236,7 @@ static void audit_finish(struct watch *w, struct audit *a)
 					again++;
 				}
 			}
-			emit(w, "bindings_lost", NULL,
+			sr_watch_emit(w, "bindings_lost", NULL,
 			     json_pack("{s:s, s:s, s:i}", "registrar", a->registrar, "missing", a->own,
 				       "registrations", again));
 		}
@@ -440,7 +311,7 @@ static void registered(struct slot *s)
 		json_object_set_new(fields, "received", s->res.received ? json_string(s->res.received)
 									  : json_null());
 	}
-	emit(w, refresh && s->ever_registered ? "refreshed" : "registered", s, fields);
+	sr_watch_emit(w, refresh && s->ever_registered ? "refreshed" : "registered", s, fields);
 	s->ever_registered = 1;
 	audit_note(s);
 	/* Our own deadline, whatever nua thinks was granted (SOFIA-NOTES 5):
@@ -456,7 +327,7 @@ static void reject(struct slot *s, const char *why)
 	if (s->timer)
 		su_timer_reset(s->timer);
 	set_state(s, S_REJECTED);
-	emit(s->w, "rejected", s,
+	sr_watch_emit(s->w, "rejected", s,
 	     json_pack("{s:s, s:s, s:i}", "result", sr_word_name(s->res.word), "reason", why,
 		       "status", s->res.status));
 }
@@ -478,7 +349,7 @@ static void fail_policy(struct slot *s)
 	struct sr_retry_decision d;
 
 	s->failures_total++;
-	emit(s->w, "failed", s,
+	sr_watch_emit(s->w, "failed", s,
 	     json_pack("{s:i, s:o, s:s, s:o}", "status", res->status, "reason",
 		       res->reason && res->status ? json_string(res->reason) : json_null(), "result",
 		       sr_word_name(res->word), "error", res->error ? json_string(res->error) : json_null()));
@@ -491,7 +362,7 @@ static void fail_policy(struct slot *s)
 	}
 	set_state(s, S_RETRY);
 	schedule(s, d.interval);
-	emit(s->w, "retry_scheduled", s,
+	sr_watch_emit(s->w, "retry_scheduled", s,
 	     json_pack("{s:f, s:i, s:i, s:b}", "in", d.interval, "attempt", (int)s->attempts, "max",
 		       (int)r->max_retries, "retry_after", d.retry_after));
 }
@@ -519,7 +390,7 @@ static void on_done(void *arg)
 
 	if (s->st == S_UNREGISTERING) {
 		set_state(s, S_STOPPED);
-		emit(s->w, "unregistered", s,
+		sr_watch_emit(s->w, "unregistered", s,
 		     json_pack("{s:i, s:b}", "status", s->res.unreg_status,
 			       "removed", s->res.unreg_status >= 200 && s->res.unreg_status < 300));
 		return;
@@ -542,165 +413,6 @@ static void on_refresh(void *arg, int status)
 	} else {
 		fail_policy(s);
 	}
-}
-
-/* ------------------------------------------------------------------ */
-/* Status file and Prometheus metrics, replaced atomically. */
-
-static int write_atomic(const char *path, const char *data, size_t len)
-{
-	char tmp[4096];
-	FILE *f;
-	int rc = -1;
-
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-	f = fopen(tmp, "we");
-	if (!f)
-		return -1;
-	if (fwrite(data, 1, len, f) == len && fflush(f) == 0 && fsync(fileno(f)) == 0)
-		rc = 0;
-	if (fclose(f) != 0)
-		rc = -1;
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = -1;
-	if (rc != 0)
-		unlink(tmp);
-	return rc;
-}
-
-/* A JSON string (or null) for the status file. */
-static void json_put(FILE *f, const char *v)
-{
-	const unsigned char *p;
-
-	if (!v) {
-		fputs("null", f);
-		return;
-	}
-	fputc('"', f);
-	for (p = (const unsigned char *)v; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
-}
-
-/* Written by hand, not through a jansson tree: with thousands of
- * registrations the tree cost more than everything else at rest. */
-static void write_status(struct watch *w)
-{
-	char ts[40], *buf = NULL;
-	double now = sr_wall_now();
-	size_t len = 0, i;
-	FILE *f = open_memstream(&buf, &len);
-
-	if (!f)
-		return;
-	iso_time(now, ts, sizeof ts);
-	fprintf(f, "{\n \"tool\": \"sipregwatch\",\n \"version\": \"%s\",\n \"pid\": %d,\n"
-		   " \"updated\": %.6f,\n \"updated_iso\": \"%s\",\n \"registrations\": [",
-		PACKAGE_VERSION, (int)getpid(), now, ts);
-	for (i = 0; i < w->n; i++) {
-		const struct slot *s = w->slots[i];
-		int pending = s->timer && s->st != S_REJECTED && s->st != S_STOPPED;
-
-		fputs(i ? ",\n  {\"name\": " : "\n  {\"name\": ", f);
-		json_put(f, s->reg->name);
-		fputs(", \"aor\": ", f);
-		json_put(f, s->reg->client_uri);
-		fprintf(f, ", \"state\": \"%s\", \"since\": %.6f, \"last_status\": ", state_names[s->st],
-			s->since);
-		if (s->res.status)
-			fprintf(f, "%d", s->res.status);
-		else
-			fputs("null", f);
-		fputs(", \"last_reason\": ", f);
-		json_put(f, s->res.status ? s->res.reason : NULL);
-		fprintf(f, ", \"result\": \"%s\", \"next_action_at\": ", sr_word_name(s->res.word));
-		if (pending)
-			fprintf(f, "%.6f", s->next_at);
-		else
-			fputs("null", f);
-		fputs(", \"expires\": ", f);
-		if (s->st == S_REGISTERED)
-			fprintf(f, "%ld", s->granted);
-		else
-			fputs("null", f);
-		fprintf(f, ", \"rtt\": %.6f, \"attempts\": %u, \"failures_total\": %lu, "
-			   "\"registrations_total\": %lu}",
-			s->rtt, (unsigned)s->attempts, s->failures_total, s->registrations_total);
-	}
-	fputs(w->n ? "\n ]\n}\n" : "]\n}\n", f);
-	if (fclose(f) == 0 && write_atomic(w->opts->status_file, buf, len) < 0)
-		sr_warn("cannot write the status file %s: %s", w->opts->status_file, strerror(errno));
-	free(buf);
-}
-
-static void prom_escape(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
-			fputc('\\', f);
-		if (*s == '\n') {
-			fputs("\\n", f);
-			continue;
-		}
-		fputc(*s, f);
-	}
-}
-
-static void write_prometheus(struct watch *w)
-{
-	static const struct {
-		const char *name, *type, *help;
-	} m[] = {
-		{"sipreg_registered", "gauge", "1 when the registration holds a binding"},
-		{"sipreg_last_status", "gauge", "SIP status of the last final response (0: none)"},
-		{"sipreg_register_rtt_seconds", "gauge", "time from REGISTER to its final response"},
-		{"sipreg_failures_total", "counter", "failed registration attempts"},
-		{"sipreg_expires_seconds", "gauge", "expiry the registrar granted"},
-	};
-	char *buf = NULL;
-	size_t len = 0, i, k;
-	FILE *f = open_memstream(&buf, &len);
-
-	if (!f)
-		return;
-	for (k = 0; k < 5; k++) {
-		fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", m[k].name, m[k].help, m[k].name, m[k].type);
-		for (i = 0; i < w->n; i++) {
-			const struct slot *s = w->slots[i];
-
-			fprintf(f, "%s{name=\"", m[k].name);
-			prom_escape(f, s->reg->name);
-			fputs("\"} ", f);
-			switch (k) {
-			case 0: fprintf(f, "%d\n", s->st == S_REGISTERED); break;
-			case 1: fprintf(f, "%d\n", s->res.status); break;
-			case 2: fprintf(f, "%.6f\n", s->rtt); break;
-			case 3: fprintf(f, "%lu\n", s->failures_total); break;
-			default: fprintf(f, "%ld\n", s->st == S_REGISTERED ? s->granted : 0); break;
-			}
-		}
-	}
-	fclose(f);
-	if (write_atomic(w->opts->prometheus_file, buf, len) < 0)
-		sr_warn("cannot write %s: %s", w->opts->prometheus_file, strerror(errno));
-	free(buf);
-}
-
-static void write_files(struct watch *w)
-{
-	if (w->opts->status_file)
-		write_status(w);
-	if (w->opts->prometheus_file)
-		write_prometheus(w);
-	w->dirty = 0;
-	w->last_written = sr_now();
 }
 
 /* ------------------------------------------------------------------ */
@@ -800,7 +512,7 @@ static void stop_slot(struct slot *s)
 	}
 	if (s->e && sr_eng_unregister(s->e) == 0) {
 		set_state(s, S_UNREGISTERING);
-		emit(s->w, "unregistering", s, NULL);
+		sr_watch_emit(s->w, "unregistering", s, NULL);
 	} else {
 		set_state(s, S_STOPPED);
 	}
@@ -821,7 +533,7 @@ static void reload(struct watch *w)
 	if (code == 0 && sr_secrets_load(cfg->regs, cfg->n, 0) < 0)
 		code = SR_EXIT_CONFIG;
 	if (code) {
-		emit(w, "reload_failed", NULL,
+		sr_watch_emit(w, "reload_failed", NULL,
 		     json_pack("{s:s}", "error", "the configuration is invalid; the old one keeps running "
 						"(see stderr)"));
 		sr_config_free(cfg);
@@ -887,7 +599,7 @@ static void reload(struct watch *w)
 	/* the new slots took their settings over: the rest of it goes */
 	sr_config_free(cfg);
 	free(cfg);
-	emit(w, "reloaded", NULL,
+	sr_watch_emit(w, "reloaded", NULL,
 	     json_pack("{s:i, s:i, s:i, s:i}", "added", (int)(added - changed), "removed",
 		       (int)removed, "changed", (int)changed, "unchanged", (int)unchanged));
 }
@@ -929,7 +641,7 @@ static void tick_body(struct watch *w, double now)
 		audits_drop(w);
 		w->stopping = 1;
 		w->stop_deadline = now + w->opts->shutdown_timeout;
-		emit(w, "stopping", NULL, json_pack("{s:f}", "timeout", w->opts->shutdown_timeout));
+		sr_watch_emit(w, "stopping", NULL, json_pack("{s:f}", "timeout", w->opts->shutdown_timeout));
 		for (i = 0; i < w->n; i++)
 			stop_slot(w->slots[i]);
 	}
@@ -984,7 +696,7 @@ static void tick_body(struct watch *w, double now)
 	}
 	if (g_sig_usr1 || (w->dirty && now - w->last_written >= 1) || now - w->last_written >= 10) {
 		g_sig_usr1 = 0;
-		write_files(w);
+		sr_watch_write_files(w);
 	}
 }
 
@@ -1042,7 +754,7 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 				"--max-rate %.0f: raise it or the expiration",
 				refresh_rate, opts->max_rate);
 	}
-	emit(&w, "started", NULL,
+	sr_watch_emit(&w, "started", NULL,
 	     json_pack("{s:i, s:i, s:f}", "registrations", (int)w.n, "pid", (int)getpid(),
 		       "max_rate", opts->max_rate));
 	for (i = 0; i < w.n; i++)
@@ -1059,8 +771,8 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 		if (w.slots[i]->st != S_STOPPED)
 			set_state(w.slots[i], S_STOPPED);
 	audits_drop(&w);
-	write_files(&w);
-	emit(&w, "stopped", NULL, NULL);
+	sr_watch_write_files(&w);
+	sr_watch_emit(&w, "stopped", NULL, NULL);
 	if (w.events != stdout)
 		fclose(w.events);
 	for (i = 0; i < w.n; i++)

@@ -1,0 +1,100 @@
+/* Inside sipregwatch: its registrations (slots), audits and the watch, for
+ * watch.c (the keeping) and watchout.c (events, status file, metrics). */
+#ifndef SR_WATCH_INT_H
+#define SR_WATCH_INT_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+#include <sofia-sip/su_wait.h>
+
+#include "keeper.h"
+#include "result.h"
+#include "settings.h"
+#include "watch.h"
+
+enum slot_state {
+	S_WAITING,      /* the random initial delay */
+	S_QUEUED,       /* waiting for the rate limit */
+	S_REGISTERING,
+	S_REGISTERED,
+	S_RETRY,        /* a retry is scheduled */
+	S_REJECTED,     /* nothing retries until a reload */
+	S_UNREGISTERING,
+	S_STOPPED,
+};
+
+/* The state names of the events, status file and metrics. */
+extern const char *const sr_watch_state_names[];
+
+struct watch;
+
+struct slot {
+	struct watch *w;
+	struct sr_reg *reg;
+	char *fingerprint;
+	struct eng *e;
+	struct sr_result res;
+	enum slot_state st;
+	double since;
+	double next_at;
+	unsigned attempts;
+	unsigned backoff;
+	unsigned long failures_total;
+	unsigned long registrations_total;
+	int ever_registered;
+	long granted;
+	double rtt;
+	su_timer_t *timer;
+	int removed;     /* dropped by a reload: goes once un-registered */
+	int refresh_due; /* our own refresh deadline passed (SOFIA-NOTES 5) */
+};
+
+/* A registrar that lost its bindings (restarted without them, a location
+ * table flushed) tells nobody over UDP. Every audit_interval the keeper
+ * asks it for the bindings of one registered AOR, a REGISTER without
+ * Contact that changes nothing, and sends every registration on that
+ * registrar again when ours is missing. */
+struct audit {
+	char *registrar;      /* Request-URI of the registrations it covers */
+	double next;          /* when the next query goes (sr_now()) */
+	struct eng *e;        /* the query in flight */
+	struct sr_result res;
+	struct sr_run run;    /* the watch's, as a listing (REGISTER without Contact) */
+	char *own;            /* the sentinel's binding as the registrar wrote it */
+	int done;
+};
+
+struct watch {
+	const char *tool;
+	const struct sr_cli *cli;
+	struct sr_run *run;
+	const struct sr_watch_opts *opts;
+	su_root_t *root;
+	su_timer_t *tick;
+	struct slot **slots;
+	size_t n;
+	struct slot **queue;
+	size_t qlen, qcap;
+	double tokens;
+	double last_tick;
+	FILE *events;
+	int text;
+	int dirty;
+	double last_written;
+	int stopping;
+	int pending_removal; /* a reload removed slots still un-registering */
+	double stop_deadline;
+	int done;
+	int in_tick; /* a new stack's start runs the loop inside tick_cb */
+	struct audit **audits; /* each apart: a query in flight points at its own */
+	size_t n_audits;
+};
+
+/* One event: a JSON line, or a text line with -o text. fields: a JSON
+ * object, stolen. */
+void sr_watch_emit(struct watch *w, const char *event, const struct slot *s, json_t *fields);
+/* The status file and the Prometheus metrics, each replaced atomically. */
+void sr_watch_write_files(struct watch *w);
+
+#endif

@@ -1,0 +1,226 @@
+/* What sipregwatch reports: events (JSON Lines or text), the status file
+ * and node_exporter textfile metrics. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "util.h"
+#include "watch_int.h"
+
+const char *const sr_watch_state_names[] = {
+	"waiting", "queued", "registering", "registered", "retry_scheduled", "rejected",
+	"unregistering", "stopped",
+};
+
+static void iso_time(double t, char *buf, size_t len)
+{
+	time_t s = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&s, &tm);
+	int ms = (int)((t - (double)s) * 1000);
+	char tmp[64];
+
+	snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", (tm.tm_year + 1900) % 10000,
+		 (tm.tm_mon + 1) % 100, tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100,
+		 tm.tm_sec % 100, (ms < 0 ? 0 : ms) % 1000);
+	snprintf(buf, len, "%.30s", tmp);
+}
+
+/* One event: JSON Lines, or a text line with -o text. fields: a json object
+ * (stolen). */
+void sr_watch_emit(struct watch *w, const char *event, const struct slot *s, json_t *fields)
+{
+	char ts[40];
+	json_t *o = json_object();
+
+	iso_time(sr_wall_now(), ts, sizeof ts);
+	json_object_set_new(o, "ts", json_string(ts));
+	json_object_set_new(o, "event", json_string(event));
+	if (s)
+		json_object_set_new(o, "name", json_string(s->reg->name ? s->reg->name : "?"));
+	if (fields)
+		json_object_update(o, fields);
+	if (w->text) {
+		const char *k;
+		json_t *v;
+
+		fprintf(w->events, "%s %s %s", ts, s ? s->reg->name : "-", event);
+		json_object_foreach(fields, k, v) {
+			char *d = json_dumps(v, JSON_ENCODE_ANY | JSON_REAL_PRECISION(6));
+
+			fprintf(w->events, " %s=%s", k, d ? d : "?");
+			free(d);
+		}
+		fputc('\n', w->events);
+	} else {
+		json_dumpf(o, w->events, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+		fputc('\n', w->events);
+	}
+	fflush(w->events);
+	json_decref(o);
+	json_decref(fields);
+}
+
+static int write_atomic(const char *path, const char *data, size_t len)
+{
+	char tmp[4096];
+	FILE *f;
+	int rc = -1;
+
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+	f = fopen(tmp, "we");
+	if (!f)
+		return -1;
+	if (fwrite(data, 1, len, f) == len && fflush(f) == 0 && fsync(fileno(f)) == 0)
+		rc = 0;
+	if (fclose(f) != 0)
+		rc = -1;
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = -1;
+	if (rc != 0)
+		unlink(tmp);
+	return rc;
+}
+
+/* A JSON string (or null) for the status file. */
+static void json_put(FILE *f, const char *v)
+{
+	const unsigned char *p;
+
+	if (!v) {
+		fputs("null", f);
+		return;
+	}
+	fputc('"', f);
+	for (p = (const unsigned char *)v; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+/* Written by hand, not through a jansson tree: with thousands of
+ * registrations the tree cost more than everything else at rest. */
+static void write_status(struct watch *w)
+{
+	char ts[40], *buf = NULL;
+	double now = sr_wall_now();
+	size_t len = 0, i;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return;
+	iso_time(now, ts, sizeof ts);
+	fprintf(f, "{\n \"tool\": \"sipregwatch\",\n \"version\": \"%s\",\n \"pid\": %d,\n"
+		   " \"updated\": %.6f,\n \"updated_iso\": \"%s\",\n \"registrations\": [",
+		PACKAGE_VERSION, (int)getpid(), now, ts);
+	for (i = 0; i < w->n; i++) {
+		const struct slot *s = w->slots[i];
+		int pending = s->timer && s->st != S_REJECTED && s->st != S_STOPPED;
+
+		fputs(i ? ",\n  {\"name\": " : "\n  {\"name\": ", f);
+		json_put(f, s->reg->name);
+		fputs(", \"aor\": ", f);
+		json_put(f, s->reg->client_uri);
+		fprintf(f, ", \"state\": \"%s\", \"since\": %.6f, \"last_status\": ", sr_watch_state_names[s->st],
+			s->since);
+		if (s->res.status)
+			fprintf(f, "%d", s->res.status);
+		else
+			fputs("null", f);
+		fputs(", \"last_reason\": ", f);
+		json_put(f, s->res.status ? s->res.reason : NULL);
+		fprintf(f, ", \"result\": \"%s\", \"next_action_at\": ", sr_word_name(s->res.word));
+		if (pending)
+			fprintf(f, "%.6f", s->next_at);
+		else
+			fputs("null", f);
+		fputs(", \"expires\": ", f);
+		if (s->st == S_REGISTERED)
+			fprintf(f, "%ld", s->granted);
+		else
+			fputs("null", f);
+		fprintf(f, ", \"rtt\": %.6f, \"attempts\": %u, \"failures_total\": %lu, "
+			   "\"registrations_total\": %lu}",
+			s->rtt, (unsigned)s->attempts, s->failures_total, s->registrations_total);
+	}
+	fputs(w->n ? "\n ]\n}\n" : "]\n}\n", f);
+	if (fclose(f) == 0 && write_atomic(w->opts->status_file, buf, len) < 0)
+		sr_warn("cannot write the status file %s: %s", w->opts->status_file, strerror(errno));
+	free(buf);
+}
+
+static void prom_escape(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', f);
+		if (*s == '\n') {
+			fputs("\\n", f);
+			continue;
+		}
+		fputc(*s, f);
+	}
+}
+
+static void write_prometheus(struct watch *w)
+{
+	static const struct {
+		const char *name, *type, *help;
+	} m[] = {
+		{"sipreg_registered", "gauge", "1 when the registration holds a binding"},
+		{"sipreg_last_status", "gauge", "SIP status of the last final response (0: none)"},
+		{"sipreg_register_rtt_seconds", "gauge", "time from REGISTER to its final response"},
+		{"sipreg_failures_total", "counter", "failed registration attempts"},
+		{"sipreg_expires_seconds", "gauge", "expiry the registrar granted"},
+	};
+	char *buf = NULL;
+	size_t len = 0, i, k;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return;
+	for (k = 0; k < 5; k++) {
+		fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", m[k].name, m[k].help, m[k].name, m[k].type);
+		for (i = 0; i < w->n; i++) {
+			const struct slot *s = w->slots[i];
+
+			fprintf(f, "%s{name=\"", m[k].name);
+			prom_escape(f, s->reg->name);
+			fputs("\"} ", f);
+			switch (k) {
+			case 0: fprintf(f, "%d\n", s->st == S_REGISTERED); break;
+			case 1: fprintf(f, "%d\n", s->res.status); break;
+			case 2: fprintf(f, "%.6f\n", s->rtt); break;
+			case 3: fprintf(f, "%lu\n", s->failures_total); break;
+			default: fprintf(f, "%ld\n", s->st == S_REGISTERED ? s->granted : 0); break;
+			}
+		}
+	}
+	fclose(f);
+	if (write_atomic(w->opts->prometheus_file, buf, len) < 0)
+		sr_warn("cannot write %s: %s", w->opts->prometheus_file, strerror(errno));
+	free(buf);
+}
+
+void sr_watch_write_files(struct watch *w)
+{
+	if (w->opts->status_file)
+		write_status(w);
+	if (w->opts->prometheus_file)
+		write_prometheus(w);
+	w->dirty = 0;
+	w->last_written = sr_now();
+}
