@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,240 +147,258 @@ static int host_invalid_tld(const char *host)
 	       (len == 7 && !strncasecmp(host, "invalid", 7));
 }
 
-enum sr_word sr_target_build(const struct sr_reg *r, struct sr_target *t, char *err,
-			     size_t errlen)
+/* A bracketed IPv6 host without its brackets. */
+static void unbracket(char *dst, size_t len, const char *host)
 {
-	su_home_t home[1] = {SU_HOME_INIT(home)};
-	url_t *aor = NULL, *reg = NULL;
-	char tpbuf[16] = "", laddr[64] = "", lport[8] = "";
-	enum sr_word rc = SR_W_CONFIG_ERROR;
-	enum sr_transport uri_tp = SR_TP_AUTO;
-	const char *bind_host;
-	int fam;
-
-	memset(t, 0, sizeof *t);
-	if (!r->client_uri) {
-		snprintf(err, errlen, "no client URI: give -u/--client-uri sip:user@domain");
-		goto out;
+	snprintf(dst, len, "%s", host);
+	if (dst[0] == '[') {
+		memmove(dst, dst + 1, strlen(dst));
+		dst[strcspn(dst, "]")] = '\0';
 	}
+}
+
+/* The address of host: itself when a literal, else /etc/hosts (or
+ * $SIPREG_HOSTS_FILE), localhost as a last resort; "" when only DNS can
+ * tell. Returns its family, 0 when not known. */
+static int lookup_host(const char *host, int af, char *ip, size_t len)
+{
+	const char *hosts = getenv("SIPREG_HOSTS_FILE");
+	int want = af == 4 ? AF_INET : af == 6 ? AF_INET6 : 0;
+
+	ip[0] = '\0';
+	if (ip_family(host)) {
+		snprintf(ip, len, "%s", host);
+	} else if (sr_hosts_lookup(hosts ? hosts : "/etc/hosts", host, want, ip, len) < 0 &&
+		   !strcasecmp(host, "localhost")) {
+		snprintf(ip, len, "%s", af == 6 ? "::1" : "127.0.0.1");
+	}
+	return ip[0] ? ip_family(ip) : 0;
+}
+
+/* The URL nua sends to: sip:IP:PORT;transport=x (the port by default that
+ * of the transport). */
+static void proxy_url(struct sr_target *t, int sips)
+{
+	int v6 = ip_family(t->connect_ip) == AF_INET6;
+
+	snprintf(t->proxy, sizeof t->proxy, "%s:%s%s%s:%u;transport=%s", sips ? "sips" : "sip",
+		 v6 ? "[" : "", t->connect_ip, v6 ? "]" : "",
+		 t->port ? t->port : t->tp == SR_TP_TLS ? 5061 : 5060, tp_param(t->tp));
+}
+
+static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* The AOR of the registration. */
+static url_t *aor_of(su_home_t *home, const struct sr_reg *r, struct sr_target *t, char *err,
+		     size_t errlen)
+{
+	url_t *aor;
+
+	if (!r->client_uri)
+		return fail(err, errlen, "no client URI: give -u/--client-uri sip:user@domain"), NULL;
 	aor = url_make(home, r->client_uri);
 	if (!aor || (aor->url_type != url_sip && aor->url_type != url_sips) || !aor->url_host ||
-	    !aor->url_user || !*aor->url_user || !*aor->url_host) {
-		snprintf(err, errlen,
-			 "client URI \"%s\": expected sip:user@domain or sips:user@domain",
-			 r->client_uri);
-		goto out;
-	}
+	    !aor->url_user || !*aor->url_user || !*aor->url_host)
+		return fail(err, errlen, "client URI \"%s\": expected sip:user@domain or sips:user@domain",
+			    r->client_uri),
+		       NULL;
 	snprintf(t->aor, sizeof t->aor, "%s:%s@%s%s%s", aor->url_type == url_sips ? "sips" : "sip",
 		 aor->url_user, aor->url_host, aor->url_port ? ":" : "",
 		 aor->url_port ? aor->url_port : "");
 	snprintf(t->aor_user, sizeof t->aor_user, "%s", aor->url_user);
+	return aor;
+}
+
+/* The registrar's URI (server_uri, else the AOR's domain), its port and
+ * the transport: settings, then ;transport=, then sips:, then UDP. */
+static url_t *registrar_of(su_home_t *home, const struct sr_reg *r, url_t const *aor,
+			   struct sr_target *t, enum sr_transport *uri_tp, char *err, size_t errlen)
+{
+	char tpbuf[16] = "";
+	url_t *reg;
 
 	if (r->server_uri) {
 		reg = url_make(home, r->server_uri);
 		if (!reg || (reg->url_type != url_sip && reg->url_type != url_sips) ||
-		    !reg->url_host || !*reg->url_host) {
-			snprintf(err, errlen, "server URI \"%s\": expected sip:host[:port] or sips:host[:port]",
-				 r->server_uri);
-			goto out;
-		}
+		    !reg->url_host || !*reg->url_host)
+			return fail(err, errlen,
+				    "server URI \"%s\": expected sip:host[:port] or sips:host[:port]",
+				    r->server_uri),
+			       NULL;
 	} else {
 		reg = url_hdup(home, aor);
-		reg->url_user = NULL;
-		reg->url_password = NULL;
-		reg->url_params = NULL;
-		reg->url_headers = NULL;
+		if (!reg)
+			return fail(err, errlen, "out of memory"), NULL;
+		reg->url_user = reg->url_password = NULL;
+		reg->url_params = reg->url_headers = NULL;
 	}
 	if (reg->url_port && *reg->url_port) {
 		char *end;
 		unsigned long p = strtoul(reg->url_port, &end, 10);
 
-		if (*end || p == 0 || p > 65535) {
-			snprintf(err, errlen, "server URI: bad port \"%s\"", reg->url_port);
-			goto out;
-		}
+		if (*end || p == 0 || p > 65535)
+			return fail(err, errlen, "server URI: bad port \"%s\"", reg->url_port), NULL;
 		t->port = (unsigned)p;
 	}
+	*uri_tp = SR_TP_AUTO;
 	if (url_param(reg->url_params, "transport", tpbuf, sizeof tpbuf) > 0) {
-		if (!strcasecmp(tpbuf, "udp"))
-			uri_tp = SR_TP_UDP;
-		else if (!strcasecmp(tpbuf, "tcp"))
-			uri_tp = SR_TP_TCP;
-		else if (!strcasecmp(tpbuf, "tls"))
-			uri_tp = SR_TP_TLS;
-		else if (!strcasecmp(tpbuf, "ws") || !strcasecmp(tpbuf, "wss")) {
-			snprintf(err, errlen, "server URI: transport \"%s\" is not supported by this build (udp, tcp or tls)", tpbuf);
-			goto out;
-		} else {
-			snprintf(err, errlen, "server URI: unknown transport \"%s\" (udp, tcp or tls)", tpbuf);
-			goto out;
-		}
+		*uri_tp = !strcasecmp(tpbuf, "udp")   ? SR_TP_UDP
+			  : !strcasecmp(tpbuf, "tcp") ? SR_TP_TCP
+			  : !strcasecmp(tpbuf, "tls") ? SR_TP_TLS
+						      : SR_TP_AUTO;
+		if (*uri_tp == SR_TP_AUTO)
+			return fail(err, errlen,
+				    !strcasecmp(tpbuf, "ws") || !strcasecmp(tpbuf, "wss")
+					    ? "server URI: transport \"%s\" is not supported by this build (udp, tcp or tls)"
+					    : "server URI: unknown transport \"%s\" (udp, tcp or tls)",
+				    tpbuf),
+			       NULL;
 	}
 	t->tp = r->transport != SR_TP_AUTO ? r->transport
-		: uri_tp != SR_TP_AUTO	    ? uri_tp
+		: *uri_tp != SR_TP_AUTO	   ? *uri_tp
 		: reg->url_type == url_sips ? SR_TP_TLS
 					    : SR_TP_UDP;
-	if (uri_tp != SR_TP_AUTO && r->transport != SR_TP_AUTO && uri_tp != r->transport) {
-		snprintf(err, errlen, "--transport %s contradicts ;transport=%s in the server URI",
-			 tp_param(r->transport), tpbuf);
-		goto out;
-	}
-	if (reg->url_type == url_sips && t->tp != SR_TP_TLS) {
-		snprintf(err, errlen, "a sips: server URI needs transport tls, not %s",
-			 tp_param(t->tp));
-		goto out;
-	}
+	if (*uri_tp != SR_TP_AUTO && r->transport != SR_TP_AUTO && *uri_tp != r->transport)
+		return fail(err, errlen, "--transport %s contradicts ;transport=%s in the server URI",
+			    tp_param(r->transport), tpbuf),
+		       NULL;
+	if (reg->url_type == url_sips && t->tp != SR_TP_TLS)
+		return fail(err, errlen, "a sips: server URI needs transport tls, not %s",
+			    tp_param(t->tp)),
+		       NULL;
+	return reg;
+}
 
-	/* Host: literal, /etc/hosts, or left to Sofia's resolver (SRV, A). */
-	snprintf(t->host, sizeof t->host, "%s", reg->url_host);
-	if (t->host[0] == '[') {
-		size_t len = strlen(t->host);
+/* Request-URI: as given, with the transport made explicit unless the
+ * scheme's default (UDP for sip:, TLS for sips:) was taken. */
+static void request_uri(su_home_t *home, url_t const *reg, enum sr_transport uri_tp,
+			struct sr_target *t)
+{
+	url_t *ru = url_hdup(home, reg);
+	char *params = ru && ru->url_params ? su_strdup(home, ru->url_params) : NULL;
+	char *np = su_strdup(home, ""), *save = NULL, *p, *s;
+	int implicit = uri_tp == SR_TP_AUTO &&
+		       (t->tp == SR_TP_UDP || (t->tp == SR_TP_TLS && reg->url_type == url_sips));
 
-		memmove(t->host, t->host + 1, len);
-		t->host[strcspn(t->host, "]")] = '\0';
+	if (!ru || !np)
+		return;
+	for (p = params ? strtok_r(params, ";", &save) : NULL; p; p = strtok_r(NULL, ";", &save))
+		if (strncasecmp(p, "transport=", 10))
+			np = su_sprintf(home, "%s%s%s", np, *np ? ";" : "", p);
+	ru->url_params = NULL;
+	s = url_as_string(home, ru);
+	snprintf(t->registrar, sizeof t->registrar, "%s%s%s%s%s", s, *np ? ";" : "", np,
+		 implicit ? "" : ";transport=", implicit ? "" : tp_param(t->tp));
+}
+
+/* servers: send to this one; the Request-URI stays the registrar's. */
+static int connect_to(su_home_t *home, const struct sr_reg *r, struct sr_target *t, char *err,
+		      size_t errlen)
+{
+	url_t *cu = url_make(home, r->connect_uri);
+	char ctp[16] = "";
+	int cfam;
+
+	if (!cu || (cu->url_type != url_sip && cu->url_type != url_sips) || !cu->url_host)
+		return fail(err, errlen, "server \"%s\": expected a sip: or sips: URI", r->connect_uri);
+	if (url_param(cu->url_params, "transport", ctp, sizeof ctp) > 0 &&
+	    strcasecmp(ctp, tp_param(t->tp)))
+		return fail(err, errlen, "server %s: transport %s differs from the registration's %s",
+			    r->connect_uri, ctp, tp_param(t->tp));
+	unbracket(t->verify_host, sizeof t->verify_host, cu->url_host);
+	t->port = cu->url_port ? (unsigned)strtoul(cu->url_port, NULL, 10) : 0;
+	cfam = lookup_host(t->verify_host, r->af, t->connect_ip, sizeof t->connect_ip);
+	if (cfam) {
+		t->family = cfam;
+		proxy_url(t, cu->url_type == url_sips);
+	} else {
+		snprintf(t->proxy, sizeof t->proxy, "%s%s%s", r->connect_uri,
+			 ctp[0] ? "" : ";transport=", ctp[0] ? "" : tp_param(t->tp));
 	}
-	fam = ip_family(t->host);
-	if (fam) {
-		t->host_is_ip = true;
-		snprintf(t->connect_ip, sizeof t->connect_ip, "%s", t->host);
-	} else if (host_invalid_tld(t->host)) {
-		snprintf(err, errlen, "cannot resolve \"%s\": the .invalid domain never resolves",
-			 t->host);
+	return 0;
+}
+
+/* Our socket: bound to the address we would send from, in the registrar's
+ * family (Sofia-SIP binds one family only: docs/sofia-sip.md). */
+static enum sr_word bind_to(const struct sr_reg *r, struct sr_target *t, char *err,
+			    size_t errlen)
+{
+	char laddr[64] = "", lport[8] = "";
+	const char *bind_host;
+	int v6;
+
+	if (r->local_address) {
+		if (split_local(r->local_address, laddr, sizeof laddr, lport, sizeof lport) < 0)
+			return fail(err, errlen,
+				    "--local-address \"%s\": expected ADDR or ADDR:PORT or [ADDR6]:PORT",
+				    r->local_address),
+			       SR_W_CONFIG_ERROR;
+		if (t->family && ip_family(laddr) != t->family)
+			return fail(err, errlen,
+				    "--local-address %s is not in the family of the server %s", laddr,
+				    t->host),
+			       SR_W_CONFIG_ERROR;
+		t->family = ip_family(laddr);
+		snprintf(t->local_ip, sizeof t->local_ip, "%s", laddr);
+	} else if (t->connect_ip[0] &&
+		   source_address(t->connect_ip, t->family, t->local_ip, sizeof t->local_ip) < 0) {
+		fail(err, errlen, "no route to %s", t->connect_ip);
+		return SR_W_TRANSPORT_ERROR;
+	}
+	bind_host = t->local_ip[0] ? t->local_ip : t->family == AF_INET6 ? "::" : "0.0.0.0";
+	v6 = ip_family(bind_host) == AF_INET6;
+	snprintf(t->bind_url, sizeof t->bind_url, "%s:%s%s%s:%s;transport=%s",
+		 t->tp == SR_TP_TLS ? "sips" : "sip", v6 ? "[" : "", bind_host, v6 ? "]" : "",
+		 lport[0] ? lport : "0", tp_param(t->tp));
+	return SR_W_NONE;
+}
+
+enum sr_word sr_target_build(const struct sr_reg *r, struct sr_target *t, char *err,
+			     size_t errlen)
+{
+	su_home_t home[1] = {SU_HOME_INIT(home)};
+	enum sr_transport uri_tp = SR_TP_AUTO;
+	enum sr_word rc = SR_W_CONFIG_ERROR;
+	url_t *aor, *reg;
+	int fam;
+
+	memset(t, 0, sizeof *t);
+	aor = aor_of(home, r, t, err, errlen);
+	reg = aor ? registrar_of(home, r, aor, t, &uri_tp, err, errlen) : NULL;
+	if (!reg)
+		goto out;
+	/* the host: a literal, /etc/hosts, or left to Sofia's resolver (SRV, A) */
+	unbracket(t->host, sizeof t->host, reg->url_host);
+	t->host_is_ip = ip_family(t->host) != 0;
+	if (!t->host_is_ip && host_invalid_tld(t->host)) {
+		fail(err, errlen, "cannot resolve \"%s\": the .invalid domain never resolves", t->host);
 		rc = SR_W_DNS_ERROR;
 		goto out;
-	} else {
-		int want = r->af == 4 ? AF_INET : r->af == 6 ? AF_INET6 : 0;
-		const char *hosts = getenv("SIPREG_HOSTS_FILE");
-
-		if (sr_hosts_lookup(hosts ? hosts : "/etc/hosts", t->host, want, t->connect_ip,
-				    sizeof t->connect_ip) < 0 &&
-		    !strcasecmp(t->host, "localhost"))
-			snprintf(t->connect_ip, sizeof t->connect_ip, "%s",
-				 r->af == 6 ? "::1" : "127.0.0.1");
-		fam = t->connect_ip[0] ? ip_family(t->connect_ip) : 0;
 	}
+	fam = lookup_host(t->host, r->af, t->connect_ip, sizeof t->connect_ip);
 	if (fam && r->af && fam != (r->af == 4 ? AF_INET : AF_INET6)) {
-		snprintf(err, errlen, "server %s is an IPv%d address but -%d was given", t->host,
-			 fam == AF_INET ? 4 : 6, r->af);
+		fail(err, errlen, "server %s is an IPv%d address but -%d was given", t->host,
+		     fam == AF_INET ? 4 : 6, r->af);
 		goto out;
 	}
 	t->family = fam ? fam : r->af == 6 ? AF_INET6 : r->af == 4 ? AF_INET : 0;
-
-	/* Request-URI: as given, with the transport made explicit. */
-	{
-		url_t *ru = url_hdup(home, reg);
-		char *params = ru->url_params ? su_strdup(home, ru->url_params) : NULL;
-		char *s;
-
-		if (params) {
-			/* drop any transport= and put ours */
-			char *np = su_strdup(home, "");
-			char *save = NULL, *p;
-
-			for (p = strtok_r(params, ";", &save); p; p = strtok_r(NULL, ";", &save))
-				if (strncasecmp(p, "transport=", 10))
-					np = su_sprintf(home, "%s%s%s", np, *np ? ";" : "", p);
-			params = *np ? np : NULL;
-		}
-		ru->url_params = NULL;
-		s = url_as_string(home, ru);
-		if (t->tp == SR_TP_UDP && uri_tp == SR_TP_AUTO)
-			snprintf(t->registrar, sizeof t->registrar, "%s%s%s", s, params ? ";" : "",
-				 params ? params : "");
-		else if (t->tp == SR_TP_TLS && reg->url_type == url_sips && uri_tp == SR_TP_AUTO)
-			snprintf(t->registrar, sizeof t->registrar, "%s%s%s", s, params ? ";" : "",
-				 params ? params : "");
-		else
-			snprintf(t->registrar, sizeof t->registrar, "%s%s%s;transport=%s", s,
-				 params ? ";" : "", params ? params : "", tp_param(t->tp));
-	}
-	if (t->connect_ip[0] && !t->host_is_ip) {
-		int v6 = ip_family(t->connect_ip) == AF_INET6;
-
-		snprintf(t->proxy, sizeof t->proxy, "%s:%s%s%s:%u;transport=%s",
-			 reg->url_type == url_sips ? "sips" : "sip", v6 ? "[" : "", t->connect_ip,
-			 v6 ? "]" : "", t->port ? t->port : t->tp == SR_TP_TLS ? 5061 : 5060,
-			 tp_param(t->tp));
-	}
-
+	request_uri(home, reg, uri_tp, t);
+	if (t->connect_ip[0] && !t->host_is_ip)
+		proxy_url(t, reg->url_type == url_sips);
 	snprintf(t->verify_host, sizeof t->verify_host, "%s", t->host);
-	if (r->connect_uri) {
-		/* servers: send to this one, the Request-URI stays the registrar */
-		url_t *cu = url_make(home, r->connect_uri);
-		char ctp[16] = "", chost[256];
-		int cfam;
-
-		if (!cu || (cu->url_type != url_sip && cu->url_type != url_sips) || !cu->url_host) {
-			snprintf(err, errlen, "server \"%s\": expected a sip: or sips: URI", r->connect_uri);
-			goto out;
-		}
-		if (url_param(cu->url_params, "transport", ctp, sizeof ctp) > 0 &&
-		    strcasecmp(ctp, tp_param(t->tp))) {
-			snprintf(err, errlen, "server %s: transport %s differs from the registration's %s",
-				 r->connect_uri, ctp, tp_param(t->tp));
-			goto out;
-		}
-		snprintf(chost, sizeof chost, "%s", cu->url_host);
-		if (chost[0] == '[') {
-			memmove(chost, chost + 1, strlen(chost));
-			chost[strcspn(chost, "]")] = '\0';
-		}
-		snprintf(t->verify_host, sizeof t->verify_host, "%s", chost);
-		t->port = cu->url_port ? (unsigned)strtoul(cu->url_port, NULL, 10) : 0;
-		t->connect_ip[0] = '\0';
-		if (ip_family(chost))
-			snprintf(t->connect_ip, sizeof t->connect_ip, "%s", chost);
-		else if (sr_hosts_lookup(getenv("SIPREG_HOSTS_FILE") ? getenv("SIPREG_HOSTS_FILE")
-								      : "/etc/hosts",
-					 chost, r->af == 4 ? AF_INET : r->af == 6 ? AF_INET6 : 0,
-					 t->connect_ip, sizeof t->connect_ip) < 0 &&
-			 !strcasecmp(chost, "localhost"))
-			snprintf(t->connect_ip, sizeof t->connect_ip, "%s",
-				 r->af == 6 ? "::1" : "127.0.0.1");
-		cfam = t->connect_ip[0] ? ip_family(t->connect_ip) : 0;
-		if (cfam) {
-			t->family = cfam;
-			snprintf(t->proxy, sizeof t->proxy, "%s:%s%s%s:%u;transport=%s",
-				 cu->url_type == url_sips ? "sips" : "sip", cfam == AF_INET6 ? "[" : "",
-				 t->connect_ip, cfam == AF_INET6 ? "]" : "",
-				 t->port ? t->port : t->tp == SR_TP_TLS ? 5061 : 5060, tp_param(t->tp));
-		} else {
-			snprintf(t->proxy, sizeof t->proxy, "%s%s%s", r->connect_uri,
-				 ctp[0] ? "" : ";transport=", ctp[0] ? "" : tp_param(t->tp));
-		}
-	}
-
-	/* Our socket: bound to the address we would send from, in the
-	 * registrar's family (SOFIA-NOTES 11). */
-	if (r->local_address) {
-		if (split_local(r->local_address, laddr, sizeof laddr, lport, sizeof lport) < 0) {
-			snprintf(err, errlen, "--local-address \"%s\": expected ADDR or ADDR:PORT or [ADDR6]:PORT",
-				 r->local_address);
-			goto out;
-		}
-		if (t->family && ip_family(laddr) != t->family) {
-			snprintf(err, errlen, "--local-address %s is not in the family of the server %s",
-				 laddr, t->host);
-			goto out;
-		}
-		t->family = ip_family(laddr);
-		snprintf(t->local_ip, sizeof t->local_ip, "%s", laddr);
-	} else if (t->connect_ip[0]) {
-		if (source_address(t->connect_ip, t->family, t->local_ip, sizeof t->local_ip) < 0) {
-			snprintf(err, errlen, "no route to %s", t->connect_ip);
-			rc = SR_W_TRANSPORT_ERROR;
-			goto out;
-		}
-	}
-	bind_host = t->local_ip[0] ? t->local_ip : t->family == AF_INET6 ? "::" : "0.0.0.0";
-	{
-		int v6 = ip_family(bind_host) == AF_INET6;
-
-		snprintf(t->bind_url, sizeof t->bind_url, "%s:%s%s%s:%s;transport=%s",
-			 t->tp == SR_TP_TLS ? "sips" : "sip", v6 ? "[" : "", bind_host, v6 ? "]" : "",
-			 lport[0] ? lport : "0", tp_param(t->tp));
-	}
-	rc = SR_W_NONE;
+	if (r->connect_uri && connect_to(home, r, t, err, errlen) < 0)
+		goto out;
+	rc = bind_to(r, t, err, errlen);
 out:
 	su_home_deinit(home);
 	return rc;
