@@ -95,15 +95,16 @@ int sr_env_apply(struct sr_reg *reg, struct sr_run *run, char *err, size_t errle
 	return 0;
 }
 
-int sr_options_parse(const char *tool, unsigned tool_bit, int argc, char **argv,
-		     struct sr_cli *cli, struct sr_run *run)
-{
+/* getopt_long's tables for a tool, from the rows it takes. */
+struct getopt_tables {
 	struct option lo[200];
-	char names[8192], shorts[128];
+	char names[8192];
+	char shorts[128];
+};
+
+static int getopt_tables(unsigned tool_bit, struct getopt_tables *g)
+{
 	size_t n = 0, used = 0, ns = 0, i;
-	int c, rc = 0, help = 0, version = 0, mode_flags = 0;
-	char err[512];
-	struct sr_reg scratch;
 
 	for (i = 0; i < sr_options_count; i++) {
 		const struct sr_option *o = &sr_options[i];
@@ -113,10 +114,8 @@ int sr_options_parse(const char *tool, unsigned tool_bit, int argc, char **argv,
 		const char *spell[3] = {o->key, o->aliases, o->cli_aliases};
 		unsigned k;
 
-		if (!(o->tools & tool_bit))
-			continue;
 		/* "name" as a key is the entry's name; the flag --name picks entries */
-		if (o->id == SR_O_NAME)
+		if (!(o->tools & tool_bit) || o->id == SR_O_NAME)
 			continue;
 		for (k = 0; k < 3; k++) {
 			const char *p = spell[k];
@@ -124,15 +123,16 @@ int sr_options_parse(const char *tool, unsigned tool_bit, int argc, char **argv,
 			while (p && *p) {
 				size_t len = strcspn(p, " "), j;
 
-				if (used + len + 1 > sizeof names || n + 2 >= sizeof lo / sizeof lo[0])
+				if (used + len + 1 > sizeof g->names ||
+				    n + 2 >= sizeof g->lo / sizeof g->lo[0])
 					return -1;
 				for (j = 0; j < len; j++)
-					names[used + j] = p[j] == '_' ? '-' : p[j];
-				names[used + len] = '\0';
-				lo[n].name = names + used;
-				lo[n].has_arg = has_arg;
-				lo[n].flag = NULL;
-				lo[n].val = 256 + (int)i;
+					g->names[used + j] = p[j] == '_' ? '-' : p[j];
+				g->names[used + len] = '\0';
+				g->lo[n].name = g->names + used;
+				g->lo[n].has_arg = has_arg;
+				g->lo[n].flag = NULL;
+				g->lo[n].val = 256 + (int)i;
 				n++;
 				used += len + 1;
 				p += len;
@@ -140,14 +140,29 @@ int sr_options_parse(const char *tool, unsigned tool_bit, int argc, char **argv,
 			}
 		}
 		if (o->short_opt) {
-			shorts[ns++] = (char)o->short_opt;
+			g->shorts[ns++] = (char)o->short_opt;
 			if (has_arg == required_argument)
-				shorts[ns++] = ':';
+				g->shorts[ns++] = ':';
 		}
 	}
-	memset(&lo[n], 0, sizeof lo[n]);
-	shorts[ns] = '\0';
+	memset(&g->lo[n], 0, sizeof g->lo[n]);
+	g->shorts[ns] = '\0';
+	return 0;
+}
 
+int sr_options_parse(const char *tool, unsigned tool_bit, int argc, char **argv,
+		     struct sr_cli *cli, struct sr_run *run)
+{
+	static struct getopt_tables g;
+	const char *shorts = g.shorts;
+	const struct option *lo = g.lo;
+	size_t i;
+	int c, rc = 0, help = 0, version = 0, mode_flags = 0;
+	char err[512];
+	struct sr_reg scratch;
+
+	if (getopt_tables(tool_bit, &g) < 0)
+		return -1;
 	sr_reg_defaults(&scratch);
 	opterr = 0;
 	optind = 1;

@@ -254,6 +254,43 @@ static int add_entry(struct loader *l, struct sr_config *cfg, const yaml_node_t 
 	return sr_config_add(cfg, &reg);
 }
 
+/* The entries of registrations:, a list or a mapping of name: entry. */
+static int add_entries(struct loader *l, struct sr_config *cfg, const yaml_node_t *defaults,
+		       const yaml_node_t *regs)
+{
+	yaml_node_pair_t *p;
+	yaml_node_item_t *it;
+
+	if (regs->type == YAML_SEQUENCE_NODE) {
+		for (it = regs->data.sequence.items.start; it < regs->data.sequence.items.top; it++) {
+			yaml_node_t *e = yaml_document_get_node(l->doc, *it);
+
+			if (e->type != YAML_MAPPING_NODE)
+				return fail_at(l, e, "registrations: expected a mapping per entry, got %s",
+					       type_name(e));
+			if (add_entry(l, cfg, defaults, e, NULL, NULL) < 0)
+				return -1;
+		}
+		return 0;
+	}
+	if (regs->type != YAML_MAPPING_NODE)
+		return fail_at(l, regs, "registrations: expected a list or a mapping, got %s",
+			       type_name(regs));
+	for (p = regs->data.mapping.pairs.start; p < regs->data.mapping.pairs.top; p++) {
+		yaml_node_t *kn = yaml_document_get_node(l->doc, p->key);
+		yaml_node_t *e = yaml_document_get_node(l->doc, p->value);
+
+		if (!scalar(kn) || !*scalar(kn))
+			return fail_at(l, kn, "registrations: expected a name, got %s", type_name(kn));
+		if (e->type != YAML_MAPPING_NODE)
+			return fail_at(l, e, "%s: expected a mapping of keys, got %s", scalar(kn),
+				       type_name(e));
+		if (add_entry(l, cfg, defaults, e, scalar(kn), kn) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int sr_config_load_yaml(const char *path, struct sr_config *cfg, char *err, size_t errlen)
 {
 	struct loader l = {path, NULL, err, errlen, sr_file_private(path)};
@@ -330,41 +367,8 @@ int sr_config_load_yaml(const char *path, struct sr_config *cfg, char *err, size
 		snprintf(err, errlen, "%s: no registrations: (defaults alone register nothing)", path);
 		goto out;
 	}
-	if (regs->type == YAML_SEQUENCE_NODE) {
-		yaml_node_item_t *it;
-
-		for (it = regs->data.sequence.items.start; it < regs->data.sequence.items.top; it++) {
-			yaml_node_t *e = yaml_document_get_node(&doc, *it);
-
-			if (e->type != YAML_MAPPING_NODE) {
-				fail_at(&l, e, "registrations: expected a mapping per entry, got %s",
-					type_name(e));
-				goto out;
-			}
-			if (add_entry(&l, cfg, defaults, e, NULL, NULL) < 0)
-				goto out;
-		}
-	} else if (regs->type == YAML_MAPPING_NODE) {
-		for (p = regs->data.mapping.pairs.start; p < regs->data.mapping.pairs.top; p++) {
-			yaml_node_t *kn = yaml_document_get_node(&doc, p->key);
-			yaml_node_t *e = yaml_document_get_node(&doc, p->value);
-
-			if (!scalar(kn) || !*scalar(kn)) {
-				fail_at(&l, kn, "registrations: expected a name, got %s", type_name(kn));
-				goto out;
-			}
-			if (e->type != YAML_MAPPING_NODE) {
-				fail_at(&l, e, "%s: expected a mapping of keys, got %s", scalar(kn),
-					type_name(e));
-				goto out;
-			}
-			if (add_entry(&l, cfg, defaults, e, scalar(kn), kn) < 0)
-				goto out;
-		}
-	} else {
-		fail_at(&l, regs, "registrations: expected a list or a mapping, got %s", type_name(regs));
+	if (add_entries(&l, cfg, defaults, regs) < 0)
 		goto out;
-	}
 	if (cfg->n == 0) {
 		snprintf(err, errlen, "%s: registrations: is empty", path);
 		goto out;

@@ -88,6 +88,106 @@ static int add_kv(struct section *sec, const char *k, const char *v, const char 
 
 static int ini_read(struct ini *ini, const char *path, const char *from, int from_line);
 
+/* Comments out of a line: ;-- block --; (in_block carries over lines) and
+ * ';' to the end, unless escaped as \;. */
+static char *strip_comments(char *line, int *in_block)
+{
+	char *p;
+
+	if (*in_block) {
+		p = strstr(line, "--;");
+		if (!p)
+			return NULL;
+		*in_block = 0;
+		line = p + 3;
+	}
+	if ((p = strstr(line, ";--")) != NULL) {
+		char *end = strstr(p + 3, "--;");
+
+		if (end) {
+			memmove(p, end + 3, strlen(end + 3) + 1);
+		} else {
+			*p = '\0';
+			*in_block = 1;
+		}
+	}
+	for (p = line; *p; p++) {
+		if (*p == '\\' && p[1] == ';') {
+			memmove(p, p + 1, strlen(p));
+			continue;
+		}
+		if (*p == ';') {
+			*p = '\0';
+			break;
+		}
+	}
+	return trim(line);
+}
+
+/* #include "file" or #tryinclude "file", relative to the including file. */
+static int include_line(struct ini *ini, char *line, const char *path, int lineno)
+{
+	int tryonly = !strncasecmp(line, "#tryinclude", 11);
+	char inc[4096], dir[4096], *arg;
+
+	if (strncasecmp(line, "#include", 8) && !tryonly)
+		return ini_fail(ini, path, lineno, "unknown directive %s", line);
+	arg = trim(line + (tryonly ? 11 : 8));
+	if (*arg == '"' || *arg == '<') {
+		arg++;
+		arg[strcspn(arg, "\">")] = '\0';
+	}
+	if (arg[0] == '/') {
+		snprintf(inc, sizeof inc, "%s", arg);
+	} else {
+		snprintf(dir, sizeof dir, "%s", path);
+		snprintf(inc, sizeof inc, "%s/%s", dirname(dir), arg);
+	}
+	if (tryonly && access(inc, R_OK) != 0)
+		return 0;
+	return ini_read(ini, inc, path, lineno);
+}
+
+/* [name] or [name](template,!): a new section, returned in *cur. */
+static int section_line(struct ini *ini, char *line, const char *path, int lineno,
+			struct section **cur)
+{
+	char *end = strchr(line, ']'), *p;
+	struct section *s;
+
+	if (!end)
+		return ini_fail(ini, path, lineno, "section header without ]");
+	*end = '\0';
+	s = realloc(ini->s, (ini->n + 1) * sizeof *s);
+	if (!s)
+		return -1;
+	ini->s = s;
+	*cur = &s[ini->n++];
+	memset(*cur, 0, sizeof **cur);
+	(*cur)->name = strdup(trim(line + 1));
+	(*cur)->file = strdup(path);
+	(*cur)->line = lineno;
+	p = trim(end + 1);
+	if (*p == '(') {
+		char *close = strchr(p, ')'), *tok, *save = NULL;
+		char tl[512] = "";
+
+		if (!close)
+			return ini_fail(ini, path, lineno, "template list without )");
+		*close = '\0';
+		for (tok = strtok_r(p + 1, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			tok = trim(tok);
+			if (!strcmp(tok, "!"))
+				(*cur)->is_template = 1;
+			else if (*tok && strcmp(tok, "+"))
+				snprintf(tl + strlen(tl), sizeof tl - strlen(tl), "%s%s", *tl ? "," : "",
+					 tok);
+		}
+		(*cur)->templates = strdup(tl);
+	}
+	return 0;
+}
+
 /* The lines of one open file (#include recurses through ini_read()). */
 static int ini_lines(struct ini *ini, FILE *f, const char *path)
 {
@@ -101,123 +201,34 @@ static int ini_lines(struct ini *ini, FILE *f, const char *path)
 	if (ini->n)
 		cur = &ini->s[ini->n - 1];
 	while (fgets(buf, sizeof buf, f)) {
-		char *line = buf, *p;
+		char *line, *p;
 
 		lineno++;
-		if (in_block_comment) {
-			p = strstr(line, "--;");
-			if (!p)
-				continue;
-			in_block_comment = 0;
-			line = p + 3;
-		}
-		if ((p = strstr(line, ";--")) != NULL) {
-			char *end = strstr(p + 3, "--;");
-
-			if (end)
-				memmove(p, end + 3, strlen(end + 3) + 1);
-			else {
-				*p = '\0';
-				in_block_comment = 1;
-			}
-		}
-		/* ';' starts a comment unless escaped as \; */
-		for (p = line; *p; p++) {
-			if (*p == '\\' && p[1] == ';') {
-				memmove(p, p + 1, strlen(p));
-				continue;
-			}
-			if (*p == ';') {
-				*p = '\0';
-				break;
-			}
-		}
-		line = trim(line);
-		if (!*line)
+		line = strip_comments(buf, &in_block_comment);
+		if (!line || !*line)
 			continue;
 		if (line[0] == '#') {
-			char *arg;
-			int tryonly = !strncasecmp(line, "#tryinclude", 11);
-
-			if (strncasecmp(line, "#include", 8) && !tryonly) {
-				return ini_fail(ini, path, lineno, "unknown directive %s", line);
-			}
-			arg = trim(line + (tryonly ? 11 : 8));
-			if (*arg == '"' || *arg == '<') {
-				arg++;
-				arg[strcspn(arg, "\">")] = '\0';
-			}
-			{
-				char inc[4096], dir[4096];
-
-				if (arg[0] == '/') {
-					snprintf(inc, sizeof inc, "%s", arg);
-				} else {
-					snprintf(dir, sizeof dir, "%s", path);
-					snprintf(inc, sizeof inc, "%s/%s", dirname(dir), arg);
-				}
-				if (tryonly && access(inc, R_OK) != 0)
-					continue;
-				if (ini_read(ini, inc, path, lineno) < 0) {
-					return -1;
-				}
-				cur = ini->n ? &ini->s[ini->n - 1] : NULL;
-			}
+			if (include_line(ini, line, path, lineno) < 0)
+				return -1;
+			cur = ini->n ? &ini->s[ini->n - 1] : NULL;
 			continue;
 		}
 		if (line[0] == '[') {
-			char *end = strchr(line, ']');
-			struct section *s;
-
-			if (!end) {
-				return ini_fail(ini, path, lineno, "section header without ]");
-			}
-			*end = '\0';
-			s = realloc(ini->s, (ini->n + 1) * sizeof *s);
-			if (!s) {
+			if (section_line(ini, line, path, lineno, &cur) < 0)
 				return -1;
-			}
-			ini->s = s;
-			cur = &s[ini->n++];
-			memset(cur, 0, sizeof *cur);
-			cur->name = strdup(trim(line + 1));
-			cur->file = strdup(path);
-			cur->line = lineno;
-			p = trim(end + 1);
-			if (*p == '(') {
-				char *close = strchr(p, ')'), *tok, *save = NULL;
-				char tl[512] = "";
-
-				if (!close) {
-					return ini_fail(ini, path, lineno, "template list without )");
-				}
-				*close = '\0';
-				for (tok = strtok_r(p + 1, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-					tok = trim(tok);
-					if (!strcmp(tok, "!"))
-						cur->is_template = 1;
-					else if (*tok && strcmp(tok, "+"))
-						snprintf(tl + strlen(tl), sizeof tl - strlen(tl), "%s%s",
-							 *tl ? "," : "", tok);
-				}
-				cur->templates = strdup(tl);
-			}
 			continue;
 		}
 		p = strstr(line, "=>");
 		if (!p)
 			p = strchr(line, '=');
-		if (!p) {
+		if (!p)
 			return ini_fail(ini, path, lineno, "expected key = value, got \"%s\"", line);
-		}
-		if (!cur) {
+		if (!cur)
 			return ini_fail(ini, path, lineno, "a setting before any [section]");
-		}
 		*p = '\0';
 		p += p[1] == '>' ? 2 : 1;
-		if (add_kv(cur, trim(line), trim(p), path, lineno) < 0) {
+		if (add_kv(cur, trim(line), trim(p), path, lineno) < 0)
 			return -1;
-		}
 	}
 	return 0;
 }
