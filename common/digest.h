@@ -1,6 +1,6 @@
 /* Digest authentication of our own (RFC 7616, RFC 2617, RFC 2069) on
  * OpenSSL EVP, plugged into Sofia-SIP's auth client in place of its MD5-only
- * "Digest" plugin (SOFIA-NOTES 1). Credentials never pass through Sofia's
+ * "Digest" plugin (docs/sofia-sip.md, 1). Credentials never pass through Sofia's
  * colon-separated strings: Sofia carries an opaque key, the plugin looks up
  * the real credentials here. */
 #ifndef SR_DIGEST_H

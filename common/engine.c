@@ -252,7 +252,7 @@ static void on_register(struct eng *e, int status, char const *phrase, sip_t con
 	sr_debug(1, "<- %d %s", status, phrase);
 	if (status < 200) {
 		if (status == 100 && phrase && strstr(phrase, "Expiration")) {
-			/* nua follows 423 Min-Expires itself (SOFIA-NOTES, "Works") */
+			/* nua follows 423 Min-Expires itself (docs/sofia-sip.md, "What can be relied on") */
 			e->renegotiated++;
 			res->requests++;
 		} else if (status == 100 && phrase && strstr(phrase, "Cache")) {

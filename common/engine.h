@@ -1,6 +1,6 @@
 /* The Sofia-SIP nua engine: runs one registration (register, probe or list)
  * to a result within a deadline, and ends the process without letting the
- * stack un-register bindings that must stay (SOFIA-NOTES 7). */
+ * stack un-register bindings that must stay (docs/sofia-sip.md, 7). */
 #ifndef SR_ENGINE_H
 #define SR_ENGINE_H
 

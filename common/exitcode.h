@@ -1,4 +1,4 @@
-/* Result words and the exit code table of SPEC.md. */
+/* Result words and the exit code table of docs/contract.md. */
 #ifndef SR_EXITCODE_H
 #define SR_EXITCODE_H
 
@@ -34,7 +34,7 @@ enum {
 	SR_EXIT_CONFIG = 78,
 };
 
-/* The word as SPEC.md spells it ("auth_failed"). */
+/* The word as docs/contract.md spells it ("auth_failed"). */
 const char *sr_word_name(enum sr_word w);
 /* true for the words that mean success. */
 int sr_word_ok(enum sr_word w);

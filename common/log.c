@@ -12,7 +12,7 @@
 #include "log.h"
 #include "util.h"
 
-/* Exported by the library but not declared in its headers (SOFIA-NOTES 14). */
+/* Exported by the library but not declared in its headers (docs/sofia-sip.md, 14). */
 extern su_log_t tport_log[];
 extern su_log_t nta_log[];
 extern su_log_t nua_log[];
@@ -217,7 +217,7 @@ void sr_log_init(const char *tool, int verbose)
 		su_log_redirect(logs[i], sofia_sink, NULL);
 		su_log_set_level(logs[i], level);
 	}
-	/* iptsec logs password material from level 5 on (SOFIA-NOTES 14). */
+	/* iptsec logs password material from level 5 on (docs/sofia-sip.md, 14). */
 	su_log_set_level(iptsec_log, verbose >= 3 ? 3 : 0);
 	/* su_log_default carries the message traces of TPTAG_LOG: always on,
 	 * they are only produced at -vv. */

@@ -127,7 +127,7 @@ static int attempt(const struct sr_reg *reg, const struct sr_run *run, double de
 
 teardown:
 	/* A kept binding: the stack must not run its teardown, which would
-	 * un-REGISTER (SOFIA-NOTES 7). So also after a timeout in register mode:
+	 * un-REGISTER (docs/sofia-sip.md, 7). So also after a timeout in register mode:
 	 * we do not remove what we may have created unasked. */
 	if (run->mode == SR_MODE_REGISTER || e->state == ST_UNREGISTERING) {
 		keep = 1;

@@ -164,7 +164,7 @@ void sr_eng_note_bindings(struct eng *e, sip_t const *sip)
 		}
 	}
 	/* No binding matched ours: the shortest grant is the safe guess, as
-	 * one of them is ours under another name (SOFIA-NOTES 5). */
+	 * one of them is ours under another name (docs/sofia-sip.md, 5). */
 	if ((res->mode == SR_MODE_REGISTER || res->mode == SR_MODE_PROBE) && res->expires_granted < 0 &&
 	    !own_found && n > 0) {
 		for (i = 0; i < n; i++)

@@ -19,7 +19,7 @@
 #include "util.h"
 
 /* Sofia reads CAs from <dir>/cafile.pem and hashed files in <dir>
- * (SOFIA-NOTES 9): give it a private directory naming the user's file. */
+ * (docs/sofia-sip.md, 9): give it a private directory naming the user's file. */
 const char *sr_stack_cert_dir(struct eng *e)
 {
 	const struct sr_reg *r = e->reg;

@@ -329,7 +329,7 @@ static int connect_to(su_home_t *home, const struct sr_reg *r, struct sr_target 
 }
 
 /* Our socket: bound to the address we would send from, in the registrar's
- * family (Sofia-SIP binds one family only: docs/sofia-sip.md). */
+ * family (docs/sofia-sip.md, 11). */
 static enum sr_word bind_to(const struct sr_reg *r, struct sr_target *t, char *err,
 			    size_t errlen)
 {

@@ -1,5 +1,5 @@
 /* A TLS handshake of our own before Sofia connects: Sofia reports a failed
- * verification as a 408 after 32 s and checks no IP SANs (SOFIA-NOTES 8, 9),
+ * verification as a 408 after 32 s and checks no IP SANs (docs/sofia-sip.md, 8, 9),
  * so the certificate chain and host name are verified here, quickly and with
  * a message that says what is wrong. */
 #ifndef SR_TLSCHECK_H

@@ -314,7 +314,7 @@ static void registered(struct slot *s)
 	sr_watch_emit(w, refresh && s->ever_registered ? "refreshed" : "registered", s, fields);
 	s->ever_registered = 1;
 	audit_note(s);
-	/* Our own deadline, whatever nua thinks was granted (SOFIA-NOTES 5):
+	/* Our own deadline, whatever nua thinks was granted (docs/sofia-sip.md, 5):
 	 * refresh by 80 % of the grant if the stack has not done it before. */
 	at = (double)s->granted * 0.8;
 	if (at < 1)

@@ -47,7 +47,7 @@ struct slot {
 	double rtt;
 	su_timer_t *timer;
 	int removed;     /* dropped by a reload: goes once un-registered */
-	int refresh_due; /* our own refresh deadline passed (SOFIA-NOTES 5) */
+	int refresh_due; /* our own refresh deadline passed (docs/sofia-sip.md, 5) */
 };
 
 /* A registrar that lost its bindings (restarted without them, a location

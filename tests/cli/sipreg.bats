@@ -99,7 +99,7 @@ load ../helpers
 	[[ "$stderr" == *"visible to other users"* ]]
 }
 
-@test "JSON has every field SPEC.md lists, with stable types" {
+@test "JSON has every field the contract lists, with stable types" {
 	run --separate-stderr "$SIPREG" -u sip:alice@nowhere.invalid --json
 	[ "$status" -eq 68 ]
 	[ "$(jqo '.tool')" = sipreg ]
