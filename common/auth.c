@@ -44,8 +44,8 @@ const char *sr_eng_security_verify(struct eng *e, sip_t const *sip)
 		v = sip_header_as_string(e->home, (sip_header_t const *)&copy);
 		if (!v)
 			continue;
-		out = su_sprintf(e->home, "%s%sSecurity-Verify: %s", out ? out : "", out ? "\r\n" : "",
-				 v);
+		out = su_sprintf(e->home, "%s%sSecurity-Verify: %s", out ? out : "",
+				 out ? "\r\n" : "", v);
 	}
 	return out;
 }
@@ -71,10 +71,10 @@ static const char *file_credentials(struct eng *e, const char *user,
 				    const struct sr_digest_policy *policy)
 {
 	struct sr_digest_cred c = {
-		.username = (char *)user,
-		.password = e->reg->password,
-		.ha1 = e->reg->ha1,
-		.policy = *policy,
+	    .username = (char *)user,
+	    .password = e->reg->password,
+	    .ha1 = e->reg->ha1,
+	    .policy = *policy,
 	};
 	const char *key = sr_digest_register(&c);
 
@@ -94,13 +94,13 @@ int sr_eng_answer_challenge(struct eng *e, int status, sip_t const *sip, int dry
 {
 	const struct sr_reg *r = e->reg;
 	struct sr_challenge_creds creds = {
-		.user = r->username ? r->username : e->aor_user,
-		.password = r->password,
-		.ha1 = r->ha1,
-		.bearer_token = r->bearer_token,
-		.realm_pin = r->realm,
-		.policy = e->policy,
-		.answered = e->answered,
+	    .user = r->username ? r->username : e->aor_user,
+	    .password = r->password,
+	    .ha1 = r->ha1,
+	    .bearer_token = r->bearer_token,
+	    .realm_pin = r->realm,
+	    .policy = e->policy,
+	    .answered = e->answered,
 	};
 	struct sr_challenge_plan plan;
 	const struct sr_offer *first = &plan.chosen[0];
@@ -120,9 +120,9 @@ int sr_eng_answer_challenge(struct eng *e, int status, sip_t const *sip, int dry
 	sr_setstr(&e->res->auth_scheme, "Digest");
 	sr_setstr(&e->res->auth_realm, first->realm);
 	sr_setstr(&e->res->auth_algorithm, first->algorithm ? first->algorithm : "MD5");
-	sr_setstr(&e->res->auth_qop, !first->qop ? NULL
+	sr_setstr(&e->res->auth_qop, !first->qop			     ? NULL
 				     : sr_digest_qop_has(first->qop, "auth") ? "auth"
-									      : "auth-int");
+									     : "auth-int");
 	if (dry) {
 		sr_result_fail(e->res, SR_W_PROTOCOL_ERROR, "malformed challenge: %s",
 			       plan.bad_realm ? "a Digest challenge without a realm"
@@ -140,7 +140,8 @@ int sr_eng_answer_challenge(struct eng *e, int status, sip_t const *sip, int dry
 	e->ever_answered = 1;
 	e->res->requests++;
 	sr_debug(1, "-> %s again, answering %d %s for realm \"%s\" as \"%s\" with %s",
-		 e->run->mode == SR_MODE_AUTHCHECK && e->run->method_options ? "OPTIONS" : "REGISTER",
+		 e->run->mode == SR_MODE_AUTHCHECK && e->run->method_options ? "OPTIONS"
+									     : "REGISTER",
 		 status, sip->sip_status->st_phrase, e->res->auth_realm, creds.user,
 		 e->res->auth_algorithm);
 	verify = sr_eng_security_verify(e, sip);

@@ -71,8 +71,7 @@ enum sr_binding_match sr_binding_match(su_home_t *home, sip_contact_t const *m,
 	return SR_BM_NONE;
 }
 
-int sr_binding_find(su_home_t *home, sip_contact_t const *list,
-		    const struct sr_binding_self *self)
+int sr_binding_find(su_home_t *home, sip_contact_t const *list, const struct sr_binding_self *self)
 {
 	enum sr_binding_match best = SR_BM_NONE, b;
 	int i, at = -1;

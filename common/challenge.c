@@ -39,7 +39,7 @@ int sr_auth_param_is(msg_param_t const *params, const char *name, const char *va
 }
 
 static int plan_fail(struct sr_challenge_plan *plan, enum sr_word w, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int plan_fail(struct sr_challenge_plan *plan, enum sr_word w, const char *fmt, ...)
 {
@@ -89,7 +89,8 @@ static void collect(su_home_t *home, msg_auth_t const *au, struct offers *of,
 		o->algorithm = sr_auth_param(home, au->au_params, "algorithm=");
 		o->qop = sr_auth_param(home, au->au_params, "qop=");
 		snprintf(of->offered + len, sizeof of->offered - len, "%s%s%s%s", len ? ", " : "",
-			 o->algorithm ? o->algorithm : "MD5", o->qop ? "/" : "", o->qop ? o->qop : "");
+			 o->algorithm ? o->algorithm : "MD5", o->qop ? "/" : "",
+			 o->qop ? o->qop : "");
 		if (!o->realm) {
 			plan->bad_realm = 1;
 			continue;
@@ -103,7 +104,8 @@ static void collect(su_home_t *home, msg_auth_t const *au, struct offers *of,
 				break;
 		if (k == of->nrealms && of->nrealms < SR_MAX_REALMS) {
 			of->realms[of->nrealms] = o->realm;
-			plan->raw_realms[of->nrealms] = msg_header_find_param(au->au_common, "realm=");
+			plan->raw_realms[of->nrealms] =
+			    msg_header_find_param(au->au_common, "realm=");
 			of->nrealms++;
 		}
 		of->n++;
@@ -135,20 +137,22 @@ static int choose(const struct offers *of, const struct sr_challenge_creds *cred
 		char acc[80];
 
 		if (creds->realm_pin && strcmp(creds->realm_pin, of->realms[k]))
-			return plan_fail(plan, SR_W_AUTH_FAILED,
-					 "the server challenged for realm \"%s\"; the pinned realm is \"%s\"",
-					 of->realms[k], creds->realm_pin);
+			return plan_fail(
+			    plan, SR_W_AUTH_FAILED,
+			    "the server challenged for realm \"%s\"; the pinned realm is \"%s\"",
+			    of->realms[k], creds->realm_pin);
 		for (i = 0; i < of->n; i++)
 			if (!strcmp(of->v[i].realm, of->realms[k]))
 				mine[m++] = of->v[i];
 		idx = sr_digest_choose(mine, m, &plan->policy);
 		if (idx < 0) {
 			accepted(&plan->policy, acc, sizeof acc);
-			return plan_fail(plan, SR_W_PROTOCOL_ERROR,
-					 "no acceptable Digest challenge for realm \"%s\": offered %s; "
-					 "we accept %s%s",
-					 of->realms[k], of->offered, *acc ? acc : "nothing (min_digest)",
-					 creds->ha1 ? " with an HA1 of this length" : "");
+			return plan_fail(
+			    plan, SR_W_PROTOCOL_ERROR,
+			    "no acceptable Digest challenge for realm \"%s\": offered %s; "
+			    "we accept %s%s",
+			    of->realms[k], of->offered, *acc ? acc : "nothing (min_digest)",
+			    creds->ha1 ? " with an HA1 of this length" : "");
 		}
 		plan->chosen[k] = mine[idx];
 	}
@@ -156,9 +160,8 @@ static int choose(const struct offers *of, const struct sr_challenge_creds *cred
 	return 0;
 }
 
-int sr_challenge_plan(su_home_t *home, int status, msg_auth_t const *www,
-		      msg_auth_t const *proxy, const struct sr_challenge_creds *creds,
-		      struct sr_challenge_plan *plan)
+int sr_challenge_plan(su_home_t *home, int status, msg_auth_t const *www, msg_auth_t const *proxy,
+		      const struct sr_challenge_creds *creds, struct sr_challenge_plan *plan)
 {
 	struct offers of;
 
@@ -166,21 +169,23 @@ int sr_challenge_plan(su_home_t *home, int status, msg_auth_t const *www,
 	memset(&of, 0, sizeof of);
 	plan->policy = creds->policy;
 	if (!www && !proxy)
-		return plan_fail(plan, SR_W_PROTOCOL_ERROR, "%d without a %s header: nothing to answer",
-				 status, status == 401 ? "WWW-Authenticate" : "Proxy-Authenticate");
+		return plan_fail(plan, SR_W_PROTOCOL_ERROR,
+				 "%d without a %s header: nothing to answer", status,
+				 status == 401 ? "WWW-Authenticate" : "Proxy-Authenticate");
 	if (creds->answered)
-		return plan_fail(plan, SR_W_AUTH_FAILED,
-				 "credentials refused: the server challenged again after our answer "
-				 "(wrong password or username \"%s\")",
-				 creds->user ? creds->user : "");
+		return plan_fail(
+		    plan, SR_W_AUTH_FAILED,
+		    "credentials refused: the server challenged again after our answer "
+		    "(wrong password or username \"%s\")",
+		    creds->user ? creds->user : "");
 	collect(home, www, &of, plan);
 	collect(home, proxy, &of, plan);
 	if (of.bad_nonce)
 		return plan_fail(plan, SR_W_PROTOCOL_ERROR, "malformed Digest challenge: no nonce");
 	if (!of.digest_seen) {
 		if (of.bearer_seen && creds->bearer_token)
-			return plan_fail(plan, SR_W_AUTH_FAILED, "the Bearer token was refused (%d)",
-					 status);
+			return plan_fail(plan, SR_W_AUTH_FAILED,
+					 "the Bearer token was refused (%d)", status);
 		return plan_fail(plan, SR_W_PROTOCOL_ERROR,
 				 "no challenge we can answer: the server offered only %s",
 				 of.other_seen ? "non-Digest schemes" : "nothing");
@@ -191,10 +196,10 @@ int sr_challenge_plan(su_home_t *home, int status, msg_auth_t const *www,
 	if (!creds->password && !creds->ha1)
 		return plan_fail(plan, SR_W_AUTH_FAILED, "%s",
 				 creds->bearer_token
-					 ? "the server wants Digest after our Bearer token and no "
-					   "password was given for it"
-					 : "the server asks for authentication and no password was "
-					   "given (use --password-file or --password-env)");
+				     ? "the server wants Digest after our Bearer token and no "
+				       "password was given for it"
+				     : "the server asks for authentication and no password was "
+				       "given (use --password-file or --password-env)");
 	plan->policy.ha1_hexlen = creds->ha1 ? strlen(creds->ha1) : 0;
 	return choose(&of, creds, plan);
 }

@@ -17,12 +17,12 @@
 /* What we hold to answer with. */
 struct sr_challenge_creds {
 	const char *user;
-	const char *password;     /* or */
-	const char *ha1;          /* hex, for the challenge's algorithm */
+	const char *password;	  /* or */
+	const char *ha1;	  /* hex, for the challenge's algorithm */
 	const char *bearer_token; /* given: a Bearer challenge means it was refused */
-	const char *realm_pin;    /* answer this realm only, or NULL */
+	const char *realm_pin;	  /* answer this realm only, or NULL */
 	struct sr_digest_policy policy;
-	int answered;             /* we answered on this request already */
+	int answered; /* we answered on this request already */
 };
 
 /* The decision: answer (word SR_W_NONE) each realm with its chosen offer,
@@ -33,8 +33,8 @@ struct sr_challenge_plan {
 	size_t nrealms;
 	const char *raw_realms[SR_MAX_REALMS]; /* as written (quoted): for NUTAG_AUTH */
 	struct sr_offer chosen[SR_MAX_REALMS]; /* the offer answered, per realm */
-	struct sr_digest_policy policy;        /* the policy with the HA1's length */
-	int bad_realm;                         /* a Digest challenge had no realm */
+	struct sr_digest_policy policy;	       /* the policy with the HA1's length */
+	int bad_realm;			       /* a Digest challenge had no realm */
 };
 
 /* The value of a parameter of an auth header, quotes taken off, in home;
@@ -47,8 +47,7 @@ int sr_auth_param_is(msg_param_t const *params, const char *name, const char *va
  * response (status 401 or 407) with creds. Strings of the plan live in
  * home or in the headers. Returns 0 when there is something to answer,
  * -1 with plan->word and plan->error otherwise. */
-int sr_challenge_plan(su_home_t *home, int status, msg_auth_t const *www,
-		      msg_auth_t const *proxy, const struct sr_challenge_creds *creds,
-		      struct sr_challenge_plan *plan);
+int sr_challenge_plan(su_home_t *home, int status, msg_auth_t const *www, msg_auth_t const *proxy,
+		      const struct sr_challenge_creds *creds, struct sr_challenge_plan *plan);
 
 #endif

@@ -109,8 +109,8 @@ static int getopt_tables(unsigned tool_bit, struct getopt_tables *g)
 	for (i = 0; i < sr_options_count; i++) {
 		const struct sr_option *o = &sr_options[i];
 		int has_arg = o->type == SR_OT_FLAG || o->type == SR_OT_COUNT ? no_argument
-			      : o->type == SR_OT_BOOL ? optional_argument
-						      : required_argument;
+			      : o->type == SR_OT_BOOL			      ? optional_argument
+									      : required_argument;
 		const char *spell[3] = {o->key, o->aliases, o->cli_aliases};
 		unsigned k;
 
@@ -150,8 +150,8 @@ static int getopt_tables(unsigned tool_bit, struct getopt_tables *g)
 	return 0;
 }
 
-int sr_options_parse(const char *tool, unsigned tool_bit, int argc, char **argv,
-		     struct sr_cli *cli, struct sr_run *run)
+int sr_options_parse(const char *tool, unsigned tool_bit, int argc, char **argv, struct sr_cli *cli,
+		     struct sr_run *run)
 {
 	static struct getopt_tables g;
 	const char *shorts = g.shorts;
@@ -173,10 +173,9 @@ int sr_options_parse(const char *tool, unsigned tool_bit, int argc, char **argv,
 		if (c == '?' || c == ':') {
 			if (optopt && optopt < 256)
 				sr_err("option -%c %s", optopt,
-					strchr(shorts, optopt) ? "needs a value" : "is unknown");
+				       strchr(shorts, optopt) ? "needs a value" : "is unknown");
 			else
-				sr_err("option %s is unknown or needs a value",
-					argv[optind - 1]);
+				sr_err("option %s is unknown or needs a value", argv[optind - 1]);
 			fprintf(stderr, "Try '%s --help' for more information.\n", tool);
 			rc = -1;
 			goto out;
@@ -185,7 +184,8 @@ int sr_options_parse(const char *tool, unsigned tool_bit, int argc, char **argv,
 			o = &sr_options[c - 256];
 		} else {
 			for (i = 0; i < sr_options_count; i++)
-				if (sr_options[i].short_opt == c && (sr_options[i].tools & tool_bit))
+				if (sr_options[i].short_opt == c &&
+				    (sr_options[i].tools & tool_bit))
 					o = &sr_options[i];
 		}
 		if (!o) {
@@ -244,17 +244,17 @@ void sr_options_help(const char *tool, unsigned tool_bit, const char *synopsis, 
 	size_t i;
 
 	if (!synopsis)
-		synopsis = tool_bit == SR_TOOL_SIPUNREG
-				   ? "[OPTIONS] -u AOR [--contact URI]... | --all\n"
-				     "       sipunreg [OPTIONS] -f FILE [-n NAME]..."
-			   : tool_bit == SR_TOOL_SIPREGWATCH
-				   ? "[OPTIONS] -f FILE [--status-file F] [--prometheus-file F] [--events F]\n"
-				     "       sipregwatch --check --status-file F [-w RANGE] [-c RANGE]"
-			   : tool_bit == SR_TOOL_SIPAUTHCHECK
-				   ? "[OPTIONS] -u AOR [--method OPTIONS] --password-file FILE\n"
-				     "       sipauthcheck --print-ha1 -U USER --realm REALM [--algorithm ALG]"
-				   : "[OPTIONS] -u AOR [-s REGISTRAR] [--password-file FILE]\n"
-				     "       sipreg [OPTIONS] -f FILE [-n NAME]...";
+		synopsis =
+		    tool_bit == SR_TOOL_SIPUNREG ? "[OPTIONS] -u AOR [--contact URI]... | --all\n"
+						   "       sipunreg [OPTIONS] -f FILE [-n NAME]..."
+		    : tool_bit == SR_TOOL_SIPREGWATCH
+			? "[OPTIONS] -f FILE [--status-file F] [--prometheus-file F] [--events F]\n"
+			  "       sipregwatch --check --status-file F [-w RANGE] [-c RANGE]"
+		    : tool_bit == SR_TOOL_SIPAUTHCHECK
+			? "[OPTIONS] -u AOR [--method OPTIONS] --password-file FILE\n"
+			  "       sipauthcheck --print-ha1 -U USER --realm REALM [--algorithm ALG]"
+			: "[OPTIONS] -u AOR [-s REGISTRAR] [--password-file FILE]\n"
+			  "       sipreg [OPTIONS] -f FILE [-n NAME]...";
 	fprintf(out, "Usage: %s %s\n\nOptions:\n", tool, synopsis);
 	for (i = 0; i < sr_options_count; i++) {
 		const struct sr_option *o = &sr_options[i];
@@ -308,7 +308,8 @@ int sr_argv_wants_nagios(int argc, char **argv)
 	for (i = 1; i < argc; i++)
 		if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc)
 			yes = !strcmp(argv[++i], "nagios");
-		else if (!strncmp(argv[i], "--output=", 9) || (!strncmp(argv[i], "-o", 2) && argv[i][2]))
+		else if (!strncmp(argv[i], "--output=", 9) ||
+			 (!strncmp(argv[i], "-o", 2) && argv[i][2]))
 			yes = !strcmp(argv[i] + (argv[i][1] == 'o' ? 2 : 9), "nagios");
 	return yes;
 }

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conffile.h"
 #include "confbuild.h"
+#include "conffile.h"
 #include "exitcode.h"
 #include "log.h"
 #include "options.h"
@@ -84,7 +84,8 @@ int sr_reg_validate(const struct sr_reg *r, char *err, size_t errlen)
 	else
 		where[0] = '\0';
 	if (!r->client_uri) {
-		snprintf(err, errlen, "%sno client_uri (the address of record: sip:user@domain)", where);
+		snprintf(err, errlen, "%sno client_uri (the address of record: sip:user@domain)",
+			 where);
 		return -1;
 	}
 	if ((r->password || r->password_file || r->password_env) && r->ha1) {
@@ -96,23 +97,28 @@ int sr_reg_validate(const struct sr_reg *r, char *err, size_t errlen)
 		return -1;
 	}
 	if (r->line && !r->endpoint) {
-		snprintf(err, errlen, "%sline needs endpoint (the endpoint its calls belong to)", where);
+		snprintf(err, errlen, "%sline needs endpoint (the endpoint its calls belong to)",
+			 where);
 		return -1;
 	}
 	if (r->connection_recovery_min_interval > r->connection_recovery_max_interval) {
 		snprintf(err, errlen,
-			 "%sconnection_recovery_min_interval (%u) is above connection_recovery_max_interval (%u)",
-			 where, r->connection_recovery_min_interval, r->connection_recovery_max_interval);
+			 "%sconnection_recovery_min_interval (%u) is above "
+			 "connection_recovery_max_interval (%u)",
+			 where, r->connection_recovery_min_interval,
+			 r->connection_recovery_max_interval);
 		return -1;
 	}
 	if (r->keep_alive_interval > 3600) {
-		snprintf(err, errlen, "%skeep_alive_interval: expected 0 (none) to 3600 seconds, got %u", where,
+		snprintf(err, errlen,
+			 "%skeep_alive_interval: expected 0 (none) to 3600 seconds, got %u", where,
 			 r->keep_alive_interval);
 		return -1;
 	}
-	if (r->security_mechanisms.n && (!r->security_negotiation ||
-					 strcmp(r->security_negotiation, "mediasec"))) {
-		snprintf(err, errlen, "%ssecurity_mechanisms needs security_negotiation: mediasec", where);
+	if (r->security_mechanisms.n &&
+	    (!r->security_negotiation || strcmp(r->security_negotiation, "mediasec"))) {
+		snprintf(err, errlen, "%ssecurity_mechanisms needs security_negotiation: mediasec",
+			 where);
 		return -1;
 	}
 	if ((r->tls_cert == NULL) != (r->tls_key == NULL)) {
@@ -139,8 +145,8 @@ int sr_config_build(const char *tool, const struct sr_cli *cli, struct sr_run *r
 	const char *file = run->config_file;
 	size_t i;
 
-	if (!file && !run->pjsip_conf && !cli_has(cli, SR_O_CLIENT_URI) && getenv("SIPREG_CONFIG") &&
-	    *getenv("SIPREG_CONFIG"))
+	if (!file && !run->pjsip_conf && !cli_has(cli, SR_O_CLIENT_URI) &&
+	    getenv("SIPREG_CONFIG") && *getenv("SIPREG_CONFIG"))
 		file = getenv("SIPREG_CONFIG");
 	if (file && sr_config_load_yaml(file, cfg, err, sizeof err) < 0) {
 		sr_err("%s", err);
@@ -181,7 +187,8 @@ int sr_config_build(const char *tool, const struct sr_cli *cli, struct sr_run *r
 		if (run->print_ha1)
 			continue;
 		if (!r->client_uri && !r->origin) {
-			sr_err("no address of record: give -u/--client-uri sip:user@domain (or -f FILE)");
+			sr_err("no address of record: give -u/--client-uri sip:user@domain (or -f "
+			       "FILE)");
 			fprintf(stderr, "Try '%s --help' for more information.\n", tool);
 			return SR_EXIT_USAGE;
 		}
@@ -192,8 +199,7 @@ int sr_config_build(const char *tool, const struct sr_cli *cli, struct sr_run *r
 		/* URI and transport combinations: no packet is sent for this */
 		if (sr_target_build(r, &t, err, sizeof err) == SR_W_CONFIG_ERROR) {
 			if (r->origin)
-				sr_err("%s: registration \"%s\": %s", r->origin,
-					r->name, err);
+				sr_err("%s: registration \"%s\": %s", r->origin, r->name, err);
 			else
 				sr_err("%s", err);
 			return SR_EXIT_CONFIG;
@@ -203,7 +209,8 @@ int sr_config_build(const char *tool, const struct sr_cli *cli, struct sr_run *r
 		/* read but not acted on yet: say so, for every tool, never drop it
 		 * silently */
 		if (r->tls_cert)
-			sr_warn("%s: tls_cert/tls_key (client certificates) are not acted on by this version",
+			sr_warn("%s: tls_cert/tls_key (client certificates) are not acted on by "
+				"this version",
 				r->name);
 	}
 	return 0;

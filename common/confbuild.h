@@ -22,8 +22,7 @@ void sr_config_free(struct sr_config *cfg);
 
 /* Keep only the registrations named in names (all when empty). 0, or -1
  * with err naming the missing one. */
-int sr_config_select(struct sr_config *cfg, const struct sr_strv *names, char *err,
-		     size_t errlen);
+int sr_config_select(struct sr_config *cfg, const struct sr_strv *names, char *err, size_t errlen);
 
 /* Checks that need the whole merged registration (client_uri present,
  * password and ha1 not both, line needs endpoint, ...). 0 or -1. */

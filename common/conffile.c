@@ -25,7 +25,7 @@ struct loader {
 };
 
 static int fail_at(struct loader *l, const yaml_node_t *node, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int fail_at(struct loader *l, const yaml_node_t *node, const char *fmt, ...)
 {
@@ -51,10 +51,14 @@ static const char *type_name(const yaml_node_t *n)
 	if (!n)
 		return "nothing";
 	switch (n->type) {
-	case YAML_SCALAR_NODE: return "a value";
-	case YAML_SEQUENCE_NODE: return "a list";
-	case YAML_MAPPING_NODE: return "a mapping";
-	default: return "nothing";
+	case YAML_SCALAR_NODE:
+		return "a value";
+	case YAML_SEQUENCE_NODE:
+		return "a list";
+	case YAML_MAPPING_NODE:
+		return "a mapping";
+	default:
+		return "nothing";
 	}
 }
 
@@ -63,7 +67,8 @@ static int is_null(const yaml_node_t *n)
 {
 	const char *s = scalar(n);
 
-	return n && n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	return n && n->type == YAML_SCALAR_NODE &&
+	       n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
 	       (!*s || !strcmp(s, "~") || !strcasecmp(s, "null"));
 }
 
@@ -84,8 +89,8 @@ static int apply_value(struct loader *l, const struct sr_option *o, const char *
 			return fail_at(l, v, "%s", msg);
 		return 0;
 	}
-	if (v->type == YAML_SEQUENCE_NODE &&
-	    (o->type == SR_OT_LIST || o->type == SR_OT_SERVERS || o->id == SR_O_DIGEST_ALGORITHMS)) {
+	if (v->type == YAML_SEQUENCE_NODE && (o->type == SR_OT_LIST || o->type == SR_OT_SERVERS ||
+					      o->id == SR_O_DIGEST_ALGORITHMS)) {
 		yaml_node_item_t *it;
 		char joined[256] = "";
 
@@ -98,8 +103,10 @@ static int apply_value(struct loader *l, const struct sr_option *o, const char *
 				yaml_node_pair_t *p;
 				const char *uri = NULL, *weight = NULL;
 
-				for (p = e->data.mapping.pairs.start; p < e->data.mapping.pairs.top; p++) {
-					const char *k = scalar(yaml_document_get_node(l->doc, p->key));
+				for (p = e->data.mapping.pairs.start; p < e->data.mapping.pairs.top;
+				     p++) {
+					const char *k =
+					    scalar(yaml_document_get_node(l->doc, p->key));
 					yaml_node_t *pv = yaml_document_get_node(l->doc, p->value);
 
 					if (k && !strcmp(k, "uri") && scalar(pv))
@@ -107,16 +114,19 @@ static int apply_value(struct loader *l, const struct sr_option *o, const char *
 					else if (k && !strcmp(k, "weight") && scalar(pv))
 						weight = scalar(pv);
 					else
-						return fail_at(l, pv, "%s: unknown key \"%s\" in a server (uri, weight)",
+						return fail_at(l, pv,
+							       "%s: unknown key \"%s\" in a server "
+							       "(uri, weight)",
 							       key, k ? k : "?");
 				}
 				if (!uri)
 					return fail_at(l, e, "%s: a server needs a uri", key);
-				snprintf(buf, sizeof buf, "%s%s%s", uri, weight ? "," : "", weight ? weight : "");
+				snprintf(buf, sizeof buf, "%s%s%s", uri, weight ? "," : "",
+					 weight ? weight : "");
 				val = buf;
 			} else if (!val || is_null(e)) {
-				return fail_at(l, e, "%s: expected a list of values, got %s in it", key,
-					       type_name(e));
+				return fail_at(l, e, "%s: expected a list of values, got %s in it",
+					       key, type_name(e));
 			}
 			if (o->id == SR_O_DIGEST_ALGORITHMS) {
 				size_t len = strlen(joined), vl = strlen(val);
@@ -146,7 +156,8 @@ static int apply_value(struct loader *l, const struct sr_option *o, const char *
 	}
 	sr_run_free(&scratch);
 	return fail_at(l, v, "%s: expected %s, got %s", key,
-		       o->type == SR_OT_LIST || o->type == SR_OT_SERVERS ? "a list" : "a single value",
+		       o->type == SR_OT_LIST || o->type == SR_OT_SERVERS ? "a list"
+									 : "a single value",
 		       type_name(v));
 }
 
@@ -195,7 +206,8 @@ static int apply_mapping(struct loader *l, const yaml_node_t *map, enum sr_layer
 		if (!in_auth && !strcmp(k, "outbound_auth")) {
 			if (vn->type != YAML_MAPPING_NODE)
 				return fail_at(l, vn,
-					       "outbound_auth: expected a mapping (username, password_file, ...), got %s",
+					       "outbound_auth: expected a mapping (username, "
+					       "password_file, ...), got %s",
 					       type_name(vn));
 			if (apply_mapping(l, vn, layer, reg, 0, 1) < 0)
 				return -1;
@@ -207,10 +219,11 @@ static int apply_mapping(struct loader *l, const yaml_node_t *map, enum sr_layer
 		if (o->id == SR_O_NAME && !allow_name)
 			return fail_at(l, kn, "name: only a registration entry has a name");
 		if (o->id == SR_O_PASSWORD && !l->file_private)
-			return fail_at(l, kn,
-				       "password: an inline password needs the file to be mode 0600 and "
-				       "yours (chmod 600 %s), or use password_file or password_env",
-				       l->path);
+			return fail_at(
+			    l, kn,
+			    "password: an inline password needs the file to be mode 0600 and "
+			    "yours (chmod 600 %s), or use password_file or password_env",
+			    l->path);
 		if (apply_value(l, o, k, vn, layer, reg) < 0)
 			return -1;
 	}
@@ -226,7 +239,8 @@ static int add_entry(struct loader *l, struct sr_config *cfg, const yaml_node_t 
 
 	sr_reg_defaults(&reg);
 	snprintf(origin, sizeof origin, "%s:%lu:%lu", l->path,
-		 (unsigned long)entry->start_mark.line + 1, (unsigned long)entry->start_mark.column + 1);
+		 (unsigned long)entry->start_mark.line + 1,
+		 (unsigned long)entry->start_mark.column + 1);
 	reg.origin = strdup(origin);
 	if ((defaults && apply_mapping(l, defaults, SR_LAYER_DEFAULTS, &reg, 0, 0) < 0) ||
 	    apply_mapping(l, entry, SR_LAYER_ENTRY, &reg, name == NULL, 0) < 0) {
@@ -262,12 +276,14 @@ static int add_entries(struct loader *l, struct sr_config *cfg, const yaml_node_
 	yaml_node_item_t *it;
 
 	if (regs->type == YAML_SEQUENCE_NODE) {
-		for (it = regs->data.sequence.items.start; it < regs->data.sequence.items.top; it++) {
+		for (it = regs->data.sequence.items.start; it < regs->data.sequence.items.top;
+		     it++) {
 			yaml_node_t *e = yaml_document_get_node(l->doc, *it);
 
 			if (e->type != YAML_MAPPING_NODE)
-				return fail_at(l, e, "registrations: expected a mapping per entry, got %s",
-					       type_name(e));
+				return fail_at(
+				    l, e, "registrations: expected a mapping per entry, got %s",
+				    type_name(e));
 			if (add_entry(l, cfg, defaults, e, NULL, NULL) < 0)
 				return -1;
 		}
@@ -281,7 +297,8 @@ static int add_entries(struct loader *l, struct sr_config *cfg, const yaml_node_
 		yaml_node_t *e = yaml_document_get_node(l->doc, p->value);
 
 		if (!scalar(kn) || !*scalar(kn))
-			return fail_at(l, kn, "registrations: expected a name, got %s", type_name(kn));
+			return fail_at(l, kn, "registrations: expected a name, got %s",
+				       type_name(kn));
 		if (e->type != YAML_MAPPING_NODE)
 			return fail_at(l, e, "%s: expected a mapping of keys, got %s", scalar(kn),
 				       type_name(e));
@@ -351,10 +368,13 @@ int sr_config_load_yaml(const char *path, struct sr_config *cfg, char *err, size
 		if (!k || (strcmp(k, "defaults") && strcmp(k, "registrations"))) {
 			if (k && sr_option_find(k))
 				fail_at(&l, kn,
-					"%s: a registration key at the top level next to registrations:; "
-					"move it under defaults: or into an entry", k);
+					"%s: a registration key at the top level next to "
+					"registrations:; "
+					"move it under defaults: or into an entry",
+					k);
 			else
-				fail_at(&l, kn, "unknown top-level key \"%s\" (defaults, registrations)",
+				fail_at(&l, kn,
+					"unknown top-level key \"%s\" (defaults, registrations)",
 					k ? k : "?");
 			goto out;
 		}
@@ -364,7 +384,8 @@ int sr_config_load_yaml(const char *path, struct sr_config *cfg, char *err, size
 		goto out;
 	}
 	if (!regs || is_null(regs)) {
-		snprintf(err, errlen, "%s: no registrations: (defaults alone register nothing)", path);
+		snprintf(err, errlen, "%s: no registrations: (defaults alone register nothing)",
+			 path);
 		goto out;
 	}
 	if (add_entries(&l, cfg, defaults, regs) < 0)
@@ -500,4 +521,3 @@ int sr_config_dump(FILE *out, const struct sr_reg *regs, size_t n)
 	yaml_emitter_delete(&em);
 	return rc;
 }
-

@@ -54,9 +54,9 @@ const char *sr_contact_instance(struct eng *e)
 	if (e->instance)
 		return e->instance;
 	if (r->instance_id) {
-		e->instance = su_sprintf(e->home, "%s%s",
-					 strncasecmp(r->instance_id, "urn:uuid:", 9) ? "urn:uuid:" : "",
-					 r->instance_id);
+		e->instance = su_sprintf(
+		    e->home, "%s%s", strncasecmp(r->instance_id, "urn:uuid:", 9) ? "urn:uuid:" : "",
+		    r->instance_id);
 	} else if (r->support_outbound) {
 		/* RFC 5626 wants one instance per device and registration: stable
 		 * across runs on this host, a name-based (version 5 style) UUID */
@@ -66,8 +66,8 @@ const char *sr_contact_instance(struct eng *e)
 		e->instance = su_sprintf(e->home,
 					 "urn:uuid:%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
 					 "%02x%02x%02x%02x%02x%02x",
-					 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10],
-					 b[11], b[12], b[13], b[14], b[15]);
+					 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
+					 b[10], b[11], b[12], b[13], b[14], b[15]);
 	}
 	return e->instance;
 }
@@ -86,8 +86,8 @@ int sr_contact_build(struct eng *e)
 			return -1;
 		u = url_hdup(e->home, e->default_contact);
 		if (u)
-			u->url_user = su_strdup(e->home,
-						r->contact_user ? r->contact_user : e->aor_user);
+			u->url_user =
+			    su_strdup(e->home, r->contact_user ? r->contact_user : e->aor_user);
 	}
 	if (!u)
 		return -1;
@@ -103,8 +103,9 @@ int sr_contact_build(struct eng *e)
 		snprintf(tok, sizeof tok, "%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4],
 			 b[5]);
 		sr_setstr(&e->res->line, tok);
-		u->url_params = u->url_params ? su_sprintf(e->home, "%s;line=%s", u->url_params, tok)
-					      : su_sprintf(e->home, "line=%s", tok);
+		u->url_params = u->url_params
+				    ? su_sprintf(e->home, "%s;line=%s", u->url_params, tok)
+				    : su_sprintf(e->home, "line=%s", tok);
 	}
 	e->our_contact = u;
 	sr_setstr(&e->res->contact, url_as_string(e->home, u));

@@ -14,17 +14,17 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/md5.h>
-#include <openssl/sha.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
 /* The library is built with the extended plugin interface (auth_client.c
  * defines it), so the struct layouts must match it. */
 #define SOFIA_EXTEND_AUTH_CLIENT 1
-#include <sofia-sip/su_config.h>
 #include <sofia-sip/auth_client.h>
 #include <sofia-sip/auth_client_plugin.h>
 #include <sofia-sip/msg_header.h>
 #include <sofia-sip/su_alloc.h>
+#include <sofia-sip/su_config.h>
 #include <sofia-sip/url.h>
 
 #include "digest.h"
@@ -35,9 +35,9 @@ enum sr_digest_alg sr_digest_alg_parse(const char *name, bool *sess)
 		const char *name;
 		enum sr_digest_alg alg;
 	} names[] = {
-		{"MD5", SR_ALG_MD5},
-		{"SHA-256", SR_ALG_SHA256},
-		{"SHA-512-256", SR_ALG_SHA512_256},
+	    {"MD5", SR_ALG_MD5},
+	    {"SHA-256", SR_ALG_SHA256},
+	    {"SHA-512-256", SR_ALG_SHA512_256},
 	};
 	size_t len, i;
 	bool s = false;
@@ -65,10 +65,14 @@ enum sr_digest_alg sr_digest_alg_parse(const char *name, bool *sess)
 const char *sr_digest_alg_name(enum sr_digest_alg alg)
 {
 	switch (alg) {
-	case SR_ALG_MD5: return "MD5";
-	case SR_ALG_SHA256: return "SHA-256";
-	case SR_ALG_SHA512_256: return "SHA-512-256";
-	case SR_ALG_NONE: break;
+	case SR_ALG_MD5:
+		return "MD5";
+	case SR_ALG_SHA256:
+		return "SHA-256";
+	case SR_ALG_SHA512_256:
+		return "SHA-512-256";
+	case SR_ALG_NONE:
+		break;
 	}
 	return "none";
 }
@@ -105,7 +109,8 @@ int sr_digest_parse_prefs(const char *list, struct sr_digest_policy *p, char *er
 		size_t i;
 
 		if (a == SR_ALG_NONE || sess) {
-			snprintf(err, errlen, "unknown digest algorithm \"%s\" (MD5, SHA-256, SHA-512-256)",
+			snprintf(err, errlen,
+				 "unknown digest algorithm \"%s\" (MD5, SHA-256, SHA-512-256)",
 				 tok);
 			return -1;
 		}
@@ -180,10 +185,14 @@ int sr_digest_choose(const struct sr_offer *offers, size_t n, const struct sr_di
 static const EVP_MD *md_of(enum sr_digest_alg alg)
 {
 	switch (alg) {
-	case SR_ALG_MD5: return EVP_md5();
-	case SR_ALG_SHA256: return EVP_sha256();
-	case SR_ALG_SHA512_256: return EVP_sha512_256();
-	case SR_ALG_NONE: break;
+	case SR_ALG_MD5:
+		return EVP_md5();
+	case SR_ALG_SHA256:
+		return EVP_sha256();
+	case SR_ALG_SHA512_256:
+		return EVP_sha512_256();
+	case SR_ALG_NONE:
+		break;
 	}
 	return NULL;
 }
@@ -258,8 +267,8 @@ static int hash_join(enum sr_digest_alg alg, char *out, size_t outlen, size_t n,
 	return 0;
 }
 
-int sr_digest_ha1(enum sr_digest_alg alg, const char *user, const char *realm,
-		  const char *password, char *out, size_t outlen)
+int sr_digest_ha1(enum sr_digest_alg alg, const char *user, const char *realm, const char *password,
+		  char *out, size_t outlen)
 {
 	const char *parts[3] = {user, realm, password};
 
@@ -422,7 +431,6 @@ void sr_digest_forget_all(void)
 	g_ncreds = 0;
 	g_free_hint = 0;
 }
-
 
 void sr_digest_last_used(struct sr_digest_used *out)
 {
@@ -607,13 +615,14 @@ static int plug_authorize(auth_client_t *ca, su_home_t *h, char const *method, u
 			       body ? body->pl_data : NULL, body ? body->pl_len : 0, response,
 			       sizeof response) < 0)
 		return -1;
-	value = su_sprintf(h, "Digest username=%s, realm=%s, nonce=%s, uri=%s, response=\"%s\", algorithm=%s%s%s%s%s%s%s%s%s",
-			   quote(h, cred->username), quote(h, o->realm ? o->realm : ""),
-			   quote(h, o->nonce), quote(h, uri), response,
-			   o->algorithm ? o->algorithm : "MD5",
-			   qop ? ", cnonce=\"" : "", qop ? d->cnonce : "", qop ? "\", qop=" : "",
-			   qop ? qop : "", qop ? ", nc=" : "", qop ? ncbuf : "",
-			   o->opaque ? ", opaque=" : "", o->opaque ? quote(h, o->opaque) : "");
+	value = su_sprintf(
+	    h,
+	    "Digest username=%s, realm=%s, nonce=%s, uri=%s, response=\"%s\", "
+	    "algorithm=%s%s%s%s%s%s%s%s%s",
+	    quote(h, cred->username), quote(h, o->realm ? o->realm : ""), quote(h, o->nonce),
+	    quote(h, uri), response, o->algorithm ? o->algorithm : "MD5", qop ? ", cnonce=\"" : "",
+	    qop ? d->cnonce : "", qop ? "\", qop=" : "", qop ? qop : "", qop ? ", nc=" : "",
+	    qop ? ncbuf : "", o->opaque ? ", opaque=" : "", o->opaque ? quote(h, o->opaque) : "");
 	explicit_bzero(response, sizeof response);
 	if (!value)
 		return -1;
@@ -667,19 +676,19 @@ static int plug_copy(auth_client_t *dst, auth_client_t const *src)
 }
 
 static const auth_client_plugin_t sr_digest_plugin = {
-	.auc_plugin_size = sizeof sr_digest_plugin,
-	.auc_size = sizeof(sr_dca_t),
-	.auc_name = "Digest",
-	.auc_challenge = plug_challenge,
-	.auc_authorize = plug_authorize,
-	.auc_info = plug_info,
-	.auc_clear = plug_clear,
-	.auc_save_credentials = plug_save,
-	.auc_copy_credentials = plug_copy,
+    .auc_plugin_size = sizeof sr_digest_plugin,
+    .auc_size = sizeof(sr_dca_t),
+    .auc_name = "Digest",
+    .auc_challenge = plug_challenge,
+    .auc_authorize = plug_authorize,
+    .auc_info = plug_info,
+    .auc_clear = plug_clear,
+    .auc_save_credentials = plug_save,
+    .auc_copy_credentials = plug_copy,
 };
 
-static int unused_authorize(auth_client_t *ca, su_home_t *h, char const *method,
-			    url_t const *url, msg_payload_t const *body, msg_header_t **hdr)
+static int unused_authorize(auth_client_t *ca, su_home_t *h, char const *method, url_t const *url,
+			    msg_payload_t const *body, msg_header_t **hdr)
 {
 	(void)ca, (void)h, (void)method, (void)url, (void)body;
 	*hdr = NULL;
@@ -688,10 +697,10 @@ static int unused_authorize(auth_client_t *ca, su_home_t *h, char const *method,
 
 /* A placeholder that takes slot 0 from Sofia's own Digest plugin. */
 static const auth_client_plugin_t sr_unused_plugin = {
-	.auc_plugin_size = sizeof sr_unused_plugin,
-	.auc_size = sizeof(auth_client_t),
-	.auc_name = "x-sipreg-unused",
-	.auc_authorize = unused_authorize,
+    .auc_plugin_size = sizeof sr_unused_plugin,
+    .auc_size = sizeof(auth_client_t),
+    .auc_name = "x-sipreg-unused",
+    .auc_authorize = unused_authorize,
 };
 
 int sr_digest_install(void)

@@ -19,7 +19,7 @@ enum sr_digest_alg {
 /* One challenge as offered. Strings point into caller-owned memory. */
 struct sr_offer {
 	const char *scheme;
-	const char *realm;     /* unquoted */
+	const char *realm; /* unquoted */
 	const char *nonce;
 	const char *opaque;
 	const char *algorithm; /* as written, NULL when absent (= MD5) */
@@ -40,7 +40,7 @@ struct sr_digest_policy {
 struct sr_digest_cred {
 	char *username;
 	char *password; /* or NULL */
-	char *ha1;      /* hex, or NULL */
+	char *ha1;	/* hex, or NULL */
 	struct sr_digest_policy policy;
 };
 
@@ -76,8 +76,8 @@ int sr_digest_response(enum sr_digest_alg alg, bool sess, const char *user, cons
 		       const char *qop, const void *body, size_t bodylen, char *out, size_t outlen);
 
 /* H(user:realm:password) in hex, for --print-ha1 and tests. */
-int sr_digest_ha1(enum sr_digest_alg alg, const char *user, const char *realm,
-		  const char *password, char *out, size_t outlen);
+int sr_digest_ha1(enum sr_digest_alg alg, const char *user, const char *realm, const char *password,
+		  char *out, size_t outlen);
 
 /* Install our plugin under "Digest" (once per process). */
 int sr_digest_install(void);
@@ -90,7 +90,7 @@ void sr_digest_forget_all(void);
 /* Facts of the last answer the plugin made, for the report. */
 struct sr_digest_used {
 	char algorithm[24]; /* "SHA-256-sess" */
-	char qop[16];       /* "" for RFC 2069 */
+	char qop[16];	    /* "" for RFC 2069 */
 	int answers;
 };
 void sr_digest_last_used(struct sr_digest_used *out);

@@ -10,7 +10,6 @@
 
 #include <openssl/rand.h>
 
-#include <sofia-sip/su_config.h>
 #include <sofia-sip/msg_header.h>
 #include <sofia-sip/nta_tag.h>
 #include <sofia-sip/nua.h>
@@ -18,6 +17,7 @@
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/sresolv.h>
+#include <sofia-sip/su_config.h>
 #include <sofia-sip/su_tag_io.h>
 #include <sofia-sip/tport_tag.h>
 #include <sofia-sip/url.h>
@@ -79,11 +79,14 @@ static void fail_final(struct eng *e, int status, char const *phrase, sip_t cons
 			sr_result_fail(res, SR_W_TIMEOUT, "no response from %s within the timeout",
 				       e->registrar);
 		else if (phrase && strstr(phrase, "DNS"))
-			sr_result_fail(res, SR_W_DNS_ERROR, "cannot resolve %s (%s)", e->host, phrase);
+			sr_result_fail(res, SR_W_DNS_ERROR, "cannot resolve %s (%s)", e->host,
+				       phrase);
 		else if (status >= 900)
-			sr_result_fail(res, SR_W_INTERNAL_ERROR, "stack error %d %s", status, phrase);
+			sr_result_fail(res, SR_W_INTERNAL_ERROR, "stack error %d %s", status,
+				       phrase);
 		else
-			sr_result_fail(res, e->tp == SR_TP_TLS ? SR_W_TLS_ERROR : SR_W_TRANSPORT_ERROR,
+			sr_result_fail(res,
+				       e->tp == SR_TP_TLS ? SR_W_TLS_ERROR : SR_W_TRANSPORT_ERROR,
 				       "cannot send to %s over %s (%d %s)", e->registrar,
 				       sr_transport_name(e->tp), status, phrase);
 		return;
@@ -91,7 +94,8 @@ static void fail_final(struct eng *e, int status, char const *phrase, sip_t cons
 	sr_eng_note_final(e, status, phrase, sip);
 	switch (sr_word_for_status(status)) {
 	case SR_W_AUTH_FAILED:
-		sr_result_fail(res, SR_W_AUTH_FAILED, "credentials refused (%d %s)", status, phrase);
+		sr_result_fail(res, SR_W_AUTH_FAILED, "credentials refused (%d %s)", status,
+			       phrase);
 		break;
 	case SR_W_FORBIDDEN:
 		sr_result_fail(res, SR_W_FORBIDDEN, "the registrar refused us (403 %s)", phrase);
@@ -110,8 +114,8 @@ static void fail_final(struct eng *e, int status, char const *phrase, sip_t cons
 		break;
 	default:
 		if (e->retry_after >= 0) /* sr_eng_note_final() read it */
-			sr_result_fail(res, SR_W_REJECTED, "%d %s (Retry-After %ld s)", status, phrase,
-				       e->retry_after);
+			sr_result_fail(res, SR_W_REJECTED, "%d %s (Retry-After %ld s)", status,
+				       phrase, e->retry_after);
 		else
 			sr_result_fail(res, SR_W_REJECTED, "%d %s", status, phrase);
 		break;
@@ -146,7 +150,8 @@ static void send_removal(struct eng *e, const char *contacts)
 	e->res->requests++;
 	sr_debug(1, "-> REGISTER %s (Expires: 0, removing %s)", e->registrar, contacts);
 	nua_register(e->nh, NUTAG_REGISTRAR(e->registrar), SIPTAG_CONTACT_STR(contacts),
-		     SIPTAG_EXPIRES_STR("0"), TAG_IF(e->extra, SIPTAG_HEADER_STR(e->extra)), TAG_END());
+		     SIPTAG_EXPIRES_STR("0"), TAG_IF(e->extra, SIPTAG_HEADER_STR(e->extra)),
+		     TAG_END());
 }
 
 /* sipunreg: a 2xx to the listing (pick ours, remove them) or to the removal
@@ -169,12 +174,14 @@ static void on_unreg_2xx(struct eng *e, int status, char const *phrase, sip_t co
 				continue;
 			uri = url_as_string(e->home, m->m_url);
 			sr_strv_add(&res->removed, uri);
-			list = su_sprintf(e->home, "%s%s<%s>", list ? list : "", list ? ", " : "", uri);
+			list = su_sprintf(e->home, "%s%s<%s>", list ? list : "", list ? ", " : "",
+					  uri);
 		}
 		if (!list) {
 			sr_eng_note_bindings(e, sip);
 			res->word = SR_W_UNREGISTERED;
-			sr_debug(1, "none of the %zu bindings is ours: nothing to remove", res->n_bindings);
+			sr_debug(1, "none of the %zu bindings is ours: nothing to remove",
+				 res->n_bindings);
 			e->state = ST_DONE;
 			return;
 		}
@@ -212,7 +219,8 @@ void sr_eng_send_register(struct eng *e, const char *more)
 	char *extra = e->extra;
 
 	if (more)
-		extra = extra ? su_sprintf(e->home, "%s\r\n%s", extra, more) : su_strdup(e->home, more);
+		extra =
+		    extra ? su_sprintf(e->home, "%s\r\n%s", extra, more) : su_strdup(e->home, more);
 	if (run->mode == SR_MODE_AUTHCHECK && run->method_options)
 		nua_options(e->nh, NUTAG_URL(e->registrar),
 			    TAG_IF(bearer, SIPTAG_AUTHORIZATION_STR(bearer)),
@@ -252,7 +260,8 @@ static void on_register(struct eng *e, int status, char const *phrase, sip_t con
 	sr_debug(1, "<- %d %s", status, phrase);
 	if (status < 200) {
 		if (status == 100 && phrase && strstr(phrase, "Expiration")) {
-			/* nua follows 423 Min-Expires itself (docs/sofia-sip.md, "What can be relied on") */
+			/* nua follows 423 Min-Expires itself (docs/sofia-sip.md, "What can be
+			 * relied on") */
 			e->renegotiated++;
 			res->requests++;
 		} else if (status == 100 && phrase && strstr(phrase, "Cache")) {
@@ -261,15 +270,18 @@ static void on_register(struct eng *e, int status, char const *phrase, sip_t con
 				/* a stale nonce answered once more, or (the keeper's
 				 * next request) a fresh challenge answered from the cache */
 				e->reanswered++;
-			} else if (sip && (sip->sip_status && (sip->sip_status->st_status == 401 ||
-							       sip->sip_status->st_status == 407))) {
+			} else if (sip &&
+				   (sip->sip_status && (sip->sip_status->st_status == 401 ||
+							sip->sip_status->st_status == 407))) {
 				/* nua re-sent without credentials: it could not file
 				 * the challenge (no realm); do not wait for more. */
 				sr_eng_answer_challenge(e, sip->sip_status->st_status, sip, 1);
 				if (res->word == SR_W_NONE)
-					sr_result_fail(res, SR_W_PROTOCOL_ERROR,
-						       "malformed challenge: nothing we can answer");
-				sr_eng_note_final(e, sip->sip_status->st_status, sip->sip_status->st_phrase, sip);
+					sr_result_fail(
+					    res, SR_W_PROTOCOL_ERROR,
+					    "malformed challenge: nothing we can answer");
+				sr_eng_note_final(e, sip->sip_status->st_status,
+						  sip->sip_status->st_phrase, sip);
 				e->state = ST_DONE;
 			}
 		}
@@ -277,7 +289,8 @@ static void on_register(struct eng *e, int status, char const *phrase, sip_t con
 	}
 	sr_eng_note_auth_used(e);
 	if (status == 401 || status == 407) {
-		if (!sr_eng_is_local_response(sip) && sr_eng_answer_challenge(e, status, sip, 0) == 0)
+		if (!sr_eng_is_local_response(sip) &&
+		    sr_eng_answer_challenge(e, status, sip, 0) == 0)
 			return;
 		/* nua keeps the request waiting for credentials: the keeper sends
 		 * again later on this handle, so let this one end (a 904 that
@@ -314,7 +327,8 @@ static void on_register(struct eng *e, int status, char const *phrase, sip_t con
 			e->state = ST_UNREGISTERING;
 			res->unreg_tried = true;
 			res->requests++;
-			sr_debug(1, "-> REGISTER %s (Expires: 0, removing our binding)", e->registrar);
+			sr_debug(1, "-> REGISTER %s (Expires: 0, removing our binding)",
+				 e->registrar);
 			nua_unregister(e->nh, TAG_END());
 			return;
 		}
@@ -353,16 +367,20 @@ static void on_unregister(struct eng *e, int status, char const *phrase, sip_t c
 	sr_setstr(&res->unreg_reason, phrase);
 	if (status >= 300) {
 		if (sr_eng_is_local_response(sip) && status == 408)
-			sr_result_fail(res, SR_W_TIMEOUT,
-				       "registered, but the un-REGISTER got no answer: the binding may stay "
-				       "until it expires in %ld s", res->expires_granted);
+			sr_result_fail(
+			    res, SR_W_TIMEOUT,
+			    "registered, but the un-REGISTER got no answer: the binding may stay "
+			    "until it expires in %ld s",
+			    res->expires_granted);
 		else
-			sr_result_fail(res, sr_word_for_status(status) == SR_W_REGISTERED
-						    ? SR_W_REJECTED
-						    : sr_word_for_status(status),
-				       "registered, but removing the binding failed (%d %s): it may stay "
-				       "until it expires in %ld s",
-				       status, phrase, res->expires_granted);
+			sr_result_fail(
+			    res,
+			    sr_word_for_status(status) == SR_W_REGISTERED
+				? SR_W_REJECTED
+				: sr_word_for_status(status),
+			    "registered, but removing the binding failed (%d %s): it may stay "
+			    "until it expires in %ld s",
+			    status, phrase, res->expires_granted);
 	}
 	e->state = ST_DONE;
 }
@@ -462,8 +480,7 @@ int sr_eng_params_done(const struct eng *e)
 /* Everything before the stack: target, digest policy, TLS check, the
  * digest plugin. 0, or -1 with the result set (rc_internal: 1 when the
  * failure is ours, not the settings'). */
-int sr_eng_prepare(struct eng *e, double deadline, const char **certdir_out,
-		       int *rc_internal)
+int sr_eng_prepare(struct eng *e, double deadline, const char **certdir_out, int *rc_internal)
 {
 	const struct sr_reg *reg = e->reg;
 	const struct sr_run *run = e->run;
@@ -504,14 +521,15 @@ int sr_eng_prepare(struct eng *e, double deadline, const char **certdir_out,
 	if (e->tp == SR_TP_TLS) {
 		if (reg->tls_verify) {
 			struct sr_tls_params tp = {
-				.connect_host = e->t->connect_ip[0] ? e->t->connect_ip : e->t->verify_host,
-				.port = e->t->port ? e->t->port : 5061,
-				.verify_name = reg->tls_server_name ? reg->tls_server_name
-								    : e->t->verify_host,
-				.ca_file = reg->tls_ca_file,
-				.ca_dir = reg->tls_ca_dir,
-				.verify = 1,
-				.family = e->t->family,
+			    .connect_host =
+				e->t->connect_ip[0] ? e->t->connect_ip : e->t->verify_host,
+			    .port = e->t->port ? e->t->port : 5061,
+			    .verify_name =
+				reg->tls_server_name ? reg->tls_server_name : e->t->verify_host,
+			    .ca_file = reg->tls_ca_file,
+			    .ca_dir = reg->tls_ca_dir,
+			    .verify = 1,
+			    .family = e->t->family,
 			};
 
 			w = sr_tls_check(&tp, deadline, err, sizeof err);
@@ -562,7 +580,8 @@ int sr_eng_open_handle(struct eng *e)
 	struct sr_result *res = e->res;
 	char *bearer = NULL, *extra = NULL;
 
-	if ((run->mode == SR_MODE_REGISTER || run->mode == SR_MODE_PROBE) && sr_contact_build(e) < 0) {
+	if ((run->mode == SR_MODE_REGISTER || run->mode == SR_MODE_PROBE) &&
+	    sr_contact_build(e) < 0) {
 		sr_result_fail(res, SR_W_INTERNAL_ERROR, "the SIP stack gave no local address");
 		return -1;
 	}
@@ -570,8 +589,7 @@ int sr_eng_open_handle(struct eng *e)
 		char buf[160];
 		const char *h = e->default_contact->url_host;
 
-		snprintf(buf, sizeof buf, "%s%s%s", h,
-			 e->default_contact->url_port ? ":" : "",
+		snprintf(buf, sizeof buf, "%s%s%s", h, e->default_contact->url_port ? ":" : "",
 			 e->default_contact->url_port ? e->default_contact->url_port : "");
 		sr_setstr(&res->local_address, buf);
 	}
@@ -621,9 +639,12 @@ int sr_eng_open_handle(struct eng *e)
 	res->requests = 1;
 	if (!(run->mode == SR_MODE_UNREGISTER && (run->unreg_all || run->contacts.n)))
 		sr_debug(1, "-> %s %s for %s%s%s",
-			 run->mode == SR_MODE_AUTHCHECK && run->method_options ? "OPTIONS" : "REGISTER",
+			 run->mode == SR_MODE_AUTHCHECK && run->method_options ? "OPTIONS"
+									       : "REGISTER",
 			 e->registrar, e->aor,
-			 res->contact ? " contact " : run->method_options ? "" : " (no Contact)",
+			 res->contact	       ? " contact "
+			 : run->method_options ? ""
+					       : " (no Contact)",
 			 res->contact ? res->contact : "");
 	e->state = ST_REGISTERING;
 	if (reg->bearer_token)

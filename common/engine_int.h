@@ -40,33 +40,33 @@ struct eng {
 	int shutdown_done;
 	url_t *default_contact; /* the stack's own Contact (host:port) */
 	url_t *our_contact;
-	char *contact_hdr;      /* "<uri>" as sent */
-	int answered;           /* challenges we answered */
-	int renegotiated;       /* 423s nua followed */
-	int reanswered;         /* stale challenges nua answered from the cache */
-	int removing;           /* sipunreg: the removal request is out */
-	int sec_retried;        /* a 494 was answered once */
-	char *call_id;          /* to keep over a new client request */
+	char *contact_hdr; /* "<uri>" as sent */
+	int answered;	   /* challenges we answered */
+	int renegotiated;  /* 423s nua followed */
+	int reanswered;	   /* stale challenges nua answered from the cache */
+	int removing;	   /* sipunreg: the removal request is out */
+	int sec_retried;   /* a 494 was answered once */
+	char *call_id;	   /* to keep over a new client request */
 	char *bearer;
 	char expires[16];
 	char *first_nonce;
 	int nonce_reused;
-	char *extra;            /* extra headers, \r\n separated */
-	char cadir[64];         /* temporary CA directory for Sofia */
+	char *extra;	/* extra headers, \r\n separated */
+	char cadir[64]; /* temporary CA directory for Sofia */
 	struct sr_digest_policy policy;
-	char *instance;         /* urn:uuid: of +sip.instance, or NULL */
-	char *mediasec;         /* Security-Client/Require/Proxy-Require, \r\n separated */
-	int plugin_answers0;    /* the plugin's answer count at the start */
+	char *instance;		   /* urn:uuid: of +sip.instance, or NULL */
+	char *mediasec;		   /* Security-Client/Require/Proxy-Require, \r\n separated */
+	int plugin_answers0;	   /* the plugin's answer count at the start */
 	struct sr_eng_hooks hooks; /* sipregwatch */
 	int done_fired;
-	int ever_answered;      /* credentials were given on this handle once */
-	int releasing;          /* the 904 of a request we let go is expected */
-	char *cred_key;         /* our key in the digest plugin's registry */
+	int ever_answered; /* credentials were given on this handle once */
+	int releasing;	   /* the 904 of a request we let go is expected */
+	char *cred_key;	   /* our key in the digest plugin's registry */
 	long retry_after;
-	int shared;             /* root and nua belong to the keeper's groups */
-	struct eng *stack;      /* keeper: the group's own eng, holder of the nua */
-	unsigned ka_ms;         /* a stack's CRLF keep-alive interval, 0: none */
-	unsigned pong_ms;       /* and how long a pong may take (0: not expected) */
+	int shared;	   /* root and nua belong to the keeper's groups */
+	struct eng *stack; /* keeper: the group's own eng, holder of the nua */
+	unsigned ka_ms;	   /* a stack's CRLF keep-alive interval, 0: none */
+	unsigned pong_ms;  /* and how long a pong may take (0: not expected) */
 };
 
 /* RFC 5626 4.4.1: no pong within 10 s and the flow is dead. */

@@ -3,23 +3,23 @@
 #include "exitcode.h"
 
 static const char *const word_names[] = {
-	[SR_W_NONE] = "none",
-	[SR_W_REGISTERED] = "registered",
-	[SR_W_UNREGISTERED] = "unregistered",
-	[SR_W_BINDINGS_LISTED] = "bindings_listed",
-	[SR_W_CREDENTIALS_VALID] = "credentials_valid",
-	[SR_W_AUTH_FAILED] = "auth_failed",
-	[SR_W_FORBIDDEN] = "forbidden",
-	[SR_W_NOT_FOUND] = "not_found",
-	[SR_W_INTERVAL_TOO_BRIEF] = "interval_too_brief",
-	[SR_W_REJECTED] = "rejected",
-	[SR_W_TIMEOUT] = "timeout",
-	[SR_W_TRANSPORT_ERROR] = "transport_error",
-	[SR_W_DNS_ERROR] = "dns_error",
-	[SR_W_TLS_ERROR] = "tls_error",
-	[SR_W_PROTOCOL_ERROR] = "protocol_error",
-	[SR_W_CONFIG_ERROR] = "config_error",
-	[SR_W_INTERNAL_ERROR] = "internal_error",
+    [SR_W_NONE] = "none",
+    [SR_W_REGISTERED] = "registered",
+    [SR_W_UNREGISTERED] = "unregistered",
+    [SR_W_BINDINGS_LISTED] = "bindings_listed",
+    [SR_W_CREDENTIALS_VALID] = "credentials_valid",
+    [SR_W_AUTH_FAILED] = "auth_failed",
+    [SR_W_FORBIDDEN] = "forbidden",
+    [SR_W_NOT_FOUND] = "not_found",
+    [SR_W_INTERVAL_TOO_BRIEF] = "interval_too_brief",
+    [SR_W_REJECTED] = "rejected",
+    [SR_W_TIMEOUT] = "timeout",
+    [SR_W_TRANSPORT_ERROR] = "transport_error",
+    [SR_W_DNS_ERROR] = "dns_error",
+    [SR_W_TLS_ERROR] = "tls_error",
+    [SR_W_PROTOCOL_ERROR] = "protocol_error",
+    [SR_W_CONFIG_ERROR] = "config_error",
+    [SR_W_INTERNAL_ERROR] = "internal_error",
 };
 
 const char *sr_word_name(enum sr_word w)
@@ -31,8 +31,8 @@ const char *sr_word_name(enum sr_word w)
 
 int sr_word_ok(enum sr_word w)
 {
-	return w == SR_W_REGISTERED || w == SR_W_UNREGISTERED ||
-	       w == SR_W_BINDINGS_LISTED || w == SR_W_CREDENTIALS_VALID;
+	return w == SR_W_REGISTERED || w == SR_W_UNREGISTERED || w == SR_W_BINDINGS_LISTED ||
+	       w == SR_W_CREDENTIALS_VALID;
 }
 
 int sr_word_exit(enum sr_word w)
@@ -118,8 +118,8 @@ int sr_word_status_exit(enum sr_word w, int status)
 static int severity(int code)
 {
 	static const int order[] = {SR_EXIT_INTERNAL, SR_EXIT_CONFIG, SR_EXIT_USAGE,
-				    SR_EXIT_PROTOCOL, SR_EXIT_DNS, SR_EXIT_TEMP,
-				    SR_EXIT_FINAL, SR_EXIT_AUTH, SR_EXIT_OK};
+				    SR_EXIT_PROTOCOL, SR_EXIT_DNS,    SR_EXIT_TEMP,
+				    SR_EXIT_FINAL,    SR_EXIT_AUTH,   SR_EXIT_OK};
 	unsigned i;
 
 	for (i = 0; i < sizeof order / sizeof order[0]; i++)

@@ -39,8 +39,8 @@ static void group_key(struct eng *e, const char *certdir, char *key, size_t len)
 	 * registration never rides on a stack made for another Route */
 	sr_stack_strings(e, &route, &supported);
 	snprintf(key, len, "%s|%s|%s|%s|%d|%s|%s|%d|%u", e->t->bind_url, e->t->proxy,
-		 route ? route : "", supported, r->support_path,
-		 r->user_agent ? r->user_agent : "", certdir ? certdir : "", r->tls_verify,
+		 route ? route : "", supported, r->support_path, r->user_agent ? r->user_agent : "",
+		 certdir ? certdir : "", r->tls_verify,
 		 sr_stack_wants_keepalive(e) ? r->keep_alive_interval : 0);
 }
 

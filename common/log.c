@@ -80,7 +80,8 @@ void sr_debug(int level, const char *fmt, ...)
 	if (g_verbose < level)
 		return;
 	va_start(ap, fmt);
-	if (((fmt[0] == '-' && fmt[1] == '>') || (fmt[0] == '<' && fmt[1] == '-')) && fmt[2] == ' ') {
+	if (((fmt[0] == '-' && fmt[1] == '>') || (fmt[0] == '<' && fmt[1] == '-')) &&
+	    fmt[2] == ' ') {
 		/* the message flow: "-> REGISTER", "<- 200 OK", when they happened */
 		char prefix[32];
 
@@ -198,10 +199,10 @@ static void sofia_sink(void *magic, char const *fmt, va_list ap)
 void sr_log_init(const char *tool, int verbose)
 {
 	static const char *const dangerous[] = {
-		"TPORT_LOG", "TPORT_DUMP", "TPORT_CAPT", "MSG_DUMP", "MSG_STREAM_LOG",
-		"IPTSEC_DEBUG", "SOFIA_DEBUG", "NUA_DEBUG", "NTA_DEBUG", "TPORT_DEBUG",
-		"NEA_DEBUG", "SRESOLV_DEBUG", "SU_DEBUG", "SOA_DEBUG", "NTH_DEBUG",
-		"STUN_DEBUG", "TPORT_SSL",
+	    "TPORT_LOG",    "TPORT_DUMP",    "TPORT_CAPT", "MSG_DUMP",	"MSG_STREAM_LOG",
+	    "IPTSEC_DEBUG", "SOFIA_DEBUG",   "NUA_DEBUG",  "NTA_DEBUG", "TPORT_DEBUG",
+	    "NEA_DEBUG",    "SRESOLV_DEBUG", "SU_DEBUG",   "SOA_DEBUG", "NTH_DEBUG",
+	    "STUN_DEBUG",   "TPORT_SSL",
 	};
 	su_log_t *logs[] = {su_log_default, tport_log, nta_log, nua_log, iptsec_log};
 	unsigned i;

@@ -28,7 +28,8 @@ static void authcheck_warnings(struct eng *e, int status)
 	for (i = 0; i < res->n_auth_offered; i++) {
 		const char *a = res->auth_offered[i].algorithm;
 
-		if (res->auth_offered[i].scheme && strcasecmp(res->auth_offered[i].scheme, "Digest"))
+		if (res->auth_offered[i].scheme &&
+		    strcasecmp(res->auth_offered[i].scheme, "Digest"))
 			continue;
 		if (a && strncasecmp(a, "MD5", 3))
 			md5_only = 0;
@@ -36,8 +37,9 @@ static void authcheck_warnings(struct eng *e, int status)
 	if (md5_only && e->tp != SR_TP_TLS) {
 		char buf[160];
 
-		snprintf(buf, sizeof buf, "the server offers only MD5 digest over %s: the exchange "
-					  "can be attacked offline",
+		snprintf(buf, sizeof buf,
+			 "the server offers only MD5 digest over %s: the exchange "
+			 "can be attacked offline",
 			 sr_transport_name(e->tp));
 		sr_strv_add(&res->warnings, buf);
 	}
@@ -46,9 +48,10 @@ static void authcheck_warnings(struct eng *e, int status)
 	if (e->answered && (status == 403 || status == 404)) {
 		char buf[200];
 
-		snprintf(buf, sizeof buf, "the server answered our credentials with %d instead of a "
-					  "new challenge: it may tell users and passwords apart "
-					  "(user enumeration)",
+		snprintf(buf, sizeof buf,
+			 "the server answered our credentials with %d instead of a "
+			 "new challenge: it may tell users and passwords apart "
+			 "(user enumeration)",
 			 status);
 		sr_strv_add(&res->warnings, buf);
 	}
@@ -118,10 +121,11 @@ static int attempt(const struct sr_reg *reg, const struct sr_run *run, double de
 		sr_result_fail(res, SR_W_TIMEOUT, "no final response from %s within %.1f s",
 			       e->registrar, run->timeout);
 	} else if (e->state == ST_UNREGISTERING) {
-		sr_result_fail(res, SR_W_TIMEOUT,
-			       "registered, but the un-REGISTER got no answer in time: the binding may "
-			       "stay until it expires in %ld s",
-			       res->expires_granted);
+		sr_result_fail(
+		    res, SR_W_TIMEOUT,
+		    "registered, but the un-REGISTER got no answer in time: the binding may "
+		    "stay until it expires in %ld s",
+		    res->expires_granted);
 	}
 	res->t_total = sr_eng_ms_since(e);
 
@@ -182,7 +186,8 @@ int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double dea
 		order[i] = i;
 	for (i = 0; i < n; i++) {
 		for (j = i + 1; j < n; j++) {
-			unsigned wi = reg->servers.v[order[i]].weight, wj = reg->servers.v[order[j]].weight;
+			unsigned wi = reg->servers.v[order[i]].weight,
+				 wj = reg->servers.v[order[j]].weight;
 			unsigned char coin = 0;
 
 			if (wj == wi)
@@ -208,7 +213,7 @@ int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double dea
 		if (reg->server_uri)
 			copy.connect_uri = (char *)uri; /* servers are where to send */
 		else
-			copy.server_uri = (char *)uri;  /* each server is the registrar */
+			copy.server_uri = (char *)uri; /* each server is the registrar */
 		if (i > 0) {
 			sr_result_free(res);
 			sr_result_init(res);
@@ -221,7 +226,8 @@ int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double dea
 		if (!failover_worthy(res))
 			break;
 		if (i + 1 < n)
-			sr_debug(1, "%s failed (%s): trying the next server", uri, sr_word_name(res->word));
+			sr_debug(1, "%s failed (%s): trying the next server", uri,
+				 sr_word_name(res->word));
 	}
 	sr_strv_free(&res->servers_tried);
 	res->servers_tried = tried;

@@ -13,13 +13,15 @@
 
 #include "digest.h"
 #include "log.h"
-#include "options.h"
 #include "nagios.h"
+#include "options.h"
 #include "secrets.h"
 
 /* A row's field in struct sr_reg or struct sr_run. */
-#define REG(f) .in = SR_IN_REG, .off = offsetof(struct sr_reg, f), .size = sizeof(((struct sr_reg *)0)->f)
-#define RUN(f) .in = SR_IN_RUN, .off = offsetof(struct sr_run, f), .size = sizeof(((struct sr_run *)0)->f)
+#define REG(f)                                                                                     \
+	.in = SR_IN_REG, .off = offsetof(struct sr_reg, f), .size = sizeof(((struct sr_reg *)0)->f)
+#define RUN(f)                                                                                     \
+	.in = SR_IN_RUN, .off = offsetof(struct sr_run, f), .size = sizeof(((struct sr_run *)0)->f)
 #define ALL .tools = SR_TOOL_ALL
 /* keys only sipregwatch acts on: in YAML for every tool, a flag of its own */
 #define WATCH .tools = SR_TOOL_SIPREGWATCH
@@ -27,13 +29,15 @@
 #define RUNFLAG .scope = SR_SC_RUN
 
 static sr_opt_check_fn check_uuid, check_no_break, check_params, check_header, check_ha1,
-	check_token, check_digest_list, check_positive, check_one_or_more, check_range, check_uri;
+    check_token, check_digest_list, check_positive, check_one_or_more, check_range, check_uri;
 static sr_opt_set_fn set_host, set_output;
 
 /* Seed names first (Asterisk res_pjsip_outbound_registration), JsSIP
  * spellings as aliases. A new setting is one row here (plus its use); a
  * row carries its field, type, default and checks. Rows without a scope
  * are registration keys (YAML, environment and flag). */
+/* a table reads best as rows */
+/* clang-format off */
 const struct sr_option sr_options[] = {
 	{.id = SR_O_NAME, .key = "name", .arg = "NAME", .type = SR_OT_STRING, REG(name),
 	 .def_doc = "the AOR", .example = "trunk-1", ALL, .help = "name of the registration in reports"},
@@ -244,6 +248,7 @@ const struct sr_option sr_options[] = {
 	{.id = SR_O_VERSION, .key = "version", .short_opt = 'V', .type = SR_OT_FLAG, RUNFLAG, ALL,
 	 .help = "show the version"},
 };
+/* clang-format on */
 
 const size_t sr_options_count = sizeof sr_options / sizeof sr_options[0];
 
@@ -305,10 +310,11 @@ static size_t distance(const char *a, const char *b)
 		prev = row[0];
 		row[0] = i;
 		for (j = 1; j <= lb; j++) {
-			size_t cost = tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]) ||
-						      (a[i - 1] == '-' && b[j - 1] == '_')
-					      ? 0
-					      : 1;
+			size_t cost =
+			    tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]) ||
+				    (a[i - 1] == '-' && b[j - 1] == '_')
+				? 0
+				: 1;
 			size_t best = prev + cost;
 
 			if (row[j] + 1 < best)
@@ -447,8 +453,8 @@ static int uri_ok(const char *v)
 {
 	su_home_t home[1] = {SU_HOME_INIT(home)};
 	url_t *u = url_make(home, v);
-	int ok = u && (u->url_type == url_sip || u->url_type == url_sips) && u->url_host &&
-		 *u->url_host;
+	int ok =
+	    u && (u->url_type == url_sip || u->url_type == url_sips) && u->url_host && *u->url_host;
 
 	su_home_deinit(home);
 	return ok;
@@ -493,8 +499,8 @@ static int check_header(const struct sr_option *o, const char *v, char *msg, siz
 			return -1;
 		}
 	return check_no_break(o, v, msg, len) < 0
-		       ? (snprintf(msg, len, "a header cannot hold a line break"), -1)
-		       : 0;
+		   ? (snprintf(msg, len, "a header cannot hold a line break"), -1)
+		   : 0;
 }
 
 static int check_uuid(const struct sr_option *o, const char *v, char *msg, size_t len)
@@ -522,7 +528,8 @@ static int check_ha1(const struct sr_option *o, const char *v, char *msg, size_t
 
 	(void)o;
 	if (v[n] || (n != 32 && n != 64)) {
-		snprintf(msg, len, "expected 32 or 64 hex digits (an MD5 or SHA-256/SHA-512-256 HA1)");
+		snprintf(msg, len,
+			 "expected 32 or 64 hex digits (an MD5 or SHA-256/SHA-512-256 HA1)");
 		return -1;
 	}
 	return 0;
@@ -596,8 +603,8 @@ static int set_host(const struct sr_option *o, const char *v, enum sr_layer laye
 	(void)o, (void)layer, (void)run;
 	if (!uri)
 		return -1;
-	snprintf(uri, n, "%s%s", strncasecmp(v, "sip:", 4) && strncasecmp(v, "sips:", 5) ? "sip:" : "",
-		 v);
+	snprintf(uri, n, "%s%s",
+		 strncasecmp(v, "sip:", 4) && strncasecmp(v, "sips:", 5) ? "sip:" : "", v);
 	if (!uri_ok(uri)) {
 		snprintf(msg, len, "expected HOST or HOST:PORT, got \"%s\"", v);
 		free(uri);
@@ -695,11 +702,13 @@ static int parse_value(const struct sr_option *o, const char *value, unsigned lo
 	switch (o->type) {
 	case SR_OT_UINT:
 		if (sr_parse_uint(value, 0x7fffffffUL, u) < 0)
-			return snprintf(msg, len, "expected a non-negative integer, got \"%s\"", v), -1;
+			return snprintf(msg, len, "expected a non-negative integer, got \"%s\"", v),
+			       -1;
 		return 0;
 	case SR_OT_SECONDS:
 		if (sr_parse_seconds(value, d) < 0)
-			return snprintf(msg, len, "expected seconds between 0 and 86400, got \"%s\"", v),
+			return snprintf(msg, len,
+					"expected seconds between 0 and 86400, got \"%s\"", v),
 			       -1;
 		return 0;
 	case SR_OT_BOOL:
@@ -713,7 +722,8 @@ static int parse_value(const struct sr_option *o, const char *value, unsigned lo
 		if (*i >= 0)
 			return 0;
 		if (o->id == SR_O_TRANSPORT && (!strcasecmp(v, "ws") || !strcasecmp(v, "wss")))
-			snprintf(msg, len, "\"%s\" is not supported by this build (udp, tcp or tls)", v);
+			snprintf(msg, len,
+				 "\"%s\" is not supported by this build (udp, tcp or tls)", v);
 		else
 			snprintf(msg, len, "expected one of: %s; got \"%s\"", o->choices, v);
 		return -1;

@@ -27,8 +27,8 @@ enum sr_opt_type {
 /* Which struct a row's field lives in. */
 enum sr_opt_in {
 	SR_IN_NONE = 0, /* no field: the row's set() or the parser acts */
-	SR_IN_REG,      /* struct sr_reg */
-	SR_IN_RUN,      /* struct sr_run */
+	SR_IN_REG,	/* struct sr_reg */
+	SR_IN_RUN,	/* struct sr_run */
 };
 
 enum sr_opt_scope {
@@ -43,7 +43,8 @@ enum {
 	SR_TOOL_SIPUNREG = 1u << 1,
 	SR_TOOL_SIPAUTHCHECK = 1u << 2,
 	SR_TOOL_SIPREGWATCH = 1u << 3,
-	SR_TOOL_ALL = SR_TOOL_SIPREG | SR_TOOL_SIPUNREG | SR_TOOL_SIPAUTHCHECK | SR_TOOL_SIPREGWATCH,
+	SR_TOOL_ALL =
+	    SR_TOOL_SIPREG | SR_TOOL_SIPUNREG | SR_TOOL_SIPAUTHCHECK | SR_TOOL_SIPREGWATCH,
 };
 
 /* Ids of the rows the code names; other rows need none. */
@@ -67,8 +68,7 @@ struct sr_option;
 
 /* An extra check of a value already parsed as its type: 0, or -1 with
  * what is wrong in msg (the caller names the setting). */
-typedef int sr_opt_check_fn(const struct sr_option *o, const char *value, char *msg,
-			    size_t msglen);
+typedef int sr_opt_check_fn(const struct sr_option *o, const char *value, char *msg, size_t msglen);
 /* A row whose value is not simply stored in its field: 0, or -1 with msg. */
 typedef int sr_opt_set_fn(const struct sr_option *o, const char *value, enum sr_layer layer,
 			  struct sr_reg *reg, struct sr_run *run, char *msg, size_t msglen);
@@ -76,24 +76,24 @@ typedef int sr_opt_set_fn(const struct sr_option *o, const char *value, enum sr_
 /* One row: a setting and everything about it. apply, defaults, dump, free
  * and help are loops over these rows. */
 struct sr_option {
-	enum sr_opt_id id;       /* only for rows the code names; 0 otherwise */
-	const char *key;         /* YAML key and long flag (with '_' -> '-') */
-	const char *aliases;     /* other spellings (YAML and flag), or NULL */
+	enum sr_opt_id id;	 /* only for rows the code names; 0 otherwise */
+	const char *key;	 /* YAML key and long flag (with '_' -> '-') */
+	const char *aliases;	 /* other spellings (YAML and flag), or NULL */
 	const char *cli_aliases; /* flag-only spellings, or NULL */
-	int short_opt;           /* 0: none */
-	const char *arg;         /* argument name for --help, NULL: none */
+	int short_opt;		 /* 0: none */
+	const char *arg;	 /* argument name for --help, NULL: none */
 	enum sr_opt_type type;
-	const char *choices;     /* SR_OT_ENUM, SR_OT_CHOICE: "udp tcp tls" */
-	int base;                /* SR_OT_ENUM: value of the first choice; SR_OT_FLAG: value set */
-	enum sr_opt_in in;       /* the struct of the field */
-	size_t off, size;        /* the field: offsetof and sizeof */
-	const char *def;         /* the default, parsed like any value; NULL: none (zero) */
-	const char *def_doc;     /* the default in words, when it is not a value */
-	const char *example;     /* a valid value other than the default (tests) */
-	sr_opt_check_fn *check;  /* optional extra validation */
-	sr_opt_set_fn *set;      /* optional: instead of storing into the field */
+	const char *choices;	/* SR_OT_ENUM, SR_OT_CHOICE: "udp tcp tls" */
+	int base;		/* SR_OT_ENUM: value of the first choice; SR_OT_FLAG: value set */
+	enum sr_opt_in in;	/* the struct of the field */
+	size_t off, size;	/* the field: offsetof and sizeof */
+	const char *def;	/* the default, parsed like any value; NULL: none (zero) */
+	const char *def_doc;	/* the default in words, when it is not a value */
+	const char *example;	/* a valid value other than the default (tests) */
+	sr_opt_check_fn *check; /* optional extra validation */
+	sr_opt_set_fn *set;	/* optional: instead of storing into the field */
 	enum sr_opt_scope scope;
-	unsigned secret : 1;     /* wiped on free, <redacted> in dumps */
+	unsigned secret : 1;	 /* wiped on free, <redacted> in dumps */
 	unsigned credential : 1; /* may stand under outbound_auth: */
 	unsigned tools;
 	const char *help;
@@ -120,7 +120,7 @@ struct sr_cli {
 	struct {
 		const struct sr_option *o;
 		char *value;
-	} *items;
+	} * items;
 	size_t n;
 };
 
@@ -129,8 +129,8 @@ struct sr_cli {
 /* -o nagios anywhere on the command line (the last -o wins): then even a
  * usage error is a Nagios UNKNOWN. Looked for before the options are parsed. */
 int sr_argv_wants_nagios(int argc, char **argv);
-int sr_options_parse(const char *tool, unsigned tool_bit, int argc, char **argv,
-		     struct sr_cli *cli, struct sr_run *run);
+int sr_options_parse(const char *tool, unsigned tool_bit, int argc, char **argv, struct sr_cli *cli,
+		     struct sr_run *run);
 /* Apply the kept flags to one registration. 0, or -1 with err filled. */
 int sr_cli_apply(const struct sr_cli *cli, struct sr_reg *reg, struct sr_run *run, char *err,
 		 size_t errlen);

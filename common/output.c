@@ -63,7 +63,9 @@ static json_t *result_json(const struct sr_result *r)
 		json_object_set_new(e, "expires", jlong(x->expires));
 		json_object_set_new(e, "q", x->q ? json_real(strtod(x->q, NULL)) : json_null());
 		json_object_set_new(e, "instance", jstr(x->instance));
-		json_object_set_new(e, "reg_id", x->reg_id ? json_integer(strtol(x->reg_id, NULL, 10)) : json_null());
+		json_object_set_new(e, "reg_id",
+				    x->reg_id ? json_integer(strtol(x->reg_id, NULL, 10))
+					      : json_null());
 		json_object_set_new(e, "own", json_boolean(x->own));
 		json_array_append_new(b, e);
 	}
@@ -75,8 +77,10 @@ static json_t *result_json(const struct sr_result *r)
 	json_object_set_new(gruu, "temp", jstr(r->gruu_temp));
 	json_object_set_new(o, "gruu", gruu);
 	json_object_set_new(o, "line", jstr(r->line));
-	json_object_set_new(o, "outbound", json_pack("{s:b, s:o}", "used", r->outbound, "flow_timer",
-						     r->flow_timer >= 0 ? json_integer(r->flow_timer) : json_null()));
+	json_object_set_new(
+	    o, "outbound",
+	    json_pack("{s:b, s:o}", "used", r->outbound, "flow_timer",
+		      r->flow_timer >= 0 ? json_integer(r->flow_timer) : json_null()));
 	if (r->servers_tried.n) {
 		json_object_set_new(o, "target", jstr(r->target));
 		json_object_set_new(o, "servers_tried", jstrv(&r->servers_tried));
@@ -120,9 +124,12 @@ static json_t *result_json(const struct sr_result *r)
 		json_t *p = json_object();
 
 		json_object_set_new(p, "attempted", json_boolean(r->unreg_tried));
-		json_object_set_new(p, "status", r->unreg_status > 0 ? json_integer(r->unreg_status) : json_null());
-		json_object_set_new(p, "reason", r->unreg_status > 0 ? jstr(r->unreg_reason) : json_null());
-		json_object_set_new(p, "removed", json_boolean(r->unreg_status >= 200 && r->unreg_status < 300));
+		json_object_set_new(
+		    p, "status", r->unreg_status > 0 ? json_integer(r->unreg_status) : json_null());
+		json_object_set_new(p, "reason",
+				    r->unreg_status > 0 ? jstr(r->unreg_reason) : json_null());
+		json_object_set_new(p, "removed",
+				    json_boolean(r->unreg_status >= 200 && r->unreg_status < 300));
 		json_object_set_new(o, "unregister", p);
 	}
 	json_object_set_new(o, "error", sr_result_ok(r) ? json_null() : jstr(r->error));
@@ -169,8 +176,11 @@ static void text_one(FILE *out, int verbose, const struct sr_result *r)
 		on = sr_result_ok(r) ? (r->warnings.n ? "\033[33m" : "\033[32m") : "\033[1;31m";
 		off = "\033[0m";
 	}
-	fprintf(out, "%s: %s%s%s", r->name ? r->name : r->aor ? r->aor : "-", on, sr_word_name(r->word),
-		off);
+	fprintf(out, "%s: %s%s%s",
+		r->name	 ? r->name
+		: r->aor ? r->aor
+			 : "-",
+		on, sr_word_name(r->word), off);
 	if (r->status > 0)
 		fprintf(out, " (%d %s)", r->status, r->reason ? r->reason : "");
 	if (r->aor)
@@ -189,8 +199,9 @@ static void text_one(FILE *out, int verbose, const struct sr_result *r)
 			fprintf(out, ", expires %lds", r->expires_granted);
 		fprintf(out, ", %zu binding%s", r->n_bindings, r->n_bindings == 1 ? "" : "s");
 		if (r->mode == SR_MODE_PROBE)
-			fprintf(out, ", %s", r->unreg_status >= 200 && r->unreg_status < 300
-						     ? "removed again" : "NOT removed");
+			fprintf(out, ", %s",
+				r->unreg_status >= 200 && r->unreg_status < 300 ? "removed again"
+										: "NOT removed");
 	}
 	if (r->t_total >= 0)
 		fprintf(out, ", %ld ms", r->t_total);
@@ -227,8 +238,9 @@ static void text_one(FILE *out, int verbose, const struct sr_result *r)
 		fputc('\n', out);
 	}
 	if (r->auth_scheme)
-		fprintf(out, "  auth: %s realm=\"%s\" algorithm=%s qop=%s rounds=%d\n", r->auth_scheme,
-			r->auth_realm ? r->auth_realm : "", r->auth_algorithm ? r->auth_algorithm : "-",
+		fprintf(out, "  auth: %s realm=\"%s\" algorithm=%s qop=%s rounds=%d\n",
+			r->auth_scheme, r->auth_realm ? r->auth_realm : "",
+			r->auth_algorithm ? r->auth_algorithm : "-",
 			r->auth_qop ? r->auth_qop : "-", r->auth_rounds);
 	for (i = 0; i < r->n_auth_offered; i++) {
 		const struct sr_offer_rec *x = &r->auth_offered[i];
@@ -315,8 +327,6 @@ static void render_env(FILE *out, const struct sr_result *res, size_t n, int exi
 	}
 }
 
-
-
 /* monitoring-plugins: one line, perfdata, 0 OK 1 WARNING 2 CRITICAL 3 UNKNOWN */
 int sr_output_nagios(FILE *out, const char *tool, const struct sr_result *res, size_t n,
 		     const char *warn, const char *crit)
@@ -361,7 +371,8 @@ int sr_output_nagios(FILE *out, const char *tool, const struct sr_result *res, s
 		sr_nagios_text(out, "%zu of %zu ok", n - bad, n);
 		for (i = 0; i < n; i++)
 			if (!sr_result_ok(&res[i]))
-				sr_nagios_text(out, "; %s %s", res[i].name, sr_word_name(res[i].word));
+				sr_nagios_text(out, "; %s %s", res[i].name,
+					       sr_word_name(res[i].word));
 	}
 	fputs(" |", out);
 	sr_nagios_perf(out, NULL, "time", tmax, 3, "s", warn, crit, NULL);
@@ -370,11 +381,11 @@ int sr_output_nagios(FILE *out, const char *tool, const struct sr_result *res, s
 		const char *name = n > 1 ? r->name : NULL;
 
 		if (n > 1)
-			sr_nagios_perf(out, name, "time", r->t_total >= 0 ? r->t_total / 1000.0 : 0, 3,
-				       "s", NULL, NULL, NULL);
+			sr_nagios_perf(out, name, "time", r->t_total >= 0 ? r->t_total / 1000.0 : 0,
+				       3, "s", NULL, NULL, NULL);
 		if (r->expires_granted >= 0 && sr_result_ok(r))
-			sr_nagios_perf(out, name, "expires", (double)r->expires_granted, 0, "s", NULL,
-				       NULL, NULL);
+			sr_nagios_perf(out, name, "expires", (double)r->expires_granted, 0, "s",
+				       NULL, NULL, NULL);
 	}
 	fputc('\n', out);
 	return st;
@@ -395,4 +406,3 @@ int sr_output_render(FILE *out, const char *tool, enum sr_output fmt, int verbos
 		text_one(out, verbose, &res[i]);
 	return ferror(out) ? -1 : 0;
 }
-

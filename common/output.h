@@ -6,7 +6,6 @@
 
 #include "result.h"
 
-
 /* Write the results of a run in the chosen format to out. Returns 0 or -1;
  * for nagios, the monitoring-plugins code (0..3). warn, crit: nagios ranges
  * on the response time in seconds, or NULL. */

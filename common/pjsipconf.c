@@ -38,11 +38,11 @@ struct ini {
 	int depth;
 	int private_files; /* every file read is mode 0600 and ours */
 	char *stack[11];   /* the files being read, outermost first (real paths) */
-	int files;         /* files read in all: a bound on repeated #includes */
+	int files;	   /* files read in all: a bound on repeated #includes */
 };
 
 static int ini_fail(struct ini *ini, const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static int ini_fail(struct ini *ini, const char *file, int line, const char *fmt, ...)
 {
@@ -180,8 +180,8 @@ static int section_line(struct ini *ini, char *line, const char *path, int linen
 			if (!strcmp(tok, "!"))
 				(*cur)->is_template = 1;
 			else if (*tok && strcmp(tok, "+"))
-				snprintf(tl + strlen(tl), sizeof tl - strlen(tl), "%s%s", *tl ? "," : "",
-					 tok);
+				snprintf(tl + strlen(tl), sizeof tl - strlen(tl), "%s%s",
+					 *tl ? "," : "", tok);
 		}
 		(*cur)->templates = strdup(tl);
 	}
@@ -222,7 +222,8 @@ static int ini_lines(struct ini *ini, FILE *f, const char *path)
 		if (!p)
 			p = strchr(line, '=');
 		if (!p)
-			return ini_fail(ini, path, lineno, "expected key = value, got \"%s\"", line);
+			return ini_fail(ini, path, lineno, "expected key = value, got \"%s\"",
+					line);
 		if (!cur)
 			return ini_fail(ini, path, lineno, "a setting before any [section]");
 		*p = '\0';
@@ -250,7 +251,8 @@ static int ini_read(struct ini *ini, const char *path, const char *from, int fro
 	if (!f) {
 		ini->depth--;
 		if (from)
-			return ini_fail(ini, from, from_line, "#include %s: %s", path, strerror(errno));
+			return ini_fail(ini, from, from_line, "#include %s: %s", path,
+					strerror(errno));
 		snprintf(ini->err, ini->errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
@@ -273,7 +275,8 @@ static int ini_read(struct ini *ini, const char *path, const char *from, int fro
 				free(real);
 				fclose(f);
 				ini->depth--;
-				return ini_fail(ini, from, from_line, "#include %s: a loop (it is being read already)",
+				return ini_fail(ini, from, from_line,
+						"#include %s: a loop (it is being read already)",
 						path);
 			}
 		ini->stack[ini->depth - 1] = real;
@@ -302,7 +305,8 @@ static int flatten(struct ini *ini, struct section *sec, struct section *out, in
 	size_t i;
 
 	if (depth > 10)
-		return ini_fail(ini, sec->file, sec->line, "[%s]: templates nest too deep", sec->name);
+		return ini_fail(ini, sec->file, sec->line, "[%s]: templates nest too deep",
+				sec->name);
 	if (sec->templates && *sec->templates) {
 		char *copy = strdup(sec->templates), *tok, *save = NULL;
 
@@ -310,8 +314,8 @@ static int flatten(struct ini *ini, struct section *sec, struct section *out, in
 			struct section *t = find_section(ini, tok, 1);
 
 			if (!t || t == sec) {
-				ini_fail(ini, sec->file, sec->line, "[%s]: no template [%s]", sec->name,
-					 tok);
+				ini_fail(ini, sec->file, sec->line, "[%s]: no template [%s]",
+					 sec->name, tok);
 				free(copy);
 				return -1;
 			}
@@ -323,7 +327,8 @@ static int flatten(struct ini *ini, struct section *sec, struct section *out, in
 		free(copy);
 	}
 	for (i = 0; i < sec->nkv; i++)
-		if (add_kv(out, sec->kv[i].key, sec->kv[i].value, sec->kv[i].file, sec->kv[i].line) < 0)
+		if (add_kv(out, sec->kv[i].key, sec->kv[i].value, sec->kv[i].file,
+			   sec->kv[i].line) < 0)
 			return -1;
 	return 0;
 }
@@ -378,10 +383,24 @@ static int apply(struct ini *ini, struct sr_reg *reg, const char *key, const str
 
 /* Registration keys of Asterisk that are ours under the same name. */
 static const char *const direct[] = {
-	"client_uri", "server_uri", "contact_user", "contact_header_params", "expiration",
-	"max_retries", "retry_interval", "forbidden_retry_interval", "fatal_retry_interval",
-	"auth_rejection_permanent", "outbound_proxy", "line", "endpoint", "support_path",
-	"support_outbound", "security_negotiation", "max_random_initial_delay", "user_agent",
+    "client_uri",
+    "server_uri",
+    "contact_user",
+    "contact_header_params",
+    "expiration",
+    "max_retries",
+    "retry_interval",
+    "forbidden_retry_interval",
+    "fatal_retry_interval",
+    "auth_rejection_permanent",
+    "outbound_proxy",
+    "line",
+    "endpoint",
+    "support_path",
+    "support_outbound",
+    "security_negotiation",
+    "max_random_initial_delay",
+    "user_agent",
 };
 
 static int map_auth(struct ini *ini, struct sr_reg *reg, const struct kv *ref, const char *name)
@@ -412,8 +431,10 @@ static int map_auth(struct ini *ini, struct sr_reg *reg, const struct kv *ref, c
 		} else if (!strcasecmp(kv->key, "password")) {
 			if (!ini->private_files) {
 				ini_fail(ini, kv->file, kv->line,
-					 "password: an inline password needs the file to be mode 0600 and "
-					 "yours (chmod 600 %s)", kv->file);
+					 "password: an inline password needs the file to be mode "
+					 "0600 and "
+					 "yours (chmod 600 %s)",
+					 kv->file);
 				goto out;
 			}
 			if (apply(ini, reg, "password", kv, kv->value) < 0)
@@ -431,7 +452,8 @@ static int map_auth(struct ini *ini, struct sr_reg *reg, const struct kv *ref, c
 			   !strcasecmp(kv->key, "supported_algorithms_uas")) {
 			continue; /* server side only: no meaning for a registering client */
 		} else {
-			ini_fail(ini, kv->file, kv->line, "%s: not an auth option this tool knows", kv->key);
+			ini_fail(ini, kv->file, kv->line, "%s: not an auth option this tool knows",
+				 kv->key);
 			goto out;
 		}
 	}
@@ -462,13 +484,15 @@ static int map_transport(struct ini *ini, struct sr_reg *reg, const struct kv *r
 	int rc = -1;
 
 	if (!t)
-		return ini_fail(ini, ref->file, ref->line, "transport: no section [%s]", ref->value);
+		return ini_fail(ini, ref->file, ref->line, "transport: no section [%s]",
+				ref->value);
 	memset(&flat, 0, sizeof flat);
 	if (flatten(ini, t, &flat, 0) < 0)
 		goto out;
 	type = last_value(&flat, "type", NULL);
 	if (!type || strcasecmp(type, "transport")) {
-		ini_fail(ini, ref->file, ref->line, "transport: [%s] is not type=transport", ref->value);
+		ini_fail(ini, ref->file, ref->line, "transport: [%s] is not type=transport",
+			 ref->value);
 		goto out;
 	}
 	proto = last_value(&flat, "protocol", &where);
@@ -515,7 +539,8 @@ static int map_registration(struct ini *ini, struct section *sec, struct sr_conf
 		if (!strcasecmp(kv->key, "outbound_auth")) {
 			char *copy = strdup(kv->value), *tok, *save = NULL;
 
-			for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+			for (tok = strtok_r(copy, ",", &save); tok;
+			     tok = strtok_r(NULL, ",", &save))
 				if (map_auth(ini, &reg, kv, tok[0] == ' ' ? tok + 1 : tok) < 0) {
 					free(copy);
 					goto out;
@@ -527,7 +552,8 @@ static int map_registration(struct ini *ini, struct section *sec, struct sr_conf
 		} else if (!strcasecmp(kv->key, "security_mechanisms")) {
 			char *copy = strdup(kv->value), *tok, *save = NULL;
 
-			for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			for (tok = strtok_r(copy, ",", &save); tok;
+			     tok = strtok_r(NULL, ",", &save)) {
 				char *m = trim(tok);
 
 				if (*m && apply(ini, &reg, "security_mechanisms", kv, m) < 0) {
@@ -538,19 +564,20 @@ static int map_registration(struct ini *ini, struct section *sec, struct sr_conf
 			free(copy);
 		} else {
 			ini_fail(ini, kv->file, kv->line,
-				 "%s: not a registration option of Asterisk that this tool knows", kv->key);
+				 "%s: not a registration option of Asterisk that this tool knows",
+				 kv->key);
 			goto out;
 		}
 	}
 	if (!reg.client_uri || !reg.server_uri) {
-		ini_fail(ini, sec->file, sec->line, "[%s]: a registration needs client_uri and server_uri",
-			 sec->name);
+		ini_fail(ini, sec->file, sec->line,
+			 "[%s]: a registration needs client_uri and server_uri", sec->name);
 		goto out;
 	}
 	for (i = 0; i < cfg->n; i++)
 		if (!strcmp(cfg->regs[i].name, reg.name)) {
-			ini_fail(ini, sec->file, sec->line, "[%s]: a registration of that name exists already",
-				 sec->name);
+			ini_fail(ini, sec->file, sec->line,
+				 "[%s]: a registration of that name exists already", sec->name);
 			goto out;
 		}
 	rc = sr_config_add(cfg, &reg);

@@ -92,8 +92,9 @@ static void tune_flow(struct eng *e)
 	if (!res->outbound && g->pong_ms) {
 		g->pong_ms = 0;
 		nua_set_params(g->nua, TPTAG_PINGPONG(0), TAG_END());
-		sr_debug(1, "the registrar did not answer Require: outbound: keep-alive pongs are not "
-			    "expected");
+		sr_debug(1,
+			 "the registrar did not answer Require: outbound: keep-alive pongs are not "
+			 "expected");
 	}
 	if (res->flow_timer > 0 && (double)res->flow_timer * 1000 < g->ka_ms) {
 		g->ka_ms = (unsigned)(res->flow_timer * 1000.0 * (0.8 + 0.2 * sr_rand01()));
@@ -137,11 +138,11 @@ void sr_eng_note_bindings(struct eng *e, sip_t const *sip)
 		 * +sip.instance (and reg-id), or our user at the address the
 		 * server saw us from (received/rport) */
 		struct sr_binding_self self = {
-			.contact = e->our_contact,
-			.instance = e->instance,
-			.reg_id = e->reg->support_outbound ? "1" : NULL,
-			.user = e->our_contact->url_user,
-			.address = res->received,
+		    .contact = e->our_contact,
+		    .instance = e->instance,
+		    .reg_id = e->reg->support_outbound ? "1" : NULL,
+		    .user = e->our_contact->url_user,
+		    .address = res->received,
 		};
 		int at = sr_binding_find(e->home, sip->sip_contact, &self);
 
@@ -165,14 +166,16 @@ void sr_eng_note_bindings(struct eng *e, sip_t const *sip)
 	}
 	/* No binding matched ours: the shortest grant is the safe guess, as
 	 * one of them is ours under another name (docs/sofia-sip.md, 5). */
-	if ((res->mode == SR_MODE_REGISTER || res->mode == SR_MODE_PROBE) && res->expires_granted < 0 &&
-	    !own_found && n > 0) {
+	if ((res->mode == SR_MODE_REGISTER || res->mode == SR_MODE_PROBE) &&
+	    res->expires_granted < 0 && !own_found && n > 0) {
 		for (i = 0; i < n; i++)
 			if (res->bindings[i].expires >= 0 &&
-			    (res->expires_granted < 0 || res->bindings[i].expires < res->expires_granted))
+			    (res->expires_granted < 0 ||
+			     res->bindings[i].expires < res->expires_granted))
 				res->expires_granted = res->bindings[i].expires;
 	}
-	if ((res->mode == SR_MODE_REGISTER || res->mode == SR_MODE_PROBE) && res->expires_granted < 0)
+	if ((res->mode == SR_MODE_REGISTER || res->mode == SR_MODE_PROBE) &&
+	    res->expires_granted < 0)
 		res->expires_granted = header_exp >= 0 ? header_exp : res->expires_requested;
 	note_outbound(res, sip);
 	tune_flow(e);

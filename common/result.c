@@ -108,8 +108,8 @@ int sr_result_add_offer(struct sr_result *res, const char *scheme, const char *r
 	for (i = 0; i < res->n_auth_offered; i++) {
 		struct sr_offer_rec *o = &res->auth_offered[i];
 
-		if (same(o->scheme, scheme) && same(o->realm, realm) && same(o->algorithm, algorithm) &&
-		    same(o->qop, qop) && o->stale == stale)
+		if (same(o->scheme, scheme) && same(o->realm, realm) &&
+		    same(o->algorithm, algorithm) && same(o->qop, qop) && o->stale == stale)
 			return 0;
 	}
 	v = realloc(res->auth_offered, (res->n_auth_offered + 1) * sizeof *v);

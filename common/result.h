@@ -27,7 +27,6 @@ struct sr_offer_rec {
 	bool stale;
 };
 
-
 struct sr_result {
 	char *name;
 	char *aor;
@@ -35,23 +34,23 @@ struct sr_result {
 	enum sr_transport transport;
 	enum sr_mode mode;
 	enum sr_word word;
-	int status;   /* final response status, 0 when none came */
+	int status; /* final response status, 0 when none came */
 	char *reason;
-	char *contact; /* what we sent; NULL for --list-bindings */
+	char *contact;		/* what we sent; NULL for --list-bindings */
 	long expires_requested; /* -1: none */
-	long expires_granted;   /* -1: none */
-	long min_expires;       /* from a 423, -1: none */
+	long expires_granted;	/* -1: none */
+	long min_expires;	/* from a 423, -1: none */
 	struct sr_binding *bindings;
 	size_t n_bindings;
 	struct sr_strv service_route;
 	struct sr_strv path;
-	char *line;     /* our ;line= token */
-	char *target;   /* the server of servers: that answered (or failed last) */
+	char *line;   /* our ;line= token */
+	char *target; /* the server of servers: that answered (or failed last) */
 	struct sr_strv servers_tried;
 	char *gruu_pub;
 	char *gruu_temp;
-	bool outbound;     /* RFC 5626: the 2xx had Require: outbound */
-	long flow_timer;   /* its Flow-Timer, -1: none */
+	bool outbound;	 /* RFC 5626: the 2xx had Require: outbound */
+	long flow_timer; /* its Flow-Timer, -1: none */
 	char *server;
 	char *auth_scheme;
 	char *auth_realm;
@@ -60,15 +59,15 @@ struct sr_result {
 	int auth_rounds;
 	struct sr_offer_rec *auth_offered;
 	size_t n_auth_offered;
-	long t_total;    /* ms; -1: none */
-	long t_first;    /* ms to the first response; -1: none */
-	long t_final;    /* ms to the final response; -1: none */
-	int requests;    /* REGISTERs sent */
-	int t0_refresh;  /* sipregwatch: the last answer was to the stack's refresh */
+	long t_total;	/* ms; -1: none */
+	long t_first;	/* ms to the first response; -1: none */
+	long t_final;	/* ms to the final response; -1: none */
+	int requests;	/* REGISTERs sent */
+	int t0_refresh; /* sipregwatch: the last answer was to the stack's refresh */
 	char *local_address;
-	char *received;  /* address the server saw (received/rport) */
+	char *received; /* address the server saw (received/rport) */
 	char *error;
-	struct sr_strv removed;  /* sipunreg: the bindings we asked to remove */
+	struct sr_strv removed;	 /* sipunreg: the bindings we asked to remove */
 	struct sr_strv warnings; /* sipauthcheck: what the server does that it should not */
 	/* --probe: the removal of our binding */
 	bool unreg_tried;
@@ -82,7 +81,7 @@ void sr_result_free(struct sr_result *res);
 void sr_result_clear_bindings(struct sr_result *res);
 /* Set the result word and, if msg is not NULL, the error message (printf). */
 void sr_result_fail(struct sr_result *res, enum sr_word w, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 int sr_result_ok(const struct sr_result *res);
 int sr_result_exit(const struct sr_result *res);
 /* Record an offered challenge unless the same one is there already. */

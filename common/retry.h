@@ -8,21 +8,21 @@
 
 /* The failure and the registration's history. */
 struct sr_retry_in {
-	enum sr_word word;   /* the result word of the failure */
-	int status;          /* the final status, 0 when none came */
-	long retry_after;    /* the response's Retry-After, -1 when none */
-	unsigned attempts;   /* counted retries so far */
-	unsigned backoff;    /* transport failures in a row so far */
-	double rand01;       /* a random number in [0, 1) for the backoff */
+	enum sr_word word; /* the result word of the failure */
+	int status;	   /* the final status, 0 when none came */
+	long retry_after;  /* the response's Retry-After, -1 when none */
+	unsigned attempts; /* counted retries so far */
+	unsigned backoff;  /* transport failures in a row so far */
+	double rand01;	   /* a random number in [0, 1) for the backoff */
 };
 
 struct sr_retry_decision {
-	int stop;            /* 1: no more attempts (the registration is rejected) */
-	const char *why;     /* with stop: the reason in words */
-	double interval;     /* without stop: seconds until the next attempt */
-	unsigned attempts;   /* the new counts, to keep */
+	int stop;	   /* 1: no more attempts (the registration is rejected) */
+	const char *why;   /* with stop: the reason in words */
+	double interval;   /* without stop: seconds until the next attempt */
+	unsigned attempts; /* the new counts, to keep */
 	unsigned backoff;
-	int retry_after;     /* the interval is the server's Retry-After */
+	int retry_after; /* the interval is the server's Retry-After */
 };
 
 /* Asterisk's rules (res_pjsip_outbound_registration) for SIP failures,

@@ -190,7 +190,8 @@ int sr_secrets_load(struct sr_reg *regs, size_t n, int password_stdin)
 
 		if (r->password_file) {
 			sr_secret_free(&r->password);
-			if (sr_secret_read_file(r->password_file, &r->password, err, sizeof err) < 0)
+			if (sr_secret_read_file(r->password_file, &r->password, err, sizeof err) <
+			    0)
 				goto fail;
 		} else if (r->password_env) {
 			sr_secret_free(&r->password);
@@ -203,7 +204,8 @@ int sr_secrets_load(struct sr_reg *regs, size_t n, int password_stdin)
 				"use --password-file, --password-env or --password-stdin");
 		}
 		if (r->ha1 && r->ha1_from_cli)
-			sr_warn("an HA1 given with --ha1 is visible to other users and works like a password");
+			sr_warn("an HA1 given with --ha1 is visible to other users and works like "
+				"a password");
 		if (r->bearer_token_file) {
 			sr_secret_free(&r->bearer_token);
 			if (sr_secret_read_file(r->bearer_token_file, &r->bearer_token, err,
@@ -218,11 +220,13 @@ int sr_secrets_load(struct sr_reg *regs, size_t n, int password_stdin)
 			char what[600];
 
 			snprintf(what, sizeof what, "%s (Enter for none)",
-				 r->username ? r->username : r->client_uri ? r->client_uri : r->name);
+				 r->username	 ? r->username
+				 : r->client_uri ? r->client_uri
+						 : r->name);
 			prompt(what, &r->password);
 		}
 		continue;
-fail:
+	fail:
 		if (r->origin)
 			sr_err("%s: registration \"%s\": %s", r->origin, r->name, err);
 		else

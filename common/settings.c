@@ -70,10 +70,14 @@ void sr_run_free(struct sr_run *run)
 const char *sr_transport_name(enum sr_transport t)
 {
 	switch (t) {
-	case SR_TP_UDP: return "udp";
-	case SR_TP_TCP: return "tcp";
-	case SR_TP_TLS: return "tls";
-	case SR_TP_AUTO: break;
+	case SR_TP_UDP:
+		return "udp";
+	case SR_TP_TCP:
+		return "tcp";
+	case SR_TP_TLS:
+		return "tls";
+	case SR_TP_AUTO:
+		break;
 	}
 	return "udp";
 }

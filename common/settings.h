@@ -21,8 +21,8 @@ enum sr_output {
 
 enum sr_mode {
 	SR_MODE_REGISTER = 0, /* register and leave the binding */
-	SR_MODE_PROBE,        /* register, then remove the same binding */
-	SR_MODE_LIST,         /* REGISTER without Contact: list, change nothing */
+	SR_MODE_PROBE,	      /* register, then remove the same binding */
+	SR_MODE_LIST,	      /* REGISTER without Contact: list, change nothing */
 	SR_MODE_UNREGISTER,   /* sipunreg: ours, --contact, or --all */
 	SR_MODE_AUTHCHECK,    /* sipauthcheck: no binding touched */
 };
@@ -51,9 +51,9 @@ struct sr_servers {
 enum sr_layer {
 	SR_LAYER_DEFAULT = 0,
 	SR_LAYER_DEFAULTS, /* YAML defaults: */
-	SR_LAYER_ENTRY,    /* YAML registration entry */
-	SR_LAYER_ENV,      /* SIPREG_<KEY> environment variables */
-	SR_LAYER_CLI,      /* flags */
+	SR_LAYER_ENTRY,	   /* YAML registration entry */
+	SR_LAYER_ENV,	   /* SIPREG_<KEY> environment variables */
+	SR_LAYER_CLI,	   /* flags */
 };
 
 /* One registration, as YAML entries and flags describe it. Strings are
@@ -71,12 +71,12 @@ struct sr_reg {
 	struct sr_strv extra_headers;
 	char *instance_id;
 	/* credentials */
-	char *username;     /* default: AOR user */
-	char *password;     /* secret: wiped on free */
+	char *username; /* default: AOR user */
+	char *password; /* secret: wiped on free */
 	char *password_file;
 	char *password_env;
-	char *realm;        /* pins the realm we answer */
-	char *ha1;          /* secret: hex HA1 used instead of a password */
+	char *realm;	    /* pins the realm we answer */
+	char *ha1;	    /* secret: hex HA1 used instead of a password */
 	char *bearer_token; /* secret: Authorization: Bearer (RFC 8898) */
 	char *bearer_token_file;
 	/* timing and policy */
@@ -96,7 +96,7 @@ struct sr_reg {
 	char *outbound_proxy;
 	bool use_preloaded_route;
 	struct sr_servers servers;
-	int af;             /* 0 any, 4 or 6 */
+	int af; /* 0 any, 4 or 6 */
 	char *local_address;
 	/* features */
 	bool line;
@@ -120,7 +120,7 @@ struct sr_reg {
 	char *connect_uri;
 
 	/* where the settings came from, for messages */
-	char *origin;           /* "file:line:col" of the YAML entry, or NULL */
+	char *origin;		/* "file:line:col" of the YAML entry, or NULL */
 	bool password_from_cli; /* secrets given as flags: warned about */
 	bool ha1_from_cli;
 	bool token_from_cli;
@@ -128,22 +128,22 @@ struct sr_reg {
 
 /* Settings of the run, not of a registration. */
 struct sr_run {
-	double timeout;       /* whole-run deadline, seconds */
+	double timeout; /* whole-run deadline, seconds */
 	enum sr_output output;
 	enum sr_mode mode;
 	int verbose;
 	bool quiet;
-	char *config_file;    /* -f, or $SIPREG_CONFIG */
+	char *config_file; /* -f, or $SIPREG_CONFIG */
 	char *pjsip_conf;
 	struct sr_strv names; /* -n, repeatable */
 	bool dump_config;
 	bool password_stdin;
 	struct sr_strv contacts; /* sipunreg --contact */
-	bool unreg_all;          /* sipunreg --all */
-	bool method_options;     /* sipauthcheck --method OPTIONS (index 1 of the choices) */
+	bool unreg_all;		 /* sipunreg --all */
+	bool method_options;	 /* sipauthcheck --method OPTIONS (index 1 of the choices) */
 	bool print_ha1;
-	char *algorithm;         /* --print-ha1 */
-	bool output_set;         /* -o given (sipregwatch: events as text) */
+	char *algorithm; /* --print-ha1 */
+	bool output_set; /* -o given (sipregwatch: events as text) */
 	/* sipregwatch */
 	char *events_file;
 	char *status_file;

@@ -88,8 +88,9 @@ static int source_address(const char *ip, int family, char *out, size_t outlen)
 	if (connect(fd, (struct sockaddr *)&ss, sl) == 0) {
 		sl = sizeof ss;
 		if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
-			void *a = family == AF_INET ? (void *)&((struct sockaddr_in *)&ss)->sin_addr
-						    : (void *)&((struct sockaddr_in6 *)&ss)->sin6_addr;
+			void *a = family == AF_INET
+				      ? (void *)&((struct sockaddr_in *)&ss)->sin_addr
+				      : (void *)&((struct sockaddr_in6 *)&ss)->sin6_addr;
 			if (inet_ntop(family, a, out, (socklen_t)outlen))
 				rc = 0;
 		}
@@ -183,10 +184,14 @@ static void proxy_url(struct sr_target *t, int sips)
 
 	snprintf(t->proxy, sizeof t->proxy, "%s:%s%s%s:%u;transport=%s", sips ? "sips" : "sip",
 		 v6 ? "[" : "", t->connect_ip, v6 ? "]" : "",
-		 t->port ? t->port : t->tp == SR_TP_TLS ? 5061 : 5060, tp_param(t->tp));
+		 t->port	      ? t->port
+		 : t->tp == SR_TP_TLS ? 5061
+				      : 5060,
+		 tp_param(t->tp));
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -205,11 +210,13 @@ static url_t *aor_of(su_home_t *home, const struct sr_reg *r, struct sr_target *
 	url_t *aor;
 
 	if (!r->client_uri)
-		return fail(err, errlen, "no client URI: give -u/--client-uri sip:user@domain"), NULL;
+		return fail(err, errlen, "no client URI: give -u/--client-uri sip:user@domain"),
+		       NULL;
 	aor = url_make(home, r->client_uri);
 	if (!aor || (aor->url_type != url_sip && aor->url_type != url_sips) || !aor->url_host ||
 	    !aor->url_user || !*aor->url_user || !*aor->url_host)
-		return fail(err, errlen, "client URI \"%s\": expected sip:user@domain or sips:user@domain",
+		return fail(err, errlen,
+			    "client URI \"%s\": expected sip:user@domain or sips:user@domain",
 			    r->client_uri),
 		       NULL;
 	snprintf(t->aor, sizeof t->aor, "%s:%s@%s%s%s", aor->url_type == url_sips ? "sips" : "sip",
@@ -232,7 +239,8 @@ static url_t *registrar_of(su_home_t *home, const struct sr_reg *r, url_t const 
 		if (!reg || (reg->url_type != url_sip && reg->url_type != url_sips) ||
 		    !reg->url_host || !*reg->url_host)
 			return fail(err, errlen,
-				    "server URI \"%s\": expected sip:host[:port] or sips:host[:port]",
+				    "server URI \"%s\": expected sip:host[:port] or "
+				    "sips:host[:port]",
 				    r->server_uri),
 			       NULL;
 	} else {
@@ -247,7 +255,8 @@ static url_t *registrar_of(su_home_t *home, const struct sr_reg *r, url_t const 
 		unsigned long p = strtoul(reg->url_port, &end, 10);
 
 		if (*end || p == 0 || p > 65535)
-			return fail(err, errlen, "server URI: bad port \"%s\"", reg->url_port), NULL;
+			return fail(err, errlen, "server URI: bad port \"%s\"", reg->url_port),
+			       NULL;
 		t->port = (unsigned)p;
 	}
 	*uri_tp = SR_TP_AUTO;
@@ -259,17 +268,19 @@ static url_t *registrar_of(su_home_t *home, const struct sr_reg *r, url_t const 
 		if (*uri_tp == SR_TP_AUTO)
 			return fail(err, errlen,
 				    !strcasecmp(tpbuf, "ws") || !strcasecmp(tpbuf, "wss")
-					    ? "server URI: transport \"%s\" is not supported by this build (udp, tcp or tls)"
-					    : "server URI: unknown transport \"%s\" (udp, tcp or tls)",
+					? "server URI: transport \"%s\" is not supported by this "
+					  "build (udp, tcp or tls)"
+					: "server URI: unknown transport \"%s\" (udp, tcp or tls)",
 				    tpbuf),
 			       NULL;
 	}
-	t->tp = r->transport != SR_TP_AUTO ? r->transport
-		: *uri_tp != SR_TP_AUTO	   ? *uri_tp
+	t->tp = r->transport != SR_TP_AUTO  ? r->transport
+		: *uri_tp != SR_TP_AUTO	    ? *uri_tp
 		: reg->url_type == url_sips ? SR_TP_TLS
 					    : SR_TP_UDP;
 	if (*uri_tp != SR_TP_AUTO && r->transport != SR_TP_AUTO && *uri_tp != r->transport)
-		return fail(err, errlen, "--transport %s contradicts ;transport=%s in the server URI",
+		return fail(err, errlen,
+			    "--transport %s contradicts ;transport=%s in the server URI",
 			    tp_param(r->transport), tpbuf),
 		       NULL;
 	if (reg->url_type == url_sips && t->tp != SR_TP_TLS)
@@ -310,10 +321,12 @@ static int connect_to(su_home_t *home, const struct sr_reg *r, struct sr_target 
 	int cfam;
 
 	if (!cu || (cu->url_type != url_sip && cu->url_type != url_sips) || !cu->url_host)
-		return fail(err, errlen, "server \"%s\": expected a sip: or sips: URI", r->connect_uri);
+		return fail(err, errlen, "server \"%s\": expected a sip: or sips: URI",
+			    r->connect_uri);
 	if (url_param(cu->url_params, "transport", ctp, sizeof ctp) > 0 &&
 	    strcasecmp(ctp, tp_param(t->tp)))
-		return fail(err, errlen, "server %s: transport %s differs from the registration's %s",
+		return fail(err, errlen,
+			    "server %s: transport %s differs from the registration's %s",
 			    r->connect_uri, ctp, tp_param(t->tp));
 	unbracket(t->verify_host, sizeof t->verify_host, cu->url_host);
 	t->port = cu->url_port ? (unsigned)strtoul(cu->url_port, NULL, 10) : 0;
@@ -330,8 +343,7 @@ static int connect_to(su_home_t *home, const struct sr_reg *r, struct sr_target 
 
 /* Our socket: bound to the address we would send from, in the registrar's
  * family (docs/sofia-sip.md, 11). */
-static enum sr_word bind_to(const struct sr_reg *r, struct sr_target *t, char *err,
-			    size_t errlen)
+static enum sr_word bind_to(const struct sr_reg *r, struct sr_target *t, char *err, size_t errlen)
 {
 	char laddr[64] = "", lport[8] = "";
 	const char *bind_host;
@@ -340,13 +352,14 @@ static enum sr_word bind_to(const struct sr_reg *r, struct sr_target *t, char *e
 	if (r->local_address) {
 		if (split_local(r->local_address, laddr, sizeof laddr, lport, sizeof lport) < 0)
 			return fail(err, errlen,
-				    "--local-address \"%s\": expected ADDR or ADDR:PORT or [ADDR6]:PORT",
+				    "--local-address \"%s\": expected ADDR or ADDR:PORT or "
+				    "[ADDR6]:PORT",
 				    r->local_address),
 			       SR_W_CONFIG_ERROR;
 		if (t->family && ip_family(laddr) != t->family)
 			return fail(err, errlen,
-				    "--local-address %s is not in the family of the server %s", laddr,
-				    t->host),
+				    "--local-address %s is not in the family of the server %s",
+				    laddr, t->host),
 			       SR_W_CONFIG_ERROR;
 		t->family = ip_family(laddr);
 		snprintf(t->local_ip, sizeof t->local_ip, "%s", laddr);
@@ -363,8 +376,7 @@ static enum sr_word bind_to(const struct sr_reg *r, struct sr_target *t, char *e
 	return SR_W_NONE;
 }
 
-enum sr_word sr_target_build(const struct sr_reg *r, struct sr_target *t, char *err,
-			     size_t errlen)
+enum sr_word sr_target_build(const struct sr_reg *r, struct sr_target *t, char *err, size_t errlen)
 {
 	su_home_t home[1] = {SU_HOME_INIT(home)};
 	enum sr_transport uri_tp = SR_TP_AUTO;
@@ -381,7 +393,8 @@ enum sr_word sr_target_build(const struct sr_reg *r, struct sr_target *t, char *
 	unbracket(t->host, sizeof t->host, reg->url_host);
 	t->host_is_ip = ip_family(t->host) != 0;
 	if (!t->host_is_ip && host_invalid_tld(t->host)) {
-		fail(err, errlen, "cannot resolve \"%s\": the .invalid domain never resolves", t->host);
+		fail(err, errlen, "cannot resolve \"%s\": the .invalid domain never resolves",
+		     t->host);
 		rc = SR_W_DNS_ERROR;
 		goto out;
 	}

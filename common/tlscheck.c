@@ -42,8 +42,8 @@ static int is_ip(const char *s)
 	return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
 }
 
-static enum sr_word connect_tcp(const struct sr_tls_params *p, double deadline, int *out,
-				char *err, size_t errlen)
+static enum sr_word connect_tcp(const struct sr_tls_params *p, double deadline, int *out, char *err,
+				size_t errlen)
 {
 	struct addrinfo hints, *res = NULL, *ai;
 	char port[8];
@@ -71,7 +71,8 @@ static enum sr_word connect_tcp(const struct sr_tls_params *p, double deadline, 
 		if (errno == EINPROGRESS) {
 			rc = wait_fd(fd, POLLOUT, deadline);
 			if (rc == 0) {
-				snprintf(err, errlen, "TCP connection to %s port %s got no answer in time",
+				snprintf(err, errlen,
+					 "TCP connection to %s port %s got no answer in time",
 					 p->connect_host, port);
 				w = SR_W_TIMEOUT;
 				close(fd);
@@ -89,16 +90,15 @@ static enum sr_word connect_tcp(const struct sr_tls_params *p, double deadline, 
 	freeaddrinfo(res);
 	if (fd < 0) {
 		if (w != SR_W_TIMEOUT)
-			snprintf(err, errlen, "cannot connect to %s port %s: %s", p->connect_host, port,
-				 strerror(last ? last : ECONNREFUSED));
+			snprintf(err, errlen, "cannot connect to %s port %s: %s", p->connect_host,
+				 port, strerror(last ? last : ECONNREFUSED));
 		return w;
 	}
 	*out = fd;
 	return SR_W_NONE;
 }
 
-enum sr_word sr_tls_check(const struct sr_tls_params *p, double deadline, char *err,
-			  size_t errlen)
+enum sr_word sr_tls_check(const struct sr_tls_params *p, double deadline, char *err, size_t errlen)
 {
 	SSL_CTX *ctx = NULL;
 	SSL *ssl = NULL;
@@ -151,8 +151,10 @@ enum sr_word sr_tls_check(const struct sr_tls_params *p, double deadline, char *
 			break;
 		e = SSL_get_error(ssl, rc);
 		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-			if (wait_fd(fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline) == 0) {
-				snprintf(err, errlen, "TLS handshake with %s port %u did not finish in time",
+			if (wait_fd(fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline) ==
+			    0) {
+				snprintf(err, errlen,
+					 "TLS handshake with %s port %u did not finish in time",
 					 p->connect_host, p->port);
 				w = SR_W_TIMEOUT;
 				goto out;
@@ -164,15 +166,17 @@ enum sr_word sr_tls_check(const struct sr_tls_params *p, double deadline, char *
 
 			snprintf(err, errlen, "TLS: server certificate of %s not trusted: %s%s",
 				 p->verify_name, X509_verify_cert_error_string(v),
-				 v == X509_V_ERR_HOSTNAME_MISMATCH || v == X509_V_ERR_IP_ADDRESS_MISMATCH
-					 ? ""
-					 : " (give its CA with --tls-ca-file, or --insecure)");
+				 v == X509_V_ERR_HOSTNAME_MISMATCH ||
+					 v == X509_V_ERR_IP_ADDRESS_MISMATCH
+				     ? ""
+				     : " (give its CA with --tls-ca-file, or --insecure)");
 		} else {
 			unsigned long oe = ERR_get_error();
 
 			snprintf(err, errlen, "TLS handshake with %s port %u failed: %s",
 				 p->connect_host, p->port,
-				 oe ? ERR_reason_error_string(oe) : "connection closed by the server");
+				 oe ? ERR_reason_error_string(oe)
+				    : "connection closed by the server");
 		}
 		goto out;
 	}

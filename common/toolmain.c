@@ -36,7 +36,8 @@ static int print_ha1(const char *tool, const struct sr_reg *r, const struct sr_r
 		}
 	}
 	if (!user || !r->realm || !r->password) {
-		fprintf(stderr, "%s: --print-ha1 needs a username (-U or -u), --realm and a password\n",
+		fprintf(stderr,
+			"%s: --print-ha1 needs a username (-U or -u), --realm and a password\n",
 			tool);
 		return SR_EXIT_USAGE;
 	}
@@ -85,7 +86,8 @@ void sr_tool_main(const struct sr_tool *tool, int argc, char **argv)
 		goto out;
 	}
 	if (tool->one_only && cfg.n != 1) {
-		fprintf(stderr, "%s: checks one credential per run; the file has %zu: pick one with -n\n",
+		fprintf(stderr,
+			"%s: checks one credential per run; the file has %zu: pick one with -n\n",
 			tool->name, cfg.n);
 		code = SR_EXIT_USAGE;
 		goto out;
@@ -100,8 +102,10 @@ void sr_tool_main(const struct sr_tool *tool, int argc, char **argv)
 	}
 	for (i = 0; i < cfg.n; i++)
 		if (!cfg.regs[i].tls_verify)
-			sr_warn("%s: TLS certificate verification is off (--insecure): anyone on the "
-				"path can read and change the registration", cfg.regs[i].name);
+			sr_warn(
+			    "%s: TLS certificate verification is off (--insecure): anyone on the "
+			    "path can read and change the registration",
+			    cfg.regs[i].name);
 
 	res = calloc(cfg.n, sizeof *res);
 	if (!res) {
@@ -150,7 +154,7 @@ void sr_watch_tool_main(int argc, char **argv)
 	nagios = sr_argv_wants_nagios(argc, argv);
 	rc = sr_options_parse(tool, SR_TOOL_SIPREGWATCH, argc, argv, &cli, &run);
 	if (rc != 0) {
-		code = rc > 0		      ? SR_EXIT_OK
+		code = rc > 0		     ? SR_EXIT_OK
 		       : nagios || run.check ? sr_nagios_unknown(stdout, tool, SR_EXIT_USAGE)
 					     : SR_EXIT_USAGE;
 		goto out;
@@ -158,12 +162,14 @@ void sr_watch_tool_main(int argc, char **argv)
 	if (run.check || nagios) {
 		if (!run.status_file) {
 			sr_nagios_begin(stdout, tool, SR_NAGIOS_UNKNOWN);
-			sr_nagios_text(stdout, "%s needs --status-file FILE (of a running sipregwatch)\n",
+			sr_nagios_text(stdout,
+				       "%s needs --status-file FILE (of a running sipregwatch)\n",
 				       run.check ? "--check" : "-o nagios");
 			code = SR_NAGIOS_UNKNOWN;
 			goto out;
 		}
-		code = sr_watch_check(stdout, run.status_file, run.stale, run.warning, run.critical);
+		code =
+		    sr_watch_check(stdout, run.status_file, run.stale, run.warning, run.critical);
 		goto out;
 	}
 	sr_log_init(tool, run.quiet ? 0 : run.verbose);

@@ -7,10 +7,10 @@
 
 struct sr_tool {
 	const char *name;
-	unsigned bit;       /* SR_TOOL_* */
-	int fixed_mode;     /* 1: mode is the tool's own, not from flags */
+	unsigned bit;	/* SR_TOOL_* */
+	int fixed_mode; /* 1: mode is the tool's own, not from flags */
 	enum sr_mode mode;
-	int one_only;       /* one registration per run */
+	int one_only; /* one registration per run */
 };
 
 /* Never returns: ends the process with the run's exit code. */

@@ -22,9 +22,9 @@
 #include "options.h"
 #include "output.h"
 #include "result.h"
+#include "retry.h"
 #include "secrets.h"
 #include "util.h"
-#include "retry.h"
 #include "watch.h"
 #include "watch_int.h"
 
@@ -106,8 +106,9 @@ static void send_now(struct slot *s)
 		}
 	}
 	set_state(s, S_REGISTERING);
-	sr_watch_emit(w, "registering", s, json_pack("{s:s, s:i}", "registrar", s->res.registrar ? s->res.registrar : "",
-					   "attempt", (int)s->attempts + 1));
+	sr_watch_emit(w, "registering", s,
+		      json_pack("{s:s, s:i}", "registrar", s->res.registrar ? s->res.registrar : "",
+				"attempt", (int)s->attempts + 1));
 	sr_eng_send(s->e);
 }
 
@@ -237,8 +238,8 @@ static void audit_finish(struct watch *w, struct audit *a)
 				}
 			}
 			sr_watch_emit(w, "bindings_lost", NULL,
-			     json_pack("{s:s, s:s, s:i}", "registrar", a->registrar, "missing", a->own,
-				       "registrations", again));
+				      json_pack("{s:s, s:s, s:i}", "registrar", a->registrar,
+						"missing", a->own, "registrations", again));
 		}
 	}
 	audit_end(a);
@@ -288,7 +289,8 @@ static void registered(struct slot *s)
 	s->refresh_due = 0;
 	s->attempts = 0;
 	s->backoff = 0;
-	s->granted = s->res.expires_granted >= 0 ? s->res.expires_granted : (long)s->reg->expiration;
+	s->granted =
+	    s->res.expires_granted >= 0 ? s->res.expires_granted : (long)s->reg->expiration;
 	/* nua does not say when it sent a refresh of its own: the round trip
 	 * is known only for the REGISTERs we send (the last one is kept) */
 	if (!by_stack && s->res.t_final >= 0)
@@ -304,12 +306,12 @@ static void registered(struct slot *s)
 
 		/* RFC 5626: the flow the registrar keeps, and our keep-alives on it */
 		json_object_set_new(fields, "outbound", json_boolean(s->res.outbound));
-		json_object_set_new(fields, "flow_timer", s->res.flow_timer >= 0
-								   ? json_integer(s->res.flow_timer)
-								   : json_null());
+		json_object_set_new(fields, "flow_timer",
+				    s->res.flow_timer >= 0 ? json_integer(s->res.flow_timer)
+							   : json_null());
 		json_object_set_new(fields, "keep_alive", ka > 0 ? json_real(ka) : json_null());
-		json_object_set_new(fields, "received", s->res.received ? json_string(s->res.received)
-									  : json_null());
+		json_object_set_new(fields, "received",
+				    s->res.received ? json_string(s->res.received) : json_null());
 	}
 	sr_watch_emit(w, refresh && s->ever_registered ? "refreshed" : "registered", s, fields);
 	s->ever_registered = 1;
@@ -328,8 +330,8 @@ static void reject(struct slot *s, const char *why)
 		su_timer_reset(s->timer);
 	set_state(s, S_REJECTED);
 	sr_watch_emit(s->w, "rejected", s,
-	     json_pack("{s:s, s:s, s:i}", "result", sr_word_name(s->res.word), "reason", why,
-		       "status", s->res.status));
+		      json_pack("{s:s, s:s, s:i}", "result", sr_word_name(s->res.word), "reason",
+				why, "status", s->res.status));
 }
 
 /* After a failure: stop or schedule the next attempt, as
@@ -339,20 +341,21 @@ static void fail_policy(struct slot *s)
 	const struct sr_reg *r = s->reg;
 	struct sr_result *res = &s->res;
 	struct sr_retry_in in = {
-		.word = res->word,
-		.status = res->status,
-		.retry_after = s->e ? sr_eng_retry_after(s->e) : -1,
-		.attempts = s->attempts,
-		.backoff = s->backoff,
-		.rand01 = sr_rand01(),
+	    .word = res->word,
+	    .status = res->status,
+	    .retry_after = s->e ? sr_eng_retry_after(s->e) : -1,
+	    .attempts = s->attempts,
+	    .backoff = s->backoff,
+	    .rand01 = sr_rand01(),
 	};
 	struct sr_retry_decision d;
 
 	s->failures_total++;
 	sr_watch_emit(s->w, "failed", s,
-	     json_pack("{s:i, s:o, s:s, s:o}", "status", res->status, "reason",
-		       res->reason && res->status ? json_string(res->reason) : json_null(), "result",
-		       sr_word_name(res->word), "error", res->error ? json_string(res->error) : json_null()));
+		      json_pack("{s:i, s:o, s:s, s:o}", "status", res->status, "reason",
+				res->reason && res->status ? json_string(res->reason) : json_null(),
+				"result", sr_word_name(res->word), "error",
+				res->error ? json_string(res->error) : json_null()));
 	sr_retry_decide(r, &in, res->error, &d);
 	s->attempts = d.attempts;
 	s->backoff = d.backoff;
@@ -363,8 +366,9 @@ static void fail_policy(struct slot *s)
 	set_state(s, S_RETRY);
 	schedule(s, d.interval);
 	sr_watch_emit(s->w, "retry_scheduled", s,
-	     json_pack("{s:f, s:i, s:i, s:b}", "in", d.interval, "attempt", (int)s->attempts, "max",
-		       (int)r->max_retries, "retry_after", d.retry_after));
+		      json_pack("{s:f, s:i, s:i, s:b}", "in", d.interval, "attempt",
+				(int)s->attempts, "max", (int)r->max_retries, "retry_after",
+				d.retry_after));
 }
 
 /* Free a slot; with ending, its stack handle is left to the process's end
@@ -391,8 +395,8 @@ static void on_done(void *arg)
 	if (s->st == S_UNREGISTERING) {
 		set_state(s, S_STOPPED);
 		sr_watch_emit(s->w, "unregistered", s,
-		     json_pack("{s:i, s:b}", "status", s->res.unreg_status,
-			       "removed", s->res.unreg_status >= 200 && s->res.unreg_status < 300));
+			      json_pack("{s:i, s:b}", "status", s->res.unreg_status, "removed",
+					s->res.unreg_status >= 200 && s->res.unreg_status < 300));
 		return;
 	}
 	if (sr_result_ok(&s->res))
@@ -534,8 +538,9 @@ static void reload(struct watch *w)
 		code = SR_EXIT_CONFIG;
 	if (code) {
 		sr_watch_emit(w, "reload_failed", NULL,
-		     json_pack("{s:s}", "error", "the configuration is invalid; the old one keeps running "
-						"(see stderr)"));
+			      json_pack("{s:s}", "error",
+					"the configuration is invalid; the old one keeps running "
+					"(see stderr)"));
 		sr_config_free(cfg);
 		free(cfg);
 		return;
@@ -579,7 +584,8 @@ static void reload(struct watch *w)
 		int exists = 0;
 
 		for (i = 0; i < w->n; i++)
-			if (!w->slots[i]->removed && !strcmp(w->slots[i]->reg->name, cfg->regs[j].name))
+			if (!w->slots[i]->removed &&
+			    !strcmp(w->slots[i]->reg->name, cfg->regs[j].name))
 				exists = 1;
 		if (exists)
 			continue;
@@ -600,8 +606,9 @@ static void reload(struct watch *w)
 	sr_config_free(cfg);
 	free(cfg);
 	sr_watch_emit(w, "reloaded", NULL,
-	     json_pack("{s:i, s:i, s:i, s:i}", "added", (int)(added - changed), "removed",
-		       (int)removed, "changed", (int)changed, "unchanged", (int)unchanged));
+		      json_pack("{s:i, s:i, s:i, s:i}", "added", (int)(added - changed), "removed",
+				(int)removed, "changed", (int)changed, "unchanged",
+				(int)unchanged));
 }
 
 /* 20 ms while there is something to send or to stop, 200 ms when idle:
@@ -610,7 +617,8 @@ static void tick_body(struct watch *w, double now);
 
 static void tick_rearm(struct watch *w)
 {
-	su_duration_t ms = w->qlen || w->stopping || g_sig_term || g_sig_hup || g_sig_usr1 ? 20 : 200;
+	su_duration_t ms =
+	    w->qlen || w->stopping || g_sig_term || g_sig_hup || g_sig_usr1 ? 20 : 200;
 
 	su_timer_set_interval(w->tick, tick_cb, (su_timer_arg_t *)w, ms);
 }
@@ -641,7 +649,8 @@ static void tick_body(struct watch *w, double now)
 		audits_drop(w);
 		w->stopping = 1;
 		w->stop_deadline = now + w->opts->shutdown_timeout;
-		sr_watch_emit(w, "stopping", NULL, json_pack("{s:f}", "timeout", w->opts->shutdown_timeout));
+		sr_watch_emit(w, "stopping", NULL,
+			      json_pack("{s:f}", "timeout", w->opts->shutdown_timeout));
 		for (i = 0; i < w->n; i++)
 			stop_slot(w->slots[i]);
 	}
@@ -750,13 +759,14 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 			if (w.slots[i]->reg->expiration)
 				refresh_rate += 2.0 / w.slots[i]->reg->expiration;
 		if (refresh_rate > opts->max_rate)
-			sr_warn("the stack's own refreshes average %.1f REGISTERs per second, above "
-				"--max-rate %.0f: raise it or the expiration",
-				refresh_rate, opts->max_rate);
+			sr_warn(
+			    "the stack's own refreshes average %.1f REGISTERs per second, above "
+			    "--max-rate %.0f: raise it or the expiration",
+			    refresh_rate, opts->max_rate);
 	}
 	sr_watch_emit(&w, "started", NULL,
-	     json_pack("{s:i, s:i, s:f}", "registrations", (int)w.n, "pid", (int)getpid(),
-		       "max_rate", opts->max_rate));
+		      json_pack("{s:i, s:i, s:f}", "registrations", (int)w.n, "pid", (int)getpid(),
+				"max_rate", opts->max_rate));
 	for (i = 0; i < w.n; i++)
 		start_slot(w.slots[i], 1);
 	w.last_tick = sr_now();

@@ -11,11 +11,11 @@ struct sr_cli;
 struct sr_config;
 
 struct sr_watch_opts {
-	const char *events_file;     /* NULL: stdout */
+	const char *events_file; /* NULL: stdout */
 	const char *status_file;
 	const char *prometheus_file;
-	double shutdown_timeout;     /* seconds */
-	double max_rate;             /* REGISTERs per second */
+	double shutdown_timeout; /* seconds */
+	double max_rate;	 /* REGISTERs per second */
 };
 
 /* Run until SIGTERM/SIGINT. cfg is the loaded configuration; reload reads

@@ -14,12 +14,12 @@
 #include "watch.h"
 
 enum slot_state {
-	S_WAITING,      /* the random initial delay */
-	S_QUEUED,       /* waiting for the rate limit */
+	S_WAITING, /* the random initial delay */
+	S_QUEUED,  /* waiting for the rate limit */
 	S_REGISTERING,
 	S_REGISTERED,
-	S_RETRY,        /* a retry is scheduled */
-	S_REJECTED,     /* nothing retries until a reload */
+	S_RETRY,    /* a retry is scheduled */
+	S_REJECTED, /* nothing retries until a reload */
 	S_UNREGISTERING,
 	S_STOPPED,
 };
@@ -46,7 +46,7 @@ struct slot {
 	long granted;
 	double rtt;
 	su_timer_t *timer;
-	int removed;     /* dropped by a reload: goes once un-registered */
+	int removed;	 /* dropped by a reload: goes once un-registered */
 	int refresh_due; /* our own refresh deadline passed (docs/sofia-sip.md, 5) */
 };
 
@@ -56,12 +56,12 @@ struct slot {
  * Contact that changes nothing, and sends every registration on that
  * registrar again when ours is missing. */
 struct audit {
-	char *registrar;      /* Request-URI of the registrations it covers */
-	double next;          /* when the next query goes (sr_now()) */
-	struct eng *e;        /* the query in flight */
+	char *registrar; /* Request-URI of the registrations it covers */
+	double next;	 /* when the next query goes (sr_now()) */
+	struct eng *e;	 /* the query in flight */
 	struct sr_result res;
-	struct sr_run run;    /* the watch's, as a listing (REGISTER without Contact) */
-	char *own;            /* the sentinel's binding as the registrar wrote it */
+	struct sr_run run; /* the watch's, as a listing (REGISTER without Contact) */
+	char *own;	   /* the sentinel's binding as the registrar wrote it */
 	int done;
 };
 
@@ -86,7 +86,7 @@ struct watch {
 	int pending_removal; /* a reload removed slots still un-registering */
 	double stop_deadline;
 	int done;
-	int in_tick; /* a new stack's start runs the loop inside tick_cb */
+	int in_tick;	       /* a new stack's start runs the loop inside tick_cb */
 	struct audit **audits; /* each apart: a query in flight points at its own */
 	size_t n_audits;
 };

@@ -18,12 +18,14 @@ static void perf_each(FILE *out, json_t *regs, const char *warn, const char *cri
 	json_t *r;
 	size_t i;
 
-	json_array_foreach(regs, i, r) {
+	json_array_foreach(regs, i, r)
+	{
 		json_t *x = json_object_get(r, "expires");
 		const char *name = json_string_value(json_object_get(r, "name"));
 
 		sr_nagios_perf(out, name ? name : "?", "time",
-			       json_real_value(json_object_get(r, "rtt")), 6, "s", warn, crit, NULL);
+			       json_real_value(json_object_get(r, "rtt")), 6, "s", warn, crit,
+			       NULL);
 		sr_nagios_perf(out, name ? name : "?", "expires",
 			       json_is_integer(x) ? (double)json_integer_value(x) : 0, 0, "s", NULL,
 			       NULL, NULL);
@@ -54,7 +56,8 @@ int sr_watch_check(FILE *out, const char *status_file, double stale_after, const
 	age = sr_wall_now() - json_real_value(json_object_get(doc, "updated"));
 	regs = json_object_get(doc, "registrations");
 	n = json_array_size(regs);
-	json_array_foreach(regs, i, r) {
+	json_array_foreach(regs, i, r)
+	{
 		const char *state = json_string_value(json_object_get(r, "state"));
 		double rtt = json_real_value(json_object_get(r, "rtt"));
 
@@ -80,14 +83,17 @@ int sr_watch_check(FILE *out, const char *status_file, double stale_after, const
 		fprintf(out, "status file %.0f s old (sipregwatch not running?)", age);
 	} else {
 		sr_nagios_begin(out, tool, st);
-		fprintf(out, "%zu of %zu registered, %zu rejected, %zu failing", reg, n, rejected, failing);
+		fprintf(out, "%zu of %zu registered, %zu rejected, %zu failing", reg, n, rejected,
+			failing);
 		/* who, first: the names a person looks for (at most 5) */
-		json_array_foreach(regs, i, r) {
+		json_array_foreach(regs, i, r)
+		{
 			const char *state = json_string_value(json_object_get(r, "state"));
 
 			if (state && strcmp(state, "registered") && shown < 5)
 				sr_nagios_text(out, "%s%s %s", shown++ ? ", " : ": ",
-					       json_string_value(json_object_get(r, "name")), state);
+					       json_string_value(json_object_get(r, "name")),
+					       state);
 		}
 		if (rejected + failing > shown)
 			fprintf(out, ", ...");

@@ -15,8 +15,8 @@
 #include "watch_int.h"
 
 const char *const sr_watch_state_names[] = {
-	"waiting", "queued", "registering", "registered", "retry_scheduled", "rejected",
-	"unregistering", "stopped",
+    "waiting",	       "queued",   "registering",   "registered",
+    "retry_scheduled", "rejected", "unregistering", "stopped",
 };
 
 static void iso_time(double t, char *buf, size_t len)
@@ -28,9 +28,9 @@ static void iso_time(double t, char *buf, size_t len)
 	int ms = (int)((t - (double)s) * 1000);
 	char tmp[64];
 
-	snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", (tm.tm_year + 1900) % 10000,
-		 (tm.tm_mon + 1) % 100, tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100,
-		 tm.tm_sec % 100, (ms < 0 ? 0 : ms) % 1000);
+	snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+		 (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100, tm.tm_mday % 100,
+		 tm.tm_hour % 100, tm.tm_min % 100, tm.tm_sec % 100, (ms < 0 ? 0 : ms) % 1000);
 	snprintf(buf, len, "%.30s", tmp);
 }
 
@@ -53,7 +53,8 @@ void sr_watch_emit(struct watch *w, const char *event, const struct slot *s, jso
 		json_t *v;
 
 		fprintf(w->events, "%s %s %s", ts, s ? s->reg->name : "-", event);
-		json_object_foreach(fields, k, v) {
+		json_object_foreach(fields, k, v)
+		{
 			char *d = json_dumps(v, JSON_ENCODE_ANY | JSON_REAL_PRECISION(6));
 
 			fprintf(w->events, " %s=%s", k, d ? d : "?");
@@ -61,7 +62,8 @@ void sr_watch_emit(struct watch *w, const char *event, const struct slot *s, jso
 		}
 		fputc('\n', w->events);
 	} else {
-		json_dumpf(o, w->events, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+		json_dumpf(o, w->events,
+			   JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
 		fputc('\n', w->events);
 	}
 	fflush(w->events);
@@ -123,8 +125,9 @@ static void write_status(struct watch *w)
 	if (!f)
 		return;
 	iso_time(now, ts, sizeof ts);
-	fprintf(f, "{\n \"tool\": \"sipregwatch\",\n \"version\": \"%s\",\n \"pid\": %d,\n"
-		   " \"updated\": %.6f,\n \"updated_iso\": \"%s\",\n \"registrations\": [",
+	fprintf(f,
+		"{\n \"tool\": \"sipregwatch\",\n \"version\": \"%s\",\n \"pid\": %d,\n"
+		" \"updated\": %.6f,\n \"updated_iso\": \"%s\",\n \"registrations\": [",
 		PACKAGE_VERSION, (int)getpid(), now, ts);
 	for (i = 0; i < w->n; i++) {
 		const struct slot *s = w->slots[i];
@@ -134,8 +137,8 @@ static void write_status(struct watch *w)
 		json_put(f, s->reg->name);
 		fputs(", \"aor\": ", f);
 		json_put(f, s->reg->client_uri);
-		fprintf(f, ", \"state\": \"%s\", \"since\": %.6f, \"last_status\": ", sr_watch_state_names[s->st],
-			s->since);
+		fprintf(f, ", \"state\": \"%s\", \"since\": %.6f, \"last_status\": ",
+			sr_watch_state_names[s->st], s->since);
 		if (s->res.status)
 			fprintf(f, "%d", s->res.status);
 		else
@@ -152,13 +155,15 @@ static void write_status(struct watch *w)
 			fprintf(f, "%ld", s->granted);
 		else
 			fputs("null", f);
-		fprintf(f, ", \"rtt\": %.6f, \"attempts\": %u, \"failures_total\": %lu, "
-			   "\"registrations_total\": %lu}",
+		fprintf(f,
+			", \"rtt\": %.6f, \"attempts\": %u, \"failures_total\": %lu, "
+			"\"registrations_total\": %lu}",
 			s->rtt, (unsigned)s->attempts, s->failures_total, s->registrations_total);
 	}
 	fputs(w->n ? "\n ]\n}\n" : "]\n}\n", f);
 	if (fclose(f) == 0 && write_atomic(w->opts->status_file, buf, len) < 0)
-		sr_warn("cannot write the status file %s: %s", w->opts->status_file, strerror(errno));
+		sr_warn("cannot write the status file %s: %s", w->opts->status_file,
+			strerror(errno));
 	free(buf);
 }
 
@@ -180,11 +185,11 @@ static void write_prometheus(struct watch *w)
 	static const struct {
 		const char *name, *type, *help;
 	} m[] = {
-		{"sipreg_registered", "gauge", "1 when the registration holds a binding"},
-		{"sipreg_last_status", "gauge", "SIP status of the last final response (0: none)"},
-		{"sipreg_register_rtt_seconds", "gauge", "time from REGISTER to its final response"},
-		{"sipreg_failures_total", "counter", "failed registration attempts"},
-		{"sipreg_expires_seconds", "gauge", "expiry the registrar granted"},
+	    {"sipreg_registered", "gauge", "1 when the registration holds a binding"},
+	    {"sipreg_last_status", "gauge", "SIP status of the last final response (0: none)"},
+	    {"sipreg_register_rtt_seconds", "gauge", "time from REGISTER to its final response"},
+	    {"sipreg_failures_total", "counter", "failed registration attempts"},
+	    {"sipreg_expires_seconds", "gauge", "expiry the registrar granted"},
 	};
 	char *buf = NULL;
 	size_t len = 0, i, k;
@@ -193,7 +198,8 @@ static void write_prometheus(struct watch *w)
 	if (!f)
 		return;
 	for (k = 0; k < 5; k++) {
-		fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", m[k].name, m[k].help, m[k].name, m[k].type);
+		fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", m[k].name, m[k].help, m[k].name,
+			m[k].type);
 		for (i = 0; i < w->n; i++) {
 			const struct slot *s = w->slots[i];
 
@@ -201,11 +207,21 @@ static void write_prometheus(struct watch *w)
 			prom_escape(f, s->reg->name);
 			fputs("\"} ", f);
 			switch (k) {
-			case 0: fprintf(f, "%d\n", s->st == S_REGISTERED); break;
-			case 1: fprintf(f, "%d\n", s->res.status); break;
-			case 2: fprintf(f, "%.6f\n", s->rtt); break;
-			case 3: fprintf(f, "%lu\n", s->failures_total); break;
-			default: fprintf(f, "%ld\n", s->st == S_REGISTERED ? s->granted : 0); break;
+			case 0:
+				fprintf(f, "%d\n", s->st == S_REGISTERED);
+				break;
+			case 1:
+				fprintf(f, "%d\n", s->res.status);
+				break;
+			case 2:
+				fprintf(f, "%.6f\n", s->rtt);
+				break;
+			case 3:
+				fprintf(f, "%lu\n", s->failures_total);
+				break;
+			default:
+				fprintf(f, "%ld\n", s->st == S_REGISTERED ? s->granted : 0);
+				break;
 			}
 		}
 	}

@@ -24,7 +24,8 @@ static void answer(const struct sr_challenge_plan *plan, const char *password, c
 	for (k = 0; k < plan->nrealms; k++) {
 		const struct sr_offer *o = &plan->chosen[k];
 		bool sess = false;
-		enum sr_digest_alg alg = sr_digest_alg_parse(o->algorithm ? o->algorithm : "MD5", &sess);
+		enum sr_digest_alg alg =
+		    sr_digest_alg_parse(o->algorithm ? o->algorithm : "MD5", &sess);
 		const char *qop = o->qop && sr_digest_qop_has(o->qop, "auth") ? "auth" : NULL;
 
 		sr_digest_response(alg, sess, "alice", o->realm, password, ha1, "REGISTER",

@@ -36,7 +36,8 @@ static int fuzz_file(const uint8_t *data, size_t size, char *path, size_t len)
 
 /* Load the input with load (the YAML loader, the pjsip.conf importer). */
 static int fuzz_config(const uint8_t *data, size_t size,
-		       int (*load)(const char *path, struct sr_config *cfg, char *err, size_t errlen))
+		       int (*load)(const char *path, struct sr_config *cfg, char *err,
+				   size_t errlen))
 {
 	struct sr_config cfg = {NULL, 0};
 	char path[64], err[600];

@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,10 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <dirent.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -29,8 +29,6 @@
 #include "digest.h"
 #include "exitcode.h"
 #include "log.h"
-#include "util.h"
-#include "watch.h"
 #include "nagios.h"
 #include "options.h"
 #include "output.h"
@@ -40,6 +38,8 @@
 #include "secrets.h"
 #include "settings.h"
 #include "target.h"
+#include "util.h"
+#include "watch.h"
 
 static void test_exit_codes(void **state)
 {
@@ -150,7 +150,8 @@ static void reg_value(const struct sr_option *o, struct sr_reg *r, char *buf, si
 		const struct sr_strv *sv = f;
 
 		for (i = 0; i < sv->n; i++)
-			used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? "|" : "", sv->v[i]);
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? "|" : "",
+						 sv->v[i]);
 	} else if (o->type == SR_OT_SERVERS) {
 		const struct sr_servers *sv = f;
 
@@ -224,8 +225,9 @@ static void test_option_round_trip(void **state)
 		sr_reg_defaults(&ref);
 		sr_reg_defaults(&def);
 		sr_run_defaults(&run);
-		assert_int_equal(sr_option_apply(o, o->example, SR_LAYER_ENTRY, &ref, &run, o->key, err,
-						 sizeof err), 0);
+		assert_int_equal(sr_option_apply(o, o->example, SR_LAYER_ENTRY, &ref, &run, o->key,
+						 err, sizeof err),
+				 0);
 		reg_value(o, &ref, want, sizeof want);
 		reg_value(o, &def, none, sizeof none);
 		/* an example equal to the default would prove nothing */
@@ -287,7 +289,8 @@ static void test_option_round_trip(void **state)
 				if (flag[j] == '_')
 					flag[j] = '-';
 			/* a watch-only key is a flag of sipregwatch alone */
-			unsigned bit = o->tools & SR_TOOL_SIPREG ? SR_TOOL_SIPREG : SR_TOOL_SIPREGWATCH;
+			unsigned bit =
+			    o->tools & SR_TOOL_SIPREG ? SR_TOOL_SIPREG : SR_TOOL_SIPREGWATCH;
 			const char *tool = bit == SR_TOOL_SIPREG ? "sipreg" : "sipregwatch";
 
 			assert_true(o->tools & bit);
@@ -352,32 +355,32 @@ static void test_challenge_plan(void **state)
 	static const struct {
 		const char *www, *proxy; /* header values ('|' between two), NULL: none */
 		int answered, pin, ha1, min_sha256;
-		enum sr_word word;       /* SR_W_NONE: answered */
-		const char *alg;         /* of the first realm, when answered */
+		enum sr_word word; /* SR_W_NONE: answered */
+		const char *alg;   /* of the first realm, when answered */
 		size_t nrealms;
-		const char *error;       /* a part of the message, when refused */
+		const char *error; /* a part of the message, when refused */
 	} rows[] = {
-		{"Digest realm=\"a\", nonce=\"n\"", NULL, 0, 0, 0, 0, SR_W_NONE, NULL, 1, NULL},
-		{"Digest realm=\"a\", nonce=\"n\", algorithm=MD5|Digest realm=\"a\", nonce=\"m\", "
-		 "algorithm=SHA-256", NULL, 0, 0, 0, 0, SR_W_NONE, "SHA-256", 1, NULL},
-		{"Digest realm=\"a\", nonce=\"n\"", "Digest realm=\"b\", nonce=\"m\"", 0, 0, 0, 0,
-		 SR_W_NONE, NULL, 2, NULL},
-		{NULL, NULL, 0, 0, 0, 0, SR_W_PROTOCOL_ERROR, NULL, 0, "nothing to answer"},
-		{"Digest realm=\"a\", nonce=\"n\"", NULL, 1, 0, 0, 0, SR_W_AUTH_FAILED, NULL, 0,
-		 "challenged again"},
-		{"Digest realm=\"a\"", NULL, 0, 0, 0, 0, SR_W_PROTOCOL_ERROR, NULL, 0, "no nonce"},
-		{"Digest nonce=\"n\"", NULL, 0, 0, 0, 0, SR_W_PROTOCOL_ERROR, NULL, 0, "no realm"},
-		{"Bearer realm=\"a\"", NULL, 0, 0, 0, 0, SR_W_PROTOCOL_ERROR, NULL, 0,
-		 "non-Digest"},
-		{"Digest realm=\"other\", nonce=\"n\"", NULL, 0, 1, 0, 0, SR_W_AUTH_FAILED, NULL, 0,
-		 "pinned realm"},
-		{"Digest realm=\"a\", nonce=\"n\"", NULL, 0, 0, 0, 1, SR_W_PROTOCOL_ERROR, NULL, 0,
-		 "no acceptable Digest challenge"},
-		/* a 32-digit HA1 answers MD5 only */
-		{"Digest realm=\"a\", nonce=\"n\", algorithm=SHA-256", NULL, 0, 0, 1, 0,
-		 SR_W_PROTOCOL_ERROR, NULL, 0, "HA1 of this length"},
-		{"Digest realm=\"a\", nonce=\"n\", algorithm=SHA-256|Digest realm=\"a\", nonce=\"n\"",
-		 NULL, 0, 0, 1, 0, SR_W_NONE, NULL, 1, NULL},
+	    {"Digest realm=\"a\", nonce=\"n\"", NULL, 0, 0, 0, 0, SR_W_NONE, NULL, 1, NULL},
+	    {"Digest realm=\"a\", nonce=\"n\", algorithm=MD5|Digest realm=\"a\", nonce=\"m\", "
+	     "algorithm=SHA-256",
+	     NULL, 0, 0, 0, 0, SR_W_NONE, "SHA-256", 1, NULL},
+	    {"Digest realm=\"a\", nonce=\"n\"", "Digest realm=\"b\", nonce=\"m\"", 0, 0, 0, 0,
+	     SR_W_NONE, NULL, 2, NULL},
+	    {NULL, NULL, 0, 0, 0, 0, SR_W_PROTOCOL_ERROR, NULL, 0, "nothing to answer"},
+	    {"Digest realm=\"a\", nonce=\"n\"", NULL, 1, 0, 0, 0, SR_W_AUTH_FAILED, NULL, 0,
+	     "challenged again"},
+	    {"Digest realm=\"a\"", NULL, 0, 0, 0, 0, SR_W_PROTOCOL_ERROR, NULL, 0, "no nonce"},
+	    {"Digest nonce=\"n\"", NULL, 0, 0, 0, 0, SR_W_PROTOCOL_ERROR, NULL, 0, "no realm"},
+	    {"Bearer realm=\"a\"", NULL, 0, 0, 0, 0, SR_W_PROTOCOL_ERROR, NULL, 0, "non-Digest"},
+	    {"Digest realm=\"other\", nonce=\"n\"", NULL, 0, 1, 0, 0, SR_W_AUTH_FAILED, NULL, 0,
+	     "pinned realm"},
+	    {"Digest realm=\"a\", nonce=\"n\"", NULL, 0, 0, 0, 1, SR_W_PROTOCOL_ERROR, NULL, 0,
+	     "no acceptable Digest challenge"},
+	    /* a 32-digit HA1 answers MD5 only */
+	    {"Digest realm=\"a\", nonce=\"n\", algorithm=SHA-256", NULL, 0, 0, 1, 0,
+	     SR_W_PROTOCOL_ERROR, NULL, 0, "HA1 of this length"},
+	    {"Digest realm=\"a\", nonce=\"n\", algorithm=SHA-256|Digest realm=\"a\", nonce=\"n\"",
+	     NULL, 0, 0, 1, 0, SR_W_NONE, NULL, 1, NULL},
 	};
 	size_t i;
 
@@ -386,13 +389,13 @@ static void test_challenge_plan(void **state)
 		su_home_t home[1] = {SU_HOME_INIT(home)};
 		msg_auth_t *www = NULL;
 		msg_auth_t *proxy =
-			rows[i].proxy ? sip_proxy_authenticate_make(home, rows[i].proxy) : NULL;
+		    rows[i].proxy ? sip_proxy_authenticate_make(home, rows[i].proxy) : NULL;
 		struct sr_challenge_creds c = {
-			.user = "alice",
-			.password = rows[i].ha1 ? NULL : "secret",
-			.ha1 = rows[i].ha1 ? "0123456789abcdef0123456789abcdef" : NULL,
-			.realm_pin = rows[i].pin ? "a" : NULL,
-			.answered = rows[i].answered,
+		    .user = "alice",
+		    .password = rows[i].ha1 ? NULL : "secret",
+		    .ha1 = rows[i].ha1 ? "0123456789abcdef0123456789abcdef" : NULL,
+		    .realm_pin = rows[i].pin ? "a" : NULL,
+		    .answered = rows[i].answered,
 		};
 		struct sr_challenge_plan plan;
 		int rc;
@@ -418,7 +421,8 @@ static void test_challenge_plan(void **state)
 			assert_non_null(strstr(plan.error, rows[i].error));
 		if (rc == 0) {
 			assert_int_equal(plan.nrealms, rows[i].nrealms);
-			assert_string_equal(plan.chosen[0].algorithm ? plan.chosen[0].algorithm : "MD5",
+			assert_string_equal(plan.chosen[0].algorithm ? plan.chosen[0].algorithm
+								     : "MD5",
 					    rows[i].alg ? rows[i].alg : "MD5");
 			assert_non_null(plan.raw_realms[0]);
 		}
@@ -432,27 +436,29 @@ static void test_binding_match(void **state)
 	su_home_t home[1] = {SU_HOME_INIT(home)};
 	url_t *ours = url_make(home, "sip:alice@10.0.0.1:5062;transport=tcp");
 	struct sr_binding_self reg = {
-		.contact = ours,
-		.instance = "urn:uuid:6f0b8a1e-5d2c-4a57-9c1e-2b7e0d3f4a10",
-		.reg_id = "1",
-		.user = "alice",
-		.address = "192.0.2.9:40000",
+	    .contact = ours,
+	    .instance = "urn:uuid:6f0b8a1e-5d2c-4a57-9c1e-2b7e0d3f4a10",
+	    .reg_id = "1",
+	    .user = "alice",
+	    .address = "192.0.2.9:40000",
 	};
 	struct sr_binding_self host_only = {.user = "alice", .address = "10.0.0.1", .any_port = 1};
 	static const struct {
 		const char *contact;
 		enum sr_binding_match reg, host_only;
 	} rows[] = {
-		{"<sip:alice@10.0.0.1:5062;transport=tcp>", SR_BM_EXACT, SR_BM_ADDRESS},
-		{"<sip:alice@10.0.0.1:5062;transport=tcp;ob>", SR_BM_URI, SR_BM_ADDRESS},
-		{"<sip:alice@10.0.0.1:5070>", SR_BM_NONE, SR_BM_ADDRESS},
-		{"<sip:bob@10.0.0.1:5062;transport=tcp>", SR_BM_NONE, SR_BM_NONE},
-		{"<sip:x@198.51.100.1>;+sip.instance=\"<urn:uuid:6f0b8a1e-5d2c-4a57-9c1e-2b7e0d3f4a10>\";reg-id=1",
-		 SR_BM_INSTANCE, SR_BM_NONE},
-		{"<sip:x@198.51.100.1>;+sip.instance=\"<urn:uuid:6f0b8a1e-5d2c-4a57-9c1e-2b7e0d3f4a10>\";reg-id=2",
-		 SR_BM_NONE, SR_BM_NONE},
-		{"<sip:alice@192.0.2.9:40000>", SR_BM_ADDRESS, SR_BM_NONE},
-		{"<sip:alice@192.0.2.9:40001>", SR_BM_NONE, SR_BM_NONE},
+	    {"<sip:alice@10.0.0.1:5062;transport=tcp>", SR_BM_EXACT, SR_BM_ADDRESS},
+	    {"<sip:alice@10.0.0.1:5062;transport=tcp;ob>", SR_BM_URI, SR_BM_ADDRESS},
+	    {"<sip:alice@10.0.0.1:5070>", SR_BM_NONE, SR_BM_ADDRESS},
+	    {"<sip:bob@10.0.0.1:5062;transport=tcp>", SR_BM_NONE, SR_BM_NONE},
+	    {"<sip:x@198.51.100.1>;+sip.instance=\"<urn:uuid:6f0b8a1e-5d2c-4a57-9c1e-2b7e0d3f4a10>"
+	     "\";reg-id=1",
+	     SR_BM_INSTANCE, SR_BM_NONE},
+	    {"<sip:x@198.51.100.1>;+sip.instance=\"<urn:uuid:6f0b8a1e-5d2c-4a57-9c1e-2b7e0d3f4a10>"
+	     "\";reg-id=2",
+	     SR_BM_NONE, SR_BM_NONE},
+	    {"<sip:alice@192.0.2.9:40000>", SR_BM_ADDRESS, SR_BM_NONE},
+	    {"<sip:alice@192.0.2.9:40001>", SR_BM_NONE, SR_BM_NONE},
 	};
 	sip_contact_t *list = NULL, **tail = &list;
 	size_t i;
@@ -484,32 +490,32 @@ static void test_retry_decide(void **state)
 		long retry_after;
 		unsigned attempts, max_retries, forbidden, fatal;
 		int permanent;
-		int stop;        /* 1: rejected */
+		int stop;	 /* 1: rejected */
 		double interval; /* otherwise */
 		const char *why; /* with stop: a part of it */
 	} rows[] = {
-		/* 401/407: permanent by default, else retry_interval */
-		{SR_W_AUTH_FAILED, 401, -1, 0, 10, 0, 0, 1, 1, 0, "auth_rejection_permanent"},
-		{SR_W_AUTH_FAILED, 407, -1, 0, 10, 0, 0, 0, 0, 60, NULL},
-		/* 403: forbidden_retry_interval, 0 stops */
-		{SR_W_FORBIDDEN, 403, -1, 0, 10, 0, 0, 1, 1, 0, "403"},
-		{SR_W_FORBIDDEN, 403, -1, 0, 10, 30, 0, 1, 0, 30, NULL},
-		/* no answer, 5xx, 6xx: retry_interval */
-		{SR_W_TIMEOUT, 0, -1, 0, 10, 0, 0, 1, 0, 60, NULL},
-		{SR_W_REJECTED, 503, -1, 0, 10, 0, 0, 1, 0, 60, NULL},
-		{SR_W_REJECTED, 603, -1, 0, 10, 0, 0, 1, 0, 60, NULL},
-		/* other final failures: fatal_retry_interval, 0 stops */
-		{SR_W_REJECTED, 404, -1, 0, 10, 0, 0, 1, 1, 0, "fatal_retry_interval"},
-		{SR_W_REJECTED, 404, -1, 0, 10, 0, 120, 1, 0, 120, NULL},
-		/* errors of ours and of the protocol stop */
-		{SR_W_PROTOCOL_ERROR, 0, -1, 0, 10, 0, 0, 1, 1, 0, "the error"},
-		{SR_W_CONFIG_ERROR, 0, -1, 0, 10, 0, 0, 1, 1, 0, "the error"},
-		/* Retry-After: honoured, not counted, even past max_retries */
-		{SR_W_REJECTED, 503, 7, 10, 10, 0, 0, 1, 0, 7, NULL},
-		/* max_retries: the 10th retry is allowed, the 11th is not */
-		{SR_W_TIMEOUT, 0, -1, 9, 10, 0, 0, 1, 0, 60, NULL},
-		{SR_W_TIMEOUT, 0, -1, 10, 10, 0, 0, 1, 1, 0, "max_retries"},
-		{SR_W_TIMEOUT, 0, -1, 0, 0, 0, 0, 1, 1, 0, "max_retries"},
+	    /* 401/407: permanent by default, else retry_interval */
+	    {SR_W_AUTH_FAILED, 401, -1, 0, 10, 0, 0, 1, 1, 0, "auth_rejection_permanent"},
+	    {SR_W_AUTH_FAILED, 407, -1, 0, 10, 0, 0, 0, 0, 60, NULL},
+	    /* 403: forbidden_retry_interval, 0 stops */
+	    {SR_W_FORBIDDEN, 403, -1, 0, 10, 0, 0, 1, 1, 0, "403"},
+	    {SR_W_FORBIDDEN, 403, -1, 0, 10, 30, 0, 1, 0, 30, NULL},
+	    /* no answer, 5xx, 6xx: retry_interval */
+	    {SR_W_TIMEOUT, 0, -1, 0, 10, 0, 0, 1, 0, 60, NULL},
+	    {SR_W_REJECTED, 503, -1, 0, 10, 0, 0, 1, 0, 60, NULL},
+	    {SR_W_REJECTED, 603, -1, 0, 10, 0, 0, 1, 0, 60, NULL},
+	    /* other final failures: fatal_retry_interval, 0 stops */
+	    {SR_W_REJECTED, 404, -1, 0, 10, 0, 0, 1, 1, 0, "fatal_retry_interval"},
+	    {SR_W_REJECTED, 404, -1, 0, 10, 0, 120, 1, 0, 120, NULL},
+	    /* errors of ours and of the protocol stop */
+	    {SR_W_PROTOCOL_ERROR, 0, -1, 0, 10, 0, 0, 1, 1, 0, "the error"},
+	    {SR_W_CONFIG_ERROR, 0, -1, 0, 10, 0, 0, 1, 1, 0, "the error"},
+	    /* Retry-After: honoured, not counted, even past max_retries */
+	    {SR_W_REJECTED, 503, 7, 10, 10, 0, 0, 1, 0, 7, NULL},
+	    /* max_retries: the 10th retry is allowed, the 11th is not */
+	    {SR_W_TIMEOUT, 0, -1, 9, 10, 0, 0, 1, 0, 60, NULL},
+	    {SR_W_TIMEOUT, 0, -1, 10, 10, 0, 0, 1, 1, 0, "max_retries"},
+	    {SR_W_TIMEOUT, 0, -1, 0, 0, 0, 0, 1, 1, 0, "max_retries"},
 	};
 	size_t i;
 
@@ -517,11 +523,11 @@ static void test_retry_decide(void **state)
 	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		struct sr_reg r;
 		struct sr_retry_in in = {
-			.word = rows[i].word,
-			.status = rows[i].status,
-			.retry_after = rows[i].retry_after,
-			.attempts = rows[i].attempts,
-			.rand01 = 0.5,
+		    .word = rows[i].word,
+		    .status = rows[i].status,
+		    .retry_after = rows[i].retry_after,
+		    .attempts = rows[i].attempts,
+		    .rand01 = 0.5,
 		};
 		struct sr_retry_decision d;
 
@@ -558,7 +564,9 @@ static void test_retry_backoff(void **state)
 		sr_retry_decide(&r, &in, NULL, &d);
 		assert_int_equal(d.backoff, n + 1);
 		/* the top of [1, 2^(n+1)], clamped to 2..30 */
-		assert_true(fabs(d.interval - fmin(30, fmax(2, 1 + 0.999999 * (ldexp(1, (int)n + 1) - 1)))) < 1e-6);
+		assert_true(fabs(d.interval -
+				 fmin(30, fmax(2, 1 + 0.999999 * (ldexp(1, (int)n + 1) - 1)))) <
+			    1e-6);
 		in.rand01 = 0;
 		sr_retry_decide(&r, &in, NULL, &d);
 		assert_true(fabs(d.interval - 2) < 1e-9);
@@ -613,9 +621,10 @@ static void test_nagios_render(void **state)
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof path, "%s/st.json", dir);
 	f = fopen(path, "w");
-	fprintf(f, "{\"updated\": %.3f, \"registrations\": ["
-		   "{\"name\": \"it's\", \"state\": \"registered\", \"rtt\": 0.5, \"expires\": 60},"
-		   "{\"name\": \"a|b\", \"state\": \"retry\", \"rtt\": 0, \"expires\": 0}]}",
+	fprintf(f,
+		"{\"updated\": %.3f, \"registrations\": ["
+		"{\"name\": \"it's\", \"state\": \"registered\", \"rtt\": 0.5, \"expires\": 60},"
+		"{\"name\": \"a|b\", \"state\": \"retry\", \"rtt\": 0, \"expires\": 0}]}",
 		sr_wall_now());
 	fclose(f);
 	buf = NULL;
@@ -626,7 +635,8 @@ static void test_nagios_render(void **state)
 	bar = strchr(buf, '|');
 	assert_non_null(bar);
 	assert_null(strchr(bar + 1, '|'));
-	assert_non_null(strstr(buf, "SIPREGWATCH CRITICAL - 1 of 2 registered, 0 rejected, 1 failing: a/b retry |"));
+	assert_non_null(strstr(
+	    buf, "SIPREGWATCH CRITICAL - 1 of 2 registered, 0 rejected, 1 failing: a/b retry |"));
 	assert_non_null(strstr(buf, " 'registered'=1;;;0;2"));
 	assert_non_null(strstr(buf, " 'it''s time'=0.500000s;;0.4;0"));
 	assert_non_null(strstr(buf, " 'a/b expires'=0s;;;0"));
@@ -674,19 +684,33 @@ static void test_option_apply(void **state)
 	sr_run_defaults(&run);
 	assert_int_equal(r.expiration, 3600);
 	assert_true(r.tls_verify);
-	assert_int_equal(sr_option_apply(sr_option_find("expiration"), "60", SR_LAYER_CLI, &r, &run, "--expiration", err, sizeof err), 0);
+	assert_int_equal(sr_option_apply(sr_option_find("expiration"), "60", SR_LAYER_CLI, &r, &run,
+					 "--expiration", err, sizeof err),
+			 0);
 	assert_int_equal(r.expiration, 60);
-	assert_int_equal(sr_option_apply(sr_option_find("expiration"), "soon", SR_LAYER_CLI, &r, &run, "--expiration", err, sizeof err), -1);
+	assert_int_equal(sr_option_apply(sr_option_find("expiration"), "soon", SR_LAYER_CLI, &r,
+					 &run, "--expiration", err, sizeof err),
+			 -1);
 	assert_string_equal(err, "--expiration: expected a non-negative integer, got \"soon\"");
-	assert_int_equal(sr_option_apply(sr_option_find("transport"), "TCP", SR_LAYER_CLI, &r, &run, "--transport", err, sizeof err), 0);
+	assert_int_equal(sr_option_apply(sr_option_find("transport"), "TCP", SR_LAYER_CLI, &r, &run,
+					 "--transport", err, sizeof err),
+			 0);
 	assert_int_equal(r.transport, SR_TP_TCP);
-	assert_int_equal(sr_option_apply(sr_option_find("transport"), "wss", SR_LAYER_CLI, &r, &run, "--transport", err, sizeof err), -1);
+	assert_int_equal(sr_option_apply(sr_option_find("transport"), "wss", SR_LAYER_CLI, &r, &run,
+					 "--transport", err, sizeof err),
+			 -1);
 	assert_non_null(strstr(err, "not supported by this build"));
-	assert_int_equal(sr_option_apply(row("host"), "10.0.0.1:5080", SR_LAYER_CLI, &r, &run, "--host", err, sizeof err), 0);
+	assert_int_equal(sr_option_apply(row("host"), "10.0.0.1:5080", SR_LAYER_CLI, &r, &run,
+					 "--host", err, sizeof err),
+			 0);
 	assert_string_equal(r.server_uri, "sip:10.0.0.1:5080");
-	assert_int_equal(sr_option_apply(row("insecure"), NULL, SR_LAYER_CLI, &r, &run, "--insecure", err, sizeof err), 0);
+	assert_int_equal(sr_option_apply(row("insecure"), NULL, SR_LAYER_CLI, &r, &run,
+					 "--insecure", err, sizeof err),
+			 0);
 	assert_false(r.tls_verify);
-	assert_int_equal(sr_option_apply(row("timeout"), "0", SR_LAYER_CLI, &r, &run, "--timeout", err, sizeof err), -1);
+	assert_int_equal(sr_option_apply(row("timeout"), "0", SR_LAYER_CLI, &r, &run, "--timeout",
+					 err, sizeof err),
+			 -1);
 	sr_reg_free(&r);
 }
 
@@ -743,7 +767,8 @@ static void test_target(void **state)
 	assert_string_equal(t.connect_ip, "127.0.0.1");
 	assert_string_equal(t.local_ip, "127.0.0.1");
 
-	target_of("sip:alice@example.com", "sip:127.0.0.1:5080;transport=tcp", SR_TP_AUTO, &t, SR_W_NONE);
+	target_of("sip:alice@example.com", "sip:127.0.0.1:5080;transport=tcp", SR_TP_AUTO, &t,
+		  SR_W_NONE);
 	assert_int_equal(t.tp, SR_TP_TCP);
 	assert_int_equal(t.port, 5080);
 	assert_string_equal(t.registrar, "sip:127.0.0.1:5080;transport=tcp");
@@ -766,9 +791,12 @@ static void test_target(void **state)
 	assert_non_null(strstr(t.proxy, ":5070;transport=udp"));
 
 	target_of("sip:alice@example.com", "sips:127.0.0.1", SR_TP_UDP, &t, SR_W_CONFIG_ERROR);
-	target_of("sip:alice@example.com", "sip:127.0.0.1;transport=tcp", SR_TP_UDP, &t, SR_W_CONFIG_ERROR);
-	target_of("sip:alice@example.com", "sip:127.0.0.1;transport=ws", SR_TP_AUTO, &t, SR_W_CONFIG_ERROR);
-	target_of("sip:alice@example.com", "sip:127.0.0.1:99999", SR_TP_AUTO, &t, SR_W_CONFIG_ERROR);
+	target_of("sip:alice@example.com", "sip:127.0.0.1;transport=tcp", SR_TP_UDP, &t,
+		  SR_W_CONFIG_ERROR);
+	target_of("sip:alice@example.com", "sip:127.0.0.1;transport=ws", SR_TP_AUTO, &t,
+		  SR_W_CONFIG_ERROR);
+	target_of("sip:alice@example.com", "sip:127.0.0.1:99999", SR_TP_AUTO, &t,
+		  SR_W_CONFIG_ERROR);
 	target_of("http://alice@example.com", NULL, SR_TP_AUTO, &t, SR_W_CONFIG_ERROR);
 	target_of("sip:example.com", NULL, SR_TP_AUTO, &t, SR_W_CONFIG_ERROR);
 	target_of(NULL, NULL, SR_TP_AUTO, &t, SR_W_CONFIG_ERROR);
@@ -785,7 +813,8 @@ static void test_hosts_lookup(void **state)
 	assert_true(fd >= 0);
 	f = fdopen(fd, "w");
 	fputs("# comment\n127.0.0.1 localhost\n::1 localhost ip6-localhost\n"
-	      "10.1.2.3  registrar.lab  reg # trailing\n", f);
+	      "10.1.2.3  registrar.lab  reg # trailing\n",
+	      f);
 	fclose(f);
 	assert_int_equal(sr_hosts_lookup(path, "registrar.lab", 0, ip, sizeof ip), 0);
 	assert_string_equal(ip, "10.1.2.3");
@@ -884,9 +913,11 @@ static void test_json_render(void **state)
 	assert_true(json_is_true(json_object_get(b, "own")));
 	assert_int_equal(json_integer_value(json_object_get(b, "reg_id")), 1);
 	assert_true(json_real_value(json_object_get(b, "q")) == 0.5);
-	assert_string_equal(json_string_value(json_array_get(json_object_get(res, "service_route"), 0)),
-			    "<sip:orig@10.0.0.9;lr>");
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(res, "timing_ms"), "total")), 5);
+	assert_string_equal(
+	    json_string_value(json_array_get(json_object_get(res, "service_route"), 0)),
+	    "<sip:orig@10.0.0.9;lr>");
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(res, "timing_ms"), "total")), 5);
 	json_decref(doc);
 	free(buf);
 	sr_result_free(&r);
@@ -914,7 +945,6 @@ static void test_text_render(void **state)
 	sr_result_free(&r);
 }
 
-
 /* RFC 2617 section 3.5 */
 static void test_digest_rfc2617(void **state)
 {
@@ -923,15 +953,15 @@ static void test_digest_rfc2617(void **state)
 	(void)state;
 	assert_int_equal(sr_digest_response(SR_ALG_MD5, false, "Mufasa", "testrealm@host.com",
 					    "Circle Of Life", NULL, "GET", "/dir/index.html",
-					    "dcd98b7102dd2f0e8b11d0f600bfb0c093", "0a4f113b", "00000001",
-					    "auth", NULL, 0, out, sizeof out),
+					    "dcd98b7102dd2f0e8b11d0f600bfb0c093", "0a4f113b",
+					    "00000001", "auth", NULL, 0, out, sizeof out),
 			 0);
 	assert_string_equal(out, "6629fae49393a05397450978507c4ef1");
 	/* RFC 2069 form: no qop, no cnonce */
 	assert_int_equal(sr_digest_response(SR_ALG_MD5, false, "Mufasa", "testrealm@host.com",
 					    "Circle Of Life", NULL, "GET", "/dir/index.html",
-					    "dcd98b7102dd2f0e8b11d0f600bfb0c093", NULL, NULL, NULL, NULL,
-					    0, out, sizeof out),
+					    "dcd98b7102dd2f0e8b11d0f600bfb0c093", NULL, NULL, NULL,
+					    NULL, 0, out, sizeof out),
 			 0);
 	/* computed independently: MD5(HA1 ":" nonce ":" HA2) */
 	assert_string_equal(out, "670fd8c2df070c60b045671b8b24ff02");
@@ -954,7 +984,8 @@ static void test_digest_rfc7616(void **state)
 					    "Circle of Life", NULL, "GET", "/dir/index.html", nonce,
 					    cnonce, "00000001", "auth", NULL, 0, out, sizeof out),
 			 0);
-	assert_string_equal(out, "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1");
+	assert_string_equal(out,
+			    "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1");
 	/* the same through a precomputed HA1 */
 	assert_int_equal(sr_digest_ha1(SR_ALG_SHA256, "Mufasa", "http-auth@example.org",
 				       "Circle of Life", ha1, sizeof ha1),
@@ -963,10 +994,12 @@ static void test_digest_rfc7616(void **state)
 					    NULL, ha1, "GET", "/dir/index.html", nonce, cnonce,
 					    "00000001", "auth", NULL, 0, out, sizeof out),
 			 0);
-	assert_string_equal(out, "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1");
+	assert_string_equal(out,
+			    "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1");
 	/* an HA1 of the wrong length is refused */
 	assert_int_equal(sr_digest_response(SR_ALG_MD5, false, "Mufasa", "x", NULL, ha1, "GET", "/",
-					    nonce, cnonce, "00000001", "auth", NULL, 0, out, sizeof out),
+					    nonce, cnonce, "00000001", "auth", NULL, 0, out,
+					    sizeof out),
 			 -1);
 }
 
@@ -995,10 +1028,12 @@ static void test_digest_sess_int_512(void **state)
 
 		snprintf(tmp, sizeof tmp, "%s", ha1);
 		assert_int_equal(sr_digest_ha1(SR_ALG_MD5, tmp, "n1", "c1", ha1s, sizeof ha1s), 0);
-		assert_int_equal(sr_digest_ha1(SR_ALG_MD5, "REGISTER", "sip:x", "", ha2, sizeof ha2), 0);
+		assert_int_equal(
+		    sr_digest_ha1(SR_ALG_MD5, "REGISTER", "sip:x", "", ha2, sizeof ha2), 0);
 	}
 	assert_int_equal(sr_digest_response(SR_ALG_MD5, false, "x", "y", NULL, ha1s, "REGISTER",
-					    "sip:x", "n1", "c1", "00000001", "auth", NULL, 0, b, sizeof b),
+					    "sip:x", "n1", "c1", "00000001", "auth", NULL, 0, b,
+					    sizeof b),
 			 0);
 	assert_string_equal(a, b);
 	/* auth-int hashes the body: differs from auth, and from another body */
@@ -1020,7 +1055,8 @@ static void test_digest_passwords_any_bytes(void **state)
 
 	(void)state;
 	/* ':' quotes, backslash, spaces, UTF-8 go into the hash as they are */
-	assert_int_equal(sr_digest_ha1(SR_ALG_MD5, "carol", "r", "a:b\"c\\d e\xc3\xa4", a, sizeof a), 0);
+	assert_int_equal(
+	    sr_digest_ha1(SR_ALG_MD5, "carol", "r", "a:b\"c\\d e\xc3\xa4", a, sizeof a), 0);
 	assert_int_equal(sr_digest_ha1(SR_ALG_MD5, "carol", "r", "a:b", b, sizeof b), 0);
 	assert_string_not_equal(a, b);
 }
@@ -1097,7 +1133,8 @@ static int load_fixture(const char *path, int pjsip, struct sr_config *cfg, char
 {
 	size_t i;
 
-	if ((pjsip ? sr_pjsip_load(path, cfg, err, len) : sr_config_load_yaml(path, cfg, err, len)) < 0)
+	if ((pjsip ? sr_pjsip_load(path, cfg, err, len)
+		   : sr_config_load_yaml(path, cfg, err, len)) < 0)
 		return -1;
 	for (i = 0; i < cfg->n; i++)
 		if (sr_reg_validate(&cfg->regs[i], err, len) < 0)
@@ -1134,7 +1171,8 @@ static void run_fixture_dir(const char *sub, const char *ext, int pjsip, int goo
 			assert_int_equal((long)cfg.n, count);
 		} else {
 			if (rc == 0 || !strstr(err, expect))
-				print_error("%s: expected \"%s\", got \"%s\"\n", de->d_name, expect, err);
+				print_error("%s: expected \"%s\", got \"%s\"\n", de->d_name, expect,
+					    err);
 			assert_int_equal(rc, -1);
 			assert_true(expect[0] != '\0');
 			assert_non_null(strstr(err, expect));
@@ -1184,14 +1222,15 @@ static void test_yaml_values(void **state)
 	a = &cfg.regs[0];
 	b = &cfg.regs[1];
 	assert_string_equal(a->name, "trunk-a");
-	assert_int_equal(a->transport, SR_TP_TCP);     /* from defaults: */
-	assert_int_equal(a->expiration, 600);           /* from defaults: */
-	assert_int_equal(b->expiration, 120);           /* the entry wins, alias spelling */
+	assert_int_equal(a->transport, SR_TP_TCP); /* from defaults: */
+	assert_int_equal(a->expiration, 600);	   /* from defaults: */
+	assert_int_equal(b->expiration, 120);	   /* the entry wins, alias spelling */
 	assert_string_equal(b->client_uri, "sip:bob@example.com");
-	assert_string_equal(a->password_file, "/etc/sipreg/alice.pw"); /* outbound_auth: in defaults */
+	assert_string_equal(a->password_file,
+			    "/etc/sipreg/alice.pw"); /* outbound_auth: in defaults */
 	assert_int_equal(a->extra_headers.n, 2);
 	assert_string_equal(a->extra_headers.v[1], "X-B: 2");
-	assert_int_equal(a->max_retries, 10);           /* built-in default */
+	assert_int_equal(a->max_retries, 10); /* built-in default */
 	assert_non_null(strstr(a->origin, "list.yaml:7:5"));
 	sr_config_free(&cfg);
 
@@ -1199,15 +1238,15 @@ static void test_yaml_values(void **state)
 	assert_int_equal(sr_pjsip_load(path, &cfg, err, sizeof err), 0);
 	a = &cfg.regs[0];
 	assert_string_equal(a->name, "trunk");
-	assert_int_equal(a->transport, SR_TP_TLS);      /* from the transport section */
-	assert_int_equal(a->expiration, 600);           /* from the template */
+	assert_int_equal(a->transport, SR_TP_TLS); /* from the transport section */
+	assert_int_equal(a->expiration, 600);	   /* from the template */
 	assert_int_equal(a->retry_interval, 30);
-	assert_string_equal(a->contact_user, "s");      /* Asterisk's default */
+	assert_string_equal(a->contact_user, "s"); /* Asterisk's default */
 	assert_string_equal(a->username, "1234");
 	assert_string_equal(a->ha1, "0123456789abcdef0123456789abcdef");
 	assert_string_equal(a->realm, "sip.example.com");
-	assert_int_equal(a->security_mechanisms.n, 2);  /* a repeated key */
-	assert_true(a->line);                           /* from the #include */
+	assert_int_equal(a->security_mechanisms.n, 2); /* a repeated key */
+	assert_true(a->line);			       /* from the #include */
 	assert_string_equal(a->endpoint, "trunk-endpoint");
 	assert_string_equal(cfg.regs[1].contact_user, "5678");
 	sr_config_free(&cfg);
@@ -1259,39 +1298,39 @@ static void test_option_suggest(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_exit_codes),
-		cmocka_unit_test(test_exit_worst),
-		cmocka_unit_test(test_option_find),
-		cmocka_unit_test(test_option_table_consistent),
-		cmocka_unit_test(test_parsers),
-		cmocka_unit_test(test_option_apply),
-		cmocka_unit_test(test_option_round_trip),
-		cmocka_unit_test(test_option_defaults),
-		cmocka_unit_test(test_challenge_plan),
-		cmocka_unit_test(test_binding_match),
-		cmocka_unit_test(test_retry_decide),
-		cmocka_unit_test(test_retry_backoff),
-		cmocka_unit_test(test_nagios_render),
-		cmocka_unit_test(test_redact),
-		cmocka_unit_test(test_target),
-		cmocka_unit_test(test_hosts_lookup),
-		cmocka_unit_test(test_secret_file),
-		cmocka_unit_test(test_secret_env),
-		cmocka_unit_test(test_json_render),
-		cmocka_unit_test(test_text_render),
-		cmocka_unit_test(test_digest_rfc2617),
-		cmocka_unit_test(test_digest_rfc7616),
-		cmocka_unit_test(test_digest_sess_int_512),
-		cmocka_unit_test(test_digest_passwords_any_bytes),
-		cmocka_unit_test(test_digest_choose),
-		cmocka_unit_test(test_yaml_good),
-		cmocka_unit_test(test_yaml_bad),
-		cmocka_unit_test(test_pjsip_good),
-		cmocka_unit_test(test_pjsip_bad),
-		cmocka_unit_test(test_yaml_values),
-		cmocka_unit_test(test_option_suggest),
-		cmocka_unit_test(test_nagios_ranges),
-		cmocka_unit_test(test_shell_quote),
+	    cmocka_unit_test(test_exit_codes),
+	    cmocka_unit_test(test_exit_worst),
+	    cmocka_unit_test(test_option_find),
+	    cmocka_unit_test(test_option_table_consistent),
+	    cmocka_unit_test(test_parsers),
+	    cmocka_unit_test(test_option_apply),
+	    cmocka_unit_test(test_option_round_trip),
+	    cmocka_unit_test(test_option_defaults),
+	    cmocka_unit_test(test_challenge_plan),
+	    cmocka_unit_test(test_binding_match),
+	    cmocka_unit_test(test_retry_decide),
+	    cmocka_unit_test(test_retry_backoff),
+	    cmocka_unit_test(test_nagios_render),
+	    cmocka_unit_test(test_redact),
+	    cmocka_unit_test(test_target),
+	    cmocka_unit_test(test_hosts_lookup),
+	    cmocka_unit_test(test_secret_file),
+	    cmocka_unit_test(test_secret_env),
+	    cmocka_unit_test(test_json_render),
+	    cmocka_unit_test(test_text_render),
+	    cmocka_unit_test(test_digest_rfc2617),
+	    cmocka_unit_test(test_digest_rfc7616),
+	    cmocka_unit_test(test_digest_sess_int_512),
+	    cmocka_unit_test(test_digest_passwords_any_bytes),
+	    cmocka_unit_test(test_digest_choose),
+	    cmocka_unit_test(test_yaml_good),
+	    cmocka_unit_test(test_yaml_bad),
+	    cmocka_unit_test(test_pjsip_good),
+	    cmocka_unit_test(test_pjsip_bad),
+	    cmocka_unit_test(test_yaml_values),
+	    cmocka_unit_test(test_option_suggest),
+	    cmocka_unit_test(test_nagios_ranges),
+	    cmocka_unit_test(test_shell_quote),
 	};
 
 	return cmocka_run_group_tests_name("common", tests, NULL, NULL);
