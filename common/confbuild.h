@@ -9,21 +9,6 @@
 
 struct sr_cli;
 
-struct sr_config {
-	struct sr_reg *regs;
-	size_t n;
-};
-
-/* Add one registration, moved in: the caller's struct is left zeroed, and
- * freed when the add fails. 0 or -1. */
-int sr_config_add(struct sr_config *cfg, struct sr_reg *reg);
-
-void sr_config_free(struct sr_config *cfg);
-
-/* Keep only the registrations named in names (all when empty). 0, or -1
- * with err naming the missing one. */
-int sr_config_select(struct sr_config *cfg, const struct sr_strv *names, char *err, size_t errlen);
-
 /* Checks that need the whole merged registration (client_uri present,
  * password and ha1 not both, line needs endpoint, ...). 0 or -1. */
 int sr_reg_validate(const struct sr_reg *reg, char *err, size_t errlen);

@@ -9,12 +9,12 @@
 #include <unistd.h>
 #include <yaml.h>
 
-#include "confbuild.h"
 #include "conffile.h"
 #include "exitcode.h"
 #include "log.h"
 #include "options.h"
 #include "secrets.h"
+#include "settings.h"
 
 struct loader {
 	const char *path;

@@ -27,7 +27,6 @@
 #include "digest.h"
 #include "engine.h"
 #include "engine_int.h"
-#include "keeper.h"
 #include "log.h"
 #include "target.h"
 #include "tlscheck.h"

@@ -10,7 +10,7 @@
 #include <sofia-sip/url.h>
 
 #include "digest.h"
-#include "keeper.h"
+#include "engine.h"
 #include "result.h"
 #include "settings.h"
 #include "target.h"

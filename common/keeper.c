@@ -13,6 +13,7 @@
 
 #include "digest.h"
 #include "engine_int.h"
+#include "keeper.h"
 #include "log.h"
 #include "util.h"
 

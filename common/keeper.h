@@ -5,19 +5,11 @@
 
 #include <sofia-sip/su_wait.h>
 
+#include "engine.h"
 #include "result.h"
 #include "settings.h"
 
 struct eng;
-
-struct sr_eng_hooks {
-	/* a request of ours got its final answer (res says what) */
-	void (*done)(void *arg);
-	/* the stack refreshed on its own (or lost the connection and
-	 * re-registered): status and res tell the outcome */
-	void (*refresh)(void *arg, int status);
-	void *arg;
-};
 
 /* Prepare a registration on root: target, stack (shared by registrations
  * with the same socket and stack settings), Contact and handle. NULL on a

@@ -914,3 +914,28 @@ void sr_options_free(enum sr_opt_in in, void *obj)
 		}
 	}
 }
+
+void sr_reg_defaults(struct sr_reg *r)
+{
+	memset(r, 0, sizeof *r);
+	sr_options_defaults(SR_IN_REG, r);
+}
+
+void sr_run_defaults(struct sr_run *run)
+{
+	memset(run, 0, sizeof *run);
+	sr_options_defaults(SR_IN_RUN, run);
+}
+
+void sr_reg_free(struct sr_reg *r)
+{
+	sr_options_free(SR_IN_REG, r);
+	free(r->origin);
+	memset(r, 0, sizeof *r);
+}
+
+void sr_run_free(struct sr_run *run)
+{
+	sr_options_free(SR_IN_RUN, run);
+	memset(run, 0, sizeof *run);
+}

@@ -11,10 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "confbuild.h"
 #include "options.h"
 #include "pjsipconf.h"
 #include "secrets.h"
+#include "settings.h"
 
 struct kv {
 	char *key, *value, *file;

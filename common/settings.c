@@ -1,9 +1,9 @@
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "options.h"
 #include "settings.h"
 
 void sr_setstr(char **dst, const char *src)
@@ -42,31 +42,6 @@ void sr_strv_free(struct sr_strv *sv)
 	sv->n = 0;
 }
 
-void sr_reg_defaults(struct sr_reg *r)
-{
-	memset(r, 0, sizeof *r);
-	sr_options_defaults(SR_IN_REG, r);
-}
-
-void sr_run_defaults(struct sr_run *run)
-{
-	memset(run, 0, sizeof *run);
-	sr_options_defaults(SR_IN_RUN, run);
-}
-
-void sr_reg_free(struct sr_reg *r)
-{
-	sr_options_free(SR_IN_REG, r);
-	free(r->origin);
-	memset(r, 0, sizeof *r);
-}
-
-void sr_run_free(struct sr_run *run)
-{
-	sr_options_free(SR_IN_RUN, run);
-	memset(run, 0, sizeof *run);
-}
-
 const char *sr_transport_name(enum sr_transport t)
 {
 	switch (t) {
@@ -80,4 +55,63 @@ const char *sr_transport_name(enum sr_transport t)
 		break;
 	}
 	return "udp";
+}
+
+int sr_config_add(struct sr_config *cfg, struct sr_reg *reg)
+{
+	struct sr_reg *v = realloc(cfg->regs, (cfg->n + 1) * sizeof *v);
+
+	if (!v) {
+		sr_reg_free(reg);
+		return -1;
+	}
+	cfg->regs = v;
+	v[cfg->n++] = *reg;
+	memset(reg, 0, sizeof *reg);
+	return 0;
+}
+
+void sr_config_free(struct sr_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n; i++)
+		sr_reg_free(&cfg->regs[i]);
+	free(cfg->regs);
+	cfg->regs = NULL;
+	cfg->n = 0;
+}
+
+int sr_config_select(struct sr_config *cfg, const struct sr_strv *names, char *err, size_t errlen)
+{
+	size_t i, j, k = 0;
+	char have[300] = "";
+
+	if (names->n == 0)
+		return 0;
+	for (j = 0; j < names->n; j++) {
+		for (i = 0; i < cfg->n; i++)
+			if (cfg->regs[i].name && !strcmp(cfg->regs[i].name, names->v[j]))
+				break;
+		if (i == cfg->n) {
+			for (i = 0; i < cfg->n; i++)
+				snprintf(have + strlen(have), sizeof have - strlen(have), "%s%s",
+					 i ? ", " : "", cfg->regs[i].name);
+			snprintf(err, errlen, "no registration named \"%s\" (there are: %s)",
+				 names->v[j], have);
+			return -1;
+		}
+	}
+	for (i = 0; i < cfg->n; i++) {
+		int keep = 0;
+
+		for (j = 0; j < names->n; j++)
+			keep |= !strcmp(cfg->regs[i].name, names->v[j]);
+		if (keep)
+			cfg->regs[k++] = cfg->regs[i];
+		else
+			sr_reg_free(&cfg->regs[i]);
+	}
+	cfg->n = k;
+	return 0;
 }
