@@ -715,6 +715,7 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 	struct watch w;
 	struct sigaction sa;
 	size_t i;
+	int code = SR_EXIT_INTERNAL;
 
 	memset(&w, 0, sizeof w);
 	w.tool = tool;
@@ -732,10 +733,10 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 		}
 	}
 	if (su_init() != 0)
-		return SR_EXIT_INTERNAL;
+		goto out;
 	w.root = su_root_create(&w);
 	if (!w.root)
-		return SR_EXIT_INTERNAL;
+		goto out;
 	su_root_threading(w.root, 0);
 
 	memset(&sa, 0, sizeof sa);
@@ -748,7 +749,7 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 	signal(SIGPIPE, SIG_IGN);
 
 	if (add_slots(&w, cfg, 0) < 0)
-		return SR_EXIT_INTERNAL;
+		goto out;
 	{
 		/* The stack refreshes each registration by itself at a random
 		 * point of the middle half of its grant: 2/expiration per second
@@ -783,11 +784,13 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 	audits_drop(&w);
 	sr_watch_write_files(&w);
 	sr_watch_emit(&w, "stopped", NULL, NULL);
+	code = SR_EXIT_OK;
+out:
 	if (w.events != stdout)
 		fclose(w.events);
 	for (i = 0; i < w.n; i++)
 		free_slot(w.slots[i], 1);
 	free(w.slots);
 	free(w.queue);
-	return SR_EXIT_OK;
+	return code;
 }
