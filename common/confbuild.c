@@ -83,12 +83,11 @@ int sr_config_build(const char *tool, const struct sr_cli *cli, struct sr_run *r
 		    struct sr_config *cfg)
 {
 	char err[1024];
-	const char *file = run->config_file;
+	const char *file = run->config_file, *env = getenv("SIPREG_CONFIG");
 	size_t i;
 
-	if (!file && !run->pjsip_conf && !cli_has(cli, SR_O_CLIENT_URI) &&
-	    getenv("SIPREG_CONFIG") && *getenv("SIPREG_CONFIG"))
-		file = getenv("SIPREG_CONFIG");
+	if (!file && !run->pjsip_conf && !cli_has(cli, SR_O_CLIENT_URI) && env && *env)
+		file = env;
 	if (file && sr_config_load_yaml(file, cfg, err, sizeof err) < 0) {
 		sr_err("%s", err);
 		return SR_EXIT_CONFIG;

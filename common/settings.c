@@ -106,7 +106,7 @@ int sr_config_select(struct sr_config *cfg, const struct sr_strv *names, char *e
 		int keep = 0;
 
 		for (j = 0; j < names->n; j++)
-			keep |= !strcmp(cfg->regs[i].name, names->v[j]);
+			keep |= cfg->regs[i].name && !strcmp(cfg->regs[i].name, names->v[j]);
 		if (keep)
 			cfg->regs[k++] = cfg->regs[i];
 		else
