@@ -85,13 +85,15 @@ reg() {
 	[ "$(jqo '.results[0].transport')" = tcp ]
 }
 
-@test "TLS: a self-signed server certificate fails as tls_error (76), quickly" {
-	start=$(date +%s)
+@test "TLS: a self-signed server certificate fails as tls_error (76), before the deadline" {
+	# Sofia-SIP alone reports a failed verification as a 408 after 32 s;
+	# our own check ends the run before the tool's deadline (-t 20), which
+	# a busy machine cannot make flaky: a run that hit it would say timeout
 	reg -s "sips:127.0.0.1:$KAM_TLS" --password-file "$PW" --json -t 20
 	[ "$status" -eq 76 ]
 	[ "$(jqo '.results[0].result')" = tls_error ]
 	[[ "$(jqo '.results[0].error')" == *"self-signed"* ]]
-	[ $(( $(date +%s) - start )) -lt 10 ]
+	[ "$(jqo '.results[0].timing_ms.total')" -lt 20000 ]
 	! kam_bindings alice | grep -q "sip:$CU@"
 }
 
