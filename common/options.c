@@ -463,24 +463,25 @@ static int uri_ok(const char *v)
 /* ------------------------------------------------------------------ */
 /* Checks of single rows: what is wrong, without the setting's name. */
 
+/* v holds none of the characters of set; else what (a sentence) in msg. */
+static int forbid(const char *v, const char *set, const char *what, char *msg, size_t len)
+{
+	if (!strpbrk(v, set))
+		return 0;
+	snprintf(msg, len, "%s", what);
+	return -1;
+}
+
 static int check_no_break(const struct sr_option *o, const char *v, char *msg, size_t len)
 {
 	(void)o;
-	if (strpbrk(v, "\r\n")) {
-		snprintf(msg, len, "cannot hold a line break");
-		return -1;
-	}
-	return 0;
+	return forbid(v, "\r\n", "cannot hold a line break", msg, len);
 }
 
 static int check_params(const struct sr_option *o, const char *v, char *msg, size_t len)
 {
 	(void)o;
-	if (strpbrk(v, "\r\n<>")) {
-		snprintf(msg, len, "parameters cannot hold <, > or line breaks");
-		return -1;
-	}
-	return 0;
+	return forbid(v, "\r\n<>", "parameters cannot hold <, > or line breaks", msg, len);
 }
 
 static int check_header(const struct sr_option *o, const char *v, char *msg, size_t len)
@@ -498,9 +499,7 @@ static int check_header(const struct sr_option *o, const char *v, char *msg, siz
 			snprintf(msg, len, "bad header name in \"%s\"", v);
 			return -1;
 		}
-	return check_no_break(o, v, msg, len) < 0
-		   ? (snprintf(msg, len, "a header cannot hold a line break"), -1)
-		   : 0;
+	return forbid(v, "\r\n", "a header cannot hold a line break", msg, len);
 }
 
 static int check_uuid(const struct sr_option *o, const char *v, char *msg, size_t len)
@@ -538,11 +537,7 @@ static int check_ha1(const struct sr_option *o, const char *v, char *msg, size_t
 static int check_token(const struct sr_option *o, const char *v, char *msg, size_t len)
 {
 	(void)o;
-	if (strpbrk(v, " \t\r\n,\"")) {
-		snprintf(msg, len, "a token cannot hold spaces, commas or quotes");
-		return -1;
-	}
-	return 0;
+	return forbid(v, " \t\r\n,\"", "a token cannot hold spaces, commas or quotes", msg, len);
 }
 
 static int check_digest_list(const struct sr_option *o, const char *v, char *msg, size_t len)

@@ -104,6 +104,17 @@ static void tune_flow(struct eng *e)
 	}
 }
 
+/* Each Route-like header of a list (Service-Route, Path) as its own line. */
+static void add_routes(struct eng *e, sip_route_t const *r, struct sr_strv *out)
+{
+	for (; r; r = r->r_next) {
+		sip_route_t copy = *r;
+
+		copy.r_next = NULL;
+		sr_strv_add(out, sip_header_as_string(e->home, (sip_header_t const *)&copy));
+	}
+}
+
 void sr_eng_note_bindings(struct eng *e, sip_t const *sip)
 {
 	struct sr_result *res = e->res;
@@ -179,26 +190,8 @@ void sr_eng_note_bindings(struct eng *e, sip_t const *sip)
 		res->expires_granted = header_exp >= 0 ? header_exp : res->expires_requested;
 	note_outbound(res, sip);
 	tune_flow(e);
-	{
-		sip_route_t const *r;
-
-		for (r = sip->sip_service_route; r; r = r->r_next) {
-			sip_route_t copy = *r;
-			char *s;
-
-			copy.r_next = NULL;
-			s = sip_header_as_string(e->home, (sip_header_t const *)&copy);
-			sr_strv_add(&res->service_route, s);
-		}
-		for (r = sip->sip_path; r; r = r->r_next) {
-			sip_route_t copy = *r;
-			char *s;
-
-			copy.r_next = NULL;
-			s = sip_header_as_string(e->home, (sip_header_t const *)&copy);
-			sr_strv_add(&res->path, s);
-		}
-	}
+	add_routes(e, sip->sip_service_route, &res->service_route);
+	add_routes(e, sip->sip_path, &res->path);
 }
 
 /* What was really sent: the plugin's last answer, or our Bearer token. */
