@@ -82,9 +82,9 @@ int sr_contact_build(struct eng *e)
 	if (r->contact_uri) {
 		u = url_make(e->home, r->contact_uri);
 	} else {
-		if (!e->default_contact)
+		if (!e->stack->default_contact)
 			return -1;
-		u = url_hdup(e->home, e->default_contact);
+		u = url_hdup(e->home, e->stack->default_contact);
 		if (u)
 			u->url_user =
 			    su_strdup(e->home, r->contact_user ? r->contact_user : e->aor_user);

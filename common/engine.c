@@ -137,7 +137,8 @@ static int binding_is_ours(struct eng *e, sip_contact_t const *m)
 		self.instance = r->instance_id;
 	} else {
 		self.user = r->contact_user ? r->contact_user : e->aor_user;
-		self.address = e->default_contact ? e->default_contact->url_host : NULL;
+		self.address =
+		    e->stack->default_contact ? e->stack->default_contact->url_host : NULL;
 		self.any_port = 1;
 	}
 	return sr_binding_match(e->home, m, &self) != SR_BM_NONE;
@@ -294,7 +295,7 @@ static void on_register(struct eng *e, int status, char const *phrase, sip_t con
 		/* nua keeps the request waiting for credentials: the keeper sends
 		 * again later on this handle, so let this one end (a 904 that
 		 * sr_eng_on_event drops) */
-		if (e->shared && !sr_eng_is_local_response(sip)) {
+		if (e->stack->shared && !sr_eng_is_local_response(sip)) {
 			e->releasing = 1;
 			nua_authenticate(e->nh, TAG_END());
 		}
@@ -412,25 +413,35 @@ static void on_refresh(struct eng *e, int status, char const *phrase, sip_t cons
 	e->hooks.refresh(e->hooks.arg, status);
 }
 
-void sr_eng_on_event(nua_event_t event, int status, char const *phrase, nua_t *nua,
-		     nua_magic_t *magic, nua_handle_t *nh, nua_hmagic_t *hmagic, sip_t const *sip,
-		     tagi_t tags[])
+/* The stack's own events: its parameters (our default Contact) and the
+ * end of a shutdown. */
+static void on_stack_event(struct sr_stack *st, nua_event_t event, int status, tagi_t tags[])
 {
-	struct eng *e = hmagic ? (struct eng *)hmagic : (struct eng *)magic;
-
-	(void)nua;
-	(void)nh;
-	switch (event) {
-	case nua_r_get_params: {
+	if (event == nua_r_get_params) {
 		tagi_t const *ti = tl_find(tags, ntatag_contact);
 		sip_contact_t const *m = ti ? (sip_contact_t const *)ti->t_value : NULL;
 
 		if (m && m->m_url->url_host)
-			e->default_contact = url_hdup(e->home, m->m_url);
-		if (e->state == ST_PARAMS)
-			e->state = ST_REGISTERING;
-		break;
+			st->default_contact = url_hdup(st->home, m->m_url);
+		st->ready = 1;
+	} else if (event == nua_r_shutdown && status >= 200) {
+		st->shutdown_done = 1;
 	}
+}
+
+void sr_eng_on_event(nua_event_t event, int status, char const *phrase, nua_t *nua,
+		     nua_magic_t *magic, nua_handle_t *nh, nua_hmagic_t *hmagic, sip_t const *sip,
+		     tagi_t tags[])
+{
+	struct eng *e = (struct eng *)hmagic;
+
+	(void)nua;
+	(void)nh;
+	if (!e) {
+		on_stack_event((struct sr_stack *)magic, event, status, tags);
+		return;
+	}
+	switch (event) {
 	case nua_r_register:
 	case nua_r_options:
 		if (e->releasing && status >= 900) {
@@ -446,10 +457,6 @@ void sr_eng_on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 		if (e->state == ST_UNREGISTERING)
 			on_unregister(e, status, phrase, sip);
 		break;
-	case nua_r_shutdown:
-		if (status >= 200)
-			e->shutdown_done = 1;
-		break;
 	default:
 		break;
 	}
@@ -460,26 +467,11 @@ void sr_eng_on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 	}
 }
 
-void sr_eng_step_until(struct eng *e, int (*done)(const struct eng *), double deadline)
-{
-	while (!done(e)) {
-		double left = deadline - sr_now();
-
-		if (left <= 0)
-			break;
-		su_root_step(e->root, (su_duration_t)(left * 1000) + 1);
-	}
-}
-
-int sr_eng_params_done(const struct eng *e)
-{
-	return e->state != ST_PARAMS;
-}
-
 /* Everything before the stack: target, digest policy, TLS check, the
  * digest plugin. 0, or -1 with the result set (rc_internal: 1 when the
  * failure is ours, not the settings'). */
-int sr_eng_prepare(struct eng *e, double deadline, const char **certdir_out, int *rc_internal)
+int sr_eng_prepare(struct eng *e, double deadline, char cadir[64], const char **certdir_out,
+		   int *rc_internal)
 {
 	const struct sr_reg *reg = e->reg;
 	const struct sr_run *run = e->run;
@@ -537,7 +529,7 @@ int sr_eng_prepare(struct eng *e, double deadline, const char **certdir_out, int
 				goto fail;
 			}
 		}
-		certdir = sr_stack_cert_dir(e);
+		certdir = sr_stack_cert_dir(e->reg, cadir);
 		if (!certdir) {
 			sr_result_fail(res, SR_W_CONFIG_ERROR, "TLS CA file %s: cannot use it: %s",
 				       reg->tls_ca_file, strerror(errno));
@@ -584,12 +576,13 @@ int sr_eng_open_handle(struct eng *e)
 		sr_result_fail(res, SR_W_INTERNAL_ERROR, "the SIP stack gave no local address");
 		return -1;
 	}
-	if (e->default_contact && e->default_contact->url_host) {
+	if (e->stack->default_contact && e->stack->default_contact->url_host) {
 		char buf[160];
-		const char *h = e->default_contact->url_host;
+		const char *h = e->stack->default_contact->url_host;
 
-		snprintf(buf, sizeof buf, "%s%s%s", h, e->default_contact->url_port ? ":" : "",
-			 e->default_contact->url_port ? e->default_contact->url_port : "");
+		snprintf(
+		    buf, sizeof buf, "%s%s%s", h, e->stack->default_contact->url_port ? ":" : "",
+		    e->stack->default_contact->url_port ? e->stack->default_contact->url_port : "");
 		sr_setstr(&res->local_address, buf);
 	}
 
@@ -609,7 +602,7 @@ int sr_eng_open_handle(struct eng *e)
 				*d = '\0';
 			who = su_sprintf(e->home, "\"%s\" <%s>", q ? q : "", e->aor);
 		}
-		e->nh = nua_handle(e->nua, (nua_hmagic_t *)e, SIPTAG_TO_STR(who),
+		e->nh = nua_handle(e->stack->nua, (nua_hmagic_t *)e, SIPTAG_TO_STR(who),
 				   SIPTAG_FROM_STR(who), TAG_END());
 	}
 	if (reg->extra_headers.n) {

@@ -16,16 +16,32 @@
 #include "target.h"
 
 enum state {
-	ST_PARAMS,
+	ST_IDLE,
 	ST_REGISTERING,
 	ST_UNREGISTERING,
 	ST_DONE,
 };
 
-struct eng {
+/* A Sofia-SIP stack: a root, a nua on one socket. A one-shot run makes one
+ * for its registration; the keeper shares one among the registrations that
+ * agree on socket and stack settings. */
+struct sr_stack {
 	su_home_t home[1];
 	su_root_t *root;
+	int own_root; /* the root is the stack's, destroyed with it */
 	nua_t *nua;
+	url_t *default_contact; /* the stack's own Contact (host:port) */
+	int ready;		/* nua answered its parameters */
+	int shutdown_done;
+	int shared;	  /* the keeper's: many registrations ride on it */
+	unsigned ka_ms;	  /* CRLF keep-alive interval, 0: none */
+	unsigned pong_ms; /* and how long a pong may take (0: not expected) */
+};
+
+/* One registration. */
+struct eng {
+	su_home_t home[1];
+	struct sr_stack *stack; /* the stack it rides on */
 	nua_handle_t *nh;
 	const struct sr_reg *reg;
 	const struct sr_run *run;
@@ -37,8 +53,6 @@ struct eng {
 	enum sr_transport tp;
 	double t0;
 	enum state state;
-	int shutdown_done;
-	url_t *default_contact; /* the stack's own Contact (host:port) */
 	url_t *our_contact;
 	char *contact_hdr; /* "<uri>" as sent */
 	int answered;	   /* challenges we answered */
@@ -51,8 +65,7 @@ struct eng {
 	char expires[16];
 	char *first_nonce;
 	int nonce_reused;
-	char *extra;	/* extra headers, \r\n separated */
-	char cadir[64]; /* temporary CA directory for Sofia */
+	char *extra; /* extra headers, \r\n separated */
 	struct sr_digest_policy policy;
 	char *instance;		   /* urn:uuid: of +sip.instance, or NULL */
 	char *mediasec;		   /* Security-Client/Require/Proxy-Require, \r\n separated */
@@ -63,10 +76,6 @@ struct eng {
 	int releasing;	   /* the 904 of a request we let go is expected */
 	char *cred_key;	   /* our key in the digest plugin's registry */
 	long retry_after;
-	int shared;	   /* root and nua belong to the keeper's groups */
-	struct eng *stack; /* keeper: the group's own eng, holder of the nua */
-	unsigned ka_ms;	   /* a stack's CRLF keep-alive interval, 0: none */
-	unsigned pong_ms;  /* and how long a pong may take (0: not expected) */
 };
 
 /* RFC 5626 4.4.1: no pong within 10 s and the flow is dead. */
@@ -77,15 +86,14 @@ void sr_eng_on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 		     nua_magic_t *magic, nua_handle_t *nh, nua_hmagic_t *hmagic, sip_t const *sip,
 		     tagi_t tags[]);
 /* Target, digest policy, TLS check, digest plugin: 0, or -1 with the
- * result set (rc_internal 1: the failure is ours, not the settings'). */
-int sr_eng_prepare(struct eng *e, double deadline, const char **certdir_out, int *rc_internal);
+ * result set (rc_internal 1: the failure is ours, not the settings').
+ * cadir: room for a temporary CA directory (sr_stack_cert_dir). */
+int sr_eng_prepare(struct eng *e, double deadline, char cadir[64], const char **certdir_out,
+		   int *rc_internal);
 /* Our Contact, the local address, the handle and the header set. */
 int sr_eng_open_handle(struct eng *e);
 void sr_eng_send_register(struct eng *e, const char *more);
 void sr_eng_clear_bindings(struct sr_result *res);
-/* Run root until done(e) or deadline. */
-void sr_eng_step_until(struct eng *e, int (*done)(const struct eng *), double deadline);
-int sr_eng_params_done(const struct eng *e);
 /* End the process without taking stacks down (bindings they keep stay). */
 void sr_eng_exit_hard(void);
 /* Milliseconds since e's request went out. */
@@ -109,17 +117,25 @@ void sr_eng_note_bindings(struct eng *e, sip_t const *sip);
 void sr_eng_note_auth_used(struct eng *e);
 
 /* stack.c */
-/* The directory of CA certificates Sofia-SIP reads (a private one naming
- * tls_ca_file), or NULL; removed again by sr_stack_cert_dir_remove(). */
-const char *sr_stack_cert_dir(struct eng *e);
-void sr_stack_cert_dir_remove(struct eng *e);
+/* The directory of CA certificates Sofia-SIP reads for r: a private one
+ * made in cadir naming tls_ca_file, or NULL; cadir is removed again by
+ * sr_stack_cert_dir_remove(). */
+const char *sr_stack_cert_dir(const struct sr_reg *r, char cadir[64]);
+void sr_stack_cert_dir_remove(char cadir[64]);
 /* The Route set and Supported list a stack is made with. */
 void sr_stack_strings(struct eng *e, char **route, char **supported);
 /* RFC 5626 keep-alives: the keeper's outbound registrations over TCP/TLS. */
-int sr_stack_wants_keepalive(const struct eng *e);
-/* A nua on root for e's registration (magic receives its events). */
-nua_t *sr_stack_create(struct eng *e, su_root_t *root, nua_magic_t *magic, double deadline,
-		       const char *certdir);
+int sr_stack_wants_keepalive(const struct eng *e, int shared);
+/* A stack on root (NULL: a root of its own) for e's registration, its nua
+ * started and its parameters read by deadline. NULL with the result set. */
+struct sr_stack *sr_stack_open(su_root_t *root, int shared, struct eng *e, double deadline,
+			       const char *certdir);
+/* Shut the stack's nua down by deadline: 0, or -1 when it did not finish. */
+int sr_stack_shutdown(struct sr_stack *s, double deadline);
+/* Free the stack (its root too when its own). */
+void sr_stack_free(struct sr_stack *s);
+/* Run root until done(arg) or deadline. */
+void sr_step_until(su_root_t *root, int (*done)(const void *), const void *arg, double deadline);
 
 /* contact.c */
 /* "urn:uuid:..." of our +sip.instance, or NULL when we send none. */

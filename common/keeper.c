@@ -24,7 +24,7 @@ double sr_eng_keep_alive(const struct eng *e)
 
 struct group {
 	char key[1024];
-	struct eng *g; /* holds the nua; its events are the stack's own */
+	struct sr_stack *st;
 	struct group *next;
 };
 
@@ -36,13 +36,13 @@ static void group_key(struct eng *e, const char *certdir, char *key, size_t len)
 	const struct sr_reg *r = e->reg;
 	char *route, *supported;
 
-	/* the very strings sr_stack_create() gives the stack, so that a
+	/* the very strings sr_stack_open() gives the stack, so that a
 	 * registration never rides on a stack made for another Route */
 	sr_stack_strings(e, &route, &supported);
 	snprintf(key, len, "%s|%s|%s|%s|%d|%s|%s|%d|%u", e->t->bind_url, e->t->proxy,
 		 route ? route : "", supported, r->support_path, r->user_agent ? r->user_agent : "",
 		 certdir ? certdir : "", r->tls_verify,
-		 sr_stack_wants_keepalive(e) ? r->keep_alive_interval : 0);
+		 sr_stack_wants_keepalive(e, 1) ? r->keep_alive_interval : 0);
 }
 
 /* Keep of the target only what a running registration still uses: the
@@ -64,7 +64,7 @@ struct eng *sr_eng_open(su_root_t *root, const struct sr_reg *reg, const struct 
 	const char *certdir = NULL;
 	struct group *gr;
 	struct eng *e;
-	char key[1024];
+	char key[1024], cadir[64] = "";
 	int rc = 0;
 
 	e = calloc(1, sizeof *e);
@@ -76,68 +76,39 @@ struct eng *sr_eng_open(su_root_t *root, const struct sr_reg *reg, const struct 
 	e->res = res;
 	e->t0 = sr_now();
 	e->hooks = *hooks;
-	e->shared = 1;
 	e->retry_after = -1;
 	res->mode = run->mode;
 	res->transport = SR_TP_UDP;
 	sr_setstr(&res->name, reg->name ? reg->name : reg->client_uri);
-	if (sr_eng_prepare(e, deadline, &certdir, &rc) < 0)
+	if (sr_eng_prepare(e, deadline, cadir, &certdir, &rc) < 0)
 		goto fail;
 	group_key(e, certdir, key, sizeof key);
 	for (gr = g_groups; gr; gr = gr->next)
 		if (!strcmp(gr->key, key))
 			break;
 	if (!gr) {
-		struct eng *g = calloc(1, sizeof *g);
-
 		gr = calloc(1, sizeof *gr);
-		if (!g || !gr) {
-			free(g);
-			free(gr);
+		if (!gr) {
 			sr_result_fail(res, SR_W_INTERNAL_ERROR, "out of memory");
 			goto fail;
 		}
-		su_home_init(g->home);
-		g->reg = reg;
-		g->run = run;
-		g->res = res;
-		g->t = e->t; /* while the stack is made */
-		g->tp = e->tp;
-		g->registrar = e->registrar;
-		g->root = root;
-		g->shared = 1;
-		g->nua = sr_stack_create(g, root, (nua_magic_t *)g, deadline, certdir);
-		sr_stack_cert_dir_remove(e);
-		if (!g->nua) {
-			sr_result_fail(res, SR_W_TRANSPORT_ERROR, "cannot open a %s socket on %s",
-				       sr_transport_name(e->tp), e->t->bind_url);
-			su_home_deinit(g->home);
-			free(g);
+		gr->st = sr_stack_open(root, 1, e, deadline, certdir);
+		if (!gr->st) {
 			free(gr);
 			goto fail;
 		}
-		nua_get_params(g->nua, TAG_ANY(), TAG_END());
-		sr_eng_step_until(g, sr_eng_params_done, deadline);
-		g->reg = NULL; /* only the stack's own events reach it from now on */
-		g->res = NULL;
-		g->t = NULL;
-		g->registrar = NULL;
 		snprintf(gr->key, sizeof gr->key, "%s", key);
-		gr->g = g;
 		gr->next = g_groups;
 		g_groups = gr;
 	}
-	sr_stack_cert_dir_remove(e);
-	e->root = root;
-	e->nua = gr->g->nua;
-	e->stack = gr->g;
-	if (gr->g->default_contact)
-		e->default_contact = url_hdup(e->home, gr->g->default_contact);
+	sr_stack_cert_dir_remove(cadir);
+	e->stack = gr->st;
 	if (sr_eng_open_handle(e) < 0)
 		goto fail;
 	detach_target(e);
 	return e;
 fail:
+	sr_stack_cert_dir_remove(cadir);
 	su_home_deinit(e->home);
 	free(e);
 	return NULL;
@@ -201,13 +172,13 @@ long sr_eng_retry_after(const struct eng *e)
 	return e->retry_after;
 }
 
-static int all_shut(const struct eng *unused)
+static int all_shut(const void *unused)
 {
 	struct group *gr;
 
 	(void)unused;
 	for (gr = g_groups; gr; gr = gr->next)
-		if (!gr->g->shutdown_done)
+		if (!gr->st->shutdown_done)
 			return 0;
 	return 1;
 }
@@ -215,14 +186,11 @@ static int all_shut(const struct eng *unused)
 void sr_eng_shutdown_all(su_root_t *root, double deadline)
 {
 	struct group *gr;
-	struct eng probe;
 
 	if (!g_groups)
 		return;
 	for (gr = g_groups; gr; gr = gr->next)
-		nua_shutdown(gr->g->nua);
-	memset(&probe, 0, sizeof probe);
-	probe.root = root;
-	sr_eng_step_until(&probe, all_shut, deadline);
+		nua_shutdown(gr->st->nua);
+	sr_step_until(root, all_shut, NULL, deadline);
 	sr_eng_exit_hard(); /* whatever did not finish is not waited for */
 }

@@ -57,14 +57,11 @@ static void authcheck_warnings(struct eng *e, int status)
 	}
 }
 
-static int run_done(const struct eng *e)
+static int run_done(const void *arg)
 {
-	return e->state == ST_DONE;
-}
+	const struct eng *e = arg;
 
-static int shutdown_done(const struct eng *e)
-{
-	return e->shutdown_done;
+	return e->state == ST_DONE;
 }
 
 static int attempt(const struct sr_reg *reg, const struct sr_run *run, double deadline,
@@ -72,6 +69,7 @@ static int attempt(const struct sr_reg *reg, const struct sr_run *run, double de
 {
 	struct eng *e;
 	const char *certdir = NULL;
+	char cadir[64] = "";
 	int keep = 0, rc = 0;
 
 	e = calloc(1, sizeof *e);
@@ -85,34 +83,18 @@ static int attempt(const struct sr_reg *reg, const struct sr_run *run, double de
 	res->mode = run->mode;
 	res->transport = SR_TP_UDP;
 	sr_setstr(&res->name, reg->name ? reg->name : reg->client_uri);
-	if (sr_eng_prepare(e, deadline, &certdir, &rc) < 0)
+	if (sr_eng_prepare(e, deadline, cadir, &certdir, &rc) < 0)
 		goto out;
-	e->root = su_root_create(e);
-	if (!e->root) {
-		sr_result_fail(res, SR_W_INTERNAL_ERROR, "cannot create the event loop");
-		rc = -1;
+	e->stack = sr_stack_open(NULL, 0, e, deadline, certdir);
+	sr_stack_cert_dir_remove(cadir);
+	if (!e->stack)
 		goto out;
-	}
-	su_root_threading(e->root, 0);
-	e->nua = sr_stack_create(e, e->root, (nua_magic_t *)e, deadline, certdir);
-	sr_stack_cert_dir_remove(e);
-	if (!e->nua) {
-		sr_result_fail(res, SR_W_TRANSPORT_ERROR, "cannot open a %s socket on %s",
-			       sr_transport_name(e->tp), e->t->bind_url);
-		goto out;
-	}
-	nua_get_params(e->nua, TAG_ANY(), TAG_END());
-	sr_eng_step_until(e, sr_eng_params_done, deadline);
-	if (e->state == ST_PARAMS) {
-		sr_result_fail(res, SR_W_TIMEOUT, "the SIP stack did not start in time");
-		goto teardown;
-	}
 	if (sr_eng_open_handle(e) < 0) {
 		rc = -1;
 		goto teardown;
 	}
 	sr_eng_send_register(e, NULL);
-	sr_eng_step_until(e, run_done, deadline);
+	sr_step_until(e->stack->root, run_done, e, deadline);
 	if (e->bearer)
 		explicit_bzero(e->bearer, strlen(e->bearer));
 	if (run->mode == SR_MODE_AUTHCHECK && e->state == ST_DONE)
@@ -140,22 +122,18 @@ teardown:
 	}
 	if (e->nh)
 		nua_handle_destroy(e->nh), e->nh = NULL;
-	nua_shutdown(e->nua);
-	sr_eng_step_until(e, shutdown_done, deadline + 0.8);
-	if (!e->shutdown_done) {
+	if (sr_stack_shutdown(e->stack, deadline + 0.8) < 0) {
 		keep = 1;
 		sr_eng_exit_hard();
 		goto out;
 	}
-	nua_destroy(e->nua);
-	e->nua = NULL;
+	sr_stack_free(e->stack);
+	e->stack = NULL;
 out:
 	if (res->t_total < 0)
 		res->t_total = sr_eng_ms_since(e);
-	sr_stack_cert_dir_remove(e);
+	sr_stack_cert_dir_remove(cadir);
 	if (!keep) {
-		if (e->root)
-			su_root_destroy(e->root);
 		su_home_deinit(e->home);
 		free(e);
 	}

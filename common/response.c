@@ -84,7 +84,7 @@ static void note_outbound(struct sr_result *res, sip_t const *sip)
  * after its next keep-alive. */
 static void tune_flow(struct eng *e)
 {
-	struct eng *g = e->stack;
+	struct sr_stack *g = e->stack;
 	const struct sr_result *res = e->res;
 
 	if (!g || !g->ka_ms || !res)

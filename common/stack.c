@@ -20,41 +20,36 @@
 
 /* Sofia reads CAs from <dir>/cafile.pem and hashed files in <dir>
  * (docs/sofia-sip.md, 9): give it a private directory naming the user's file. */
-const char *sr_stack_cert_dir(struct eng *e)
+const char *sr_stack_cert_dir(const struct sr_reg *r, char cadir[64])
 {
-	const struct sr_reg *r = e->reg;
-	char target[4096];
+	char target[4096], link[128];
 
+	cadir[0] = '\0';
 	if (!r->tls_ca_file)
 		return r->tls_ca_dir ? r->tls_ca_dir : "/etc/ssl/certs";
 	if (!realpath(r->tls_ca_file, target))
 		return NULL;
-	snprintf(e->cadir, sizeof e->cadir, "%s/sipreg-ca.XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (strlen(e->cadir) + 12 >= sizeof e->cadir || !mkdtemp(e->cadir)) {
-		e->cadir[0] = '\0';
+	snprintf(cadir, 64, "%s/sipreg-ca.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (strlen(cadir) + 12 >= 64 || !mkdtemp(cadir)) {
+		cadir[0] = '\0';
 		return NULL;
 	}
-	{
-		char link[128];
-
-		snprintf(link, sizeof link, "%s/cafile.pem", e->cadir);
-		if (symlink(target, link) < 0)
-			return NULL;
-	}
-	return e->cadir;
+	snprintf(link, sizeof link, "%s/cafile.pem", cadir);
+	if (symlink(target, link) < 0)
+		return NULL;
+	return cadir;
 }
 
-void sr_stack_cert_dir_remove(struct eng *e)
+void sr_stack_cert_dir_remove(char cadir[64])
 {
 	char link[128];
 
-	if (!e->cadir[0])
+	if (!cadir[0])
 		return;
-	snprintf(link, sizeof link, "%s/cafile.pem", e->cadir);
+	snprintf(link, sizeof link, "%s/cafile.pem", cadir);
 	unlink(link);
-	rmdir(e->cadir);
-	e->cadir[0] = '\0';
+	rmdir(cadir);
+	cadir[0] = '\0';
 }
 
 /* The Route set and Supported list a stack is made with: what decides
@@ -82,15 +77,14 @@ void sr_stack_strings(struct eng *e, char **route, char **supported)
 }
 
 /* RFC 5626 keep-alives: the keeper's outbound registrations over TCP/TLS. */
-int sr_stack_wants_keepalive(const struct eng *e)
+int sr_stack_wants_keepalive(const struct eng *e, int shared)
 {
-	return e->shared && e->reg->support_outbound && e->reg->keep_alive_interval &&
+	return shared && e->reg->support_outbound && e->reg->keep_alive_interval &&
 	       (e->tp == SR_TP_TCP || e->tp == SR_TP_TLS);
 }
 
-/* A nua on root for e's registration (magic receives its events). */
-nua_t *sr_stack_create(struct eng *e, su_root_t *root, nua_magic_t *magic, double deadline,
-		       const char *certdir)
+/* The nua of st for e's registration: the stack's events reach st. */
+static nua_t *create(struct sr_stack *st, struct eng *e, double deadline, const char *certdir)
 {
 	const struct sr_reg *reg = e->reg;
 	const struct sr_run *run = e->run;
@@ -99,11 +93,11 @@ nua_t *sr_stack_create(struct eng *e, su_root_t *root, nua_magic_t *magic, doubl
 	nua_t *nua;
 
 	sr_stack_strings(e, &route, &supported);
-	if (sr_stack_wants_keepalive(e)) {
+	if (sr_stack_wants_keepalive(e, st->shared)) {
 		/* a CRLF ping at 80-100 % of the interval (RFC 5626 4.4.1) */
-		e->ka_ms =
+		st->ka_ms =
 		    (unsigned)(reg->keep_alive_interval * 1000.0 * (0.8 + 0.2 * sr_rand01()));
-		e->pong_ms = SR_PONG_MS;
+		st->pong_ms = SR_PONG_MS;
 	}
 	t1x64 = (unsigned)((deadline - sr_now()) * 1000);
 	if (t1x64 > 32000)
@@ -111,7 +105,7 @@ nua_t *sr_stack_create(struct eng *e, su_root_t *root, nua_magic_t *magic, doubl
 	if (t1x64 < 500)
 		t1x64 = 500;
 	nua = nua_create(
-	    root, sr_eng_on_event, magic, NUTAG_URL(e->t->bind_url),
+	    st->root, sr_eng_on_event, (nua_magic_t *)st, NUTAG_URL(e->t->bind_url),
 	    TAG_IF(e->t->proxy[0] && !route, NUTAG_PROXY(e->t->proxy)),
 	    SIPTAG_USER_AGENT_STR(reg->user_agent ? reg->user_agent
 						  : PACKAGE_NAME "/" PACKAGE_VERSION),
@@ -125,14 +119,14 @@ nua_t *sr_stack_create(struct eng *e, su_root_t *root, nua_magic_t *magic, doubl
 	    /* the keeper holds thousands of transactions: let finished ones go
 	     * after 1 s instead of T4's 5 s (Timer K only absorbs response
 	     * retransmissions) */
-	    TAG_IF(e->shared, NTATAG_SIP_T4(1000)),
+	    TAG_IF(st->shared, NTATAG_SIP_T4(1000)),
 	    /* A closed connection is an error for what waits on it. Set on the
 	     * stack, nua's own TPTAG_SDWN_ERROR(1) on a registration's
 	     * connection changes nothing, so the connection keeps sharing the
 	     * stack's parameters and a later nua_set_params() (a Flow-Timer,
 	     * pongs not expected) reaches it. */
-	    TAG_IF(e->shared, TPTAG_SDWN_ERROR(1)), TAG_IF(e->ka_ms, TPTAG_KEEPALIVE(e->ka_ms)),
-	    TAG_IF(e->ka_ms, TPTAG_PINGPONG(e->pong_ms)), TPTAG_LOG(run->verbose >= 2),
+	    TAG_IF(st->shared, TPTAG_SDWN_ERROR(1)), TAG_IF(st->ka_ms, TPTAG_KEEPALIVE(st->ka_ms)),
+	    TAG_IF(st->ka_ms, TPTAG_PINGPONG(st->pong_ms)), TPTAG_LOG(run->verbose >= 2),
 	    TAG_IF(certdir, TPTAG_CERTIFICATE(certdir)),
 	    /* SIPREG_RESOLV_CONF: a resolv.conf for SIP's DNS (NAPTR, SRV),
 	     * e.g. a test's own name server on another port ("port N") */
@@ -141,4 +135,86 @@ nua_t *sr_stack_create(struct eng *e, su_root_t *root, nua_magic_t *magic, doubl
 		   TPTAG_TLS_VERIFY_POLICY(reg->tls_verify ? TPTLS_VERIFY_OUT : TPTLS_VERIFY_NONE)),
 	    TAG_END());
 	return nua;
+}
+
+void sr_step_until(su_root_t *root, int (*done)(const void *), const void *arg, double deadline)
+{
+	while (!done(arg)) {
+		double left = deadline - sr_now();
+
+		if (left <= 0)
+			break;
+		su_root_step(root, (su_duration_t)(left * 1000) + 1);
+	}
+}
+
+static int ready(const void *arg)
+{
+	return ((const struct sr_stack *)arg)->ready;
+}
+
+static int shut(const void *arg)
+{
+	return ((const struct sr_stack *)arg)->shutdown_done;
+}
+
+struct sr_stack *sr_stack_open(su_root_t *root, int shared, struct eng *e, double deadline,
+			       const char *certdir)
+{
+	struct sr_stack *st = calloc(1, sizeof *st);
+
+	if (!st) {
+		sr_result_fail(e->res, SR_W_INTERNAL_ERROR, "out of memory");
+		return NULL;
+	}
+	su_home_init(st->home);
+	st->shared = shared;
+	st->root = root;
+	if (!root) {
+		st->root = su_root_create(st);
+		st->own_root = 1;
+		if (!st->root) {
+			sr_result_fail(e->res, SR_W_INTERNAL_ERROR, "cannot create the event loop");
+			goto fail;
+		}
+		su_root_threading(st->root, 0);
+	}
+	st->nua = create(st, e, deadline, certdir);
+	if (!st->nua) {
+		sr_result_fail(e->res, SR_W_TRANSPORT_ERROR, "cannot open a %s socket on %s",
+			       sr_transport_name(e->tp), e->t->bind_url);
+		goto fail;
+	}
+	nua_get_params(st->nua, TAG_ANY(), TAG_END());
+	sr_step_until(st->root, ready, st, deadline);
+	if (!st->ready) {
+		sr_result_fail(e->res, SR_W_TIMEOUT, "the SIP stack did not start in time");
+		if (sr_stack_shutdown(st, sr_now() + 0.8) == 0)
+			goto fail;
+		sr_eng_exit_hard(); /* nua still runs: it cannot be destroyed */
+		return NULL;
+	}
+	return st;
+fail:
+	sr_stack_free(st);
+	return NULL;
+}
+
+int sr_stack_shutdown(struct sr_stack *st, double deadline)
+{
+	nua_shutdown(st->nua);
+	sr_step_until(st->root, shut, st, deadline);
+	return st->shutdown_done ? 0 : -1;
+}
+
+void sr_stack_free(struct sr_stack *st)
+{
+	if (!st)
+		return;
+	if (st->nua)
+		nua_destroy(st->nua);
+	if (st->own_root && st->root)
+		su_root_destroy(st->root);
+	su_home_deinit(st->home);
+	free(st);
 }
