@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "exitcode.h"
 #include "result.h"
 #include "retry.h"
 
@@ -29,50 +30,58 @@ static double recovery(const struct sr_reg *r, const struct sr_retry_in *in,
 	return v;
 }
 
+/* Asterisk's temporary responses: 408, 500, 502, 503, 504 and 6xx. */
+static int temporary_status(int status)
+{
+	return status == 408 || status == 500 || status == 502 || status == 503 || status == 504 ||
+	       status >= 600;
+}
+
+/* One more counted retry after interval, or the end when max_retries are
+ * spent. */
+static void counted(const struct sr_reg *r, double interval, struct sr_retry_decision *d)
+{
+	if (d->attempts >= r->max_retries)
+		return stop(d, "max_retries reached");
+	d->attempts++;
+	d->interval = interval;
+}
+
 void sr_retry_decide(const struct sr_reg *r, const struct sr_retry_in *in, const char *error,
 		     struct sr_retry_decision *d)
 {
+	int transport = in->word == SR_W_TRANSPORT_ERROR || in->word == SR_W_DNS_ERROR ||
+			in->word == SR_W_TLS_ERROR;
+	int auth = in->word == SR_W_AUTH_FAILED;
+
 	memset(d, 0, sizeof *d);
 	d->attempts = in->attempts;
 	d->backoff = in->backoff;
-	switch (in->word) {
-	case SR_W_AUTH_FAILED:
-		if (r->auth_rejection_permanent)
-			return stop(d, "credentials refused (auth_rejection_permanent)");
-		d->interval = r->retry_interval;
-		break;
-	case SR_W_FORBIDDEN:
-		if (!r->forbidden_retry_interval)
-			return stop(d, "403 and no forbidden_retry_interval");
-		d->interval = r->forbidden_retry_interval;
-		break;
-	case SR_W_TIMEOUT:
-		d->interval = r->retry_interval;
-		break;
-	case SR_W_TRANSPORT_ERROR:
-	case SR_W_DNS_ERROR:
-	case SR_W_TLS_ERROR:
-		d->interval = recovery(r, in, d);
-		break;
-	case SR_W_CONFIG_ERROR:
-	case SR_W_PROTOCOL_ERROR:
-	case SR_W_INTERNAL_ERROR:
+	/* errors of ours or of the protocol: trying again changes nothing */
+	if (in->word == SR_W_CONFIG_ERROR || in->word == SR_W_PROTOCOL_ERROR ||
+	    in->word == SR_W_INTERNAL_ERROR)
 		return stop(d, error ? error : sr_word_name(in->word));
-	default:
-		if (in->status >= 600 || sr_status_temporary(in->status))
-			d->interval = r->retry_interval;
-		else if (r->fatal_retry_interval)
-			d->interval = r->fatal_retry_interval;
-		else
-			return stop(d, "a final failure and no fatal_retry_interval");
-		break;
-	}
+	/* 2. a Retry-After is honoured, and not counted */
 	if (in->retry_after > 0) {
-		/* the server's Retry-After is honoured, and not counted */
 		d->interval = (double)in->retry_after;
 		d->retry_after = 1;
 		return;
 	}
-	if (++d->attempts > r->max_retries)
-		stop(d, "max_retries reached");
+	/* 3. temporary: no answer, transport, 408/5xx/6xx, and refused
+	 * credentials when they are not permanent */
+	if (transport || in->word == SR_W_TIMEOUT || temporary_status(in->status) ||
+	    (auth && !r->auth_rejection_permanent))
+		return counted(r, transport ? recovery(r, in, d) : r->retry_interval, d);
+	/* 4. 403 with its own interval */
+	if (in->word == SR_W_FORBIDDEN && r->forbidden_retry_interval)
+		return counted(r, r->forbidden_retry_interval, d);
+	/* 5. every other final failure: 403 without forbidden_retry_interval,
+	 * refused credentials that are permanent, 404, 423, other 4xx */
+	if (r->fatal_retry_interval)
+		return counted(r, r->fatal_retry_interval, d);
+	return stop(d, auth ? "credentials refused (auth_rejection_permanent) and no "
+			      "fatal_retry_interval"
+		       : in->word == SR_W_FORBIDDEN
+			   ? "403 and no forbidden_retry_interval or fatal_retry_interval"
+			   : "a final failure and no fatal_retry_interval");
 }

@@ -25,9 +25,14 @@ struct sr_retry_decision {
 	int retry_after; /* the interval is the server's Retry-After */
 };
 
-/* Asterisk's rules (res_pjsip_outbound_registration) for SIP failures,
- * JsSIP's randomized backoff for transport failures. error: the result's
- * own sentence, the reason of a stop for errors of ours. */
+/* Asterisk's decision (res_pjsip_outbound_registration), in its order: a
+ * Retry-After is honoured without counting; temporary failures (no answer,
+ * transport, 408/500/502/503/504/6xx, and 401/407 after our answer unless
+ * auth_rejection_permanent) wait retry_interval (transport failures use
+ * JsSIP's randomized backoff); a 403 waits forbidden_retry_interval when
+ * set; every other final failure waits fatal_retry_interval when set, else
+ * ends. Counted retries end after max_retries. Errors of configuration or
+ * protocol end at once, with error (the result's sentence) as the reason. */
 void sr_retry_decide(const struct sr_reg *r, const struct sr_retry_in *in, const char *error,
 		     struct sr_retry_decision *d);
 

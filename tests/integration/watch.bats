@@ -256,6 +256,66 @@ retry_yaml() { # port, extra lines
 	watch_stop
 }
 
+# REGISTERs Kamailio has received so far (its own counter).
+kam_registers() {
+	kamcmd -s "unix:$KAM_DIR/ctl.sock" stats.get_statistics rcv_requests_register |
+		sed -n 's/.*= *//p'
+}
+
+# A watch of one registration of user $1 on Kamailio with extra lines $2;
+# waits until it is rejected, then stops it. $N: the REGISTERs Kamailio got.
+watch_until_rejected() {
+	local n0
+	printf 'client_uri: sip:%s@127.0.0.1\nserver_uri: sip:127.0.0.1:%s\nmax_random_initial_delay: 0\nretry_interval: 30\npassword_env: WPW\n%s\n' \
+		"$1" "$KAM_UDP" "$2" >"$BATS_TEST_TMPDIR/r.yaml"
+	n0=$(kam_registers)
+	WPW=wrong watch_start "$BATS_TEST_TMPDIR/r.yaml"
+	wait_event rejected "" 20
+	watch_stop
+	N=$(($(kam_registers) - n0))
+	INS=$(jq -s -r '[.[] | select(.event == "retry_scheduled") | .in | tostring] | join(",")' "$EV")
+	WHY=$(jq -s -r '[.[] | select(.event == "rejected")][0].reason' "$EV")
+}
+
+@test "Asterisk: refused credentials that are permanent wait fatal_retry_interval" {
+	kam_ready UDP
+	# retry_interval is 30 s: a retry after 1 s can only be the fatal one
+	watch_until_rejected alice "fatal_retry_interval: 1
+max_retries: 2"
+	echo "REGISTERs $N, waits $INS, $WHY" >&3
+	[ "$INS" = 1,1 ]
+	[ "$WHY" = "max_retries reached" ]
+	# three attempts reached Kamailio, each a REGISTER and our answer
+	[ "$N" -eq 6 ]
+}
+
+@test "Asterisk: 403 waits fatal_retry_interval without forbidden_retry_interval" {
+	kam_ready UDP
+	watch_until_rejected blocked "fatal_retry_interval: 1
+max_retries: 1"
+	echo "REGISTERs $N, waits $INS, $WHY" >&3
+	[ "$INS" = 1 ]
+	[ "$WHY" = "max_retries reached" ]
+	[ "$N" -eq 2 ]
+}
+
+@test "Asterisk: 403 waits forbidden_retry_interval before fatal_retry_interval" {
+	kam_ready UDP
+	watch_until_rejected blocked "forbidden_retry_interval: 1
+fatal_retry_interval: 25
+max_retries: 2"
+	[ "$INS" = 1,1 ]
+	[ "$N" -eq 3 ]
+}
+
+@test "Asterisk: 403 with neither interval ends at once" {
+	kam_ready UDP
+	watch_until_rejected blocked "max_retries: 5"
+	[ -z "$INS" ]
+	[ "$WHY" = "403 and no forbidden_retry_interval or fatal_retry_interval" ]
+	[ "$N" -eq 1 ]
+}
+
 @test "transport failures back off (JsSIP), within the recovery bounds" {
 	port=$(free_udp_port)
 	retry_yaml "$port" "connection_recovery_min_interval: 1

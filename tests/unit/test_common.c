@@ -481,7 +481,8 @@ static void test_binding_match(void **state)
 	su_home_deinit(home);
 }
 
-/* sr_retry_decide: each rule, and max_retries at its boundaries. */
+/* sr_retry_decide: Asterisk's table, row by row, and max_retries at its
+ * boundaries for each kind of counted retry. */
 static void test_retry_decide(void **state)
 {
 	static const struct {
@@ -494,28 +495,44 @@ static void test_retry_decide(void **state)
 		double interval; /* otherwise */
 		const char *why; /* with stop: a part of it */
 	} rows[] = {
-	    /* 401/407: permanent by default, else retry_interval */
+	    /* 401/407 after our answer: permanent -> the fatal interval, if any */
 	    {SR_W_AUTH_FAILED, 401, -1, 0, 10, 0, 0, 1, 1, 0, "auth_rejection_permanent"},
-	    {SR_W_AUTH_FAILED, 407, -1, 0, 10, 0, 0, 0, 0, 60, NULL},
-	    /* 403: forbidden_retry_interval, 0 stops */
+	    {SR_W_AUTH_FAILED, 401, -1, 0, 10, 0, 30, 1, 0, 30, NULL},
+	    {SR_W_AUTH_FAILED, 401, -1, 10, 10, 0, 30, 1, 1, 0, "max_retries"},
+	    /* not permanent: temporary, retry_interval */
+	    {SR_W_AUTH_FAILED, 407, -1, 0, 10, 0, 30, 0, 0, 60, NULL},
+	    {SR_W_AUTH_FAILED, 407, -1, 9, 10, 0, 0, 0, 0, 60, NULL},
+	    {SR_W_AUTH_FAILED, 407, -1, 10, 10, 0, 0, 0, 1, 0, "max_retries"},
+	    /* 403: forbidden_retry_interval, else the fatal one, else the end */
 	    {SR_W_FORBIDDEN, 403, -1, 0, 10, 0, 0, 1, 1, 0, "403"},
-	    {SR_W_FORBIDDEN, 403, -1, 0, 10, 30, 0, 1, 0, 30, NULL},
-	    /* no answer, 5xx, 6xx: retry_interval */
+	    {SR_W_FORBIDDEN, 403, -1, 0, 10, 0, 45, 1, 0, 45, NULL},
+	    {SR_W_FORBIDDEN, 403, -1, 0, 10, 30, 45, 1, 0, 30, NULL},
+	    {SR_W_FORBIDDEN, 403, -1, 10, 10, 30, 45, 1, 1, 0, "max_retries"},
+	    /* temporary: no answer, 408, 500, 502, 503, 504, 6xx */
 	    {SR_W_TIMEOUT, 0, -1, 0, 10, 0, 0, 1, 0, 60, NULL},
+	    {SR_W_REJECTED, 408, -1, 0, 10, 0, 0, 1, 0, 60, NULL},
+	    {SR_W_REJECTED, 500, -1, 0, 10, 0, 0, 1, 0, 60, NULL},
+	    {SR_W_REJECTED, 502, -1, 0, 10, 0, 0, 1, 0, 60, NULL},
 	    {SR_W_REJECTED, 503, -1, 0, 10, 0, 0, 1, 0, 60, NULL},
+	    {SR_W_REJECTED, 504, -1, 0, 10, 0, 0, 1, 0, 60, NULL},
 	    {SR_W_REJECTED, 603, -1, 0, 10, 0, 0, 1, 0, 60, NULL},
-	    /* other final failures: fatal_retry_interval, 0 stops */
-	    {SR_W_REJECTED, 404, -1, 0, 10, 0, 0, 1, 1, 0, "fatal_retry_interval"},
-	    {SR_W_REJECTED, 404, -1, 0, 10, 0, 120, 1, 0, 120, NULL},
-	    /* errors of ours and of the protocol stop */
-	    {SR_W_PROTOCOL_ERROR, 0, -1, 0, 10, 0, 0, 1, 1, 0, "the error"},
-	    {SR_W_CONFIG_ERROR, 0, -1, 0, 10, 0, 0, 1, 1, 0, "the error"},
-	    /* Retry-After: honoured, not counted, even past max_retries */
-	    {SR_W_REJECTED, 503, 7, 10, 10, 0, 0, 1, 0, 7, NULL},
-	    /* max_retries: the 10th retry is allowed, the 11th is not */
 	    {SR_W_TIMEOUT, 0, -1, 9, 10, 0, 0, 1, 0, 60, NULL},
 	    {SR_W_TIMEOUT, 0, -1, 10, 10, 0, 0, 1, 1, 0, "max_retries"},
 	    {SR_W_TIMEOUT, 0, -1, 0, 0, 0, 0, 1, 1, 0, "max_retries"},
+	    /* every other final failure: fatal_retry_interval, 0 ends */
+	    {SR_W_NOT_FOUND, 404, -1, 0, 10, 0, 0, 1, 1, 0, "fatal_retry_interval"},
+	    {SR_W_NOT_FOUND, 404, -1, 0, 10, 0, 120, 1, 0, 120, NULL},
+	    {SR_W_NOT_FOUND, 404, -1, 9, 10, 0, 120, 1, 0, 120, NULL},
+	    {SR_W_NOT_FOUND, 404, -1, 10, 10, 0, 120, 1, 1, 0, "max_retries"},
+	    {SR_W_REJECTED, 480, -1, 0, 10, 0, 0, 1, 1, 0, "fatal_retry_interval"},
+	    {SR_W_INTERVAL_TOO_BRIEF, 423, -1, 0, 10, 0, 120, 1, 0, 120, NULL},
+	    /* errors of ours and of the protocol end at once */
+	    {SR_W_PROTOCOL_ERROR, 0, -1, 0, 10, 0, 120, 1, 1, 0, "the error"},
+	    {SR_W_CONFIG_ERROR, 0, -1, 0, 10, 0, 120, 1, 1, 0, "the error"},
+	    /* Retry-After: honoured, not counted, even past max_retries and
+	     * before the permanence of refused credentials */
+	    {SR_W_REJECTED, 503, 7, 10, 10, 0, 0, 1, 0, 7, NULL},
+	    {SR_W_AUTH_FAILED, 401, 5, 0, 10, 0, 0, 1, 0, 5, NULL},
 	};
 	size_t i;
 
@@ -530,6 +547,7 @@ static void test_retry_decide(void **state)
 		    .rand01 = 0.5,
 		};
 		struct sr_retry_decision d;
+		int counted;
 
 		print_message("row %zu\n", i);
 		sr_reg_defaults(&r);
@@ -544,6 +562,9 @@ static void test_retry_decide(void **state)
 		else
 			assert_true(fabs(d.interval - rows[i].interval) < 1e-9);
 		assert_int_equal(d.retry_after, rows[i].retry_after > 0);
+		/* a retry is counted unless it follows a Retry-After */
+		counted = !d.stop && rows[i].retry_after <= 0;
+		assert_int_equal(d.attempts, rows[i].attempts + (unsigned)counted);
 		sr_reg_free(&r);
 	}
 }
