@@ -90,7 +90,7 @@ static const char *file_credentials(struct eng *e, const char *user,
 /* Answer a 401/407 as sr_challenge_plan() decides. Returns 0 after
  * nua_authenticate(), or sets the result and returns -1. dry: nua went
  * ahead without us (a challenge it could not file): report only. */
-int sr_eng_answer_challenge(struct eng *e, int status, sip_t const *sip, int dry)
+int sr_eng_answer_challenge(struct eng *e, nua_handle_t *nh, int status, sip_t const *sip, int dry)
 {
 	const struct sr_reg *r = e->reg;
 	struct sr_challenge_creds creds = {
@@ -145,7 +145,7 @@ int sr_eng_answer_challenge(struct eng *e, int status, sip_t const *sip, int dry
 		 status, sip->sip_status->st_phrase, e->res->auth_realm, creds.user,
 		 e->res->auth_algorithm);
 	verify = sr_eng_security_verify(e, sip);
-	nua_authenticate(e->nh, NUTAG_AUTH(cred[0]), TAG_IF(plan.nrealms > 1, NUTAG_AUTH(cred[1])),
+	nua_authenticate(nh, NUTAG_AUTH(cred[0]), TAG_IF(plan.nrealms > 1, NUTAG_AUTH(cred[1])),
 			 TAG_IF(plan.nrealms > 2, NUTAG_AUTH(cred[2])),
 			 TAG_IF(plan.nrealms > 3, NUTAG_AUTH(cred[3])),
 			 TAG_IF(verify, SIPTAG_HEADER_STR(verify)), TAG_END());

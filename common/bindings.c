@@ -50,11 +50,17 @@ static int same_address(sip_contact_t const *m, const struct sr_binding_self *se
 
 	if (!u->url_user || !u->url_host || strcmp(u->url_user, self->user))
 		return 0;
-	if (self->any_port)
-		return !strcasecmp(u->url_host, self->address);
 	snprintf(hp, sizeof hp, "%s%s%s", u->url_host, u->url_port ? ":" : "",
 		 u->url_port ? u->url_port : "");
 	return !strcasecmp(hp, self->address);
+}
+
+static int same_identity(sip_contact_t const *m, const struct sr_binding_self *self)
+{
+	char v[64];
+
+	return url_param(m->m_url->url_params, self->identity_param, v, sizeof v) > 0 &&
+	       !strcmp(v, self->identity);
 }
 
 enum sr_binding_match sr_binding_match(su_home_t *home, sip_contact_t const *m,
@@ -66,6 +72,8 @@ enum sr_binding_match sr_binding_match(su_home_t *home, sip_contact_t const *m,
 		return SR_BM_URI;
 	if (self->instance && same_instance(home, m, self))
 		return SR_BM_INSTANCE;
+	if (self->identity && same_identity(m, self))
+		return SR_BM_IDENTITY;
 	if (self->user && self->address && same_address(m, self))
 		return SR_BM_ADDRESS;
 	return SR_BM_NONE;

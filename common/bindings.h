@@ -8,18 +8,20 @@
 
 /* What we know of ourselves; NULL fields are not compared. */
 struct sr_binding_self {
-	const url_t *contact; /* our Contact as sent (or as configured) */
-	const char *instance; /* our +sip.instance, urn:uuid:... or the bare UUID */
-	const char *reg_id;   /* with instance: the reg-id it must carry, or NULL */
-	const char *user;     /* with address: our Contact's user */
-	const char *address;  /* an address of ours: host[:port] as a URI writes it */
-	int any_port;	      /* compare only the host of address */
+	const url_t *contact;	    /* our Contact as sent (or as configured) */
+	const char *instance;	    /* our +sip.instance, urn:uuid:... or the bare UUID */
+	const char *reg_id;	    /* with instance: the reg-id it must carry, or NULL */
+	const char *user;	    /* with address: our Contact's user */
+	const char *address;	    /* an address of ours: host[:port] as a URI writes it */
+	const char *identity_param; /* a URI parameter that carries our identity */
+	const char *identity;	    /* and its value */
 };
 
 /* How a binding matches us, weakest first. */
 enum sr_binding_match {
 	SR_BM_NONE = 0,
 	SR_BM_ADDRESS,	/* our user at our address (the registrar rewrote our URI) */
+	SR_BM_IDENTITY, /* our identity parameter (a Contact of an earlier run) */
 	SR_BM_INSTANCE, /* our +sip.instance (and reg-id) */
 	SR_BM_URI,	/* our URI, parameters aside */
 	SR_BM_EXACT,	/* our URI with its parameters */

@@ -13,36 +13,68 @@
 
 #include "engine_int.h"
 
-/* A value stable per registration on this host: SHA-256 of the machine id,
- * the registration's name and AOR, and a purpose. */
-static void stable_bytes(const struct eng *e, const char *purpose, unsigned char out[32])
+/* This host: /etc/machine-id, else the host name. */
+static void machine_id(char *mid, size_t len)
 {
-	char mid[128] = "";
 	FILE *f = fopen("/etc/machine-id", "re");
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned int len = 0;
-	const char *parts[4];
-	size_t i;
 
+	mid[0] = '\0';
 	if (f) {
-		if (!fgets(mid, sizeof mid, f))
+		if (!fgets(mid, (int)len, f))
 			mid[0] = '\0';
 		fclose(f);
 	}
 	if (!mid[0])
-		gethostname(mid, sizeof mid - 1);
-	parts[0] = purpose;
-	parts[1] = mid;
-	parts[2] = e->reg->name ? e->reg->name : "";
-	parts[3] = e->aor;
+		gethostname(mid, len - 1);
+}
+
+/* SHA-256 of this host and parts (each ended by a NUL). */
+static void host_hash(const char *const *parts, size_t n, unsigned char out[32])
+{
+	char mid[128];
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned int len = 0;
+	size_t i;
+
+	machine_id(mid, sizeof mid);
 	memset(out, 0, 32);
 	if (!ctx)
 		return;
 	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-	for (i = 0; i < 4; i++)
+	EVP_DigestUpdate(ctx, mid, strlen(mid) + 1);
+	for (i = 0; i < n; i++)
 		EVP_DigestUpdate(ctx, parts[i], strlen(parts[i]) + 1);
 	EVP_DigestFinal_ex(ctx, out, &len);
 	EVP_MD_CTX_free(ctx);
+}
+
+/* A value stable per registration on this host: its name, AOR and a
+ * purpose. */
+static void stable_bytes(const struct eng *e, const char *purpose, unsigned char out[32])
+{
+	const char *parts[3] = {purpose, e->reg->name ? e->reg->name : "", e->aor};
+
+	host_hash(parts, 3, out);
+}
+
+const char *sr_contact_identity(struct eng *e)
+{
+	const struct sr_reg *r = e->reg;
+	const url_t *local = e->stack ? e->stack->default_contact : NULL;
+	unsigned char b[32];
+
+	if (e->identity || r->contact_uri)
+		return e->identity;
+	{
+		const char *parts[5] = {
+		    "identity", e->aor, r->contact_user ? r->contact_user : e->aor_user,
+		    sr_transport_name(e->tp), local && local->url_host ? local->url_host : ""};
+
+		host_hash(parts, 5, b);
+	}
+	e->identity = su_sprintf(e->home, "%02x%02x%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
+				 b[3], b[4], b[5], b[6], b[7]);
+	return e->identity;
 }
 
 /* "urn:uuid:..." of our +sip.instance, or NULL when we send none. */
@@ -93,6 +125,11 @@ int sr_contact_build(struct eng *e)
 		return -1;
 	u->url_password = NULL;
 	u->url_headers = NULL;
+	/* the identity of the registration: a later run of ours on this host
+	 * knows its earlier bindings by it (engine.c, stale_bindings) */
+	if (sr_contact_identity(e))
+		u->url_params = su_sprintf(e->home, "%s%s%s=%s", u->url_params ? u->url_params : "",
+					   u->url_params ? ";" : "", SR_ID_PARAM, e->identity);
 	if (r->line) {
 		/* Asterisk's line support: a token of ours in the Contact URI that
 		 * calls on this line carry back; stable per registration */

@@ -123,7 +123,10 @@ static void fail_final(struct eng *e, int status, char const *phrase, sip_t cons
 
 /* The Contact this host would register: contact_uri, else instance_id,
  * else contact_user at our address (any port: sipreg's ports change). */
-/* sipunreg without --contact: the bindings it removes as ours. */
+/* sipunreg without --contact: the bindings of this registration's identity
+ * (its configured Contact URI or instance, else the identity in the URIs
+ * we register); a binding another program made for the same user at this
+ * address is not ours. */
 static int binding_is_ours(struct eng *e, sip_contact_t const *m)
 {
 	const struct sr_reg *r = e->reg;
@@ -136,10 +139,8 @@ static int binding_is_ours(struct eng *e, sip_contact_t const *m)
 	} else if (r->instance_id) {
 		self.instance = r->instance_id;
 	} else {
-		self.user = r->contact_user ? r->contact_user : e->aor_user;
-		self.address =
-		    e->stack->default_contact ? e->stack->default_contact->url_host : NULL;
-		self.any_port = 1;
+		self.identity_param = SR_ID_PARAM;
+		self.identity = sr_contact_identity(e);
 	}
 	return sr_binding_match(e->home, m, &self) != SR_BM_NONE;
 }
@@ -251,6 +252,88 @@ void sr_eng_send_register(struct eng *e, const char *more)
 			     TAG_IF(extra, SIPTAG_HEADER_STR(extra)), TAG_END());
 }
 
+/* Earlier bindings of our identity (a run before this one, a watch killed
+ * with -9) in the list of a 2xx: "<uri>, <uri>" to remove, or NULL. */
+static char *stale_bindings(struct eng *e, sip_t const *sip, int *n)
+{
+	sip_contact_t const *m;
+	char *list = NULL, id[32];
+
+	*n = 0;
+	if (!e->identity || !e->our_contact)
+		return NULL;
+	for (m = sip->sip_contact; m; m = m->m_next) {
+		if (url_param(m->m_url->url_params, SR_ID_PARAM, id, sizeof id) <= 0 ||
+		    strcmp(id, e->identity) || url_cmp(m->m_url, e->our_contact) == 0)
+			continue;
+		list = su_sprintf(e->home, "%s%s<%s>", list ? list : "", list ? ", " : "",
+				  url_as_string(e->home, m->m_url));
+		(*n)++;
+	}
+	return list;
+}
+
+/* Remove them with a REGISTER of their own (Expires: 0) on a second
+ * handle: a registrar that matches Contacts by URI alone kept them beside
+ * our new one. Returns 1 when the removal is out. */
+static int cleanup_start(struct eng *e, sip_t const *sip)
+{
+	int n;
+	char *list = stale_bindings(e, sip, &n);
+
+	if (!list)
+		return 0;
+	e->cleanup_nh = nua_handle(e->stack->nua, (nua_hmagic_t *)e, SIPTAG_TO_STR(e->aor),
+				   SIPTAG_FROM_STR(e->aor), TAG_END());
+	if (!e->cleanup_nh)
+		return 0;
+	e->state = ST_CLEANING;
+	e->answered = 0; /* a challenge to this request is answered afresh */
+	e->res->requests++;
+	e->res->replaced = n; /* until the answer says otherwise */
+	sr_debug(1, "-> REGISTER %s (Expires: 0, removing %d earlier binding%s of ours: %s)",
+		 e->registrar, n, n == 1 ? "" : "s", list);
+	nua_register(e->cleanup_nh, NUTAG_REGISTRAR(e->registrar), SIPTAG_CONTACT_STR(list),
+		     SIPTAG_EXPIRES_STR("0"), TAG_IF(e->extra, SIPTAG_HEADER_STR(e->extra)),
+		     TAG_END());
+	return 1;
+}
+
+/* The answer to the removal: the registration stands either way; what
+ * the registrar still lists of them was not replaced. */
+static void cleanup_done(struct eng *e, int status, char const *phrase, sip_t const *sip)
+{
+	struct sr_result *res = e->res;
+
+	sr_debug(1, "<- %d %s", status, phrase);
+	if (status < 200)
+		return;
+	if ((status == 401 || status == 407) && !sr_eng_is_local_response(sip)) {
+		enum sr_word w = res->word;
+
+		if (sr_eng_answer_challenge(e, e->cleanup_nh, status, sip, 0) == 0)
+			return;
+		/* our registration stands: only the removal failed */
+		res->word = w;
+		sr_setstr(&res->error, NULL);
+	}
+	if (status >= 200 && status < 300) {
+		int left;
+
+		stale_bindings(e, sip, &left);
+		res->replaced -= left;
+	} else {
+		sr_strv_add(&res->warnings,
+			    su_sprintf(e->home, "%d earlier binding%s of ours not removed: %d %s",
+				       res->replaced, res->replaced == 1 ? "" : "s", status,
+				       phrase ? phrase : ""));
+		res->replaced = 0;
+	}
+	nua_handle_destroy(e->cleanup_nh);
+	e->cleanup_nh = NULL;
+	e->state = ST_DONE;
+}
+
 static void on_register(struct eng *e, int status, char const *phrase, sip_t const *sip)
 {
 	struct sr_result *res = e->res;
@@ -275,7 +358,8 @@ static void on_register(struct eng *e, int status, char const *phrase, sip_t con
 							sip->sip_status->st_status == 407))) {
 				/* nua re-sent without credentials: it could not file
 				 * the challenge (no realm); do not wait for more. */
-				sr_eng_answer_challenge(e, sip->sip_status->st_status, sip, 1);
+				sr_eng_answer_challenge(e, e->nh, sip->sip_status->st_status, sip,
+							1);
 				if (res->word == SR_W_NONE)
 					sr_result_fail(
 					    res, SR_W_PROTOCOL_ERROR,
@@ -290,7 +374,7 @@ static void on_register(struct eng *e, int status, char const *phrase, sip_t con
 	sr_eng_note_auth_used(e);
 	if (status == 401 || status == 407) {
 		if (!sr_eng_is_local_response(sip) &&
-		    sr_eng_answer_challenge(e, status, sip, 0) == 0)
+		    sr_eng_answer_challenge(e, e->nh, status, sip, 0) == 0)
 			return;
 		/* nua keeps the request waiting for credentials: the keeper sends
 		 * again later on this handle, so let this one end (a 904 that
@@ -323,6 +407,8 @@ static void on_register(struct eng *e, int status, char const *phrase, sip_t con
 		sr_eng_note_bindings(e, sip);
 		sr_eng_note_auth_used(e);
 		res->word = e->run->mode == SR_MODE_LIST ? SR_W_BINDINGS_LISTED : SR_W_REGISTERED;
+		if (e->run->mode == SR_MODE_REGISTER && cleanup_start(e, sip))
+			return;
 		if (e->run->mode == SR_MODE_PROBE) {
 			e->state = ST_UNREGISTERING;
 			res->unreg_tried = true;
@@ -436,7 +522,6 @@ void sr_eng_on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 	struct eng *e = (struct eng *)hmagic;
 
 	(void)nua;
-	(void)nh;
 	if (!e) {
 		on_stack_event((struct sr_stack *)magic, event, status, tags);
 		return;
@@ -448,7 +533,9 @@ void sr_eng_on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 			e->releasing = 0;
 			return;
 		}
-		if (e->state == ST_REGISTERING)
+		if (e->state == ST_CLEANING && nh == e->cleanup_nh)
+			cleanup_done(e, status, phrase, sip);
+		else if (e->state == ST_REGISTERING)
 			on_register(e, status, phrase, sip);
 		else if (e->state == ST_DONE && e->hooks.refresh && status >= 200)
 			on_refresh(e, status, phrase, sip);

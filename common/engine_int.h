@@ -19,6 +19,7 @@ enum state {
 	ST_IDLE,
 	ST_REGISTERING,
 	ST_UNREGISTERING,
+	ST_CLEANING, /* removing earlier bindings of our identity */
 	ST_DONE,
 };
 
@@ -67,6 +68,8 @@ struct eng {
 	int nonce_reused;
 	char *extra; /* extra headers, \r\n separated */
 	struct sr_digest_policy policy;
+	char *identity;		   /* sr_contact_identity(), or NULL */
+	nua_handle_t *cleanup_nh;  /* removes earlier bindings of our identity */
 	char *instance;		   /* urn:uuid: of +sip.instance, or NULL */
 	char *mediasec;		   /* Security-Client/Require/Proxy-Require, \r\n separated */
 	int plugin_answers0;	   /* the plugin's answer count at the start */
@@ -104,8 +107,9 @@ long sr_retry_after_of(sip_t const *sip);
 int sr_eng_is_local_response(sip_t const *sip);
 
 /* auth.c */
-/* Answer a 401/407, or set the result and return -1 (dry: report only). */
-int sr_eng_answer_challenge(struct eng *e, int status, sip_t const *sip, int dry);
+/* Answer a 401/407 on handle nh, or set the result and return -1 (dry:
+ * report only). */
+int sr_eng_answer_challenge(struct eng *e, nua_handle_t *nh, int status, sip_t const *sip, int dry);
 /* mediasec: the server's Security-Server values as our Security-Verify. */
 const char *sr_eng_security_verify(struct eng *e, sip_t const *sip);
 
@@ -138,6 +142,11 @@ void sr_stack_free(struct sr_stack *s);
 void sr_step_until(su_root_t *root, int (*done)(const void *), const void *arg, double deadline);
 
 /* contact.c */
+/* The Contact URI parameter that carries a registration's identity. */
+#define SR_ID_PARAM "sipreg-id"
+/* The identity of e on this host (AOR, contact user, transport, our
+ * address): 16 hex digits, or NULL with a configured contact_uri. */
+const char *sr_contact_identity(struct eng *e);
 /* "urn:uuid:..." of our +sip.instance, or NULL when we send none. */
 const char *sr_contact_instance(struct eng *e);
 /* Our Contact URI and header (e->our_contact, e->contact_hdr). 0 or -1. */

@@ -118,6 +118,10 @@ void sr_eng_send(struct eng *e)
 {
 	struct sr_result *res = e->res;
 
+	if (e->cleanup_nh) {
+		nua_handle_destroy(e->cleanup_nh);
+		e->cleanup_nh = NULL;
+	}
 	e->state = ST_REGISTERING;
 	e->answered = e->reanswered = e->removing = e->sec_retried = 0;
 	e->done_fired = 0;
@@ -164,6 +168,8 @@ void sr_eng_close(struct eng *e)
 	 * keeper asks for that with sr_eng_unregister() when it wants it */
 	if (e->nh)
 		nua_handle_destroy(e->nh);
+	if (e->cleanup_nh)
+		nua_handle_destroy(e->cleanup_nh);
 	sr_eng_free(e);
 }
 

@@ -119,6 +119,8 @@ static json_t *result_json(const struct sr_result *r)
 	json_object_set_new(o, "received", jstr(r->received));
 	if (r->mode == SR_MODE_UNREGISTER)
 		json_object_set_new(o, "removed", jstrv(&r->removed));
+	if (r->mode == SR_MODE_REGISTER)
+		json_object_set_new(o, "replaced", json_integer(r->replaced));
 	json_object_set_new(o, "warnings", jstrv(&r->warnings));
 	if (r->mode == SR_MODE_PROBE) {
 		json_t *p = json_object();
@@ -198,6 +200,9 @@ static void text_one(FILE *out, int verbose, const struct sr_result *r)
 		if (r->mode != SR_MODE_LIST && r->expires_granted >= 0)
 			fprintf(out, ", expires %lds", r->expires_granted);
 		fprintf(out, ", %zu binding%s", r->n_bindings, r->n_bindings == 1 ? "" : "s");
+		if (r->replaced)
+			fprintf(out, ", %d earlier one%s of ours replaced", r->replaced,
+				r->replaced == 1 ? "" : "s");
 		if (r->mode == SR_MODE_PROBE)
 			fprintf(out, ", %s",
 				r->unreg_status >= 200 && r->unreg_status < 300 ? "removed again"

@@ -68,6 +68,7 @@ struct sr_result {
 	char *received; /* address the server saw (received/rport) */
 	char *error;
 	struct sr_strv removed;	 /* sipunreg: the bindings we asked to remove */
+	int replaced;		 /* register: earlier bindings of our identity removed */
 	struct sr_strv warnings; /* sipauthcheck: what the server does that it should not */
 	/* --probe: the removal of our binding */
 	bool unreg_tried;

@@ -66,12 +66,13 @@ free_udp_port() {
 	done
 }
 
-# Start a SIPp scenario as a UAS on loopback: sets SIPP_PORT and SIPP_PID.
+# Start a SIPp scenario as a UAS on loopback for $3 calls (1): sets SIPP_PORT
+# and SIPP_PID.
 sipp_start() {
-	local scen=$1 tp=${2:-u1}
+	local scen=$1 tp=${2:-u1} calls=${3:-1}
 	need sipp
 	SIPP_PORT=$(free_udp_port)
-	sipp -sf "$SCEN/$scen.xml" -i 127.0.0.1 -p "$SIPP_PORT" -t "$tp" -m 1 -nostdin \
+	sipp -sf "$SCEN/$scen.xml" -i 127.0.0.1 -p "$SIPP_PORT" -t "$tp" -m "$calls" -nostdin \
 		-timeout 40 -trace_err -error_file "$BATS_TEST_TMPDIR/sipp-err.log" \
 		>"$BATS_TEST_TMPDIR/sipp.log" 2>&1 </dev/null &
 	SIPP_PID=$!

@@ -32,23 +32,26 @@ kreg() { # contact user, extra args
 		--contact-user "$cu" -x 600 "$@"
 }
 
-@test "sipunreg removes our bindings (found by listing) and leaves the others" {
+@test "sipunreg removes the binding of this identity and leaves the others" {
 	kam_ready UDP
 	kreg "$CU"
-	kreg "$CU"          # a second binding of ours, another port
+	kreg "$CU"          # again: the earlier binding is replaced, not added to
 	kreg "${CU}x"       # not ours: another contact user
+	# not ours either: a phone of the same user at this host, another program
+	kreg "$CU" --contact-uri "sip:$CU@127.0.0.1:5070"
 	[ "$(kam_bindings alice | grep -c "sip:$CU@")" -eq 2 ]
 	run --separate-stderr timeout 30 "$SIPUNREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$KAM_UDP" \
 		--password-file "$PW" --contact-user "$CU" --json
 	[ "$status" -eq 0 ]
 	[ "$(jqo '.tool')" = sipunreg ]
 	[ "$(jqo '.results[0].result')" = unregistered ]
-	[ "$(jqo '.results[0].removed | length')" = 2 ]
+	[ "$(jqo '.results[0].removed | length')" = 1 ]
+	[[ "$(jqo '.results[0].removed[0]')" == "sip:$CU@127.0.0.1:"*";sipreg-id="* ]]
 	[ "$(jqo '.results[0].requests')" = 3 ]
 	jqo '.results[0].bindings[].uri' | grep -q "sip:${CU}x@"
-	! jqo '.results[0].bindings[].uri' | grep -q "sip:$CU@"
-	[ "$(kam_bindings alice | grep -c "sip:$CU@")" -eq 0 ]
-	kam_bindings alice | grep -q "sip:${CU}x@"
+	jqo '.results[0].bindings[].uri' | grep -qx "sip:$CU@127.0.0.1:5070"
+	[ "$(kam_bindings alice | grep -c "sip:$CU@")" -eq 1 ]
+	kam_bindings alice | grep -qx "sip:$CU@127.0.0.1:5070"
 }
 
 @test "sipunreg with nothing of ours to remove: unregistered (0), removed []" {
@@ -118,7 +121,7 @@ YAML
 @test "sipunreg: a challenged listing and a challenged removal are both answered" {
 	sipp_start unreg-challenged
 	run --separate-stderr timeout 30 "$SIPUNREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$SIPP_PORT" \
-		-p sipp-pass -t 5 --json
+		--contact-uri "sip:alice@127.0.0.1:5999;transport=udp" -p sipp-pass -t 5 --json
 	[ "$status" -eq 0 ]
 	[ "$(jqo '.results[0].removed[0]')" = "sip:alice@127.0.0.1:5999;transport=udp" ]
 	[ "$(jqo '.results[0].bindings[0].uri')" = "sip:other@192.0.2.1:5060" ]
@@ -128,7 +131,7 @@ YAML
 @test "sipunreg: a binding still there after the removal is rejected (69)" {
 	sipp_start unreg-remains
 	run --separate-stderr timeout 30 "$SIPUNREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$SIPP_PORT" \
-		-t 5 --json
+		--contact-uri "sip:alice@127.0.0.1:5999;transport=udp" -t 5 --json
 	[ "$status" -eq 69 ]
 	[ "$(jqo '.results[0].result')" = rejected ]
 	[[ "$(jqo '.results[0].error')" == *"still holds sip:alice@127.0.0.1:5999"* ]]

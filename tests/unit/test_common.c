@@ -442,15 +442,16 @@ static void test_binding_match(void **state)
 	    .user = "alice",
 	    .address = "192.0.2.9:40000",
 	};
-	struct sr_binding_self host_only = {.user = "alice", .address = "10.0.0.1", .any_port = 1};
+	struct sr_binding_self ident = {.identity_param = "sipreg-id", .identity = "0123abcd"};
 	static const struct {
 		const char *contact;
-		enum sr_binding_match reg, host_only;
+		enum sr_binding_match reg, ident;
 	} rows[] = {
-	    {"<sip:alice@10.0.0.1:5062;transport=tcp>", SR_BM_EXACT, SR_BM_ADDRESS},
-	    {"<sip:alice@10.0.0.1:5062;transport=tcp;ob>", SR_BM_URI, SR_BM_ADDRESS},
-	    {"<sip:alice@10.0.0.1:5070>", SR_BM_NONE, SR_BM_ADDRESS},
-	    {"<sip:bob@10.0.0.1:5062;transport=tcp>", SR_BM_NONE, SR_BM_NONE},
+	    {"<sip:alice@10.0.0.1:5062;transport=tcp>", SR_BM_EXACT, SR_BM_NONE},
+	    {"<sip:alice@10.0.0.1:5062;transport=tcp;ob>", SR_BM_URI, SR_BM_NONE},
+	    /* an earlier run of ours, and a phone of the same user at this host */
+	    {"<sip:alice@10.0.0.1:5070;sipreg-id=0123abcd>", SR_BM_NONE, SR_BM_IDENTITY},
+	    {"<sip:alice@10.0.0.1:5070>", SR_BM_NONE, SR_BM_NONE},
 	    {"<sip:x@198.51.100.1>;+sip.instance=\"<urn:uuid:6f0b8a1e-5d2c-4a57-9c1e-2b7e0d3f4a10>"
 	     "\";reg-id=1",
 	     SR_BM_INSTANCE, SR_BM_NONE},
@@ -470,7 +471,7 @@ static void test_binding_match(void **state)
 		print_message("row %zu\n", i);
 		assert_non_null(m);
 		assert_int_equal(sr_binding_match(home, m, &reg), rows[i].reg);
-		assert_int_equal(sr_binding_match(home, m, &host_only), rows[i].host_only);
+		assert_int_equal(sr_binding_match(home, m, &ident), rows[i].ident);
 		*tail = m;
 		tail = &m->m_next;
 	}
