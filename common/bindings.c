@@ -23,9 +23,13 @@ char *sr_contact_param(su_home_t *home, sip_contact_t const *m, const char *name
 	return v;
 }
 
-static const char *bare_uuid(const char *s)
+const char *sr_uuid_bare(const char *s)
 {
-	return s && !strncasecmp(s, "urn:uuid:", 9) ? s + 9 : s;
+	if (s && !strncasecmp(s, "urn:uuid:", 9))
+		return s + 9;
+	if (s && !strncasecmp(s, "uuid:", 5))
+		return s + 5;
+	return s;
 }
 
 static int same_instance(su_home_t *home, sip_contact_t const *m,
@@ -35,7 +39,7 @@ static int same_instance(su_home_t *home, sip_contact_t const *m,
 	const char *rid;
 
 	if (!inst || strncasecmp(inst, "urn:uuid:", 9) ||
-	    strcasecmp(inst + 9, bare_uuid(self->instance)))
+	    strcasecmp(inst + 9, sr_uuid_bare(self->instance)))
 		return 0;
 	if (!self->reg_id)
 		return 1;

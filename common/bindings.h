@@ -32,6 +32,8 @@ enum sr_binding_match sr_binding_match(su_home_t *home, sip_contact_t const *m,
 /* The index of our binding in the list: the best match, the first of
  * equals; -1 when none matches. */
 int sr_binding_find(su_home_t *home, sip_contact_t const *list, const struct sr_binding_self *self);
+/* A UUID without its urn:uuid: (or JsSIP's uuid:) prefix. */
+const char *sr_uuid_bare(const char *s);
 /* A URI parameter of a Contact without its quotes and <>, in home. */
 char *sr_contact_param(su_home_t *home, sip_contact_t const *m, const char *name);
 

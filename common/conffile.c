@@ -21,7 +21,8 @@ struct loader {
 	yaml_document_t *doc;
 	char *err;
 	size_t errlen;
-	int file_private; /* mode 0600 or stricter, owned by us */
+	int file_private;  /* mode 0600 or stricter, owned by us */
+	char ignored[200]; /* JsSIP call options met, for one warning */
 };
 
 static int fail_at(struct loader *l, const yaml_node_t *node, const char *fmt, ...)
@@ -109,7 +110,9 @@ static int apply_value(struct loader *l, const struct sr_option *o, const char *
 					    scalar(yaml_document_get_node(l->doc, p->key));
 					yaml_node_t *pv = yaml_document_get_node(l->doc, p->value);
 
-					if (k && !strcmp(k, "uri") && scalar(pv))
+					/* JsSIP writes a socket's URI as socket: */
+					if (k && (!strcmp(k, "uri") || !strcmp(k, "socket")) &&
+					    scalar(pv))
 						uri = scalar(pv);
 					else if (k && !strcmp(k, "weight") && scalar(pv))
 						weight = scalar(pv);
@@ -178,6 +181,26 @@ static int unknown_key(struct loader *l, const yaml_node_t *kn, const char *k, c
 	return fail_at(l, kn, "unknown key \"%s\"%s", k, where);
 }
 
+/* JsSIP UA options that concern calls, not registration: a pasted JsSIP
+ * configuration keeps them; they are named in one warning and ignored. */
+static const char *const jssip_call_keys[] = {
+    "session_timers",
+    "session_timers_refresh_method",
+    "session_timers_force_refresher",
+    "no_answer_timeout",
+    "register",
+};
+
+static int jssip_call_key(const char *k)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof jssip_call_keys / sizeof jssip_call_keys[0]; i++)
+		if (!strcmp(k, jssip_call_keys[i]))
+			return 1;
+	return 0;
+}
+
 /* Apply a mapping of registration keys. */
 static int apply_mapping(struct loader *l, const yaml_node_t *map, enum sr_layer layer,
 			 struct sr_reg *reg, int allow_name, int in_auth)
@@ -211,6 +234,13 @@ static int apply_mapping(struct loader *l, const yaml_node_t *map, enum sr_layer
 					       type_name(vn));
 			if (apply_mapping(l, vn, layer, reg, 0, 1) < 0)
 				return -1;
+			continue;
+		}
+		if (!in_auth && jssip_call_key(k)) {
+			size_t len = strlen(l->ignored);
+
+			snprintf(l->ignored + len, sizeof l->ignored - len, "%s%s", len ? ", " : "",
+				 k);
 			continue;
 		}
 		o = in_auth ? credential_key(k) : sr_option_find(k);
@@ -310,7 +340,7 @@ static int add_entries(struct loader *l, struct sr_config *cfg, const yaml_node_
 
 int sr_config_load_yaml(const char *path, struct sr_config *cfg, char *err, size_t errlen)
 {
-	struct loader l = {path, NULL, err, errlen, sr_file_private(path)};
+	struct loader l = {path, NULL, err, errlen, sr_file_private(path), ""};
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	yaml_node_t *root, *defaults = NULL, *regs = NULL;
@@ -396,6 +426,9 @@ int sr_config_load_yaml(const char *path, struct sr_config *cfg, char *err, size
 	}
 	rc = 0;
 out:
+	if (rc == 0 && l.ignored[0])
+		sr_warn("%s: %s: JsSIP options for calls, not registration: ignored", path,
+			l.ignored);
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
 	fclose(f);

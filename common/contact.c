@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 #include <sofia-sip/su_alloc.h>
 
+#include "bindings.h"
 #include "engine_int.h"
 
 /* This host: /etc/machine-id, else the host name. */
@@ -86,9 +87,7 @@ const char *sr_contact_instance(struct eng *e)
 	if (e->instance)
 		return e->instance;
 	if (r->instance_id) {
-		e->instance = su_sprintf(
-		    e->home, "%s%s", strncasecmp(r->instance_id, "urn:uuid:", 9) ? "urn:uuid:" : "",
-		    r->instance_id);
+		e->instance = su_sprintf(e->home, "urn:uuid:%s", sr_uuid_bare(r->instance_id));
 	} else if (r->support_outbound) {
 		/* RFC 5626 wants one instance per device and registration: stable
 		 * across runs on this host, a name-based (version 5 style) UUID */

@@ -133,7 +133,7 @@ const struct sr_option sr_options[] = {
 	 .help = "send through this proxy (Route, loose routing)"},
 	{.key = "use_preloaded_route", .arg = "yes|no", .type = SR_OT_BOOL, REG(use_preloaded_route),
 	 .def = "no", .example = "yes", ALL, .help = "keep a preloaded Route set"},
-	{.key = "servers", .cli_aliases = "server", .arg = "URI[,WEIGHT]", .type = SR_OT_SERVERS,
+	{.key = "servers", .aliases = "sockets", .cli_aliases = "server", .arg = "URI[,WEIGHT]", .type = SR_OT_SERVERS,
 	 REG(servers), .example = "sip:backup.example.org,5", ALL,
 	 .help = "registrars to fail over between, higher weight first (repeatable)"},
 	{.key = "line", .arg = "yes|no", .type = SR_OT_BOOL, REG(line), .def = "no", .example = "yes",
@@ -511,6 +511,8 @@ static int check_uuid(const struct sr_option *o, const char *v, char *msg, size_
 	(void)o;
 	if (!strncasecmp(p, "urn:uuid:", 9))
 		p += 9;
+	else if (!strncasecmp(p, "uuid:", 5)) /* JsSIP's spelling */
+		p += 5;
 	for (i = 0; i < 36 && strlen(p) == 36; i++) {
 		if (i == 8 || i == 13 || i == 18 || i == 23 ? p[i] != '-'
 							    : !isxdigit((unsigned char)p[i]))

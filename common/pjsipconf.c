@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "options.h"
 #include "pjsipconf.h"
 #include "secrets.h"
@@ -39,7 +40,20 @@ struct ini {
 	int private_files; /* every file read is mode 0600 and ours */
 	char *stack[11];   /* the files being read, outermost first (real paths) */
 	int files;	   /* files read in all: a bound on repeated #includes */
+	char unused[600];  /* "[section] key" read but not used, for one warning */
 };
+
+/* A key read but not acted on: named in the load's one warning. */
+static void note_unused(struct ini *ini, const char *section, const char *what)
+{
+	size_t len = strlen(ini->unused);
+	char item[200];
+
+	snprintf(item, sizeof item, "[%s] %s", section, what);
+	if (strstr(ini->unused, item))
+		return;
+	snprintf(ini->unused + len, sizeof ini->unused - len, "%s%s", len ? ", " : "", item);
+}
 
 static int ini_fail(struct ini *ini, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -423,8 +437,19 @@ static int map_auth(struct ini *ini, struct sr_reg *reg, const struct kv *ref, c
 	for (i = 0; i < flat.nkv; i++) {
 		const struct kv *kv = &flat.kv[i];
 
-		if (!strcasecmp(kv->key, "type") || !strcasecmp(kv->key, "auth_type"))
+		if (!strcasecmp(kv->key, "type"))
 			continue;
+		if (!strcasecmp(kv->key, "auth_type")) {
+			if (strcasecmp(kv->value, "userpass") && strcasecmp(kv->value, "md5") &&
+			    strcasecmp(kv->value, "digest")) {
+				ini_fail(ini, kv->file, kv->line,
+					 "[%s]: auth_type=%s is not supported by this tool "
+					 "(userpass, md5, digest)",
+					 name, kv->value);
+				goto out;
+			}
+			continue;
+		}
 		if (!strcasecmp(kv->key, "username")) {
 			if (apply(ini, reg, "username", kv, kv->value) < 0)
 				goto out;
@@ -498,6 +523,16 @@ static int map_transport(struct ini *ini, struct sr_reg *reg, const struct kv *r
 	proto = last_value(&flat, "protocol", &where);
 	if (!proto)
 		proto = "udp"; /* Asterisk's default */
+	{
+		size_t i;
+
+		/* the transport's own address, certificates, NAT settings: ours
+		 * come from our flags and keys, not from Asterisk's listener */
+		for (i = 0; i < flat.nkv; i++)
+			if (strcasecmp(flat.kv[i].key, "type") &&
+			    strcasecmp(flat.kv[i].key, "protocol"))
+				note_unused(ini, ref->value, flat.kv[i].key);
+	}
 	if (apply(ini, reg, "transport", where ? where : ref, proto) < 0)
 		goto out;
 	rc = 0;
@@ -574,6 +609,8 @@ static int map_registration(struct ini *ini, struct section *sec, struct sr_conf
 			 "[%s]: a registration needs client_uri and server_uri", sec->name);
 		goto out;
 	}
+	if (reg.endpoint && !reg.line)
+		note_unused(ini, sec->name, "endpoint (without line=yes)");
 	for (i = 0; i < cfg->n; i++)
 		if (!strcmp(cfg->regs[i].name, reg.name)) {
 			ini_fail(ini, sec->file, sec->line,
@@ -620,6 +657,8 @@ int sr_pjsip_load(const char *path, struct sr_config *cfg, char *err, size_t err
 		snprintf(err, errlen, "%s: no type=registration section", path);
 		goto out;
 	}
+	if (ini.unused[0])
+		sr_warn("%s: read but not used: %s", path, ini.unused);
 	rc = 0;
 out:
 	for (i = 0; i < ini.n; i++)

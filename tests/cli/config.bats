@@ -144,6 +144,42 @@ YAML
 	[ "$(dumped trunk line)" = yes ]
 	[ "$(dumped second contact_user)" = 5678 ]
 	[[ "$output$stderr" != *0123456789abcdef* ]]
+	# what is read but not used is named, in one warning line
+	[ "$(grep -c 'read but not used' <<<"$stderr")" -eq 1 ]
+	[[ "$stderr" == *"read but not used: [transport-tls] bind"* ]]
+}
+
+@test "pjsip.conf: an endpoint without line is named as not used" {
+	printf '[r]\ntype=registration\nserver_uri=sip:sip.example.com\nclient_uri=sip:1@sip.example.com\nendpoint=ep\n' \
+		>"$BATS_TEST_TMPDIR/e.conf"
+	run --separate-stderr "$SIPREG" --pjsip-conf "$BATS_TEST_TMPDIR/e.conf" --dump-config
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"read but not used: [r] endpoint (without line=yes)"* ]]
+}
+
+@test "a JsSIP UA configuration pasted as JSON loads: sockets, uuid:, call options" {
+	cat >"$BATS_TEST_TMPDIR/jssip.yaml" <<'JSON'
+{
+  "uri": "sip:alice@example.com",
+  "authorization_user": "alice",
+  "display_name": "Alice",
+  "sockets": [ { "socket": "sip:a.example.com", "weight": 10 }, "sip:b.example.com" ],
+  "instance_id": "uuid:8f1fa16a-1165-4a96-8341-785b1ef24f12",
+  "register_expires": 300,
+  "session_timers": false,
+  "no_answer_timeout": 60,
+  "register": true
+}
+JSON
+	run --separate-stderr "$SIPREG" -f "$BATS_TEST_TMPDIR/jssip.yaml" --dump-config
+	[ "$status" -eq 0 ]
+	[ "$(dumped 'sip:alice@example.com' username)" = alice ]
+	[ "$(dumped 'sip:alice@example.com' expiration)" = 300 ]
+	[ "$(dumped 'sip:alice@example.com' instance_id)" = "uuid:8f1fa16a-1165-4a96-8341-785b1ef24f12" ]
+	[[ "$output" == *"{uri: 'sip:a.example.com', weight: 10}"* ]]
+	[[ "$output" == *"{uri: 'sip:b.example.com', weight: 0}"* ]]
+	[ "$(grep -c 'JsSIP options for calls' <<<"$stderr")" -eq 1 ]
+	[[ "$stderr" == *"session_timers, no_answer_timeout, register: JsSIP options for calls, not registration: ignored"* ]]
 }
 
 @test "every bad pjsip.conf fixture exits 78 with its message" {
