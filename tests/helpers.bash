@@ -58,11 +58,13 @@ kam_bindings() {
 	"$REGISTRAR" bindings "$KAM_DIR" "$1"
 }
 
+# A port nothing uses, below the kernel's ephemeral range, where the client
+# sockets of other tests take theirs.
 free_udp_port() {
 	local p
 	while :; do
-		p=$(( (RANDOM * 32768 + RANDOM) % 30000 + 20000 ))
-		ss -Hlun | awk '{print $4}' | grep -qE "[:.]$p\$" || { echo "$p"; return; }
+		p=$((RANDOM % 12000 + 20000))
+		ss -Htuan | awk '{print $5}' | grep -qE "[:.]$p\$" || { echo "$p"; return; }
 	done
 }
 
