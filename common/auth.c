@@ -65,26 +65,53 @@ static void note_nonces(struct eng *e, msg_auth_t const *au)
 	}
 }
 
-/* Our credentials, filed with the digest plugin under a key of ours (the
- * keeper answers many times: one key per registration). NULL when full. */
-static const char *file_credentials(struct eng *e, const char *user,
-				    const struct sr_digest_policy *policy)
+/* Forget the credentials we filed with the digest plugin (their secrets
+ * are wiped). */
+void sr_eng_forget_credentials(struct eng *e)
 {
-	struct sr_digest_cred c = {
-	    .username = (char *)user,
-	    .password = e->reg->password,
-	    .ha1 = e->reg->ha1,
-	    .policy = *policy,
-	};
-	const char *key = sr_digest_register(&c);
+	size_t k;
 
-	if (key && e->cred_key) {
-		sr_digest_forget(e->cred_key);
-		e->cred_key = NULL;
+	for (k = 0; k < SR_MAX_REALMS; k++)
+		if (e->cred_keys[k]) {
+			sr_digest_forget(e->cred_keys[k]);
+			e->cred_keys[k] = NULL;
+		}
+}
+
+/* File the credential of each realm of the plan with the digest plugin
+ * under a key of ours, and write NUTAG_AUTH's strings for them (the keeper
+ * answers many times: the keys of the last answer replace the earlier). */
+static int file_credentials(struct eng *e, const struct sr_challenge_creds *creds,
+			    const struct sr_challenge_plan *plan, char cred[][600])
+{
+	size_t k, slot;
+
+	/* a first answer on this request replaces the keys of the last one; a
+	 * further answer (a proxy, then the registrar) keeps the keys its
+	 * earlier answers still authorize the request with */
+	if (!e->n_answered_realms)
+		sr_eng_forget_credentials(e);
+	for (k = 0; k < plan->nrealms; k++) {
+		struct sr_challenge_cred cr;
+		struct sr_digest_cred c;
+		const char *key;
+
+		sr_challenge_cred(creds, plan->cred[k], &cr);
+		c = (struct sr_digest_cred){
+		    .username = (char *)cr.user,
+		    .password = (char *)cr.password,
+		    .ha1 = (char *)cr.ha1,
+		    .policy = cr.policy,
+		};
+		key = sr_digest_register(&c);
+		for (slot = 0; key && slot < SR_MAX_REALMS && e->cred_keys[slot]; slot++)
+			;
+		if (!key || slot == SR_MAX_REALMS)
+			return -1;
+		e->cred_keys[slot] = su_strdup(e->home, key);
+		snprintf(cred[k], 600, "Digest:%s:%s:%s", plan->raw_realms[k], key, key);
 	}
-	if (key)
-		e->cred_key = su_strdup(e->home, key);
-	return key;
+	return 0;
 }
 
 /* Answer a 401/407 as sr_challenge_plan() decides. Returns 0 after
@@ -99,13 +126,17 @@ int sr_eng_answer_challenge(struct eng *e, nua_handle_t *nh, int status, sip_t c
 	    .ha1 = r->ha1,
 	    .bearer_token = r->bearer_token,
 	    .realm_pin = r->realm,
+	    .more = r->more_auth,
+	    .n_more = r->n_more_auth,
 	    .policy = e->policy,
-	    .answered = e->answered,
+	    .answered = (const char *const *)e->answered_realms,
+	    .n_answered = e->n_answered_realms,
 	};
 	struct sr_challenge_plan plan;
 	const struct sr_offer *first = &plan.chosen[0];
 	char cred[SR_MAX_REALMS][600];
-	const char *key, *verify;
+	const char *verify;
+	struct sr_challenge_cred first_cred;
 	size_t k;
 
 	note_challenges(e, sip->sip_www_authenticate);
@@ -129,20 +160,21 @@ int sr_eng_answer_challenge(struct eng *e, nua_handle_t *nh, int status, sip_t c
 					      : "nothing usable");
 		return -1;
 	}
-	key = file_credentials(e, creds.user, &plan.policy);
-	if (!key) {
+	if (file_credentials(e, &creds, &plan, cred) < 0) {
 		sr_result_fail(e->res, SR_W_INTERNAL_ERROR, "too many credentials");
 		return -1;
 	}
-	for (k = 0; k < plan.nrealms; k++)
-		snprintf(cred[k], sizeof cred[k], "Digest:%s:%s:%s", plan.raw_realms[k], key, key);
+	for (k = 0; k < plan.nrealms && e->n_answered_realms < SR_MAX_REALMS; k++)
+		e->answered_realms[e->n_answered_realms++] =
+		    su_strdup(e->home, plan.chosen[k].realm);
 	e->answered++;
 	e->ever_answered = 1;
 	e->res->requests++;
+	sr_challenge_cred(&creds, plan.cred[0], &first_cred);
 	sr_debug(1, "-> %s again, answering %d %s for realm \"%s\" as \"%s\" with %s",
 		 e->run->mode == SR_MODE_AUTHCHECK && e->run->method_options ? "OPTIONS"
 									     : "REGISTER",
-		 status, sip->sip_status->st_phrase, e->res->auth_realm, creds.user,
+		 status, sip->sip_status->st_phrase, e->res->auth_realm, first_cred.user,
 		 e->res->auth_algorithm);
 	verify = sr_eng_security_verify(e, sip);
 	nua_authenticate(nh, NUTAG_AUTH(cred[0]), TAG_IF(plan.nrealms > 1, NUTAG_AUTH(cred[1])),

@@ -124,37 +124,93 @@ static void accepted(const struct sr_digest_policy *policy, char *acc, size_t le
 				 sr_digest_alg_name(policy->prefs[i]));
 }
 
-/* For each realm, its offers and the one the policy picks. */
+void sr_challenge_cred(const struct sr_challenge_creds *creds, int which,
+		       struct sr_challenge_cred *out)
+{
+	const struct sr_cred *m = which >= 0 ? &creds->more[which] : NULL;
+
+	out->user = m && m->username ? m->username : creds->user;
+	out->password = m ? m->password : creds->password;
+	out->ha1 = m ? m->ha1 : creds->ha1;
+	out->policy = creds->policy;
+	out->policy.ha1_hexlen = out->ha1 ? strlen(out->ha1) : 0;
+}
+
+/* The credential for realm: the one that names it, else the one that
+ * names none; -2 when there is none. */
+static int pick_cred(const struct sr_challenge_creds *c, const char *realm)
+{
+	size_t i;
+
+	if (c->realm_pin && !strcmp(c->realm_pin, realm))
+		return -1;
+	for (i = 0; i < c->n_more; i++)
+		if (c->more[i].realm && !strcmp(c->more[i].realm, realm))
+			return (int)i;
+	if (!c->realm_pin)
+		return -1;
+	for (i = 0; i < c->n_more; i++)
+		if (!c->more[i].realm)
+			return (int)i;
+	return -2;
+}
+
+/* For each realm, its credential, its offers and the one the policy of
+ * that credential picks. */
 static int choose(const struct offers *of, const struct sr_challenge_creds *creds,
 		  struct sr_challenge_plan *plan)
 {
 	size_t i, k;
 
 	for (k = 0; k < of->nrealms; k++) {
+		struct sr_challenge_cred cr;
 		struct sr_offer mine[16];
 		size_t m = 0;
-		int idx;
+		int idx, which = pick_cred(creds, of->realms[k]);
 		char acc[80];
 
-		if (creds->realm_pin && strcmp(creds->realm_pin, of->realms[k]))
+		if (which == -2 && !creds->n_more)
 			return plan_fail(
 			    plan, SR_W_AUTH_FAILED,
 			    "the server challenged for realm \"%s\"; the pinned realm is \"%s\"",
 			    of->realms[k], creds->realm_pin);
+		if (which == -2)
+			return plan_fail(
+			    plan, SR_W_AUTH_FAILED,
+			    "the server challenged for realm \"%s\"; no outbound_auth entry "
+			    "names it and each names another realm",
+			    of->realms[k]);
+		sr_challenge_cred(creds, which, &cr);
+		for (i = 0; i < creds->n_answered; i++)
+			if (!strcmp(creds->answered[i], of->realms[k]))
+				return plan_fail(
+				    plan, SR_W_AUTH_FAILED,
+				    "credentials refused: the server challenged again "
+				    "after our answer (wrong password or username \"%s\")",
+				    cr.user ? cr.user : "");
+		if (!cr.password && !cr.ha1)
+			return plan_fail(
+			    plan, SR_W_AUTH_FAILED, "%s",
+			    creds->bearer_token
+				? "the server wants Digest after our Bearer token and no "
+				  "password was given for it"
+				: "the server asks for authentication and no password was "
+				  "given (use --password-file or --password-env)");
 		for (i = 0; i < of->n; i++)
 			if (!strcmp(of->v[i].realm, of->realms[k]))
 				mine[m++] = of->v[i];
-		idx = sr_digest_choose(mine, m, &plan->policy);
+		idx = sr_digest_choose(mine, m, &cr.policy);
 		if (idx < 0) {
-			accepted(&plan->policy, acc, sizeof acc);
+			accepted(&cr.policy, acc, sizeof acc);
 			return plan_fail(
 			    plan, SR_W_PROTOCOL_ERROR,
 			    "no acceptable Digest challenge for realm \"%s\": offered %s; "
 			    "we accept %s%s",
 			    of->realms[k], of->offered, *acc ? acc : "nothing (min_digest)",
-			    creds->ha1 ? " with an HA1 of this length" : "");
+			    cr.ha1 ? " with an HA1 of this length" : "");
 		}
 		plan->chosen[k] = mine[idx];
+		plan->cred[k] = which;
 	}
 	plan->nrealms = of->nrealms;
 	return 0;
@@ -167,17 +223,10 @@ int sr_challenge_plan(su_home_t *home, int status, msg_auth_t const *www, msg_au
 
 	memset(plan, 0, sizeof *plan);
 	memset(&of, 0, sizeof of);
-	plan->policy = creds->policy;
 	if (!www && !proxy)
 		return plan_fail(plan, SR_W_PROTOCOL_ERROR,
 				 "%d without a %s header: nothing to answer", status,
 				 status == 401 ? "WWW-Authenticate" : "Proxy-Authenticate");
-	if (creds->answered)
-		return plan_fail(
-		    plan, SR_W_AUTH_FAILED,
-		    "credentials refused: the server challenged again after our answer "
-		    "(wrong password or username \"%s\")",
-		    creds->user ? creds->user : "");
 	collect(home, www, &of, plan);
 	collect(home, proxy, &of, plan);
 	if (of.bad_nonce)
@@ -193,13 +242,5 @@ int sr_challenge_plan(su_home_t *home, int status, msg_auth_t const *www, msg_au
 	if (of.nrealms == 0)
 		return plan_fail(plan, SR_W_PROTOCOL_ERROR, "malformed Digest challenge: no %s",
 				 plan->bad_realm ? "realm" : "nonce");
-	if (!creds->password && !creds->ha1)
-		return plan_fail(plan, SR_W_AUTH_FAILED, "%s",
-				 creds->bearer_token
-				     ? "the server wants Digest after our Bearer token and no "
-				       "password was given for it"
-				     : "the server asks for authentication and no password was "
-				       "given (use --password-file or --password-env)");
-	plan->policy.ha1_hexlen = creds->ha1 ? strlen(creds->ha1) : 0;
 	return choose(&of, creds, plan);
 }

@@ -11,18 +11,28 @@
 
 #include "digest.h"
 #include "exitcode.h"
+#include "settings.h"
 
 #define SR_MAX_REALMS 4
 
 /* What we hold to answer with. */
 struct sr_challenge_creds {
 	const char *user;
-	const char *password;	  /* or */
-	const char *ha1;	  /* hex, for the challenge's algorithm */
-	const char *bearer_token; /* given: a Bearer challenge means it was refused */
-	const char *realm_pin;	  /* answer this realm only, or NULL */
+	const char *password;	    /* or */
+	const char *ha1;	    /* hex, for the challenge's algorithm */
+	const char *bearer_token;   /* given: a Bearer challenge means it was refused */
+	const char *realm_pin;	    /* the realm of this credential, or NULL: any */
+	const struct sr_cred *more; /* further credentials, each for its realm */
+	size_t n_more;
 	struct sr_digest_policy policy;
-	int answered; /* we answered on this request already */
+	const char *const *answered; /* realms we answered on this request already */
+	size_t n_answered;
+};
+
+/* One credential of creds: which -1 is the first, else more[which]. */
+struct sr_challenge_cred {
+	const char *user, *password, *ha1;
+	struct sr_digest_policy policy; /* creds' policy with this HA1's length */
 };
 
 /* The decision: answer (word SR_W_NONE) each realm with its chosen offer,
@@ -33,7 +43,7 @@ struct sr_challenge_plan {
 	size_t nrealms;
 	const char *raw_realms[SR_MAX_REALMS]; /* as written (quoted): for NUTAG_AUTH */
 	struct sr_offer chosen[SR_MAX_REALMS]; /* the offer answered, per realm */
-	struct sr_digest_policy policy;	       /* the policy with the HA1's length */
+	int cred[SR_MAX_REALMS];	       /* and with which credential */
 	int bad_realm;			       /* a Digest challenge had no realm */
 };
 
@@ -49,5 +59,9 @@ int sr_auth_param_is(msg_param_t const *params, const char *name, const char *va
  * -1 with plan->word and plan->error otherwise. */
 int sr_challenge_plan(su_home_t *home, int status, msg_auth_t const *www, msg_auth_t const *proxy,
 		      const struct sr_challenge_creds *creds, struct sr_challenge_plan *plan);
+
+/* The credential `which` of creds (a plan's cred[k]). */
+void sr_challenge_cred(const struct sr_challenge_creds *creds, int which,
+		       struct sr_challenge_cred *out);
 
 #endif

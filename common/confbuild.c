@@ -15,6 +15,52 @@
 #include "pjsipconf.h"
 #include "target.h"
 
+/* Several credentials: each complete, one per realm, at most one without
+ * a realm (it answers the realms no other names). */
+static int validate_more_auth(const struct sr_reg *r, const char *where, char *err, size_t errlen)
+{
+	size_t i, j, no_realm = r->realm ? 0 : 1;
+
+	for (i = 0; i < r->n_more_auth; i++) {
+		const struct sr_cred *c = &r->more_auth[i];
+		int pw = c->password || c->password_file || c->password_env;
+
+		if (pw == !!c->ha1) {
+			snprintf(err, errlen,
+				 "%soutbound_auth entry %zu: give a password (or its file or "
+				 "variable) or an ha1, one of them",
+				 where, i + 2);
+			return -1;
+		}
+		if (c->ha1 && !c->realm) {
+			snprintf(err, errlen,
+				 "%soutbound_auth entry %zu: ha1 is bound to a realm: give "
+				 "realm with it",
+				 where, i + 2);
+			return -1;
+		}
+		no_realm += c->realm ? 0 : 1;
+		for (j = 0; c->realm && j <= i; j++) {
+			const char *other = j == 0 ? r->realm : r->more_auth[j - 1].realm;
+
+			if (other && !strcmp(other, c->realm)) {
+				snprintf(err, errlen,
+					 "%soutbound_auth: two credentials for realm \"%s\"", where,
+					 c->realm);
+				return -1;
+			}
+		}
+	}
+	if (r->n_more_auth && no_realm > 1) {
+		snprintf(err, errlen,
+			 "%soutbound_auth: %zu credentials without a realm; give each but "
+			 "one the realm it answers",
+			 where, no_realm);
+		return -1;
+	}
+	return 0;
+}
+
 int sr_reg_validate(const struct sr_reg *r, char *err, size_t errlen)
 {
 	char where[700];
@@ -37,6 +83,8 @@ int sr_reg_validate(const struct sr_reg *r, char *err, size_t errlen)
 		snprintf(err, errlen, "%sha1 is bound to a realm: give realm with it", where);
 		return -1;
 	}
+	if (validate_more_auth(r, where, err, errlen) < 0)
+		return -1;
 	if (r->line && !r->endpoint) {
 		snprintf(err, errlen, "%sline needs endpoint (the endpoint its calls belong to)",
 			 where);

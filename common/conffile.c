@@ -201,6 +201,50 @@ static int jssip_call_key(const char *k)
 	return 0;
 }
 
+static int apply_mapping(struct loader *l, const yaml_node_t *map, enum sr_layer layer,
+			 struct sr_reg *reg, int allow_name, int in_auth);
+
+/* outbound_auth: a list, one credential per realm. The first is the
+ * registration's own keys; the others go to more_auth (a later layer's
+ * list replaces an earlier one's). */
+static int apply_auth_list(struct loader *l, const yaml_node_t *list, enum sr_layer layer,
+			   struct sr_reg *reg)
+{
+	yaml_node_item_t *it;
+	int first = 1;
+
+	sr_creds_free(reg->more_auth, reg->n_more_auth);
+	reg->more_auth = NULL;
+	reg->n_more_auth = 0;
+	for (it = list->data.sequence.items.start; it < list->data.sequence.items.top; it++) {
+		yaml_node_t *e = yaml_document_get_node(l->doc, *it);
+		struct sr_reg more;
+		int rc;
+
+		if (!e || e->type != YAML_MAPPING_NODE)
+			return fail_at(l, e,
+				       "outbound_auth: expected a mapping per credential, got %s",
+				       type_name(e));
+		if (first) {
+			first = 0;
+			if (apply_mapping(l, e, layer, reg, 0, 1) < 0)
+				return -1;
+			continue;
+		}
+		memset(&more, 0, sizeof more);
+		rc = apply_mapping(l, e, layer, &more, 0, 1);
+		if (rc == 0 && (more.bearer_token || more.bearer_token_file))
+			rc = fail_at(l, e,
+				     "outbound_auth: a Bearer token belongs in the first entry");
+		if (rc == 0 && sr_creds_take(reg, &more) < 0)
+			rc = fail_at(l, e, "out of memory");
+		sr_reg_free(&more);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Apply a mapping of registration keys. */
 static int apply_mapping(struct loader *l, const yaml_node_t *map, enum sr_layer layer,
 			 struct sr_reg *reg, int allow_name, int in_auth)
@@ -227,10 +271,15 @@ static int apply_mapping(struct loader *l, const yaml_node_t *map, enum sr_layer
 				return fail_at(l, kn, "%s: given twice in one mapping", k);
 		}
 		if (!in_auth && !strcmp(k, "outbound_auth")) {
+			if (vn->type == YAML_SEQUENCE_NODE) {
+				if (apply_auth_list(l, vn, layer, reg) < 0)
+					return -1;
+				continue;
+			}
 			if (vn->type != YAML_MAPPING_NODE)
 				return fail_at(l, vn,
 					       "outbound_auth: expected a mapping (username, "
-					       "password_file, ...), got %s",
+					       "password_file, ...) or a list of them, got %s",
 					       type_name(vn));
 			if (apply_mapping(l, vn, layer, reg, 0, 1) < 0)
 				return -1;
@@ -485,6 +534,58 @@ static int emit_list(yaml_emitter_t *em, const struct sr_option *o, const struct
 	return rc;
 }
 
+/* One credential as a flow mapping of its keys (secrets <redacted>). */
+static int emit_cred(yaml_emitter_t *em, const struct sr_cred *c)
+{
+	const char *k[6] = {"username",	    "password", "password_file",
+			    "password_env", "realm",	"ha1"};
+	const char *v[6] = {c->username,      c->password ? "<redacted>" : NULL,
+			    c->password_file, c->password_env,
+			    c->realm,	      c->ha1 ? "<redacted>" : NULL};
+	yaml_event_t ev;
+	size_t i;
+	int rc = 0;
+
+	yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_FLOW_MAPPING_STYLE);
+	rc |= yaml_emitter_emit(em, &ev) ? 0 : -1;
+	for (i = 0; i < 6; i++)
+		if (v[i])
+			rc |= emit_kv(em, k[i], v[i]);
+	yaml_mapping_end_event_initialize(&ev);
+	rc |= yaml_emitter_emit(em, &ev) ? 0 : -1;
+	return rc;
+}
+
+/* Several credentials: outbound_auth as a list, the registration's own
+ * credential keys first. */
+static int emit_auth_list(yaml_emitter_t *em, const struct sr_reg *r)
+{
+	yaml_event_t ev;
+	char buf[64];
+	size_t i;
+	int rc = emit_scalar(em, "outbound_auth");
+
+	yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE);
+	rc |= yaml_emitter_emit(em, &ev) ? 0 : -1;
+	yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_FLOW_MAPPING_STYLE);
+	rc |= yaml_emitter_emit(em, &ev) ? 0 : -1;
+	for (i = 0; i < sr_options_count; i++) {
+		const struct sr_option *o = &sr_options[i];
+		const char *s =
+		    o->credential ? sr_option_format(o, r, NULL, buf, sizeof buf) : NULL;
+
+		if (s)
+			rc |= emit_kv(em, o->key, s);
+	}
+	yaml_mapping_end_event_initialize(&ev);
+	rc |= yaml_emitter_emit(em, &ev) ? 0 : -1;
+	for (i = 0; i < r->n_more_auth; i++)
+		rc |= emit_cred(em, &r->more_auth[i]);
+	yaml_sequence_end_event_initialize(&ev);
+	rc |= yaml_emitter_emit(em, &ev) ? 0 : -1;
+	return rc;
+}
+
 /* Every registration key of the table, from its row: a new key is dumped
  * without code here. */
 static int emit_reg(yaml_emitter_t *em, const struct sr_reg *r)
@@ -501,7 +602,7 @@ static int emit_reg(yaml_emitter_t *em, const struct sr_reg *r)
 		const struct sr_option *o = &sr_options[i];
 		const char *s;
 
-		if (o->scope != SR_SC_KEY)
+		if (o->scope != SR_SC_KEY || (o->credential && r->n_more_auth))
 			continue;
 		if (o->type == SR_OT_LIST || o->type == SR_OT_SERVERS) {
 			rc |= emit_list(em, o, r);
@@ -511,6 +612,8 @@ static int emit_reg(yaml_emitter_t *em, const struct sr_reg *r)
 		if (s)
 			rc |= emit_kv(em, o->key, s);
 	}
+	if (r->n_more_auth)
+		rc |= emit_auth_list(em, r);
 	yaml_mapping_end_event_initialize(&ev);
 	rc |= yaml_emitter_emit(em, &ev) ? 0 : -1;
 	return rc;

@@ -289,6 +289,7 @@ static int cleanup_start(struct eng *e, sip_t const *sip)
 		return 0;
 	e->state = ST_CLEANING;
 	e->answered = 0; /* a challenge to this request is answered afresh */
+	e->n_answered_realms = 0;
 	e->res->requests++;
 	e->res->replaced = n; /* until the answer says otherwise */
 	sr_debug(1, "-> REGISTER %s (Expires: 0, removing %d earlier binding%s of ours: %s)",

@@ -9,6 +9,7 @@
 #include <sofia-sip/su_wait.h>
 #include <sofia-sip/url.h>
 
+#include "challenge.h"
 #include "digest.h"
 #include "engine.h"
 #include "result.h"
@@ -55,13 +56,15 @@ struct eng {
 	double t0;
 	enum state state;
 	url_t *our_contact;
-	char *contact_hdr; /* "<uri>" as sent */
-	int answered;	   /* challenges we answered */
-	int renegotiated;  /* 423s nua followed */
-	int reanswered;	   /* stale challenges nua answered from the cache */
-	int removing;	   /* sipunreg: the removal request is out */
-	int sec_retried;   /* a 494 was answered once */
-	char *call_id;	   /* to keep over a new client request */
+	char *contact_hdr;		      /* "<uri>" as sent */
+	int answered;			      /* challenges we answered */
+	char *answered_realms[SR_MAX_REALMS]; /* the realms of those answers */
+	size_t n_answered_realms;
+	int renegotiated; /* 423s nua followed */
+	int reanswered;	  /* stale challenges nua answered from the cache */
+	int removing;	  /* sipunreg: the removal request is out */
+	int sec_retried;  /* a 494 was answered once */
+	char *call_id;	  /* to keep over a new client request */
 	char *bearer;
 	char expires[16];
 	char *first_nonce;
@@ -75,9 +78,9 @@ struct eng {
 	int plugin_answers0;	   /* the plugin's answer count at the start */
 	struct sr_eng_hooks hooks; /* sipregwatch */
 	int done_fired;
-	int ever_answered; /* credentials were given on this handle once */
-	int releasing;	   /* the 904 of a request we let go is expected */
-	char *cred_key;	   /* our key in the digest plugin's registry */
+	int ever_answered;		/* credentials were given on this handle once */
+	int releasing;			/* the 904 of a request we let go is expected */
+	char *cred_keys[SR_MAX_REALMS]; /* ours in the digest plugin's registry */
 	long retry_after;
 };
 
@@ -110,6 +113,8 @@ int sr_eng_is_local_response(sip_t const *sip);
 /* Answer a 401/407 on handle nh, or set the result and return -1 (dry:
  * report only). */
 int sr_eng_answer_challenge(struct eng *e, nua_handle_t *nh, int status, sip_t const *sip, int dry);
+/* Forget the credentials filed with the digest plugin (wiped). */
+void sr_eng_forget_credentials(struct eng *e);
 /* mediasec: the server's Security-Server values as our Security-Verify. */
 const char *sr_eng_security_verify(struct eng *e, sip_t const *sip);
 

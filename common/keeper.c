@@ -124,6 +124,7 @@ void sr_eng_send(struct eng *e)
 	}
 	e->state = ST_REGISTERING;
 	e->answered = e->reanswered = e->removing = e->sec_retried = 0;
+	e->n_answered_realms = 0;
 	e->done_fired = 0;
 	e->retry_after = -1;
 	e->t0 = sr_now();
@@ -154,8 +155,7 @@ void sr_eng_free(struct eng *e)
 {
 	if (!e)
 		return;
-	if (e->cred_key)
-		sr_digest_forget(e->cred_key); /* and its secret is wiped */
+	sr_eng_forget_credentials(e); /* and their secrets are wiped */
 	su_home_deinit(e->home);
 	free(e);
 }

@@ -928,6 +928,7 @@ void sr_run_defaults(struct sr_run *run)
 void sr_reg_free(struct sr_reg *r)
 {
 	sr_options_free(SR_IN_REG, r);
+	sr_creds_free(r->more_auth, r->n_more_auth);
 	free(r->origin);
 	memset(r, 0, sizeof *r);
 }

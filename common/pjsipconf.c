@@ -541,6 +541,34 @@ out:
 	return rc;
 }
 
+/* outbound_auth=a,b: the first section is the registration's credential,
+ * the others answer the realms they name. */
+static int map_auth_list(struct ini *ini, struct sr_reg *reg, const struct kv *kv)
+{
+	char *copy = strdup(kv->value), *tok, *save = NULL;
+	int rc = 0, first = 1;
+
+	if (!copy)
+		return -1;
+	for (tok = strtok_r(copy, ",", &save); tok && rc == 0; tok = strtok_r(NULL, ",", &save)) {
+		struct sr_reg more;
+
+		tok = trim(tok);
+		if (first) {
+			first = 0;
+			rc = map_auth(ini, reg, kv, tok);
+			continue;
+		}
+		memset(&more, 0, sizeof more);
+		rc = map_auth(ini, &more, kv, tok);
+		if (rc == 0 && sr_creds_take(reg, &more) < 0)
+			rc = ini_fail(ini, kv->file, kv->line, "out of memory");
+		sr_reg_free(&more);
+	}
+	free(copy);
+	return rc;
+}
+
 static int map_registration(struct ini *ini, struct section *sec, struct sr_config *cfg)
 {
 	struct section flat;
@@ -572,15 +600,8 @@ static int map_registration(struct ini *ini, struct section *sec, struct sr_conf
 			continue;
 		}
 		if (!strcasecmp(kv->key, "outbound_auth")) {
-			char *copy = strdup(kv->value), *tok, *save = NULL;
-
-			for (tok = strtok_r(copy, ",", &save); tok;
-			     tok = strtok_r(NULL, ",", &save))
-				if (map_auth(ini, &reg, kv, tok[0] == ' ' ? tok + 1 : tok) < 0) {
-					free(copy);
-					goto out;
-				}
-			free(copy);
+			if (map_auth_list(ini, &reg, kv) < 0)
+				goto out;
 		} else if (!strcasecmp(kv->key, "transport")) {
 			if (map_transport(ini, &reg, kv) < 0)
 				goto out;

@@ -175,6 +175,27 @@ int sr_file_private(const char *path)
 	return stat(path, &st) == 0 && st.st_uid == geteuid() && !(st.st_mode & 077);
 }
 
+/* The passwords of further credentials, from their files or variables. */
+static int load_more_auth(struct sr_reg *r, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_more_auth; i++) {
+		struct sr_cred *c = &r->more_auth[i];
+
+		if (c->password_file) {
+			sr_secret_free(&c->password);
+			if (sr_secret_read_file(c->password_file, &c->password, err, errlen) < 0)
+				return -1;
+		} else if (c->password_env) {
+			sr_secret_free(&c->password);
+			if (sr_secret_from_env(c->password_env, &c->password, err, errlen) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 int sr_secrets_load(struct sr_reg *regs, size_t n, int password_stdin)
 {
 	char err[600], *stdin_pw = NULL;
@@ -203,6 +224,8 @@ int sr_secrets_load(struct sr_reg *regs, size_t n, int password_stdin)
 			sr_warn("a password given with -p/--password is visible to other users; "
 				"use --password-file, --password-env or --password-stdin");
 		}
+		if (load_more_auth(r, err, sizeof err) < 0)
+			goto fail;
 		if (r->ha1 && r->ha1_from_cli)
 			sr_warn("an HA1 given with --ha1 is visible to other users and works like "
 				"a password");
@@ -241,7 +264,48 @@ out:
 
 void sr_secrets_wipe(struct sr_reg *r)
 {
+	size_t i;
+
 	sr_secret_free(&r->password);
 	sr_secret_free(&r->ha1);
 	sr_secret_free(&r->bearer_token);
+	for (i = 0; i < r->n_more_auth; i++) {
+		sr_secret_free(&r->more_auth[i].password);
+		sr_secret_free(&r->more_auth[i].ha1);
+	}
+}
+
+void sr_creds_free(struct sr_cred *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		sr_secret_free(&c[i].password);
+		sr_secret_free(&c[i].ha1);
+		free(c[i].username);
+		free(c[i].password_file);
+		free(c[i].password_env);
+		free(c[i].realm);
+	}
+	free(c);
+}
+
+int sr_creds_take(struct sr_reg *to, struct sr_reg *from)
+{
+	struct sr_cred *v = realloc(to->more_auth, (to->n_more_auth + 1) * sizeof *v);
+
+	if (!v)
+		return -1;
+	to->more_auth = v;
+	v[to->n_more_auth++] = (struct sr_cred){
+	    .username = from->username,
+	    .password = from->password,
+	    .password_file = from->password_file,
+	    .password_env = from->password_env,
+	    .realm = from->realm,
+	    .ha1 = from->ha1,
+	};
+	from->username = from->password = from->password_file = NULL;
+	from->password_env = from->realm = from->ha1 = NULL;
+	return 0;
 }

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "settings.h"
+
 /* Wipe and free *p, then set it to NULL. */
 void sr_secret_free(char **p);
 /* Read a password from a file owned by the user and not readable by group or
@@ -24,6 +26,11 @@ int sr_file_private(const char *path);
  * nothing else gives a password. Warns about secrets given as flags.
  * 0, or -1 after printing one line to stderr. */
 int sr_secrets_load(struct sr_reg *regs, size_t n, int password_stdin);
+/* Free n credentials, wiping their secrets. */
+void sr_creds_free(struct sr_cred *c, size_t n);
+/* Move the credential keys of from (username, password, files, realm,
+ * HA1) into a new entry of to->more_auth. 0 or -1. */
+int sr_creds_take(struct sr_reg *to, struct sr_reg *from);
 /* Wipe the secrets of a registration once it has run. */
 void sr_secrets_wipe(struct sr_reg *reg);
 

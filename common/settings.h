@@ -46,6 +46,18 @@ struct sr_servers {
 	unsigned char layer;
 };
 
+/* One more credential of a registration (outbound_auth: a list, or
+ * pjsip.conf's outbound_auth=a,b): answers the challenges of its realm.
+ * The first credential is the registration's own keys. */
+struct sr_cred {
+	char *username;
+	char *password; /* secret */
+	char *password_file;
+	char *password_env;
+	char *realm;
+	char *ha1; /* secret */
+};
+
 /* Layers of the settings, weakest first: a later layer replaces lists set
  * by an earlier one instead of adding to them. */
 enum sr_layer {
@@ -79,6 +91,8 @@ struct sr_reg {
 	char *ha1;	    /* secret: hex HA1 used instead of a password */
 	char *bearer_token; /* secret: Authorization: Bearer (RFC 8898) */
 	char *bearer_token_file;
+	struct sr_cred *more_auth; /* further outbound_auth entries, by realm */
+	size_t n_more_auth;
 	/* timing and policy */
 	unsigned expiration;
 	unsigned max_retries;

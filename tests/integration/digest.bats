@@ -201,6 +201,64 @@ sipp_verdict() {
 	sipp_verdict
 }
 
+@test "credentials per realm: a proxy's 407 and a registrar's 401, each its own" {
+	umask 077
+	cat >"$BATS_TEST_TMPDIR/realms.yaml" <<YAML
+client_uri: sip:alice@127.0.0.1
+outbound_auth:
+  - { username: alice, password: alice-pw, realm: registrar.test }
+  - { username: pxuser, password: proxy-pw, realm: proxy.test }
+YAML
+	sipp_start realms-proxy-then-registrar
+	run --separate-stderr timeout 30 "$SIPREG" -f "$BATS_TEST_TMPDIR/realms.yaml" \
+		-H "127.0.0.1:$SIPP_PORT" -t 5 --json
+	[ "$status" -eq 0 ]
+	[ "$(jqo '.results[0].result')" = registered ]
+	[ "$(jqo '.results[0].requests')" = 3 ]
+	sipp_verdict
+	# the list survives --dump-config, secrets redacted
+	run --separate-stderr "$SIPREG" -f "$BATS_TEST_TMPDIR/realms.yaml" --dump-config
+	[[ "$output" == *"- {username: pxuser, password: <redacted>, realm: proxy.test}"* ]]
+	[[ "$output" != *proxy-pw* ]]
+}
+
+@test "pjsip.conf outbound_auth=right,other keeps both; Kamailio's realm gets its own" {
+	kam_ready UDP
+	umask 077
+	cat >"$BATS_TEST_TMPDIR/two.conf" <<CONF
+[right]
+type=auth
+auth_type=userpass
+username=alice
+password=alice-secret
+realm=127.0.0.1
+
+[other]
+type=auth
+auth_type=userpass
+username=nobody
+password=not-this-one
+realm=other.example
+
+[k]
+type=registration
+server_uri=sip:127.0.0.1:$KAM_UDP
+client_uri=sip:alice@127.0.0.1
+contact_user=realms$RANDOM
+outbound_auth=right,other
+CONF
+	run --separate-stderr timeout 30 "$SIPREG" --pjsip-conf "$BATS_TEST_TMPDIR/two.conf" --probe --json
+	[ "$status" -eq 0 ]
+	[ "$(jqo '.results[0].auth.realm')" = 127.0.0.1 ]
+	run --separate-stderr "$SIPREG" --pjsip-conf "$BATS_TEST_TMPDIR/two.conf" --dump-config
+	[[ "$output" == *"- {username: alice, password: <redacted>, realm: 127.0.0.1}"* ]]
+	[[ "$output" == *"- {username: nobody, password: <redacted>, realm: other.example}"* ]]
+	# and the other order: the realm decides, not the order
+	sed -i 's/^outbound_auth=right,other$/outbound_auth=other,right/' "$BATS_TEST_TMPDIR/two.conf"
+	run --separate-stderr timeout 30 "$SIPREG" --pjsip-conf "$BATS_TEST_TMPDIR/two.conf" --probe --json
+	[ "$status" -eq 0 ]
+}
+
 @test "nextnonce of Authentication-Info is used by the next request" {
 	sipp_reg nextnonce --probe
 	[ "$status" -eq 0 ]

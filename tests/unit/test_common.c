@@ -352,6 +352,7 @@ static void test_option_defaults(void **state)
 /* sr_challenge_plan: one row per way a 401/407 is answered or refused. */
 static void test_challenge_plan(void **state)
 {
+	static const char *const answered_a[] = {"a"};
 	static const struct {
 		const char *www, *proxy; /* header values ('|' between two), NULL: none */
 		int answered, pin, ha1, min_sha256;
@@ -395,7 +396,8 @@ static void test_challenge_plan(void **state)
 		    .password = rows[i].ha1 ? NULL : "secret",
 		    .ha1 = rows[i].ha1 ? "0123456789abcdef0123456789abcdef" : NULL,
 		    .realm_pin = rows[i].pin ? "a" : NULL,
-		    .answered = rows[i].answered,
+		    .answered = answered_a,
+		    .n_answered = rows[i].answered ? 1 : 0,
 		};
 		struct sr_challenge_plan plan;
 		int rc;
@@ -665,6 +667,54 @@ static void test_nagios_render(void **state)
 	free(buf);
 	unlink(path);
 	rmdir(dir);
+}
+
+/* Credentials per realm: each realm of a challenge is answered with the
+ * credential that names it, else the one that names none. */
+static void test_challenge_realms(void **state)
+{
+	su_home_t home[1] = {SU_HOME_INIT(home)};
+	struct sr_cred more[1] = {{.username = "bob", .password = "bob-pw", .realm = (char *)"b"}};
+	struct sr_challenge_creds c = {
+	    .user = "alice",
+	    .password = "alice-pw",
+	    .realm_pin = "a",
+	    .more = more,
+	    .n_more = 1,
+	};
+	msg_auth_t *www = sip_www_authenticate_make(home, "Digest realm=\"a\", nonce=\"n1\"");
+	msg_auth_t *proxy = sip_proxy_authenticate_make(home, "Digest realm=\"b\", nonce=\"n2\"");
+	msg_auth_t *other = sip_www_authenticate_make(home, "Digest realm=\"c\", nonce=\"n3\"");
+	static const char *const answered_b[] = {"b"};
+	struct sr_challenge_plan plan;
+	struct sr_challenge_cred cr;
+
+	(void)state;
+	sr_digest_policy_default(&c.policy);
+	/* WWW for a and Proxy for b in one response: each its own */
+	assert_int_equal(sr_challenge_plan(home, 407, www, proxy, &c, &plan), 0);
+	assert_int_equal(plan.nrealms, 2);
+	assert_int_equal(plan.cred[0], -1);
+	assert_int_equal(plan.cred[1], 0);
+	sr_challenge_cred(&c, plan.cred[1], &cr);
+	assert_string_equal(cr.user, "bob");
+	assert_string_equal(cr.password, "bob-pw");
+	/* a realm nobody names: refused, saying so */
+	assert_int_equal(sr_challenge_plan(home, 401, other, NULL, &c, &plan), -1);
+	assert_int_equal(plan.word, SR_W_AUTH_FAILED);
+	assert_non_null(strstr(plan.error, "no outbound_auth entry names it"));
+	/* the first credential without a realm answers the realms no other names */
+	c.realm_pin = NULL;
+	assert_int_equal(sr_challenge_plan(home, 401, other, NULL, &c, &plan), 0);
+	assert_int_equal(plan.cred[0], -1);
+	/* the proxy answered before, now the registrar: a new realm is answered;
+	 * the same realm again means refused credentials */
+	c.answered = answered_b;
+	c.n_answered = 1;
+	assert_int_equal(sr_challenge_plan(home, 401, www, NULL, &c, &plan), 0);
+	assert_int_equal(sr_challenge_plan(home, 407, NULL, proxy, &c, &plan), -1);
+	assert_non_null(strstr(plan.error, "username \"bob\""));
+	su_home_deinit(home);
 }
 
 static void test_parsers(void **state)
@@ -1329,6 +1379,7 @@ int main(void)
 	    cmocka_unit_test(test_option_round_trip),
 	    cmocka_unit_test(test_option_defaults),
 	    cmocka_unit_test(test_challenge_plan),
+	    cmocka_unit_test(test_challenge_realms),
 	    cmocka_unit_test(test_binding_match),
 	    cmocka_unit_test(test_retry_decide),
 	    cmocka_unit_test(test_retry_backoff),
