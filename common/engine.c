@@ -323,6 +323,9 @@ static void cleanup_done(struct eng *e, int status, char const *phrase, sip_t co
 
 		stale_bindings(e, sip, &left);
 		res->replaced -= left;
+		/* what the registrar holds now */
+		sr_result_clear_bindings(res);
+		sr_eng_note_bindings(e, sip);
 	} else {
 		sr_strv_add(&res->warnings,
 			    su_sprintf(e->home, "%d earlier binding%s of ours not removed: %d %s",
