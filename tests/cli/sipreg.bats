@@ -179,3 +179,32 @@ load ../helpers
 	[ "$status" -eq 78 ]
 	[[ "$stderr" == *"IPv6"* ]]
 }
+
+@test "-x 0 is a usage error (64) that points to sipunreg; expiration: 0 in a file is 78" {
+	run --separate-stderr "$SIPREG" -u sip:alice@127.0.0.1 -H 127.0.0.1:9 -p x -x 0 --json
+	[ "$status" -eq 64 ]
+	[[ "$stderr" == *"expiration 0 would remove the binding"*"use sipunreg"* ]]
+	# nothing was sent: no result document, and no packet to port 9
+	[ -z "$output" ]
+	run --separate-stderr "$SIPREG" -u sip:alice@127.0.0.1 -H 127.0.0.1:9 -p x -x 0 -o nagios
+	[ "$status" -eq 3 ]
+	[[ "$output" == "SIPREG UNKNOWN - expiration 0 would remove the binding"* ]]
+	umask 077
+	printf 'client_uri: sip:alice@127.0.0.1\nexpiration: 0\n' >"$BATS_TEST_TMPDIR/x0.yaml"
+	run --separate-stderr "$SIPREG" -f "$BATS_TEST_TMPDIR/x0.yaml"
+	[ "$status" -eq 78 ]
+	[[ "$stderr" == *"x0.yaml:1:1: expiration 0 would remove the binding"* ]]
+	# sipunreg removes with Expires: 0 by its nature: -x is not in its way
+	run --separate-stderr "$SIPREG_BUILDDIR/sipunreg" -u sip:alice@nowhere.invalid -x 0 --json
+	[ "$status" -eq 68 ]
+}
+
+@test "-q silences warnings too: nothing on stderr for cron to mail" {
+	run --separate-stderr "$SIPREG" -q -u sip:alice@nowhere.invalid -p visible-secret --insecure
+	[ "$status" -eq 68 ]
+	[ -z "$stderr" ]
+	[ -z "$output" ]
+	# without -q the same run warns twice (-p, --insecure)
+	run --separate-stderr "$SIPREG" -u sip:alice@nowhere.invalid -p visible-secret --insecure
+	[ "$(grep -c 'warning:' <<<"$stderr")" -eq 2 ]
+}
