@@ -20,6 +20,12 @@ extern su_log_t iptsec_log[];
 
 static const char *g_tool = "sipreg";
 static int g_verbose;
+static int g_quiet; /* -q: no warnings either */
+
+void sr_log_quiet(int quiet)
+{
+	g_quiet = quiet;
+}
 
 int sr_log_verbose(void)
 {
@@ -66,6 +72,8 @@ void sr_warn(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (g_quiet)
+		return;
 	va_start(ap, fmt);
 	vprint("warning: ", fmt, ap);
 	va_end(ap);

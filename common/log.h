@@ -25,4 +25,7 @@ void sr_debug(int level, const char *fmt, ...) __attribute__((format(printf, 2, 
  * when something was redacted. */
 int sr_redact_line(char *line, size_t size);
 
+/* -q: warnings are not printed (cron mails every line on stderr). */
+void sr_log_quiet(int quiet);
+
 #endif

@@ -77,6 +77,7 @@ void sr_tool_main(const struct sr_tool *tool, int argc, char **argv)
 		goto out;
 	}
 	sr_log_init(tool->name, run.quiet ? 0 : run.verbose);
+	sr_log_quiet(run.quiet);
 	code = sr_config_build(tool->name, &cli, &run, &cfg);
 	sr_cli_free(&cli);
 	if (code)
@@ -173,6 +174,7 @@ void sr_watch_tool_main(int argc, char **argv)
 		goto out;
 	}
 	sr_log_init(tool, run.quiet ? 0 : run.verbose);
+	sr_log_quiet(run.quiet);
 	/* events are JSON Lines unless -o text asks for lines for people */
 	if (!run.output_set)
 		run.output = SR_OUT_JSON;
