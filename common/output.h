@@ -8,11 +8,11 @@
 
 /* Write the results of a run in the chosen format to out. Returns 0 or -1;
  * for nagios, the monitoring-plugins code (0..3). warn, crit: nagios ranges
- * on the response time in seconds, or NULL. */
+ * on the response time in seconds, or NULL; strict: warnings make WARNING. */
 int sr_output_render(FILE *out, const char *tool, enum sr_output fmt, int verbose,
 		     const struct sr_result *res, size_t n, int exit_code);
 int sr_output_nagios(FILE *out, const char *tool, const struct sr_result *res, size_t n,
-		     const char *warn, const char *crit);
+		     const char *warn, const char *crit, int strict);
 /* Quote s for a POSIX shell (single quotes). */
 void sr_shell_quote(FILE *out, const char *s);
 

@@ -156,6 +156,7 @@ struct sr_run {
 	bool unreg_all;		 /* sipunreg --all */
 	bool method_options;	 /* sipauthcheck --method OPTIONS (index 1 of the choices) */
 	bool print_ha1;
+	bool strict;	 /* -o nagios: the server's weak spots make WARNING */
 	char *algorithm; /* --print-ha1 */
 	bool output_set; /* -o given (sipregwatch: events as text) */
 	/* sipregwatch */

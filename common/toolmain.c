@@ -122,7 +122,8 @@ void sr_tool_main(const struct sr_tool *tool, int argc, char **argv)
 		code = sr_exit_worst(code, sr_result_exit(&res[i]));
 	}
 	if (run.output == SR_OUT_NAGIOS)
-		code = sr_output_nagios(stdout, tool->name, res, cfg.n, run.warning, run.critical);
+		code = sr_output_nagios(stdout, tool->name, res, cfg.n, run.warning, run.critical,
+					run.strict);
 	else if (!run.quiet)
 		sr_output_render(stdout, tool->name, run.output, run.verbose, res, cfg.n, code);
 	for (i = 0; i < cfg.n; i++)

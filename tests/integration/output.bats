@@ -69,10 +69,16 @@ teardown() {
 	done
 }
 
-@test "sipauthcheck -o nagios: a server warning is WARNING (1)" {
+@test "sipauthcheck -o nagios: a server warning is in the line, WARNING (1) only with --strict" {
 	sipp_start auth-nochallenge
 	run --separate-stderr timeout 30 "$SIPREG_BUILDDIR/sipauthcheck" -u sip:alice@127.0.0.1 \
 		-H "127.0.0.1:$SIPP_PORT" -p x -t 5 -o nagios
+	[ "$status" -eq 0 ]
+	[[ "$output" == "SIPAUTHCHECK OK - "*"credentials_valid"*"without any challenge"* ]]
+	sipp_stop
+	sipp_start auth-nochallenge
+	run --separate-stderr timeout 30 "$SIPREG_BUILDDIR/sipauthcheck" -u sip:alice@127.0.0.1 \
+		-H "127.0.0.1:$SIPP_PORT" -p x -t 5 -o nagios --strict
 	[ "$status" -eq 1 ]
 	[[ "$output" == "SIPAUTHCHECK WARNING - "*"credentials_valid"*"without any challenge"* ]]
 }

@@ -155,6 +155,18 @@ YAML
 	[ "$before" = "$after" ]
 }
 
+@test "sipauthcheck -o nagios: a right password on an MD5-only registrar is OK" {
+	kam_ready UDP
+	run --separate-stderr timeout 30 "$SIPAUTHCHECK" -u sip:alice@127.0.0.1 -H "127.0.0.1:$KAM_UDP" \
+		--password-file "$PW" -o nagios
+	[ "$status" -eq 0 ]
+	[[ "$output" == "SIPAUTHCHECK OK - "*credentials_valid*"MD5"* ]]
+	run --separate-stderr timeout 30 "$SIPAUTHCHECK" -u sip:alice@127.0.0.1 -H "127.0.0.1:$KAM_UDP" \
+		--password-file "$PW" -o nagios --strict
+	[ "$status" -eq 1 ]
+	[[ "$output" == "SIPAUTHCHECK WARNING - "* ]]
+}
+
 @test "sipauthcheck: a wrong password is auth_failed (77); the text says why" {
 	kam_ready UDP
 	WRONG=nope run --separate-stderr timeout 30 "$SIPAUTHCHECK" -u sip:alice@127.0.0.1 \
