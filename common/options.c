@@ -29,7 +29,8 @@
 #define RUNFLAG .scope = SR_SC_RUN
 
 static sr_opt_check_fn check_uuid, check_no_break, check_params, check_header, check_ha1,
-    check_token, check_digest_list, check_positive, check_one_or_more, check_range, check_uri;
+    check_token, check_digest_list, check_positive, check_one_or_more, check_range, check_uri,
+    check_aor;
 static sr_opt_set_fn set_host, set_output;
 
 /* Seed names first (Asterisk res_pjsip_outbound_registration), JsSIP
@@ -42,7 +43,7 @@ const struct sr_option sr_options[] = {
 	{.id = SR_O_NAME, .key = "name", .arg = "NAME", .type = SR_OT_STRING, REG(name),
 	 .def_doc = "the AOR", .example = "trunk-1", ALL, .help = "name of the registration in reports"},
 	{.id = SR_O_CLIENT_URI, .key = "client_uri", .aliases = "uri", .short_opt = 'u', .arg = "URI",
-	 .type = SR_OT_URI, REG(client_uri), .example = "sip:alice@example.org", ALL,
+	 .type = SR_OT_URI, REG(client_uri), .check = check_aor, .example = "sip:alice@example.org", ALL,
 	 .help = "address of record, used in From and To"},
 	{.key = "server_uri", .aliases = "registrar_server", .short_opt = 's',
 	 .arg = "URI", .type = SR_OT_URI, REG(server_uri), .def_doc = "the AOR without its user",
@@ -290,15 +291,50 @@ static const char *enum_word(const char *choices, int idx, char *buf, size_t len
 	return NULL;
 }
 
-static int uri_ok(const char *v)
+/* What is wrong with a SIP URI as we would send it, or NULL: Sofia's
+ * parser takes spaces, '>' and a missing host, which then go on the wire
+ * broken or fail deep in the stack. */
+static const char *uri_problem(const char *v, char *buf, size_t len)
 {
 	su_home_t home[1] = {SU_HOME_INIT(home)};
-	url_t *u = url_make(home, v);
-	int ok =
-	    u && (u->url_type == url_sip || u->url_type == url_sips) && u->url_host && *u->url_host;
+	const char *p, *why = NULL;
+	url_t *u;
 
+	if (strncasecmp(v, "sip:", 4) && strncasecmp(v, "sips:", 5))
+		return "scheme";
+	for (p = v; *p && !why; p++)
+		if (*p == ' ' || *p == '\t')
+			why = "contains a space";
+		else if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			why = "contains a control character";
+		else if (strchr("<>\"", *p))
+			snprintf(buf, len, "contains '%c'", *p), why = buf;
+	if (why)
+		return why;
+	p = strchr(v, '@') ? strchr(v, '@') + 1 : strchr(v, ':') + 1;
+	if (!*p || strchr(";?:", *p))
+		return "has no host";
+	u = url_make(home, v);
+	if (!u || (u->url_type != url_sip && u->url_type != url_sips))
+		why = "is not a SIP URI";
+	else if (!u->url_host || !*u->url_host)
+		why = "has no host";
+	else if (u->url_port) {
+		char *end;
+		unsigned long port = strtoul(u->url_port, &end, 10);
+
+		if (!*u->url_port || *end || port == 0 || port > 65535)
+			why = "has a port that is not 1 to 65535";
+	}
 	su_home_deinit(home);
-	return ok;
+	return why;
+}
+
+static int uri_ok(const char *v)
+{
+	char buf[32];
+
+	return uri_problem(v, buf, sizeof buf) == NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -423,9 +459,29 @@ static int check_range(const struct sr_option *o, const char *v, char *msg, size
 
 static int check_uri(const struct sr_option *o, const char *v, char *msg, size_t len)
 {
+	char buf[32];
+	const char *why = uri_problem(v, buf, sizeof buf);
+
 	(void)o;
-	if (!uri_ok(v)) {
+	if (!why)
+		return 0;
+	if (!strcmp(why, "scheme"))
 		snprintf(msg, len, "expected a sip: or sips: URI, got \"%s\"", v);
+	else
+		snprintf(msg, len, "\"%s\" %s", v, why);
+	return -1;
+}
+
+/* An address of record: a SIP URI with a user. */
+static int check_aor(const struct sr_option *o, const char *v, char *msg, size_t len)
+{
+	const char *at = strchr(v, '@');
+
+	if (check_uri(o, v, msg, len) < 0)
+		return -1;
+	if (!at || at == strchr(v, ':') + 1) {
+		snprintf(msg, len, "\"%s\" has no user: an address of record is sip:user@domain",
+			 v);
 		return -1;
 	}
 	return 0;

@@ -81,9 +81,10 @@ load ../helpers
 	run --separate-stderr "$SIPREG" -u "alice@example" --json
 	[ "$status" -eq 64 ]
 	[[ "$stderr" == *"--client-uri: expected a sip: or sips: URI"* ]]
+	# one rule: what a flag gets wrong is 64, whichever part of the URI
 	run --separate-stderr "$SIPREG" -u "sip:example.com" --json
-	[ "$status" -eq 78 ]
-	[[ "$stderr" == *"expected sip:user@domain"* ]]
+	[ "$status" -eq 64 ]
+	[[ "$stderr" == *"has no user: an address of record is sip:user@domain"* ]]
 }
 
 @test "sips: with --transport udp is a config error" {
@@ -207,4 +208,33 @@ load ../helpers
 	# without -q the same run warns twice (-p, --insecure)
 	run --separate-stderr "$SIPREG" -u sip:alice@nowhere.invalid -p visible-secret --insecure
 	[ "$(grep -c 'warning:' <<<"$stderr")" -eq 2 ]
+}
+
+@test "every URI is checked before anything is sent: one line naming it, 64 from a flag" {
+	for bad in 'sip:al ice@127.0.0.1|contains a space' 'sip:alice@127.0.0.1>|contains '"'>'" \
+		'sip:alice@|has no host' 'sip:127.0.0.1|has no user' \
+		'sip:alice@127.0.0.1:99999|has a port that is not 1 to 65535'; do
+		uri=${bad%%|*}
+		why=${bad#*|}
+		run --separate-stderr "$SIPREG" -u "$uri" -H 127.0.0.1:9 -p x --json
+		[ "$status" -eq 64 ] || { echo "$uri: $status $stderr"; false; }
+		[[ "$stderr" == "sipreg: --client-uri: \"$uri\" $why"* ]] || { echo "$stderr"; false; }
+		[ "$(wc -l <<<"$stderr")" -eq 1 ]
+		[ -z "$output" ]
+	done
+	for flag in --server-uri --contact-uri --outbound-proxy --servers --contact; do
+		t=sipreg
+		[ "$flag" = --contact ] && t=sipunreg
+		run --separate-stderr "$SIPREG_BUILDDIR/$t" -u sip:a@127.0.0.1 "$flag" 'sip:x@127.0.0.1>' -p x
+		[ "$status" -eq 64 ] || { echo "$flag: $status"; false; }
+		[[ "$stderr" == *"$flag: \"sip:x@127.0.0.1>\" contains '>'"* ]] || { echo "$stderr"; false; }
+	done
+}
+
+@test "the same URIs from a file are configuration errors (78) with file:line:col" {
+	umask 077
+	printf 'client_uri: sip:alice@127.0.0.1\nserver_uri: "sip:127.0.0.1:0"\n' >"$BATS_TEST_TMPDIR/u.yaml"
+	run --separate-stderr "$SIPREG" -f "$BATS_TEST_TMPDIR/u.yaml"
+	[ "$status" -eq 78 ]
+	[[ "$stderr" == *"u.yaml:2:13: server_uri: \"sip:127.0.0.1:0\" has a port that is not 1 to 65535" ]]
 }
