@@ -145,6 +145,24 @@ static int binding_is_ours(struct eng *e, sip_contact_t const *m)
 	return sr_binding_match(e->home, m, &self) != SR_BM_NONE;
 }
 
+/* What sipunreg removes of the listed bindings: those --contact names
+ * (as the registrar lists them), else those of our identity. */
+static int to_remove(struct eng *e, sip_contact_t const *m)
+{
+	const struct sr_strv *named = &e->run->contacts;
+	size_t i;
+
+	if (!named->n)
+		return binding_is_ours(e, m);
+	for (i = 0; i < named->n; i++) {
+		url_t *u = url_make(e->home, named->v[i]);
+
+		if (u && url_cmp(m->m_url, u) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static void send_removal(struct eng *e, const char *contacts)
 {
 	e->removing = 1;
@@ -171,7 +189,7 @@ static void on_unreg_2xx(struct eng *e, int status, char const *phrase, sip_t co
 		for (m = sip->sip_contact; m; m = m->m_next) {
 			char *uri;
 
-			if (!binding_is_ours(e, m))
+			if (!to_remove(e, m))
 				continue;
 			uri = url_as_string(e->home, m->m_url);
 			sr_strv_add(&res->removed, uri);
@@ -181,8 +199,8 @@ static void on_unreg_2xx(struct eng *e, int status, char const *phrase, sip_t co
 		if (!list) {
 			sr_eng_note_bindings(e, sip);
 			res->word = SR_W_UNREGISTERED;
-			sr_debug(1, "none of the %zu bindings is ours: nothing to remove",
-				 res->n_bindings);
+			sr_debug(1, "none of the %zu bindings is %s: nothing to remove",
+				 res->n_bindings, e->run->contacts.n ? "one named" : "ours");
 			e->state = ST_DONE;
 			return;
 		}
@@ -229,16 +247,6 @@ void sr_eng_send_register(struct eng *e, const char *more)
 	else if (run->mode == SR_MODE_UNREGISTER && run->unreg_all && !more) {
 		sr_strv_add(&res->removed, "*");
 		send_removal(e, "*");
-	} else if (run->mode == SR_MODE_UNREGISTER && run->contacts.n && !more) {
-		char *list = NULL;
-		size_t i;
-
-		for (i = 0; i < run->contacts.n; i++) {
-			sr_strv_add(&res->removed, run->contacts.v[i]);
-			list = su_sprintf(e->home, "%s%s<%s>", list ? list : "", list ? ", " : "",
-					  run->contacts.v[i]);
-		}
-		send_removal(e, list);
 	} else if (run->mode == SR_MODE_LIST || run->mode == SR_MODE_AUTHCHECK ||
 		   run->mode == SR_MODE_UNREGISTER)
 		nua_register(e->nh, NUTAG_REGISTRAR(e->registrar), SIPTAG_CONTACT(NULL),
@@ -720,7 +728,7 @@ int sr_eng_open_handle(struct eng *e)
 	}
 	snprintf(e->expires, sizeof e->expires, "%u", reg->expiration);
 	res->requests = 1;
-	if (!(run->mode == SR_MODE_UNREGISTER && (run->unreg_all || run->contacts.n)))
+	if (!(run->mode == SR_MODE_UNREGISTER && run->unreg_all))
 		sr_debug(1, "-> %s %s for %s%s%s",
 			 run->mode == SR_MODE_AUTHCHECK && run->method_options ? "OPTIONS"
 									       : "REGISTER",

@@ -90,6 +90,20 @@ kreg() { # contact user, extra args
 	[ "$(kam_bindings bob | wc -l)" -eq 0 ]
 }
 
+@test "sipunreg --contact of a binding that does not exist removes nothing, and says so" {
+	kam_ready UDP
+	kreg "$CU"
+	run --separate-stderr timeout 30 "$SIPUNREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$KAM_UDP" \
+		--password-file "$PW" --contact sip:nothere@127.0.0.9:5999 --json
+	[ "$status" -eq 0 ]
+	[ "$(jqo '.results[0].result')" = unregistered ]
+	[ "$(jqo '.results[0].removed | length')" = 0 ]
+	kam_bindings alice | grep -q "sip:$CU@"
+	run --separate-stderr timeout 30 "$SIPUNREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$KAM_UDP" \
+		--password-file "$PW" --contact sip:nothere@127.0.0.9:5999
+	[[ "$output" == *"removed 0"* ]]
+}
+
 @test "sipunreg --all and --contact exclude each other; --probe is sipreg's" {
 	run --separate-stderr "$SIPUNREG" -u sip:a@example.com --all --contact sip:a@example.com
 	[ "$status" -eq 64 ]
