@@ -223,9 +223,12 @@ static void text_one(FILE *out, int verbose, const struct sr_result *r)
 		fprintf(out, "  removed: %s\n", r->removed.v[i]);
 	for (i = 0; i < r->servers_tried.n; i++)
 		fprintf(out, "  server tried: %s\n", r->servers_tried.v[i]);
-	if (r->expires_requested >= 0)
+	/* what did not happen is not printed (no "granted -1") */
+	if (r->expires_requested >= 0 && r->expires_granted >= 0)
 		fprintf(out, "  expires: requested %ld, granted %ld\n", r->expires_requested,
 			r->expires_granted);
+	else if (r->expires_requested >= 0)
+		fprintf(out, "  expires: requested %ld\n", r->expires_requested);
 	for (i = 0; i < r->n_bindings; i++) {
 		const struct sr_binding *b = &r->bindings[i];
 
@@ -261,8 +264,12 @@ static void text_one(FILE *out, int verbose, const struct sr_result *r)
 		fprintf(out, "  local address: %s\n", r->local_address);
 	if (r->received)
 		fprintf(out, "  received: %s\n", r->received);
-	fprintf(out, "  requests: %d, first response %ld ms, final response %ld ms\n", r->requests,
-		r->t_first, r->t_final);
+	fprintf(out, "  requests: %d", r->requests);
+	if (r->t_first >= 0)
+		fprintf(out, ", first response %ld ms", r->t_first);
+	if (r->t_final >= 0)
+		fprintf(out, ", final response %ld ms", r->t_final);
+	fputc('\n', out);
 }
 
 void sr_shell_quote(FILE *out, const char *s)
