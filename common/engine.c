@@ -67,27 +67,50 @@ int sr_eng_is_local_response(sip_t const *sip)
 }
 
 /* The result word for a final answer that was not a 2xx. */
+/* A response the stack made up (no SIP server answered): what happened,
+ * in words, and its result word. */
+static enum sr_word local_failure(const struct eng *e, int status, char const *phrase, char *buf,
+				  size_t len)
+{
+	const char *tp = sr_transport_name(e->tp);
+
+	if (status == 408) {
+		snprintf(buf, len, "no answer from %s within %.1f s", e->registrar,
+			 e->run->timeout);
+		return SR_W_TIMEOUT;
+	}
+	if (phrase && strstr(phrase, "DNS")) {
+		snprintf(buf, len, "cannot resolve %s (%s)", e->host, phrase);
+		return SR_W_DNS_ERROR;
+	}
+	if (status >= 900) {
+		snprintf(buf, len, "the SIP stack failed: %s", phrase ? phrase : "");
+		return SR_W_INTERNAL_ERROR;
+	}
+	if (e->tp == SR_TP_UDP)
+		snprintf(buf, len,
+			 "nothing answers at %s over udp: the port is closed (ICMP port "
+			 "unreachable) or the packet could not be sent",
+			 e->registrar);
+	else
+		snprintf(buf, len, "cannot connect to %s over %s: connection refused or closed%s",
+			 e->registrar, tp,
+			 e->tp == SR_TP_TLS ? ", or the TLS handshake failed" : "");
+	return e->tp == SR_TP_TLS ? SR_W_TLS_ERROR : SR_W_TRANSPORT_ERROR;
+}
+
 static void fail_final(struct eng *e, int status, char const *phrase, sip_t const *sip)
 {
 	struct sr_result *res = e->res;
 
 	if (sr_eng_is_local_response(sip)) {
-		/* Made up by the stack: not a server's answer. */
+		/* Made up by the stack: not a server's answer, so no status of
+		 * it is shown; say what happened instead. */
+		char why[400];
+		enum sr_word w = local_failure(e, status, phrase, why, sizeof why);
+
 		res->status = 0;
-		if (status == 408)
-			sr_result_fail(res, SR_W_TIMEOUT, "no response from %s within the timeout",
-				       e->registrar);
-		else if (phrase && strstr(phrase, "DNS"))
-			sr_result_fail(res, SR_W_DNS_ERROR, "cannot resolve %s (%s)", e->host,
-				       phrase);
-		else if (status >= 900)
-			sr_result_fail(res, SR_W_INTERNAL_ERROR, "stack error %d %s", status,
-				       phrase);
-		else
-			sr_result_fail(res,
-				       e->tp == SR_TP_TLS ? SR_W_TLS_ERROR : SR_W_TRANSPORT_ERROR,
-				       "cannot send to %s over %s (%d %s)", e->registrar,
-				       sr_transport_name(e->tp), status, phrase);
+		sr_result_fail(res, w, "%s", why);
 		return;
 	}
 	sr_eng_note_final(e, status, phrase, sip);
@@ -350,9 +373,16 @@ static void on_register(struct eng *e, int status, char const *phrase, sip_t con
 {
 	struct sr_result *res = e->res;
 
-	if (res->t_first < 0)
+	if (res->t_first < 0 && !sr_eng_is_local_response(sip))
 		res->t_first = sr_eng_ms_since(e);
-	sr_debug(1, "<- %d %s", status, phrase);
+	if (status >= 200 && sr_eng_is_local_response(sip)) {
+		char why[400];
+
+		local_failure(e, status, phrase, why, sizeof why);
+		sr_debug(1, "<- no SIP response: %s", why);
+	} else {
+		sr_debug(1, "<- %d %s", status, phrase);
+	}
 	if (status < 200) {
 		if (status == 100 && phrase && strstr(phrase, "Expiration")) {
 			/* nua follows 423 Min-Expires itself (docs/sofia-sip.md, "What can be

@@ -100,8 +100,8 @@ static int attempt(const struct sr_reg *reg, const struct sr_run *run, double de
 	if (run->mode == SR_MODE_AUTHCHECK && e->state == ST_DONE)
 		authcheck_warnings(e, res->status);
 	if (e->state == ST_REGISTERING) {
-		sr_result_fail(res, SR_W_TIMEOUT, "no final response from %s within %.1f s",
-			       e->registrar, run->timeout);
+		sr_result_fail(res, SR_W_TIMEOUT, "no answer from %s within %.1f s", e->registrar,
+			       run->timeout);
 	} else if (e->state == ST_CLEANING) {
 		/* registered; the removal of the earlier bindings is unanswered */
 		sr_strv_add(&res->warnings, "the removal of earlier bindings of ours got no answer "

@@ -199,11 +199,31 @@ reg() {
 	[ "$(jqo '.results[0].local_address')" = "127.0.0.1:$port" ]
 }
 
-@test "a closed UDP port is transport_error (75)" {
+@test "a closed UDP port is transport_error (75), in words that are true" {
 	port=$(free_udp_port)
 	reg -H "127.0.0.1:$port" --password-file "$PW" --json
 	[ "$status" -eq 75 ]
 	[ "$(jqo '.results[0].result')" = transport_error ]
+	# no server answered: no SIP status is reported, none is printed
+	[ "$(jqo '.results[0].status')" = null ]
+	[[ "$(jqo '.results[0].error')" == *"port is closed (ICMP port unreachable)"* ]]
+	reg -H "127.0.0.1:$port" --password-file "$PW" -vv
+	[ "$status" -eq 75 ]
+	[[ "$output$stderr" != *503* ]]
+	[[ "$stderr" == *"<- no SIP response: nothing answers at"* ]]
+	# -v prints nothing for what did not happen
+	reg -H "127.0.0.1:$port" --password-file "$PW" -v
+	[[ "$output" != *"-1"* ]]
+	[[ "$output" == *"expires: requested 3600"* ]]
+	[[ "$output" != *"first response"* ]]
+}
+
+@test "a closed TCP port: connection refused, no SIP status" {
+	port=$(free_udp_port)
+	reg -s "sip:127.0.0.1:$port;transport=tcp" --password-file "$PW" --json
+	[ "$status" -eq 75 ]
+	[ "$(jqo '.results[0].status')" = null ]
+	[[ "$(jqo '.results[0].error')" == *"connection refused"* ]]
 }
 
 @test "localhost resolves through /etc/hosts, not DNS" {
