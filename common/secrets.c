@@ -92,6 +92,15 @@ int sr_secret_read_file(const char *path, char **out, char *err, size_t errlen)
 		snprintf(err, errlen, "password file %s: contains a NUL byte", path);
 		goto out;
 	}
+	/* one line: a second one (an empty line at the end, say) would go into
+	 * the password and be sent wrong without a word */
+	if (strpbrk(buf, "\r\n")) {
+		snprintf(err, errlen,
+			 "password file %s: holds more than one line; the password is the file's "
+			 "one line (an empty line at its end counts)",
+			 path);
+		goto out;
+	}
 	*out = strdup(buf);
 	rc = *out ? 0 : -1;
 out:
