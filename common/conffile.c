@@ -84,7 +84,17 @@ static int apply_value(struct loader *l, const struct sr_option *o, const char *
 	if (is_null(v))
 		return fail_at(l, v, "%s: expected a value, got nothing", key);
 	if (v->type == YAML_SCALAR_NODE) {
-		rc = sr_option_apply(o, scalar(v), layer, reg, &scratch, key, msg, sizeof msg);
+		char joined[4096];
+		const char *val = scalar(v), *slash = strrchr(l->path, '/');
+
+		/* a relative file name is the YAML file's neighbour, as in every
+		 * configuration format people know, not the working directory's */
+		if (o->path && val[0] && val[0] != '/' && slash) {
+			snprintf(joined, sizeof joined, "%.*s/%s", (int)(slash - l->path), l->path,
+				 val);
+			val = joined;
+		}
+		rc = sr_option_apply(o, val, layer, reg, &scratch, key, msg, sizeof msg);
 		sr_run_free(&scratch);
 		if (rc < 0)
 			return fail_at(l, v, "%s", msg);

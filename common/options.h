@@ -95,6 +95,7 @@ struct sr_option {
 	enum sr_opt_scope scope;
 	unsigned secret : 1;	 /* wiped on free, <redacted> in dumps */
 	unsigned credential : 1; /* may stand under outbound_auth: */
+	unsigned path : 1;	 /* a file name: relative to the YAML file that gives it */
 	unsigned tools;
 	const char *help;
 };

@@ -223,3 +223,27 @@ JSON
 		[[ "$stderr" == *"tls_cert/tls_key (client certificates) are not acted on"* ]] || { echo "$t: $stderr"; false; }
 	done
 }
+
+@test "a relative password_file is the YAML file's neighbour, not the working directory's" {
+	mkdir -p "$BATS_TEST_TMPDIR/etc" "$BATS_TEST_TMPDIR/elsewhere"
+	umask 077
+	printf 'client_uri: sip:alice@nowhere.invalid\npassword_file: alice.pw\ntls_ca_file: certs/ca.pem\n' \
+		>"$BATS_TEST_TMPDIR/etc/r.yaml"
+	cd "$BATS_TEST_TMPDIR/elsewhere"
+	run --separate-stderr "$SIPREG" -f ../etc/r.yaml --dump-config
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"password_file: ../etc/alice.pw"* ]]
+	[[ "$output" == *"tls_ca_file: ../etc/certs/ca.pem"* ]]
+}
+
+@test "a password file of more than one line is refused, not sent wrong" {
+	umask 077
+	printf 'alice-secret\n\n' >"$BATS_TEST_TMPDIR/two.pw"
+	run --separate-stderr "$SIPREG" -u sip:alice@nowhere.invalid --password-file "$BATS_TEST_TMPDIR/two.pw"
+	[ "$status" -eq 78 ]
+	[[ "$stderr" == *"two.pw: holds more than one line"* ]]
+	[[ "$stderr" != *alice-secret* ]]
+	printf 'alice-secret\r\n' >"$BATS_TEST_TMPDIR/crlf.pw"
+	run --separate-stderr "$SIPREG" -u sip:alice@nowhere.invalid --password-file "$BATS_TEST_TMPDIR/crlf.pw"
+	[ "$status" -eq 68 ]
+}
