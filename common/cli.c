@@ -274,8 +274,8 @@ void sr_options_help(const char *tool, unsigned tool_bit, const char *synopsis, 
 			snprintf(left + w, sizeof left - (size_t)w,
 				 o->type == SR_OT_BOOL ? "[=%s]" : "=%s", o->arg);
 		fprintf(out, "%-34s %s", left, o->help);
-		if (o->def)
-			fprintf(out, " (default: %s)", o->def);
+		if (o->def_doc || o->def)
+			fprintf(out, " (default: %s)", o->def_doc ? o->def_doc : o->def);
 		fputc('\n', out);
 		if (o->aliases || o->cli_aliases) {
 			fprintf(out, "%-34s also spelled:", "");
