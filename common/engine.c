@@ -543,8 +543,56 @@ static void on_refresh(struct eng *e, int status, char const *phrase, sip_t cons
 
 /* The stack's own events: its parameters (our default Contact) and the
  * end of a shutdown. */
-static void on_stack_event(struct sr_stack *st, nua_event_t event, int status, tagi_t tags[])
+static sr_eng_call_fn *g_call_fn;
+static void *g_call_arg;
+
+void sr_eng_on_calls(sr_eng_call_fn *fn, void *arg)
 {
+	g_call_fn = fn;
+	g_call_arg = arg;
+}
+
+/* A request to our Contact (a call to the AOR we registered): we take no
+ * calls. 480 tells a forking proxy to prefer its other branches, where a
+ * 403 could become the call's final answer. OPTIONS (a registrar's
+ * qualify) is answered 200 by the stack itself. */
+static void on_incoming(nua_event_t event, nua_handle_t *nh, sip_t const *sip)
+{
+	char *ruri = NULL, *from = NULL;
+	su_home_t home[1] = {SU_HOME_INIT(home)};
+
+	nua_respond(nh, SIP_480_TEMPORARILY_UNAVAILABLE, TAG_END());
+	if (sip && sip->sip_request)
+		ruri = url_as_string(home, sip->sip_request->rq_url);
+	if (sip && sip->sip_from)
+		from = url_as_string(home, sip->sip_from->a_url);
+	sr_debug(1, "<- %s from %s to %s: answered 480 (we take no calls)",
+		 sip && sip->sip_request ? sip->sip_request->rq_method_name : "request",
+		 from ? from : "?", ruri ? ruri : "?");
+	if (g_call_fn)
+		g_call_fn(g_call_arg,
+			  sip && sip->sip_request ? sip->sip_request->rq_method_name : "?", ruri,
+			  from);
+	su_home_deinit(home);
+	(void)event;
+}
+
+static void on_stack_event(struct sr_stack *st, nua_event_t event, int status, nua_handle_t *nh,
+			   sip_t const *sip, tagi_t tags[])
+{
+	if (event == nua_i_invite) {
+		on_incoming(event, nh, sip);
+		return;
+	}
+	/* the incoming call's handle ends with its transaction */
+	if (event == nua_i_state && nh) {
+		int cs = -1;
+
+		tl_gets(tags, NUTAG_CALLSTATE_REF(cs), TAG_END());
+		if (cs == nua_callstate_terminated)
+			nua_handle_destroy(nh);
+		return;
+	}
 	if (event == nua_r_get_params) {
 		tagi_t const *ti = tl_find(tags, ntatag_contact);
 		sip_contact_t const *m = ti ? (sip_contact_t const *)ti->t_value : NULL;
@@ -565,7 +613,7 @@ void sr_eng_on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 
 	(void)nua;
 	if (!e) {
-		on_stack_event((struct sr_stack *)magic, event, status, tags);
+		on_stack_event((struct sr_stack *)magic, event, status, nh, sip, tags);
 		return;
 	}
 	switch (event) {

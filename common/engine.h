@@ -26,4 +26,10 @@ struct sr_eng_hooks {
 	void *arg;
 };
 
+/* Calls to a Contact of ours are answered 480; fn(arg, method, request URI,
+ * From URI) hears of each (either URI may be NULL). */
+typedef void sr_eng_call_fn(void *arg, const char *method, const char *request_uri,
+			    const char *from);
+void sr_eng_on_calls(sr_eng_call_fn *fn, void *arg);
+
 #endif

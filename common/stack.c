@@ -115,7 +115,11 @@ static nua_t *create(struct sr_stack *st, struct eng *e, double deadline, const 
 	    TAG_IF(route, NUTAG_INITIAL_ROUTE_STR(route)), NUTAG_KEEPALIVE(0),
 	    NTATAG_SIP_T1X64(t1x64), NTATAG_UDP_MTU(65535),
 	    /* registrations only: no SDP offer/answer engine per handle */
-	    NUTAG_MEDIA_ENABLE(0), NUTAG_ENABLEINVITE(0), NUTAG_ENABLEMESSAGE(0),
+	    NUTAG_MEDIA_ENABLE(0), NUTAG_ENABLEINVITE(1), NUTAG_ENABLEMESSAGE(0),
+	    /* calls reach us to be answered 480 (engine.c); Allow says what we
+	     * take: nua's default claims BYE, MESSAGE, REFER, ... */
+	    NUTAG_AUTOALERT(0), NUTAG_AUTOANSWER(0),
+	    SIPTAG_ALLOW_STR("INVITE, ACK, CANCEL, OPTIONS"),
 	    /* the keeper holds thousands of transactions: let finished ones go
 	     * after 1 s instead of T4's 5 s (Timer K only absorbs response
 	     * retransmissions) */

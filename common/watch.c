@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <sofia-sip/su_wait.h>
+#include <sofia-sip/url.h>
 
 #include "confbuild.h"
 #include "conffile.h"
@@ -709,6 +710,33 @@ static void tick_body(struct watch *w, double now)
 	}
 }
 
+/* A call reached a Contact of ours (answered 480 by the engine): an event,
+ * and a count for the registration whose Contact it was sent to. A monitor
+ * that receives calls is itself a finding. */
+static void on_call(void *arg, const char *method, const char *request_uri, const char *from)
+{
+	struct watch *w = arg;
+	su_home_t home[1] = {SU_HOME_INIT(home)};
+	url_t *ru = request_uri ? url_make(home, request_uri) : NULL;
+	struct slot *hit = NULL;
+	size_t i;
+
+	for (i = 0; ru && i < w->n && !hit; i++) {
+		url_t *c =
+		    w->slots[i]->res.contact ? url_make(home, w->slots[i]->res.contact) : NULL;
+
+		if (c && url_cmp(c, ru) == 0)
+			hit = w->slots[i];
+	}
+	if (hit)
+		hit->calls_total++;
+	w->dirty = 1;
+	sr_watch_emit(w, "call_rejected", hit,
+		      json_pack("{s:s, s:s?, s:s?, s:i}", "method", method ? method : "?",
+				"request_uri", request_uri, "from", from, "status", 480));
+	su_home_deinit(home);
+}
+
 int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 		 struct sr_config *cfg, const struct sr_watch_opts *opts)
 {
@@ -750,6 +778,7 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 
 	if (add_slots(&w, cfg, 0) < 0)
 		goto out;
+	sr_eng_on_calls(on_call, &w);
 	{
 		/* The stack refreshes each registration by itself at a random
 		 * point of the middle half of its grant: 2/expiration per second
@@ -778,6 +807,7 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 		su_root_step(w.root, 200);
 	/* the stacks end within what is left of the shutdown timeout */
 	sr_eng_shutdown_all(w.root, w.stop_deadline);
+	sr_eng_on_calls(NULL, NULL);
 	for (i = 0; i < w.n; i++)
 		if (w.slots[i]->st != S_STOPPED)
 			set_state(w.slots[i], S_STOPPED);

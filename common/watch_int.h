@@ -42,6 +42,7 @@ struct slot {
 	unsigned backoff;
 	unsigned long failures_total;
 	unsigned long registrations_total;
+	unsigned long calls_total; /* calls to its Contact, answered 480 */
 	int ever_registered;
 	long granted;
 	double rtt;

@@ -157,8 +157,9 @@ static void write_status(struct watch *w)
 			fputs("null", f);
 		fprintf(f,
 			", \"rtt\": %.6f, \"attempts\": %u, \"failures_total\": %lu, "
-			"\"registrations_total\": %lu}",
-			s->rtt, (unsigned)s->attempts, s->failures_total, s->registrations_total);
+			"\"registrations_total\": %lu, \"calls_total\": %lu}",
+			s->rtt, (unsigned)s->attempts, s->failures_total, s->registrations_total,
+			s->calls_total);
 	}
 	fputs(w->n ? "\n ]\n}\n" : "]\n}\n", f);
 	if (fclose(f) == 0 && write_atomic(w->opts->status_file, buf, len) < 0)
@@ -190,6 +191,7 @@ static void write_prometheus(struct watch *w)
 	    {"sipreg_register_rtt_seconds", "gauge", "time from REGISTER to its final response"},
 	    {"sipreg_failures_total", "counter", "failed registration attempts"},
 	    {"sipreg_expires_seconds", "gauge", "expiry the registrar granted"},
+	    {"sipreg_calls_total", "counter", "calls to our Contact, answered 480"},
 	};
 	char *buf = NULL;
 	size_t len = 0, i, k;
@@ -197,7 +199,7 @@ static void write_prometheus(struct watch *w)
 
 	if (!f)
 		return;
-	for (k = 0; k < 5; k++) {
+	for (k = 0; k < sizeof m / sizeof m[0]; k++) {
 		fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", m[k].name, m[k].help, m[k].name,
 			m[k].type);
 		for (i = 0; i < w->n; i++) {
@@ -219,8 +221,11 @@ static void write_prometheus(struct watch *w)
 			case 3:
 				fprintf(f, "%lu\n", s->failures_total);
 				break;
-			default:
+			case 4:
 				fprintf(f, "%ld\n", s->st == S_REGISTERED ? s->granted : 0);
+				break;
+			default:
+				fprintf(f, "%lu\n", s->calls_total);
 				break;
 			}
 		}

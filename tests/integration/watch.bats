@@ -655,3 +655,27 @@ YAML
 	run --separate-stderr timeout -s TERM 2 "$WATCH" -f "$BATS_TEST_TMPDIR/m.yaml" --max-rate 2 --events /dev/null
 	[[ "$stderr" != *"refreshes average"* ]]
 }
+
+@test "a call to the watch's Contact is answered 480, counted and reported; OPTIONS 200" {
+	kam_ready UDP
+	printf 'client_uri: sip:alice@127.0.0.1\nserver_uri: sip:127.0.0.1:%s\ncontact_user: %s\npassword_file: %s\nmax_random_initial_delay: 0\n' \
+		"$KAM_UDP" "$CU" "$PW" >"$BATS_TEST_TMPDIR/c.yaml"
+	watch_start "$BATS_TEST_TMPDIR/c.yaml"
+	wait_event registered
+	contact=$(kam_bindings alice | grep "sip:$CU@" | head -1)
+	hostport=$(sed -E 's/^sip:[^@]*@([^;]*).*/\1/' <<<"$contact")
+	# the REGISTER advertised only what we take
+	need sipp
+	run timeout 20 sipp -sf "$SCEN/call-to-contact.xml" -s "$CU" -i 127.0.0.1 \
+		-p "$(free_udp_port)" -m 1 -nostdin -timeout 15 "$hostport"
+	echo "$output" | tail -5 >&3
+	[ "$status" -eq 0 ]
+	wait_event call_rejected "" 5
+	[ "$(jq -s -r '[.[] | select(.event == "call_rejected")][0].method' "$EV")" = INVITE ]
+	[ "$(jq -s -r '[.[] | select(.event == "call_rejected")][0].status' "$EV")" = 480 ]
+	kill -USR1 "$WPID"
+	sleep 0.5
+	grep -q '^sipreg_calls_total{name="sip:alice@127.0.0.1"} 1$' "$PR"
+	[ "$(jq '.registrations[0].calls_total' "$ST")" = 1 ]
+	watch_stop
+}
