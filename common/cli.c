@@ -301,15 +301,27 @@ void sr_options_help(const char *tool, unsigned tool_bit, const char *synopsis, 
 		     "77 credentials refused, 78 config.\n");
 }
 
-int sr_argv_wants_nagios(int argc, char **argv)
+enum sr_output sr_argv_output(int argc, char **argv)
 {
-	int i, yes = 0;
+	static const char *const names[] = {"text", "json", "env", "nagios"};
+	enum sr_output fmt = SR_OUT_TEXT;
+	const char *v;
+	int i;
+	unsigned k;
 
-	for (i = 1; i < argc; i++)
+	for (i = 1; i < argc; i++) {
+		v = NULL;
 		if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc)
-			yes = !strcmp(argv[++i], "nagios");
-		else if (!strncmp(argv[i], "--output=", 9) ||
-			 (!strncmp(argv[i], "-o", 2) && argv[i][2]))
-			yes = !strcmp(argv[i] + (argv[i][1] == 'o' ? 2 : 9), "nagios");
-	return yes;
+			v = argv[++i];
+		else if (!strncmp(argv[i], "--output=", 9))
+			v = argv[i] + 9;
+		else if (!strncmp(argv[i], "-o", 2) && argv[i][2])
+			v = argv[i] + 2;
+		else if (!strcmp(argv[i], "--json"))
+			fmt = SR_OUT_JSON;
+		for (k = 0; v && k < 4; k++)
+			if (!strcmp(v, names[k]))
+				fmt = (enum sr_output)k;
+	}
+	return fmt;
 }

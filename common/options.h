@@ -129,7 +129,7 @@ struct sr_cli {
  * --version was handled (exit 0), -1 on a usage error (message printed). */
 /* -o nagios anywhere on the command line (the last -o wins): then even a
  * usage error is a Nagios UNKNOWN. Looked for before the options are parsed. */
-int sr_argv_wants_nagios(int argc, char **argv);
+enum sr_output sr_argv_output(int argc, char **argv);
 int sr_options_parse(const char *tool, unsigned tool_bit, int argc, char **argv, struct sr_cli *cli,
 		     struct sr_run *run);
 /* Apply the kept flags to one registration. 0, or -1 with err filled. */

@@ -158,6 +158,33 @@ static int render_json(FILE *out, const char *tool, const struct sr_result *res,
 	return rc == 0 ? 0 : -1;
 }
 
+void sr_output_error(FILE *out, const char *tool, enum sr_output fmt, int code)
+{
+	const char *why = sr_err_first();
+
+	if (!why)
+		why = code == SR_EXIT_USAGE    ? "usage error"
+		      : code == SR_EXIT_CONFIG ? "configuration error"
+					       : "internal error";
+	if (fmt == SR_OUT_ENV) {
+		fprintf(out, "SIPREG_COUNT=0\nSIPREG_EXIT_CODE=%d\nSIPREG_ERROR=", code);
+		sr_shell_quote(out, why);
+		fputc('\n', out);
+		return;
+	}
+	{
+		json_t *doc =
+		    json_pack("{s:s, s:s, s:[], s:i, s:s}", "tool", tool, "version",
+			      PACKAGE_VERSION, "results", "exit_code", code, "error", why);
+
+		if (doc) {
+			json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+			fputc('\n', out);
+			json_decref(doc);
+		}
+	}
+}
+
 /* Colour for people at a terminal only: never into a pipe or a file, never
  * with NO_COLOR set (no-color.org), never on a dumb terminal. */
 static int use_colour(FILE *out)

@@ -13,6 +13,10 @@ int sr_output_render(FILE *out, const char *tool, enum sr_output fmt, int verbos
 		     const struct sr_result *res, size_t n, int exit_code);
 int sr_output_nagios(FILE *out, const char *tool, const struct sr_result *res, size_t n,
 		     const char *warn, const char *crit, int strict);
+/* A usage, configuration or internal error (code) as the JSON document
+ * (no results, "error") or the env lines of a run, for the scripts that
+ * asked for them. */
+void sr_output_error(FILE *out, const char *tool, enum sr_output fmt, int code);
 /* Quote s for a POSIX shell (single quotes). */
 void sr_shell_quote(FILE *out, const char *s);
 

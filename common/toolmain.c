@@ -61,8 +61,7 @@ void sr_tool_main(const struct sr_tool *tool, int argc, char **argv)
 	sr_run_defaults(&run);
 	sr_log_init(tool->name, 0);
 	/* -o nagios turns even usage errors into UNKNOWN: look for it first */
-	if (sr_argv_wants_nagios(argc, argv))
-		run.output = SR_OUT_NAGIOS;
+	run.output = sr_argv_output(argc, argv);
 
 	rc = sr_options_parse(tool->name, tool->bit, argc, argv, &cli, &run);
 	if (rc != 0) {
@@ -130,9 +129,12 @@ void sr_tool_main(const struct sr_tool *tool, int argc, char **argv)
 		sr_result_free(&res[i]);
 	free(res);
 out:
-	/* monitoring-plugins: usage, configuration and internal errors are UNKNOWN */
+	/* monitoring-plugins: usage, configuration and internal errors are
+	 * UNKNOWN; a script that asked for JSON or env gets its document */
 	if (run.output == SR_OUT_NAGIOS && !res && code != 0)
 		code = sr_nagios_unknown(stdout, tool->name, code);
+	else if ((run.output == SR_OUT_JSON || run.output == SR_OUT_ENV) && !res && code != 0)
+		sr_output_error(stdout, tool->name, run.output, code);
 	sr_cli_free(&cli);
 	sr_config_free(&cfg);
 	sr_run_free(&run);
@@ -153,7 +155,7 @@ void sr_watch_tool_main(int argc, char **argv)
 	sr_run_defaults(&run);
 	sr_log_init(tool, 0);
 	/* -o nagios: the plugin's side, a check of a running watch */
-	nagios = sr_argv_wants_nagios(argc, argv);
+	nagios = sr_argv_output(argc, argv) == SR_OUT_NAGIOS;
 	rc = sr_options_parse(tool, SR_TOOL_SIPREGWATCH, argc, argv, &cli, &run);
 	if (rc != 0) {
 		code = rc > 0		     ? SR_EXIT_OK

@@ -62,7 +62,10 @@ load ../helpers
 	[[ "$stderr" == *"not supported by this build"* ]]
 	run --separate-stderr "$SIPREG" -u sip:a@b.invalid -s "sip:b.invalid;transport=ws" --json
 	[ "$status" -eq 78 ]
-	[ -z "$output" ]
+	# --json: the document, with no result and the error
+	[ "$(jqo '.results | length')" = 0 ]
+	[ "$(jqo '.exit_code')" = 78 ]
+	[[ "$(jqo '.error')" == *"not supported by this build"* ]]
 	[[ "$stderr" == *"not supported by this build"* ]]
 }
 
@@ -185,8 +188,9 @@ load ../helpers
 	run --separate-stderr "$SIPREG" -u sip:alice@127.0.0.1 -H 127.0.0.1:9 -p x -x 0 --json
 	[ "$status" -eq 64 ]
 	[[ "$stderr" == *"expiration 0 would remove the binding"*"use sipunreg"* ]]
-	# nothing was sent: no result document, and no packet to port 9
-	[ -z "$output" ]
+	# nothing was sent: a document without results, the error in it
+	[ "$(jqo '.results | length')" = 0 ]
+	[[ "$(jqo '.error')" == "expiration 0 would remove the binding"* ]]
 	run --separate-stderr "$SIPREG" -u sip:alice@127.0.0.1 -H 127.0.0.1:9 -p x -x 0 -o nagios
 	[ "$status" -eq 3 ]
 	[[ "$output" == "SIPREG UNKNOWN - expiration 0 would remove the binding"* ]]
@@ -220,7 +224,8 @@ load ../helpers
 		[ "$status" -eq 64 ] || { echo "$uri: $status $stderr"; false; }
 		[[ "$stderr" == "sipreg: --client-uri: \"$uri\" $why"* ]] || { echo "$stderr"; false; }
 		[ "$(wc -l <<<"$stderr")" -eq 1 ]
-		[ -z "$output" ]
+		[ "$(jqo '.exit_code')" = 64 ]
+		[ "$(jqo '.results | length')" = 0 ]
 	done
 	for flag in --server-uri --contact-uri --outbound-proxy --servers --contact; do
 		t=sipreg
@@ -237,4 +242,24 @@ load ../helpers
 	run --separate-stderr "$SIPREG" -f "$BATS_TEST_TMPDIR/u.yaml"
 	[ "$status" -eq 78 ]
 	[[ "$stderr" == *"u.yaml:2:13: server_uri: \"sip:127.0.0.1:0\" has a port that is not 1 to 65535" ]]
+}
+
+@test "--json and -o env print their document for usage and configuration errors" {
+	run --separate-stderr "$SIPREG" --bogus --json
+	[ "$status" -eq 64 ]
+	[ "$(jqo '.tool')" = sipreg ]
+	[ "$(jqo '.exit_code')" = 64 ]
+	[[ "$(jqo '.error')" == *"--bogus"* ]]
+	run --separate-stderr "$SIPREG" -u sip:a@127.0.0.1 --expiration soon -o env
+	[ "$status" -eq 64 ]
+	eval "$output"
+	[ "$SIPREG_EXIT_CODE" -eq 64 ]
+	[ "$SIPREG_COUNT" -eq 0 ]
+	[[ "$SIPREG_ERROR" == *"--expiration: expected a non-negative integer"* ]]
+	umask 077
+	printf 'client_uri: sip:a@127.0.0.1\nretry_interval: soon\n' >"$BATS_TEST_TMPDIR/e.yaml"
+	run --separate-stderr "$SIPREG_BUILDDIR/sipunreg" -f "$BATS_TEST_TMPDIR/e.yaml" --json
+	[ "$status" -eq 78 ]
+	[ "$(jqo '.tool')" = sipunreg ]
+	[[ "$(jqo '.error')" == *"e.yaml:2:"*"retry_interval"* ]]
 }

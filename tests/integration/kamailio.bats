@@ -292,7 +292,8 @@ registrations:
 YAML
 	run --separate-stderr timeout 30 "$SIPREG" -f "$BATS_TEST_TMPDIR/bad.yaml" --json
 	[ "$status" -eq 78 ]
-	[ -z "$output" ]
+	[ "$(jqo '.results | length')" = 0 ]
+	[ "$(jqo '.exit_code')" = 78 ]
 	[[ "$stderr" == *"bad.yaml:3:"*"expiration: expected a non-negative integer"* ]]
 	! kam_bindings alice | grep -q "sip:$CU@"
 }
