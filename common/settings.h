@@ -169,6 +169,7 @@ struct sr_run {
 	double shutdown_timeout;
 	double max_rate;
 	double stale;
+	double unreachable_critical; /* --check: a silent registrar is CRITICAL after it */
 };
 
 /* Fill with the option table's defaults (defined with the table, options.c). */

@@ -172,8 +172,8 @@ void sr_watch_tool_main(int argc, char **argv)
 			code = SR_NAGIOS_UNKNOWN;
 			goto out;
 		}
-		code =
-		    sr_watch_check(stdout, run.status_file, run.stale, run.warning, run.critical);
+		code = sr_watch_check(stdout, run.status_file, run.stale, run.warning, run.critical,
+				      run.unreachable_critical);
 		goto out;
 	}
 	sr_log_init(tool, run.quiet ? 0 : run.verbose);

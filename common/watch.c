@@ -218,11 +218,42 @@ static void audit_end(struct audit *a)
 	a->done = 0;
 }
 
+/* An audit nobody answered (no response, no connection) means the
+ * registrar is unreachable, whatever the last grant says: an event, and
+ * the registrations there carry the time for the status file and --check.
+ * Any answer ends it. */
+static void note_reachability(struct watch *w, struct audit *a)
+{
+	int answered = a->res.status > 0;
+	double now = sr_wall_now();
+	size_t i;
+
+	if (!answered && a->res.word != SR_W_TIMEOUT && a->res.word != SR_W_TRANSPORT_ERROR &&
+	    a->res.word != SR_W_DNS_ERROR && a->res.word != SR_W_TLS_ERROR)
+		return;
+	if (!answered && !a->unreachable_since) {
+		a->unreachable_since = now;
+		sr_watch_emit(w, "registrar_unreachable", NULL,
+			      json_pack("{s:s, s:f, s:s?}", "registrar", a->registrar, "since", now,
+					"error", a->res.error));
+	} else if (answered && a->unreachable_since) {
+		sr_watch_emit(w, "registrar_reachable", NULL,
+			      json_pack("{s:s, s:f}", "registrar", a->registrar, "after",
+					now - a->unreachable_since));
+		a->unreachable_since = 0;
+	}
+	for (i = 0; i < w->n; i++)
+		if (holds_at(w->slots[i], a->registrar))
+			w->slots[i]->unreachable_since = a->unreachable_since;
+	w->dirty = 1;
+}
+
 static void audit_finish(struct watch *w, struct audit *a)
 {
 	size_t i;
 	int found = 0, again = 0;
 
+	note_reachability(w, a);
 	/* no answer or a failure: the registrations' own refreshes tell */
 	if (a->res.status >= 200 && a->res.status < 300) {
 		for (i = 0; i < a->res.n_bindings; i++)

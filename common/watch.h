@@ -24,8 +24,9 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 		 struct sr_config *cfg, const struct sr_watch_opts *opts);
 
 /* --check: a Nagios check of a running watch's status file, written to
- * out; returns the plugin's state (0..3). */
+ * out; returns the plugin's state (0..3). A registrar that answers no audit
+ * makes it WARNING, CRITICAL after unreachable_crit seconds. */
 int sr_watch_check(FILE *out, const char *status_file, double stale_after, const char *warn,
-		   const char *crit);
+		   const char *crit, double unreachable_crit);
 
 #endif

@@ -43,6 +43,7 @@ struct slot {
 	unsigned long failures_total;
 	unsigned long registrations_total;
 	unsigned long calls_total; /* calls to its Contact, answered 480 */
+	double unreachable_since;  /* its registrar answers no audit since (wall clock), 0 */
 	int ever_registered;
 	long granted;
 	double rtt;
@@ -64,6 +65,7 @@ struct audit {
 	struct sr_run run; /* the watch's, as a listing (REGISTER without Contact) */
 	char *own;	   /* the sentinel's binding as the registrar wrote it */
 	int done;
+	double unreachable_since; /* wall clock of the first unanswered query, 0: answers */
 };
 
 struct watch {

@@ -32,13 +32,53 @@ static void perf_each(FILE *out, json_t *regs, const char *warn, const char *cri
 	}
 }
 
+/* What the status file says of the registrations. */
+struct tally {
+	size_t n, reg, rejected, failing, stopped;
+	double rtt_max;
+	double unreachable; /* the longest time a registrar answers no audit, s */
+	const char *unreachable_name;
+};
+
+static void tally(json_t *regs, double now, struct tally *t)
+{
+	json_t *r;
+	size_t i;
+
+	memset(t, 0, sizeof *t);
+	t->n = json_array_size(regs);
+	json_array_foreach(regs, i, r)
+	{
+		const char *state = json_string_value(json_object_get(r, "state"));
+		double rtt = json_real_value(json_object_get(r, "rtt"));
+		json_t *u = json_object_get(r, "registrar_unreachable_since");
+
+		if (state && !strcmp(state, "registered")) {
+			t->reg++;
+			if (rtt > t->rtt_max)
+				t->rtt_max = rtt;
+		} else if (state && !strcmp(state, "rejected")) {
+			t->rejected++;
+		} else if (state && !strcmp(state, "stopped")) {
+			t->stopped++;
+		} else {
+			t->failing++;
+		}
+		if (json_is_number(u) && now - json_number_value(u) > t->unreachable) {
+			t->unreachable = now - json_number_value(u);
+			t->unreachable_name = json_string_value(json_object_get(r, "name"));
+		}
+	}
+}
+
 int sr_watch_check(FILE *out, const char *status_file, double stale_after, const char *warn,
-		   const char *crit)
+		   const char *crit, double unreachable_crit)
 {
 	json_error_t je;
 	json_t *doc = json_load_file(status_file, 0, &je), *regs, *r;
-	double age, rtt_max = 0;
-	size_t i, n, reg = 0, rejected = 0, failing = 0, shown = 0;
+	double now = sr_wall_now(), age;
+	size_t i, shown = 0;
+	struct tally t;
 	enum sr_nagios_state st = SR_NAGIOS_OK, th;
 	char num[32], stale[32];
 
@@ -53,38 +93,34 @@ int sr_watch_check(FILE *out, const char *status_file, double stale_after, const
 		json_decref(doc);
 		return SR_NAGIOS_UNKNOWN;
 	}
-	age = sr_wall_now() - json_real_value(json_object_get(doc, "updated"));
+	age = now - json_real_value(json_object_get(doc, "updated"));
 	regs = json_object_get(doc, "registrations");
-	n = json_array_size(regs);
-	json_array_foreach(regs, i, r)
-	{
-		const char *state = json_string_value(json_object_get(r, "state"));
-		double rtt = json_real_value(json_object_get(r, "rtt"));
-
-		if (state && !strcmp(state, "registered")) {
-			reg++;
-			if (rtt > rtt_max)
-				rtt_max = rtt;
-		} else if (state && !strcmp(state, "rejected")) {
-			rejected++;
-		} else {
-			failing++;
-		}
-	}
-	if (age > stale_after || rejected || (n && reg == 0))
+	tally(regs, now, &t);
+	if (age > stale_after || t.rejected || (t.n && t.reg == 0))
 		st = SR_NAGIOS_CRITICAL;
-	else if (failing)
+	else if (t.failing || t.unreachable > 0)
 		st = SR_NAGIOS_WARNING;
-	th = sr_nagios_thresholds(rtt_max, warn, crit);
+	/* a registrar silent for longer than allowed: its grants still run */
+	if (t.unreachable > unreachable_crit)
+		st = SR_NAGIOS_CRITICAL;
+	th = sr_nagios_thresholds(t.rtt_max, warn, crit);
 	if (th > st)
 		st = th;
 	if (age > stale_after) {
 		sr_nagios_begin(out, tool, SR_NAGIOS_CRITICAL);
 		fprintf(out, "status file %.0f s old (sipregwatch not running?)", age);
+	} else if (t.n && t.stopped == t.n) {
+		sr_nagios_begin(out, tool, st);
+		fprintf(out, "stopped: sipregwatch ended and removed its %zu registration%s", t.n,
+			t.n == 1 ? "" : "s");
 	} else {
 		sr_nagios_begin(out, tool, st);
-		fprintf(out, "%zu of %zu registered, %zu rejected, %zu failing", reg, n, rejected,
-			failing);
+		fprintf(out, "%zu of %zu registered, %zu rejected, %zu failing", t.reg, t.n,
+			t.rejected, t.failing);
+		if (t.unreachable > 0)
+			sr_nagios_text(out, "; the registrar of %s answers nothing for %.0f s%s",
+				       t.unreachable_name ? t.unreachable_name : "?", t.unreachable,
+				       t.unreachable > unreachable_crit ? " (critical)" : "");
 		/* who, first: the names a person looks for (at most 5) */
 		json_array_foreach(regs, i, r)
 		{
@@ -95,18 +131,18 @@ int sr_watch_check(FILE *out, const char *status_file, double stale_after, const
 					       json_string_value(json_object_get(r, "name")),
 					       state);
 		}
-		if (rejected + failing > shown)
+		if (t.rejected + t.failing + t.stopped > shown)
 			fprintf(out, ", ...");
 	}
-	snprintf(num, sizeof num, "%zu", n);
+	snprintf(num, sizeof num, "%zu", t.n);
 	snprintf(stale, sizeof stale, "%.0f", stale_after);
 	fputs(" |", out);
-	sr_nagios_perf(out, NULL, "registered", (double)reg, 0, "", NULL, NULL, num);
-	sr_nagios_perf(out, NULL, "failing", (double)failing, 0, "", NULL, NULL, NULL);
-	sr_nagios_perf(out, NULL, "rejected", (double)rejected, 0, "", NULL, NULL, NULL);
-	sr_nagios_perf(out, NULL, "time", rtt_max, 6, "s", warn, crit, NULL);
+	sr_nagios_perf(out, NULL, "registered", (double)t.reg, 0, "", NULL, NULL, num);
+	sr_nagios_perf(out, NULL, "failing", (double)t.failing, 0, "", NULL, NULL, NULL);
+	sr_nagios_perf(out, NULL, "rejected", (double)t.rejected, 0, "", NULL, NULL, NULL);
+	sr_nagios_perf(out, NULL, "time", t.rtt_max, 6, "s", warn, crit, NULL);
 	sr_nagios_perf(out, NULL, "age", age, 0, "s", NULL, stale, NULL);
-	if (n > 1)
+	if (t.n > 1)
 		perf_each(out, regs, warn, crit);
 	fputc('\n', out);
 	json_decref(doc);

@@ -157,9 +157,14 @@ static void write_status(struct watch *w)
 			fputs("null", f);
 		fprintf(f,
 			", \"rtt\": %.6f, \"attempts\": %u, \"failures_total\": %lu, "
-			"\"registrations_total\": %lu, \"calls_total\": %lu}",
+			"\"registrations_total\": %lu, \"calls_total\": %lu, "
+			"\"registrar_unreachable_since\": ",
 			s->rtt, (unsigned)s->attempts, s->failures_total, s->registrations_total,
 			s->calls_total);
+		if (s->unreachable_since)
+			fprintf(f, "%.6f}", s->unreachable_since);
+		else
+			fputs("null}", f);
 	}
 	fputs(w->n ? "\n ]\n}\n" : "]\n}\n", f);
 	if (fclose(f) == 0 && write_atomic(w->opts->status_file, buf, len) < 0)

@@ -679,3 +679,36 @@ YAML
 	[ "$(jq '.registrations[0].calls_total' "$ST")" = 1 ]
 	watch_stop
 }
+
+@test "a registrar that stops answering is an event and makes --check WARNING, then CRITICAL" {
+	kam_ready UDP
+	printf 'client_uri: sip:alice@127.0.0.1\nserver_uri: sip:127.0.0.1:%s\ncontact_user: %s\npassword_file: %s\nmax_random_initial_delay: 0\nexpiration: 600\naudit_interval: 1\n' \
+		"$KAM_UDP" "$CU" "$PW" >"$BATS_TEST_TMPDIR/u.yaml"
+	watch_start "$BATS_TEST_TMPDIR/u.yaml" -t 2
+	wait_event registered
+	kill -USR1 "$WPID"
+	sleep 0.5
+	run "$WATCH" --check --status-file "$ST"
+	echo "$output" >&3
+	[ "$status" -eq 0 ]
+	pkill -STOP -f "$KAM_DIR/kamailio.cfg"
+	# the grant (600 s) still runs: only the unanswered audits tell
+	wait_event registrar_unreachable "" 15
+	kill -USR1 "$WPID"
+	sleep 0.5
+	[ "$(jq -r '.registrations[0].state' "$ST")" = registered ]
+	[ "$(jq -r '.registrations[0].registrar_unreachable_since | type' "$ST")" = number ]
+	run "$WATCH" --check --status-file "$ST"
+	[ "$status" -eq 1 ]
+	[[ "$output" == "SIPREGWATCH WARNING - 1 of 1 registered"*"answers nothing for"* ]]
+	run "$WATCH" --check --status-file "$ST" --unreachable-critical 0
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"(critical)"* ]]
+	pkill -CONT -f "$KAM_DIR/kamailio.cfg"
+	wait_event registrar_reachable "" 15
+	watch_stop
+	# after a clean stop the check says so, not "failing"
+	run "$WATCH" --check --status-file "$ST"
+	[ "$status" -eq 2 ]
+	[[ "$output" == "SIPREGWATCH CRITICAL - stopped: sipregwatch ended"* ]]
+}
