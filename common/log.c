@@ -45,20 +45,18 @@ static void vprint(const char *prefix, const char *fmt, va_list ap)
 	fprintf(stderr, "%s: %s%s\n", g_tool, prefix, buf);
 }
 
-static char g_first_err[512];
+static char g_first_err[512], g_last_err[512];
 
 void sr_err(const char *fmt, ...)
 {
-	va_list ap;
+	va_list ap, cp;
 
 	va_start(ap, fmt);
-	if (!g_first_err[0]) {
-		va_list cp;
-
-		va_copy(cp, ap);
-		vsnprintf(g_first_err, sizeof g_first_err, fmt, cp);
-		va_end(cp);
-	}
+	va_copy(cp, ap);
+	vsnprintf(g_last_err, sizeof g_last_err, fmt, cp);
+	va_end(cp);
+	if (!g_first_err[0])
+		memcpy(g_first_err, g_last_err, sizeof g_first_err);
 	vprint("", fmt, ap);
 	va_end(ap);
 }
@@ -66,6 +64,11 @@ void sr_err(const char *fmt, ...)
 const char *sr_err_first(void)
 {
 	return g_first_err[0] ? g_first_err : NULL;
+}
+
+const char *sr_err_last(void)
+{
+	return g_last_err[0] ? g_last_err : NULL;
 }
 
 void sr_warn(const char *fmt, ...)

@@ -16,6 +16,8 @@ const char *sr_log_tool(void);
 void sr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The first error sr_err() reported, NULL when none (Nagios' UNKNOWN line). */
 const char *sr_err_first(void);
+/* The last error reported (a reload's, say), or NULL. */
+const char *sr_err_last(void);
 void sr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Printed at verbosity >= level. */
 void sr_debug(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

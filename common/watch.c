@@ -569,10 +569,12 @@ static void reload(struct watch *w)
 	if (code == 0 && sr_secrets_load(cfg->regs, cfg->n, 0) < 0)
 		code = SR_EXIT_CONFIG;
 	if (code) {
-		sr_watch_emit(w, "reload_failed", NULL,
-			      json_pack("{s:s}", "error",
-					"the configuration is invalid; the old one keeps running "
-					"(see stderr)"));
+		/* the error itself, for whoever reads only the events */
+		sr_watch_emit(
+		    w, "reload_failed", NULL,
+		    json_pack("{s:s, s:s}", "error",
+			      sr_err_last() ? sr_err_last() : "the configuration is invalid",
+			      "kept", "the running configuration"));
 		sr_config_free(cfg);
 		free(cfg);
 		return;

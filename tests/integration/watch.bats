@@ -351,6 +351,8 @@ YAML
 	wait_event reload_failed
 	kill -0 "$WPID"
 	[[ "$(cat "$BATS_TEST_TMPDIR/watch.err")" == *"w.yaml"* ]]
+	# the event carries the error itself, file:line:col included
+	[[ "$(jq -s -r '[.[] | select(.event == "reload_failed")][0].error' "$EV")" == *"w.yaml:"*"not valid YAML"* ]]
 	watch_stop
 	[ "$WATCH_RC" -eq 0 ]
 }
