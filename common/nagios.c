@@ -56,6 +56,15 @@ enum sr_nagios_state sr_nagios_thresholds(double value, const char *warn, const 
 	return SR_NAGIOS_OK;
 }
 
+void sr_nagios_threshold_note(FILE *out, const char *what, double value, const char *unit,
+			      const char *warn, const char *crit)
+{
+	if (sr_range_alert(crit, value) == 1)
+		sr_nagios_text(out, "; %s %g%s outside -c %s", what, value, unit, crit);
+	else if (sr_range_alert(warn, value) == 1)
+		sr_nagios_text(out, "; %s %g%s outside -w %s", what, value, unit, warn);
+}
+
 void sr_nagios_begin(FILE *out, const char *tool, enum sr_nagios_state state)
 {
 	static const char *const words[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};

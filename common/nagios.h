@@ -17,6 +17,10 @@ enum sr_nagios_state {
 int sr_range_alert(const char *range, double value);
 /* The state of value against the -w and -c ranges (either may be NULL). */
 enum sr_nagios_state sr_nagios_thresholds(double value, const char *warn, const char *crit);
+/* When value alerts: which threshold fired, "; WHAT 0.6 s outside -c 0.5",
+ * for the status line. */
+void sr_nagios_threshold_note(FILE *out, const char *what, double value, const char *unit,
+			      const char *warn, const char *crit);
 /* "TOOL STATE - " */
 void sr_nagios_begin(FILE *out, const char *tool, enum sr_nagios_state state);
 /* Text of the status line: a '|' would start the perfdata and a line break

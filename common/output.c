@@ -414,6 +414,7 @@ int sr_output_nagios(FILE *out, const char *tool, const struct sr_result *res, s
 				sr_nagios_text(out, "; %s %s", res[i].name,
 					       sr_word_name(res[i].word));
 	}
+	sr_nagios_threshold_note(out, "time", tmax, " s", warn, crit);
 	fputs(" |", out);
 	sr_nagios_perf(out, NULL, "time", tmax, 3, "s", warn, crit, NULL);
 	for (i = 0; i < n; i++) {

@@ -134,6 +134,8 @@ int sr_watch_check(FILE *out, const char *status_file, double stale_after, const
 		if (t.rejected + t.failing + t.stopped > shown)
 			fprintf(out, ", ...");
 	}
+	if (age <= stale_after)
+		sr_nagios_threshold_note(out, "time", t.rtt_max, " s", warn, crit);
 	snprintf(num, sizeof num, "%zu", t.n);
 	snprintf(stale, sizeof stale, "%.0f", stale_after);
 	fputs(" |", out);

@@ -39,10 +39,13 @@ teardown() {
 	run --separate-stderr timeout 30 "$SIPREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$SIPP_PORT" -p x -t 5 -o nagios -w @0:100
 	[ "$status" -eq 1 ]
 	[[ "$output" == "SIPREG WARNING - "*"'time'="*"s;@0:100;;0"* ]]
+	# the line says which threshold fired
+	[[ "$output" == *"; time "*" s outside -w @0:100 |"* ]]
 	sipp_stop
 	sipp_start ok
 	run --separate-stderr timeout 30 "$SIPREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$SIPP_PORT" -p x -t 5 -o nagios -w @0:100 -c '~:-1'
 	[ "$status" -eq 2 ]
+	[[ "$output" == *"; time "*" s outside -c ~:-1 |"* ]]
 }
 
 @test "-o nagios: a silent server is CRITICAL with 'timeout after N s'" {

@@ -631,7 +631,8 @@ static void test_nagios_render(void **state)
 	bar = strchr(buf, '|');
 	assert_non_null(bar);
 	assert_null(strchr(bar + 1, '|'));
-	assert_non_null(strstr(buf, "SIPREG CRITICAL - 1 of 2 ok; a/b=c timeout |"));
+	assert_non_null(
+	    strstr(buf, "SIPREG CRITICAL - 1 of 2 ok; a/b=c timeout; time 2 s outside -w 1 |"));
 	assert_non_null(strstr(buf, " 'time'=2.000s;1;;0"));
 	assert_non_null(strstr(buf, " 'it''s time'=0.012s;;;0"));
 	assert_non_null(strstr(buf, " 'it''s expires'=600s;;;0"));
@@ -659,8 +660,8 @@ static void test_nagios_render(void **state)
 	bar = strchr(buf, '|');
 	assert_non_null(bar);
 	assert_null(strchr(bar + 1, '|'));
-	assert_non_null(strstr(
-	    buf, "SIPREGWATCH CRITICAL - 1 of 2 registered, 0 rejected, 1 failing: a/b retry |"));
+	assert_non_null(strstr(buf, "SIPREGWATCH CRITICAL - 1 of 2 registered, 0 rejected, 1 "
+				    "failing: a/b retry; time 0.5 s outside -c 0.4 |"));
 	assert_non_null(strstr(buf, " 'registered'=1;;;0;2"));
 	assert_non_null(strstr(buf, " 'it''s time'=0.500000s;;0.4;0"));
 	assert_non_null(strstr(buf, " 'a/b expires'=0s;;;0"));
