@@ -170,6 +170,7 @@ struct sr_run {
 	double max_rate;
 	double stale;
 	double unreachable_critical; /* --check: a silent registrar is CRITICAL after it */
+	double failing_critical;     /* --check: a failing registration is CRITICAL after it */
 };
 
 /* Fill with the option table's defaults (defined with the table, options.c). */

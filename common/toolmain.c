@@ -173,7 +173,7 @@ void sr_watch_tool_main(int argc, char **argv)
 			goto out;
 		}
 		code = sr_watch_check(stdout, run.status_file, run.stale, run.warning, run.critical,
-				      run.unreachable_critical);
+				      run.unreachable_critical, run.failing_critical);
 		goto out;
 	}
 	sr_log_init(tool, run.quiet ? 0 : run.verbose);

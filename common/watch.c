@@ -319,6 +319,8 @@ static void registered(struct slot *s)
 
 	s->res.t0_refresh = 0;
 	s->refresh_due = 0;
+	s->last_success = sr_wall_now();
+	s->failing_since = 0;
 	s->attempts = 0;
 	s->backoff = 0;
 	s->granted =
@@ -383,6 +385,8 @@ static void fail_policy(struct slot *s)
 	struct sr_retry_decision d;
 
 	s->failures_total++;
+	if (!s->failing_since)
+		s->failing_since = sr_wall_now();
 	sr_watch_emit(s->w, "failed", s,
 		      json_pack("{s:i, s:o, s:s, s:o}", "status", res->status, "reason",
 				res->reason && res->status ? json_string(res->reason) : json_null(),

@@ -25,8 +25,9 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 
 /* --check: a Nagios check of a running watch's status file, written to
  * out; returns the plugin's state (0..3). A registrar that answers no audit
- * makes it WARNING, CRITICAL after unreachable_crit seconds. */
+ * makes it WARNING, CRITICAL after unreachable_crit seconds; a registration
+ * failing for longer than failing_crit seconds makes it CRITICAL. */
 int sr_watch_check(FILE *out, const char *status_file, double stale_after, const char *warn,
-		   const char *crit, double unreachable_crit);
+		   const char *crit, double unreachable_crit, double failing_crit);
 
 #endif

@@ -44,6 +44,8 @@ struct slot {
 	unsigned long registrations_total;
 	unsigned long calls_total; /* calls to its Contact, answered 480 */
 	double unreachable_since;  /* its registrar answers no audit since (wall clock), 0 */
+	double last_success;	   /* wall clock of the last 2xx, 0: none yet */
+	double failing_since;	   /* wall clock of the first failure since a 2xx, 0 */
 	int ever_registered;
 	long granted;
 	double rtt;

@@ -38,6 +38,8 @@ struct tally {
 	double rtt_max;
 	double unreachable; /* the longest time a registrar answers no audit, s */
 	const char *unreachable_name;
+	double failing_for; /* the longest time a registration fails, s */
+	const char *failing_name;
 };
 
 static void tally(json_t *regs, double now, struct tally *t)
@@ -64,6 +66,13 @@ static void tally(json_t *regs, double now, struct tally *t)
 		} else {
 			t->failing++;
 		}
+		json_t *fs = json_object_get(r, "failing_since");
+
+		if (json_is_number(fs) && (!state || strcmp(state, "stopped")) &&
+		    now - json_number_value(fs) > t->failing_for) {
+			t->failing_for = now - json_number_value(fs);
+			t->failing_name = json_string_value(json_object_get(r, "name"));
+		}
 		if (json_is_number(u) && now - json_number_value(u) > t->unreachable) {
 			t->unreachable = now - json_number_value(u);
 			t->unreachable_name = json_string_value(json_object_get(r, "name"));
@@ -72,7 +81,7 @@ static void tally(json_t *regs, double now, struct tally *t)
 }
 
 int sr_watch_check(FILE *out, const char *status_file, double stale_after, const char *warn,
-		   const char *crit, double unreachable_crit)
+		   const char *crit, double unreachable_crit, double failing_crit)
 {
 	json_error_t je;
 	json_t *doc = json_load_file(status_file, 0, &je), *regs, *r;
@@ -101,7 +110,7 @@ int sr_watch_check(FILE *out, const char *status_file, double stale_after, const
 	else if (t.failing || t.unreachable > 0)
 		st = SR_NAGIOS_WARNING;
 	/* a registrar silent for longer than allowed: its grants still run */
-	if (t.unreachable > unreachable_crit)
+	if (t.unreachable > unreachable_crit || t.failing_for > failing_crit)
 		st = SR_NAGIOS_CRITICAL;
 	th = sr_nagios_thresholds(t.rtt_max, warn, crit);
 	if (th > st)
@@ -121,6 +130,9 @@ int sr_watch_check(FILE *out, const char *status_file, double stale_after, const
 			sr_nagios_text(out, "; the registrar of %s answers nothing for %.0f s%s",
 				       t.unreachable_name ? t.unreachable_name : "?", t.unreachable,
 				       t.unreachable > unreachable_crit ? " (critical)" : "");
+		if (t.failing_for > failing_crit)
+			sr_nagios_text(out, "; %s failing for %.0f s (critical)",
+				       t.failing_name ? t.failing_name : "?", t.failing_for);
 		/* who, first: the names a person looks for (at most 5) */
 		json_array_foreach(regs, i, r)
 		{

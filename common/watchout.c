@@ -115,6 +115,15 @@ static void json_put(FILE *f, const char *v)
 
 /* Written by hand, not through a jansson tree: with thousands of
  * registrations the tree cost more than everything else at rest. */
+/* A wall-clock time, or null for 0 (never). */
+static void put_time(FILE *f, double t)
+{
+	if (t)
+		fprintf(f, "%.6f", t);
+	else
+		fputs("null", f);
+}
+
 static void write_status(struct watch *w)
 {
 	char ts[40], *buf = NULL;
@@ -161,10 +170,14 @@ static void write_status(struct watch *w)
 			"\"registrar_unreachable_since\": ",
 			s->rtt, (unsigned)s->attempts, s->failures_total, s->registrations_total,
 			s->calls_total);
-		if (s->unreachable_since)
-			fprintf(f, "%.6f}", s->unreachable_since);
-		else
-			fputs("null}", f);
+		put_time(f, s->unreachable_since);
+		fputs(", \"last_success\": ", f);
+		put_time(f, s->last_success);
+		fputs(", \"failing_since\": ", f);
+		put_time(f, s->failing_since);
+		fputs(", \"last_error\": ", f);
+		json_put(f, sr_result_ok(&s->res) ? NULL : s->res.error);
+		fputc('}', f);
 	}
 	fputs(w->n ? "\n ]\n}\n" : "]\n}\n", f);
 	if (fclose(f) == 0 && write_atomic(w->opts->status_file, buf, len) < 0)
@@ -197,6 +210,9 @@ static void write_prometheus(struct watch *w)
 	    {"sipreg_failures_total", "counter", "failed registration attempts"},
 	    {"sipreg_expires_seconds", "gauge", "expiry the registrar granted"},
 	    {"sipreg_calls_total", "counter", "calls to our Contact, answered 480"},
+	    {"sipreg_last_success_timestamp_seconds", "gauge", "time of the last 2xx (0: none)"},
+	    {"sipreg_failing_since_timestamp_seconds", "gauge",
+	     "time of the first failure since the last 2xx (0: not failing)"},
 	};
 	char *buf = NULL;
 	size_t len = 0, i, k;
@@ -229,8 +245,14 @@ static void write_prometheus(struct watch *w)
 			case 4:
 				fprintf(f, "%ld\n", s->st == S_REGISTERED ? s->granted : 0);
 				break;
-			default:
+			case 5:
 				fprintf(f, "%lu\n", s->calls_total);
+				break;
+			case 6:
+				fprintf(f, "%.3f\n", s->last_success);
+				break;
+			default:
+				fprintf(f, "%.3f\n", s->failing_since);
 				break;
 			}
 		}

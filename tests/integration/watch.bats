@@ -714,3 +714,36 @@ YAML
 	[ "$status" -eq 2 ]
 	[[ "$output" == "SIPREGWATCH CRITICAL - stopped: sipregwatch ended"* ]]
 }
+
+@test "alerting data: last success, failing since, last error; CRITICAL after --failing-critical" {
+	kam_ready UDP
+	cat >"$BATS_TEST_TMPDIR/a.yaml" <<YAML
+defaults:
+  server_uri: sip:127.0.0.1:$KAM_UDP
+  max_random_initial_delay: 0
+  fatal_retry_interval: 1
+  max_retries: 100
+  password_file: $PW
+registrations:
+  good: { client_uri: "sip:alice@127.0.0.1", contact_user: ${CU}g }
+  ghost: { client_uri: "sip:ghost@127.0.0.1" }
+YAML
+	watch_start "$BATS_TEST_TMPDIR/a.yaml"
+	wait_event registered good
+	wait_event retry_scheduled ghost
+	kill -USR1 "$WPID"
+	sleep 0.5
+	[ "$(jq -r '.registrations[] | select(.name == "good") | .last_success | type' "$ST")" = number ]
+	[ "$(jq -r '.registrations[] | select(.name == "good") | .failing_since' "$ST")" = null ]
+	[ "$(jq -r '.registrations[] | select(.name == "ghost") | .failing_since | type' "$ST")" = number ]
+	[ "$(jq -r '.registrations[] | select(.name == "ghost") | .last_success' "$ST")" = null ]
+	[[ "$(jq -r '.registrations[] | select(.name == "ghost") | .last_error' "$ST")" == *404* ]]
+	grep -qE '^sipreg_failing_since_timestamp_seconds\{name="ghost"\} [1-9][0-9.]+$' "$PR"
+	grep -qE '^sipreg_last_success_timestamp_seconds\{name="good"\} [1-9][0-9.]+$' "$PR"
+	run "$WATCH" --check --status-file "$ST"
+	[ "$status" -eq 1 ]
+	run "$WATCH" --check --status-file "$ST" --failing-critical 0
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"; ghost failing for "*" s (critical)"* ]]
+	watch_stop
+}
