@@ -366,13 +366,58 @@ static void render_env(FILE *out, const struct sr_result *res, size_t n, int exi
 	}
 }
 
+/* The expiry a result stands for: the grant of our binding, or with
+ * --list-bindings the longest one listed (a phone's is still good). */
+static long expiry_of(const struct sr_result *r)
+{
+	long best = -1;
+	size_t i;
+
+	if (r->mode != SR_MODE_LIST)
+		return r->expires_granted;
+	for (i = 0; i < r->n_bindings; i++)
+		if (r->bindings[i].expires > best)
+			best = r->bindings[i].expires;
+	return best;
+}
+
+/* --min-bindings and --min-expires: "is alice's phone registered?" A
+ * result that falls short is a failure; the note says which. */
+static size_t below_minimums(FILE *out, const struct sr_result *res, size_t n,
+			     const struct sr_nagios_opts *opts)
+{
+	size_t i, short_n = 0;
+
+	for (i = 0; out && i < n; i++) {
+		const struct sr_result *r = &res[i];
+
+		if (!sr_result_ok(r))
+			continue;
+		if (opts->min_bindings && r->n_bindings < opts->min_bindings) {
+			sr_nagios_text(out, "; %s: %zu binding%s, fewer than --min-bindings %u",
+				       r->name ? r->name : "-", r->n_bindings,
+				       r->n_bindings == 1 ? "" : "s", opts->min_bindings);
+			short_n++;
+		} else if (opts->min_expires && expiry_of(r) < (long)opts->min_expires) {
+			sr_nagios_text(out, "; %s: expiry %ld s, below --min-expires %u",
+				       r->name ? r->name : "-", expiry_of(r), opts->min_expires);
+			short_n++;
+		}
+	}
+	return short_n;
+}
+
 /* monitoring-plugins: one line, perfdata, 0 OK 1 WARNING 2 CRITICAL 3 UNKNOWN */
 int sr_output_nagios(FILE *out, const char *tool, const struct sr_result *res, size_t n,
-		     const char *warn, const char *crit, int strict)
+		     const struct sr_nagios_opts *opts)
 {
+	const char *warn = opts->warn, *crit = opts->crit;
 	enum sr_nagios_state st = SR_NAGIOS_OK;
 	size_t i, bad = 0;
 	double tmax = 0;
+	char *note = NULL;
+	size_t note_len = 0;
+	FILE *nf = open_memstream(&note, &note_len);
 
 	for (i = 0; i < n; i++) {
 		double t = res[i].t_total >= 0 ? (double)res[i].t_total / 1000.0 : 0;
@@ -384,11 +429,16 @@ int sr_output_nagios(FILE *out, const char *tool, const struct sr_result *res, s
 		if (res[i].word == SR_W_CONFIG_ERROR || res[i].word == SR_W_INTERNAL_ERROR)
 			st = SR_NAGIOS_UNKNOWN;
 	}
+	/* a result short of a minimum counts as failed */
+	if (nf) {
+		bad += below_minimums(nf, res, n, opts);
+		fclose(nf);
+	}
 	if (st != SR_NAGIOS_UNKNOWN) {
 		st = bad ? SR_NAGIOS_CRITICAL : sr_nagios_thresholds(tmax, warn, crit);
 		/* the server's weak spots (sipauthcheck's warnings) are in the
 		 * text; they change the state only when asked (--strict) */
-		for (i = 0; strict && st == SR_NAGIOS_OK && i < n; i++)
+		for (i = 0; opts->strict && st == SR_NAGIOS_OK && i < n; i++)
 			if (res[i].warnings.n)
 				st = SR_NAGIOS_WARNING;
 	}
@@ -414,6 +464,9 @@ int sr_output_nagios(FILE *out, const char *tool, const struct sr_result *res, s
 				sr_nagios_text(out, "; %s %s", res[i].name,
 					       sr_word_name(res[i].word));
 	}
+	if (note)
+		fputs(note, out);
+	free(note);
 	sr_nagios_threshold_note(out, "time", tmax, " s", warn, crit);
 	fputs(" |", out);
 	sr_nagios_perf(out, NULL, "time", tmax, 3, "s", warn, crit, NULL);

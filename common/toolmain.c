@@ -120,11 +120,14 @@ void sr_tool_main(const struct sr_tool *tool, int argc, char **argv)
 		sr_secrets_wipe(&cfg.regs[i]);
 		code = sr_exit_worst(code, sr_result_exit(&res[i]));
 	}
-	if (run.output == SR_OUT_NAGIOS)
-		code = sr_output_nagios(stdout, tool->name, res, cfg.n, run.warning, run.critical,
-					run.strict);
-	else if (!run.quiet)
+	if (run.output == SR_OUT_NAGIOS) {
+		struct sr_nagios_opts no = {run.warning, run.critical, run.strict, run.min_bindings,
+					    run.min_expires};
+
+		code = sr_output_nagios(stdout, tool->name, res, cfg.n, &no);
+	} else if (!run.quiet) {
 		sr_output_render(stdout, tool->name, run.output, run.verbose, res, cfg.n, code);
+	}
 	for (i = 0; i < cfg.n; i++)
 		sr_result_free(&res[i]);
 	free(res);

@@ -326,3 +326,22 @@ YAML
 	[[ "$output" == *"registered (200 OK)"* ]]
 	[[ "$output" != *alice-secret* ]]
 }
+
+@test "is alice's phone registered? --list-bindings -o nagios with --min-bindings and --min-expires" {
+	kam_ready UDP
+	# the phone: another program's binding, for 600 s
+	reg -H "127.0.0.1:$KAM_UDP" --password-file "$PW" --contact-uri "sip:$CU@127.0.0.1:5070" -x 600
+	[ "$status" -eq 0 ]
+	reg --list-bindings -H "127.0.0.1:$KAM_UDP" --password-file "$PW" -o nagios --min-bindings 1 \
+		--min-expires 300
+	[ "$status" -eq 0 ]
+	[[ "$output" == "SIPREG OK - "* ]]
+	reg --list-bindings -H "127.0.0.1:$KAM_UDP" --password-file "$PW" -o nagios --min-bindings 1000
+	[ "$status" -eq 2 ]
+	[[ "$output" == "SIPREG CRITICAL - "*"fewer than --min-bindings 1000"* ]]
+	reg --list-bindings -H "127.0.0.1:$KAM_UDP" --password-file "$PW" -o nagios --min-expires 100000
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"below --min-expires 100000"* ]]
+	# nothing changed on the registrar
+	kam_bindings alice | grep -qx "sip:$CU@127.0.0.1:5070"
+}

@@ -624,7 +624,11 @@ static void test_nagios_render(void **state)
 	res[1].word = SR_W_TIMEOUT;
 	res[1].t_total = 2000;
 	f = open_memstream(&buf, &len);
-	code = sr_output_nagios(f, "sipreg", res, 2, "1", NULL, 0);
+	{
+		struct sr_nagios_opts no = {.warn = "1"};
+
+		code = sr_output_nagios(f, "sipreg", res, 2, &no);
+	}
 	fclose(f);
 	assert_int_equal(code, 2);
 	/* exactly one '|': the one before the perfdata */
