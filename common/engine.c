@@ -287,15 +287,21 @@ void sr_eng_send_register(struct eng *e, const char *more)
  * with -9) in the list of a 2xx: "<uri>, <uri>" to remove, or NULL. */
 static char *stale_bindings(struct eng *e, sip_t const *sip, int *n)
 {
+	/* our identity at another URI: the one rule of bindings.c grades our
+	 * own URI higher, so SR_BM_IDENTITY is exactly an earlier binding */
+	struct sr_binding_self self = {
+	    .contact = e->our_contact,
+	    .identity_param = SR_ID_PARAM,
+	    .identity = e->identity,
+	};
 	sip_contact_t const *m;
-	char *list = NULL, id[32];
+	char *list = NULL;
 
 	*n = 0;
 	if (!e->identity || !e->our_contact)
 		return NULL;
 	for (m = sip->sip_contact; m; m = m->m_next) {
-		if (url_param(m->m_url->url_params, SR_ID_PARAM, id, sizeof id) <= 0 ||
-		    strcmp(id, e->identity) || url_cmp(m->m_url, e->our_contact) == 0)
+		if (sr_binding_match(e->home, m, &self) != SR_BM_IDENTITY)
 			continue;
 		list = su_sprintf(e->home, "%s%s<%s>", list ? list : "", list ? ", " : "",
 				  url_as_string(e->home, m->m_url));
@@ -556,7 +562,7 @@ void sr_eng_on_calls(sr_eng_call_fn *fn, void *arg)
  * calls. 480 tells a forking proxy to prefer its other branches, where a
  * 403 could become the call's final answer. OPTIONS (a registrar's
  * qualify) is answered 200 by the stack itself. */
-static void on_incoming(nua_event_t event, nua_handle_t *nh, sip_t const *sip)
+static void on_incoming(nua_handle_t *nh, sip_t const *sip)
 {
 	char *ruri = NULL, *from = NULL;
 	su_home_t home[1] = {SU_HOME_INIT(home)};
@@ -574,14 +580,13 @@ static void on_incoming(nua_event_t event, nua_handle_t *nh, sip_t const *sip)
 			  sip && sip->sip_request ? sip->sip_request->rq_method_name : "?", ruri,
 			  from);
 	su_home_deinit(home);
-	(void)event;
 }
 
 static void on_stack_event(struct sr_stack *st, nua_event_t event, int status, nua_handle_t *nh,
 			   sip_t const *sip, tagi_t tags[])
 {
 	if (event == nua_i_invite) {
-		on_incoming(event, nh, sip);
+		on_incoming(nh, sip);
 		return;
 	}
 	/* the incoming call's handle ends with its transaction */
