@@ -382,25 +382,30 @@ static long expiry_of(const struct sr_result *r)
 }
 
 /* --min-bindings and --min-expires: "is alice's phone registered?" A
- * result that falls short is a failure; the note says which. */
+ * result that falls short is a failure: counted, and named on out unless
+ * out is NULL. */
 static size_t below_minimums(FILE *out, const struct sr_result *res, size_t n,
 			     const struct sr_nagios_opts *opts)
 {
 	size_t i, short_n = 0;
 
-	for (i = 0; out && i < n; i++) {
+	for (i = 0; i < n; i++) {
 		const struct sr_result *r = &res[i];
 
 		if (!sr_result_ok(r))
 			continue;
 		if (opts->min_bindings && r->n_bindings < opts->min_bindings) {
-			sr_nagios_text(out, "; %s: %zu binding%s, fewer than --min-bindings %u",
-				       r->name ? r->name : "-", r->n_bindings,
-				       r->n_bindings == 1 ? "" : "s", opts->min_bindings);
+			if (out)
+				sr_nagios_text(out,
+					       "; %s: %zu binding%s, fewer than --min-bindings %u",
+					       r->name ? r->name : "-", r->n_bindings,
+					       r->n_bindings == 1 ? "" : "s", opts->min_bindings);
 			short_n++;
 		} else if (opts->min_expires && expiry_of(r) < (long)opts->min_expires) {
-			sr_nagios_text(out, "; %s: expiry %ld s, below --min-expires %u",
-				       r->name ? r->name : "-", expiry_of(r), opts->min_expires);
+			if (out)
+				sr_nagios_text(out, "; %s: expiry %ld s, below --min-expires %u",
+					       r->name ? r->name : "-", expiry_of(r),
+					       opts->min_expires);
 			short_n++;
 		}
 	}
@@ -415,9 +420,6 @@ int sr_output_nagios(FILE *out, const char *tool, const struct sr_result *res, s
 	enum sr_nagios_state st = SR_NAGIOS_OK;
 	size_t i, bad = 0;
 	double tmax = 0;
-	char *note = NULL;
-	size_t note_len = 0;
-	FILE *nf = open_memstream(&note, &note_len);
 
 	for (i = 0; i < n; i++) {
 		double t = res[i].t_total >= 0 ? (double)res[i].t_total / 1000.0 : 0;
@@ -430,10 +432,7 @@ int sr_output_nagios(FILE *out, const char *tool, const struct sr_result *res, s
 			st = SR_NAGIOS_UNKNOWN;
 	}
 	/* a result short of a minimum counts as failed */
-	if (nf) {
-		bad += below_minimums(nf, res, n, opts);
-		fclose(nf);
-	}
+	bad += below_minimums(NULL, res, n, opts);
 	if (st != SR_NAGIOS_UNKNOWN) {
 		st = bad ? SR_NAGIOS_CRITICAL : sr_nagios_thresholds(tmax, warn, crit);
 		/* the server's weak spots (sipauthcheck's warnings) are in the
@@ -464,9 +463,7 @@ int sr_output_nagios(FILE *out, const char *tool, const struct sr_result *res, s
 				sr_nagios_text(out, "; %s %s", res[i].name,
 					       sr_word_name(res[i].word));
 	}
-	if (note)
-		fputs(note, out);
-	free(note);
+	below_minimums(out, res, n, opts);
 	sr_nagios_threshold_note(out, "time", tmax, " s", warn, crit);
 	fputs(" |", out);
 	sr_nagios_perf(out, NULL, "time", tmax, 3, "s", warn, crit, NULL);
