@@ -117,17 +117,16 @@ int sr_reg_validate(const struct sr_reg *r, char *err, size_t errlen)
 	return 0;
 }
 
-/* The flags name the setting (by id, or by key when id is 0). */
-static int cli_has(const struct sr_cli *cli, enum sr_opt_id id, const char *key)
+/* The flags set the key (any spelling of it). */
+static int cli_has(const struct sr_cli *cli, const char *key)
 {
 	size_t i;
 
 	for (i = 0; i < cli->n; i++)
-		if (id ? cli->items[i].o->id == id : !strcmp(cli->items[i].o->key, key))
+		if (!strcmp(cli->items[i].o->key, key))
 			return 1;
 	return 0;
 }
-
 int sr_config_build(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 		    struct sr_config *cfg)
 {
@@ -135,7 +134,7 @@ int sr_config_build(const char *tool, const struct sr_cli *cli, struct sr_run *r
 	const char *file = run->config_file, *env = getenv("SIPREG_CONFIG");
 	size_t i;
 
-	if (!file && !run->pjsip_conf && !cli_has(cli, SR_O_CLIENT_URI, NULL) && env && *env)
+	if (!file && !run->pjsip_conf && !cli_has(cli, "client_uri") && env && *env)
 		file = env;
 	if (file && sr_config_load_yaml(file, cfg, err, sizeof err) < 0) {
 		sr_err("%s", err);
@@ -185,7 +184,7 @@ int sr_config_build(const char *tool, const struct sr_cli *cli, struct sr_run *r
 		 * "registered" with nothing registered */
 		if (r->expiration == 0 &&
 		    (run->mode == SR_MODE_REGISTER || run->mode == SR_MODE_PROBE)) {
-			int flag = cli_has(cli, SR_O_NONE, "expiration");
+			int flag = cli_has(cli, "expiration");
 
 			sr_err("%s%sexpiration 0 would remove the binding, not register it: use "
 			       "sipunreg to remove bindings",
