@@ -106,3 +106,16 @@ TOOLS="sipreg sipunreg sipauthcheck sipregwatch"
 	run "$SIPREG" --max-retries=3 -u sip:a@127.0.0.1
 	[ "$status" -eq 64 ]
 }
+
+@test "every option head in the man pages closes the brackets it opens" {
+	need mandoc
+	for t in $TOOLS; do
+		heads=$(MANWIDTH=300 mandoc -Tascii "$SIPREG_SRCDIR/man/$t.1" | col -b | grep -E '^ {5}-')
+		[ -n "$heads" ]
+		while IFS= read -r h; do
+			open=$(tr -cd '[' <<<"$h")
+			close=$(tr -cd ']' <<<"$h")
+			[ ${#open} -eq ${#close} ] || { echo "$t: unbalanced: $h"; false; }
+		done <<<"$heads"
+	done
+}
