@@ -205,12 +205,6 @@ int sr_config_build(const char *tool, const struct sr_cli *cli, struct sr_run *r
 		}
 		if (!r->name && r->client_uri)
 			sr_setstr(&r->name, r->client_uri);
-		/* read but not acted on yet: say so, for every tool, never drop it
-		 * silently */
-		if (r->tls_cert)
-			sr_warn("%s: tls_cert/tls_key (client certificates) are not acted on by "
-				"this version",
-				r->name);
 	}
 	return 0;
 }

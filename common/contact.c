@@ -13,6 +13,7 @@
 
 #include "bindings.h"
 #include "engine_int.h"
+#include "tunnel.h"
 
 /* This host: /etc/machine-id, else the host name. */
 static void machine_id(char *mid, size_t len)
@@ -58,18 +59,36 @@ static void stable_bytes(const struct eng *e, const char *purpose, unsigned char
 	host_hash(parts, 3, out);
 }
 
+/* Our host on the tunnel's connection (a .invalid name for ws, wss). */
+static void tunnel_host(const struct eng *e, char *host, size_t len)
+{
+	const char *h = sr_tunnel_contact_host(e->tunnel), *colon = strrchr(h, ':');
+
+	if (h[0] == '[')
+		snprintf(host, len, "%.*s", (int)(strchr(h, ']') ? strchr(h, ']') - h + 1 : 0), h);
+	else if (colon)
+		snprintf(host, len, "%.*s", (int)(colon - h), h);
+	else
+		snprintf(host, len, "%s", h);
+}
+
 const char *sr_contact_identity(struct eng *e)
 {
 	const struct sr_reg *r = e->reg;
 	const url_t *local = e->stack ? e->stack->default_contact : NULL;
 	unsigned char b[32];
+	char host[80] = "";
 
 	if (e->identity || r->contact_uri)
 		return e->identity;
+	if (e->tunnel) /* our address there, without the port */
+		tunnel_host(e, host, sizeof host);
+	else if (local && local->url_host)
+		snprintf(host, sizeof host, "%s", local->url_host);
 	{
-		const char *parts[5] = {
-		    "identity", e->aor, r->contact_user ? r->contact_user : e->aor_user,
-		    sr_transport_name(e->tp), local && local->url_host ? local->url_host : ""};
+		const char *parts[5] = {"identity", e->aor,
+					r->contact_user ? r->contact_user : e->aor_user,
+					sr_transport_name(e->tp), host};
 
 		host_hash(parts, 5, b);
 	}
@@ -112,6 +131,12 @@ int sr_contact_build(struct eng *e)
 
 	if (r->contact_uri) {
 		u = url_make(e->home, r->contact_uri);
+	} else if (e->tunnel) {
+		/* RFC 7118: a .invalid host for ws and wss; tls: our address */
+		u = url_make(e->home, su_sprintf(e->home, "sip:%s@%s;transport=%s",
+						 r->contact_user ? r->contact_user : e->aor_user,
+						 sr_tunnel_contact_host(e->tunnel),
+						 sr_transport_name(e->tp)));
 	} else {
 		if (!e->stack->default_contact)
 			return -1;

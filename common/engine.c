@@ -29,7 +29,7 @@
 #include "engine_int.h"
 #include "log.h"
 #include "target.h"
-#include "tlscheck.h"
+#include "tunnel.h"
 #include "util.h"
 
 /* nta marks the responses it makes up itself (timeouts, transport and DNS
@@ -74,6 +74,16 @@ static enum sr_word local_failure(const struct eng *e, int status, char const *p
 {
 	const char *tp = sr_transport_name(e->tp);
 
+	if (e->tunnel) {
+		/* the connection we carried it on failed: its own words */
+		const char *msg;
+		enum sr_word w = sr_tunnel_error(e->tunnel, &msg);
+
+		if (w != SR_W_NONE) {
+			snprintf(buf, len, "%s", msg);
+			return w;
+		}
+	}
 	if (status == 408) {
 		snprintf(buf, len, "no answer from %s within %.1f s", e->registrar,
 			 e->run->timeout);
@@ -652,15 +662,60 @@ void sr_eng_on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 /* Everything before the stack: target, digest policy, TLS check, the
  * digest plugin. 0, or -1 with the result set (rc_internal: 1 when the
  * failure is ours, not the settings'). */
-int sr_eng_prepare(struct eng *e, double deadline, char cadir[64], const char **certdir_out,
-		   int *rc_internal)
+/* The tunnel of a tls, ws or wss registration; nua sends to its port. */
+static int tunnel_get(struct eng *e)
+{
+	const struct sr_reg *reg = e->reg;
+	struct sr_target *t = e->t;
+	struct sr_tunnel_params p = {
+	    .tp = t->tp,
+	    .connect_host = t->connect_ip[0] ? t->connect_ip : t->verify_host,
+	    .port = t->port,
+	    .family = t->family,
+	    .local_ip = t->local_ip,
+	    .server_name = reg->tls_server_name ? reg->tls_server_name : t->verify_host,
+	    .ws_host = t->ws_host,
+	    .ws_path = t->ws_path,
+	    .ca_file = reg->tls_ca_file,
+	    .ca_dir = reg->tls_ca_dir,
+	    .cert = reg->tls_cert,
+	    .key = reg->tls_key,
+	    .verify = reg->tls_verify,
+	};
+	char err[600];
+	enum sr_word w;
+
+	e->tunnel = sr_tunnel_get(&p, &w, err, sizeof err);
+	if (!e->tunnel) {
+		sr_result_fail(e->res, w, "%s", err);
+		return -1;
+	}
+	snprintf(t->proxy, sizeof t->proxy, "sip:127.0.0.1:%u;transport=tcp",
+		 sr_tunnel_port(e->tunnel));
+	return 0;
+}
+
+int sr_eng_tunnel_up(struct eng *e, double deadline)
+{
+	char err[600];
+	enum sr_word w;
+
+	if (!e->tunnel)
+		return 0;
+	w = sr_tunnel_warm(e->tunnel, e->stack->root, deadline, err, sizeof err);
+	if (w == SR_W_NONE)
+		return 0;
+	sr_result_fail(e->res, w, "%s", err);
+	return -1;
+}
+
+int sr_eng_prepare(struct eng *e, double deadline, int *rc_internal)
 {
 	const struct sr_reg *reg = e->reg;
 	const struct sr_run *run = e->run;
 	struct sr_result *res = e->res;
 	char err[600] = "";
 	enum sr_word w;
-	const char *certdir = NULL;
 	int rc = 0;
 
 	e->t = su_zalloc(e->home, sizeof *e->t);
@@ -691,33 +746,8 @@ int sr_eng_prepare(struct eng *e, double deadline, char cadir[64], const char **
 	if (reg->min_digest)
 		e->policy.min = sr_digest_alg_parse(reg->min_digest, NULL);
 
-	if (e->tp == SR_TP_TLS) {
-		if (reg->tls_verify) {
-			struct sr_tls_params tp = {
-			    .connect_host =
-				e->t->connect_ip[0] ? e->t->connect_ip : e->t->verify_host,
-			    .port = e->t->port ? e->t->port : 5061,
-			    .verify_name =
-				reg->tls_server_name ? reg->tls_server_name : e->t->verify_host,
-			    .ca_file = reg->tls_ca_file,
-			    .ca_dir = reg->tls_ca_dir,
-			    .verify = 1,
-			    .family = e->t->family,
-			};
-
-			w = sr_tls_check(&tp, deadline, err, sizeof err);
-			if (w != SR_W_NONE) {
-				sr_result_fail(res, w, "%s", err);
-				goto fail;
-			}
-		}
-		certdir = sr_stack_cert_dir(e->reg, cadir);
-		if (!certdir) {
-			sr_result_fail(res, SR_W_CONFIG_ERROR, "TLS CA file %s: cannot use it: %s",
-				       reg->tls_ca_file, strerror(errno));
-			goto fail;
-		}
-	}
+	if (e->t->tunneled && tunnel_get(e) < 0)
+		goto fail;
 
 	if (!g_su_ready) {
 		if (su_init() != 0) {
@@ -738,7 +768,7 @@ int sr_eng_prepare(struct eng *e, double deadline, char cadir[64], const char **
 		sr_digest_last_used(&u);
 		e->plugin_answers0 = u.answers;
 	}
-	*certdir_out = certdir;
+	(void)deadline;
 	return 0;
 fail:
 	*rc_internal = rc;
@@ -758,7 +788,9 @@ int sr_eng_open_handle(struct eng *e)
 		sr_result_fail(res, SR_W_INTERNAL_ERROR, "the SIP stack gave no local address");
 		return -1;
 	}
-	if (e->stack->default_contact && e->stack->default_contact->url_host) {
+	if (e->tunnel && sr_tunnel_local(e->tunnel)) {
+		sr_setstr(&res->local_address, sr_tunnel_local(e->tunnel));
+	} else if (e->stack->default_contact && e->stack->default_contact->url_host) {
 		char buf[160];
 		const char *h = e->stack->default_contact->url_host;
 

@@ -53,6 +53,7 @@ struct eng {
 	struct sr_target *t;
 	const char *aor, *aor_user, *registrar, *host;
 	enum sr_transport tp;
+	struct sr_tunnel *tunnel; /* tls, ws, wss: what carries it (tunnel.c) */
 	double t0;
 	enum state state;
 	url_t *our_contact;
@@ -91,11 +92,13 @@ struct eng {
 void sr_eng_on_event(nua_event_t event, int status, char const *phrase, nua_t *nua,
 		     nua_magic_t *magic, nua_handle_t *nh, nua_hmagic_t *hmagic, sip_t const *sip,
 		     tagi_t tags[]);
-/* Target, digest policy, TLS check, digest plugin: 0, or -1 with the
- * result set (rc_internal 1: the failure is ours, not the settings').
- * cadir: room for a temporary CA directory (sr_stack_cert_dir). */
-int sr_eng_prepare(struct eng *e, double deadline, char cadir[64], const char **certdir_out,
-		   int *rc_internal);
+/* Target, digest policy, the tunnel (tls, ws, wss), digest plugin: 0, or
+ * -1 with the result set (rc_internal 1: the failure is ours, not the
+ * settings'). No packet is sent. */
+int sr_eng_prepare(struct eng *e, double deadline, int *rc_internal);
+/* A tunneled registration: the tunnel's checked connection up, on the
+ * stack's loop: 0, or -1 with the result set. */
+int sr_eng_tunnel_up(struct eng *e, double deadline);
 /* Our Contact, the local address, the handle and the header set. */
 int sr_eng_open_handle(struct eng *e);
 void sr_eng_send_register(struct eng *e, const char *more);
@@ -126,19 +129,14 @@ void sr_eng_note_bindings(struct eng *e, sip_t const *sip);
 void sr_eng_note_auth_used(struct eng *e);
 
 /* stack.c */
-/* The directory of CA certificates Sofia-SIP reads for r: a private one
- * made in cadir naming tls_ca_file, or NULL; cadir is removed again by
- * sr_stack_cert_dir_remove(). */
-const char *sr_stack_cert_dir(const struct sr_reg *r, char cadir[64]);
-void sr_stack_cert_dir_remove(char cadir[64]);
 /* The Route set and Supported list a stack is made with. */
 void sr_stack_strings(struct eng *e, char **route, char **supported);
-/* RFC 5626 keep-alives: the keeper's outbound registrations over TCP/TLS. */
+/* RFC 5626 keep-alives: the keeper's outbound registrations over TCP,
+ * TLS, WS and WSS (the tunnel turns them into WebSocket pings). */
 int sr_stack_wants_keepalive(const struct eng *e, int shared);
 /* A stack on root (NULL: a root of its own) for e's registration, its nua
  * started and its parameters read by deadline. NULL with the result set. */
-struct sr_stack *sr_stack_open(su_root_t *root, int shared, struct eng *e, double deadline,
-			       const char *certdir);
+struct sr_stack *sr_stack_open(su_root_t *root, int shared, struct eng *e, double deadline);
 /* Shut the stack's nua down by deadline: 0, or -1 when it did not finish. */
 int sr_stack_shutdown(struct sr_stack *s, double deadline);
 /* Free the stack (its root too when its own). */

@@ -15,6 +15,7 @@
 #include "engine_int.h"
 #include "keeper.h"
 #include "log.h"
+#include "tunnel.h"
 #include "util.h"
 
 double sr_eng_keep_alive(const struct eng *e)
@@ -31,7 +32,7 @@ struct group {
 static struct group *g_groups;
 
 /* What a nua is made of: registrations that agree share one. */
-static void group_key(struct eng *e, const char *certdir, char *key, size_t len)
+static void group_key(struct eng *e, char *key, size_t len)
 {
 	const struct sr_reg *r = e->reg;
 	char *route, *supported;
@@ -39,9 +40,8 @@ static void group_key(struct eng *e, const char *certdir, char *key, size_t len)
 	/* the very strings sr_stack_open() gives the stack, so that a
 	 * registration never rides on a stack made for another Route */
 	sr_stack_strings(e, &route, &supported);
-	snprintf(key, len, "%s|%s|%s|%s|%d|%s|%s|%d|%u", e->t->bind_url, e->t->proxy,
-		 route ? route : "", supported, r->support_path, r->user_agent ? r->user_agent : "",
-		 certdir ? certdir : "", r->tls_verify,
+	snprintf(key, len, "%s|%s|%s|%s|%d|%s|%u", e->t->bind_url, e->t->proxy, route ? route : "",
+		 supported, r->support_path, r->user_agent ? r->user_agent : "",
 		 sr_stack_wants_keepalive(e, 1) ? r->keep_alive_interval : 0);
 }
 
@@ -61,10 +61,9 @@ struct eng *sr_eng_open(su_root_t *root, const struct sr_reg *reg, const struct 
 			struct sr_result *res, const struct sr_eng_hooks *hooks)
 {
 	double deadline = sr_now() + (run->timeout > 0 ? run->timeout : 10);
-	const char *certdir = NULL;
 	struct group *gr;
 	struct eng *e;
-	char key[1024], cadir[64] = "";
+	char key[1024];
 	int rc = 0;
 
 	e = calloc(1, sizeof *e);
@@ -80,9 +79,9 @@ struct eng *sr_eng_open(su_root_t *root, const struct sr_reg *reg, const struct 
 	res->mode = run->mode;
 	res->transport = SR_TP_UDP;
 	sr_setstr(&res->name, reg->name ? reg->name : reg->client_uri);
-	if (sr_eng_prepare(e, deadline, cadir, &certdir, &rc) < 0)
+	if (sr_eng_prepare(e, deadline, &rc) < 0)
 		goto fail;
-	group_key(e, certdir, key, sizeof key);
+	group_key(e, key, sizeof key);
 	for (gr = g_groups; gr; gr = gr->next)
 		if (!strcmp(gr->key, key))
 			break;
@@ -92,7 +91,7 @@ struct eng *sr_eng_open(su_root_t *root, const struct sr_reg *reg, const struct 
 			sr_result_fail(res, SR_W_INTERNAL_ERROR, "out of memory");
 			goto fail;
 		}
-		gr->st = sr_stack_open(root, 1, e, deadline, certdir);
+		gr->st = sr_stack_open(root, 1, e, deadline);
 		if (!gr->st) {
 			free(gr);
 			goto fail;
@@ -101,14 +100,12 @@ struct eng *sr_eng_open(su_root_t *root, const struct sr_reg *reg, const struct 
 		gr->next = g_groups;
 		g_groups = gr;
 	}
-	sr_stack_cert_dir_remove(cadir);
 	e->stack = gr->st;
-	if (sr_eng_open_handle(e) < 0)
+	if (sr_eng_tunnel_up(e, deadline) < 0 || sr_eng_open_handle(e) < 0)
 		goto fail;
 	detach_target(e);
 	return e;
 fail:
-	sr_stack_cert_dir_remove(cadir);
 	su_home_deinit(e->home);
 	free(e);
 	return NULL;

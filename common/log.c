@@ -207,6 +207,25 @@ static void sofia_sink(void *magic, char const *fmt, va_list ap)
 	}
 }
 
+void sr_log_message(const char *dir, size_t n, const char *peer, const char *msg, size_t len)
+{
+	char line[8192];
+	size_t i = 0;
+
+	fprintf(stderr, "%s %zu bytes %s %s:\n", dir, n, !strcmp(dir, "send") ? "to" : "from",
+		peer);
+	while (i < len) {
+		const char *nl = memchr(msg + i, '\n', len - i);
+		size_t l = nl ? (size_t)(nl - (msg + i)) : len - i;
+
+		snprintf(line, sizeof line, "   %.*s",
+			 (int)(l && msg[i + l - 1] == '\r' ? l - 1 : l), msg + i);
+		sr_redact_line(line, sizeof line);
+		fprintf(stderr, "%s\n", line);
+		i += l + 1;
+	}
+}
+
 void sr_log_init(const char *tool, int verbose)
 {
 	static const char *const dangerous[] = {

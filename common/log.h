@@ -27,6 +27,10 @@ void sr_debug(int level, const char *fmt, ...) __attribute__((format(printf, 2, 
  * when something was redacted. */
 int sr_redact_line(char *line, size_t size);
 
+/* A SIP message we carry ourselves (tunnel.c), as Sofia traces its own at
+ * -vv: "send N bytes to PROTO/PEER:", then the lines, redacted. */
+void sr_log_message(const char *dir, size_t n, const char *peer, const char *msg, size_t len);
+
 /* -q: warnings are not printed (cron mails every line on stderr). */
 void sr_log_quiet(int quiet);
 

@@ -13,6 +13,7 @@
 #include "engine.h"
 #include "engine_int.h"
 #include "log.h"
+#include "tunnel.h"
 #include "util.h"
 
 /* sipauthcheck: what the server does that it should not. */
@@ -34,7 +35,7 @@ static void authcheck_warnings(struct eng *e, int status)
 		if (a && strncasecmp(a, "MD5", 3))
 			md5_only = 0;
 	}
-	if (md5_only && e->tp != SR_TP_TLS) {
+	if (md5_only && e->tp != SR_TP_TLS && e->tp != SR_TP_WSS) {
 		char buf[160];
 
 		snprintf(buf, sizeof buf,
@@ -68,8 +69,6 @@ static int attempt(const struct sr_reg *reg, const struct sr_run *run, double de
 		   struct sr_result *res)
 {
 	struct eng *e;
-	const char *certdir = NULL;
-	char cadir[64] = "";
 	int keep = 0, rc = 0;
 
 	e = calloc(1, sizeof *e);
@@ -83,12 +82,13 @@ static int attempt(const struct sr_reg *reg, const struct sr_run *run, double de
 	res->mode = run->mode;
 	res->transport = SR_TP_UDP;
 	sr_setstr(&res->name, reg->name ? reg->name : reg->client_uri);
-	if (sr_eng_prepare(e, deadline, cadir, &certdir, &rc) < 0)
+	if (sr_eng_prepare(e, deadline, &rc) < 0)
 		goto out;
-	e->stack = sr_stack_open(NULL, 0, e, deadline, certdir);
-	sr_stack_cert_dir_remove(cadir);
+	e->stack = sr_stack_open(NULL, 0, e, deadline);
 	if (!e->stack)
 		goto out;
+	if (sr_eng_tunnel_up(e, deadline) < 0)
+		goto teardown;
 	if (sr_eng_open_handle(e) < 0) {
 		rc = -1;
 		goto teardown;
@@ -132,13 +132,16 @@ teardown:
 		sr_eng_exit_hard();
 		goto out;
 	}
+	/* the tunnel leaves the stack's loop before the loop goes */
+	sr_tunnel_put(e->tunnel);
+	e->tunnel = NULL;
 	sr_stack_free(e->stack);
 	e->stack = NULL;
 out:
 	if (res->t_total < 0)
 		res->t_total = sr_eng_ms_since(e);
-	sr_stack_cert_dir_remove(cadir);
 	if (!keep) {
+		sr_tunnel_put(e->tunnel);
 		su_home_deinit(e->home);
 		free(e);
 	}

@@ -16,6 +16,7 @@
 #include "nagios.h"
 #include "options.h"
 #include "secrets.h"
+#include "ws.h"
 
 /* A row's field in struct sr_reg or struct sr_run. */
 #define REG(f)                                                                                     \
@@ -122,13 +123,13 @@ const struct sr_option sr_options[] = {
 	 .help = "longest wait after transport failures"},
 	{.key = "keep_alive_interval", .arg = "SECONDS", .type = SR_OT_UINT,
 	 REG(keep_alive_interval), .def = "90", .example = "25", WATCH,
-	 .help = "CRLF keep-alives on TCP/TLS outbound flows (0: none)"},
+	 .help = "CRLF keep-alives on TCP, TLS, WS and WSS outbound flows (over WebSocket: pings) (0: none)"},
 	{.key = "audit_interval", .arg = "SECONDS", .type = SR_OT_UINT, REG(audit_interval),
 	 .def = "60", .example = "0", WATCH,
 	 .help = "ask the registrar for our binding this often (0: never)"},
 	{.id = SR_O_TRANSPORT, .key = "transport", .arg = "PROTO", .type = SR_OT_ENUM,
-	 .choices = "udp tcp tls", .base = SR_TP_UDP, REG(transport), .def_doc = "from the URI",
-	 .example = "tcp", ALL, .help = "transport: udp, tcp or tls"},
+	 .choices = "udp tcp tls ws wss", .base = SR_TP_UDP, REG(transport), .def_doc = "from the URI",
+	 .example = "tcp", ALL, .help = "transport: udp, tcp, tls, ws or wss"},
 	{.key = "outbound_proxy", .arg = "URI", .type = SR_OT_URI, REG(outbound_proxy),
 	 .example = "sip:proxy.example.org;lr", ALL,
 	 .help = "send through this proxy (Route, loose routing)"},
@@ -472,14 +473,27 @@ static int check_range(const struct sr_option *o, const char *v, char *msg, size
 
 static int check_uri(const struct sr_option *o, const char *v, char *msg, size_t len)
 {
-	char buf[32];
-	const char *why = uri_problem(v, buf, sizeof buf);
+	char buf[64];
+	const char *why;
+	/* the server may be a WebSocket URI (JsSIP's sockets); o is NULL for
+	 * an entry of servers */
+	int ws_ok = !o || !strcmp(o->key, "server_uri");
+	struct sr_ws_uri wu;
 
-	(void)o;
+	if (ws_ok) {
+		int rc = sr_ws_uri_parse(v, &wu, buf, sizeof buf);
+
+		if (rc > 0)
+			return 0;
+		if (rc < 0)
+			return snprintf(msg, len, "\"%s\" %s", v, buf), -1;
+	}
+	why = uri_problem(v, buf, sizeof buf);
 	if (!why)
 		return 0;
 	if (!strcmp(why, "scheme"))
-		snprintf(msg, len, "expected a sip: or sips: URI, got \"%s\"", v);
+		snprintf(msg, len, "expected a sip: or sips: URI%s, got \"%s\"",
+			 ws_ok ? " (or ws:, wss:)" : "", v);
 	else
 		snprintf(msg, len, "\"%s\" %s", v, why);
 	return -1;
@@ -628,11 +642,7 @@ static int parse_value(const struct sr_option *o, const char *value, unsigned lo
 		*i = value ? enum_index(o->choices, value) : -1;
 		if (*i >= 0)
 			return 0;
-		if (o->id == SR_O_TRANSPORT && (!strcasecmp(v, "ws") || !strcasecmp(v, "wss")))
-			snprintf(msg, len,
-				 "\"%s\" is not supported by this build (udp, tcp or tls)", v);
-		else
-			snprintf(msg, len, "expected one of: %s; got \"%s\"", o->choices, v);
+		snprintf(msg, len, "expected one of: %s; got \"%s\"", o->choices, v);
 		return -1;
 	case SR_OT_URI:
 		return check_uri(o, v, msg, len);

@@ -51,6 +51,10 @@ const char *sr_transport_name(enum sr_transport t)
 		return "tcp";
 	case SR_TP_TLS:
 		return "tls";
+	case SR_TP_WS:
+		return "ws";
+	case SR_TP_WSS:
+		return "wss";
 	case SR_TP_AUTO:
 		break;
 	}

@@ -10,6 +10,8 @@ enum sr_transport {
 	SR_TP_UDP,
 	SR_TP_TCP,
 	SR_TP_TLS,
+	SR_TP_WS,  /* RFC 7118 SIP over WebSocket, our tunnel (tunnel.c) */
+	SR_TP_WSS, /* the same over TLS */
 };
 
 enum sr_output {

@@ -18,40 +18,6 @@
 #include "engine_int.h"
 #include "util.h"
 
-/* Sofia reads CAs from <dir>/cafile.pem and hashed files in <dir>
- * (docs/sofia-sip.md, 9): give it a private directory naming the user's file. */
-const char *sr_stack_cert_dir(const struct sr_reg *r, char cadir[64])
-{
-	char target[4096], link[128];
-
-	cadir[0] = '\0';
-	if (!r->tls_ca_file)
-		return r->tls_ca_dir ? r->tls_ca_dir : "/etc/ssl/certs";
-	if (!realpath(r->tls_ca_file, target))
-		return NULL;
-	snprintf(cadir, 64, "%s/sipreg-ca.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (strlen(cadir) + 12 >= 64 || !mkdtemp(cadir)) {
-		cadir[0] = '\0';
-		return NULL;
-	}
-	snprintf(link, sizeof link, "%s/cafile.pem", cadir);
-	if (symlink(target, link) < 0)
-		return NULL;
-	return cadir;
-}
-
-void sr_stack_cert_dir_remove(char cadir[64])
-{
-	char link[128];
-
-	if (!cadir[0])
-		return;
-	snprintf(link, sizeof link, "%s/cafile.pem", cadir);
-	unlink(link);
-	rmdir(cadir);
-	cadir[0] = '\0';
-}
-
 /* The Route set and Supported list a stack is made with: what decides
  * whether two registrations can share one (group_key). */
 void sr_stack_strings(struct eng *e, char **route, char **supported)
@@ -76,15 +42,15 @@ void sr_stack_strings(struct eng *e, char **route, char **supported)
 				reg->instance_id || reg->support_outbound ? "gruu" : "");
 }
 
-/* RFC 5626 keep-alives: the keeper's outbound registrations over TCP/TLS. */
+/* RFC 5626 keep-alives: the keeper's outbound registrations on streams. */
 int sr_stack_wants_keepalive(const struct eng *e, int shared)
 {
 	return shared && e->reg->support_outbound && e->reg->keep_alive_interval &&
-	       (e->tp == SR_TP_TCP || e->tp == SR_TP_TLS);
+	       e->tp != SR_TP_UDP && e->tp != SR_TP_AUTO;
 }
 
 /* The nua of st for e's registration: the stack's events reach st. */
-static nua_t *create(struct sr_stack *st, struct eng *e, double deadline, const char *certdir)
+static nua_t *create(struct sr_stack *st, struct eng *e, double deadline)
 {
 	const struct sr_reg *reg = e->reg;
 	const struct sr_run *run = e->run;
@@ -129,14 +95,16 @@ static nua_t *create(struct sr_stack *st, struct eng *e, double deadline, const 
 	     * connection changes nothing, so the connection keeps sharing the
 	     * stack's parameters and a later nua_set_params() (a Flow-Timer,
 	     * pongs not expected) reaches it. */
-	    TAG_IF(st->shared, TPTAG_SDWN_ERROR(1)), TAG_IF(st->ka_ms, TPTAG_KEEPALIVE(st->ka_ms)),
-	    TAG_IF(st->ka_ms, TPTAG_PINGPONG(st->pong_ms)), TPTAG_LOG(run->verbose >= 2),
-	    TAG_IF(certdir, TPTAG_CERTIFICATE(certdir)),
+	    /* a tunnel ends nua's connection when its own fails: that is an
+	     * error at once, for the one-shot tools too */
+	    TAG_IF(st->shared || e->t->tunneled, TPTAG_SDWN_ERROR(1)),
+	    TAG_IF(st->ka_ms, TPTAG_KEEPALIVE(st->ka_ms)),
+	    TAG_IF(st->ka_ms, TPTAG_PINGPONG(st->pong_ms)),
+	    /* a tunnel traces the messages as they go on the wire */
+	    TPTAG_LOG(run->verbose >= 2 && !e->t->tunneled),
 	    /* SIPREG_RESOLV_CONF: a resolv.conf for SIP's DNS (NAPTR, SRV),
 	     * e.g. a test's own name server on another port ("port N") */
 	    TAG_IF(getenv("SIPREG_RESOLV_CONF"), SRESTAG_RESOLV_CONF(getenv("SIPREG_RESOLV_CONF"))),
-	    TAG_IF(e->tp == SR_TP_TLS,
-		   TPTAG_TLS_VERIFY_POLICY(reg->tls_verify ? TPTLS_VERIFY_OUT : TPTLS_VERIFY_NONE)),
 	    TAG_END());
 	return nua;
 }
@@ -162,8 +130,7 @@ static int shut(const void *arg)
 	return ((const struct sr_stack *)arg)->shutdown_done;
 }
 
-struct sr_stack *sr_stack_open(su_root_t *root, int shared, struct eng *e, double deadline,
-			       const char *certdir)
+struct sr_stack *sr_stack_open(su_root_t *root, int shared, struct eng *e, double deadline)
 {
 	struct sr_stack *st = calloc(1, sizeof *st);
 
@@ -183,7 +150,7 @@ struct sr_stack *sr_stack_open(su_root_t *root, int shared, struct eng *e, doubl
 		}
 		su_root_threading(st->root, 0);
 	}
-	st->nua = create(st, e, deadline, certdir);
+	st->nua = create(st, e, deadline);
 	if (!st->nua) {
 		sr_result_fail(e->res, SR_W_TRANSPORT_ERROR, "cannot open a %s socket on %s",
 			       sr_transport_name(e->tp), e->t->bind_url);

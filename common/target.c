@@ -15,6 +15,7 @@
 #include <sofia-sip/url.h>
 
 #include "target.h"
+#include "ws.h"
 
 static int ip_family(const char *s)
 {
@@ -101,7 +102,38 @@ static int source_address(const char *ip, int family, char *out, size_t outlen)
 
 static const char *tp_param(enum sr_transport tp)
 {
-	return tp == SR_TP_TCP ? "tcp" : tp == SR_TP_TLS ? "tls" : "udp";
+	return sr_transport_name(tp);
+}
+
+static unsigned default_port(enum sr_transport tp)
+{
+	return tp == SR_TP_TLS ? 5061 : tp == SR_TP_WS ? 80 : tp == SR_TP_WSS ? 443 : 5060;
+}
+
+/* A WebSocket URI (JsSIP's form) as the SIP URI of the same server:
+ * ws://h:p/path -> sip:h:p;transport=ws, the path kept in t. NULL when v
+ * is not one; *bad set (with err) when it is a wrong one. */
+static char *ws_as_sip(su_home_t *home, const char *v, struct sr_target *t, int *bad, char *err,
+		       size_t errlen)
+{
+	struct sr_ws_uri u;
+	char why[64];
+	int rc = sr_ws_uri_parse(v, &u, why, sizeof why);
+	int v6 = strchr(u.host, ':') != NULL;
+	char port[12] = "";
+
+	*bad = rc < 0;
+	if (rc < 0)
+		snprintf(err, errlen, "server URI \"%s\" %s", v, why);
+	if (rc <= 0)
+		return NULL;
+	if (u.port)
+		snprintf(port, sizeof port, ":%u", u.port);
+	snprintf(t->ws_path, sizeof t->ws_path, "%s", u.path);
+	snprintf(t->ws_host, sizeof t->ws_host, "%s%s%s%s", v6 ? "[" : "", u.host, v6 ? "]" : "",
+		 port);
+	return su_sprintf(home, "sip:%s%s%s%s;transport=%s", v6 ? "[" : "", u.host, v6 ? "]" : "",
+			  port, u.secure ? "wss" : "ws");
 }
 
 /* Split --local-address ADDR[:PORT] / [V6]:PORT. */
@@ -184,10 +216,7 @@ static void proxy_url(struct sr_target *t, int sips)
 
 	snprintf(t->proxy, sizeof t->proxy, "%s:%s%s%s:%u;transport=%s", sips ? "sips" : "sip",
 		 v6 ? "[" : "", t->connect_ip, v6 ? "]" : "",
-		 t->port	      ? t->port
-		 : t->tp == SR_TP_TLS ? 5061
-				      : 5060,
-		 tp_param(t->tp));
+		 t->port ? t->port : default_port(t->tp), tp_param(t->tp));
 }
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -235,7 +264,12 @@ static url_t *registrar_of(su_home_t *home, const struct sr_reg *r, url_t const 
 	url_t *reg;
 
 	if (r->server_uri) {
-		reg = url_make(home, r->server_uri);
+		int bad;
+		char *sip = ws_as_sip(home, r->server_uri, t, &bad, err, errlen);
+
+		if (bad)
+			return NULL;
+		reg = url_make(home, sip ? sip : r->server_uri);
 		if (!reg || (reg->url_type != url_sip && reg->url_type != url_sips) ||
 		    !reg->url_host || !*reg->url_host)
 			return fail(err, errlen,
@@ -264,13 +298,13 @@ static url_t *registrar_of(su_home_t *home, const struct sr_reg *r, url_t const 
 		*uri_tp = !strcasecmp(tpbuf, "udp")   ? SR_TP_UDP
 			  : !strcasecmp(tpbuf, "tcp") ? SR_TP_TCP
 			  : !strcasecmp(tpbuf, "tls") ? SR_TP_TLS
+			  : !strcasecmp(tpbuf, "ws")  ? SR_TP_WS
+			  : !strcasecmp(tpbuf, "wss") ? SR_TP_WSS
 						      : SR_TP_AUTO;
 		if (*uri_tp == SR_TP_AUTO)
 			return fail(err, errlen,
-				    !strcasecmp(tpbuf, "ws") || !strcasecmp(tpbuf, "wss")
-					? "server URI: transport \"%s\" is not supported by this "
-					  "build (udp, tcp or tls)"
-					: "server URI: unknown transport \"%s\" (udp, tcp or tls)",
+				    "server URI: unknown transport \"%s\" (udp, tcp, tls, ws or "
+				    "wss)",
 				    tpbuf),
 			       NULL;
 	}
@@ -283,8 +317,8 @@ static url_t *registrar_of(su_home_t *home, const struct sr_reg *r, url_t const 
 			    "--transport %s contradicts ;transport=%s in the server URI",
 			    tp_param(r->transport), tpbuf),
 		       NULL;
-	if (reg->url_type == url_sips && t->tp != SR_TP_TLS)
-		return fail(err, errlen, "a sips: server URI needs transport tls, not %s",
+	if (reg->url_type == url_sips && t->tp != SR_TP_TLS && t->tp != SR_TP_WSS)
+		return fail(err, errlen, "a sips: server URI needs transport tls or wss, not %s",
 			    tp_param(t->tp)),
 		       NULL;
 	return reg;
@@ -316,10 +350,14 @@ static void request_uri(su_home_t *home, url_t const *reg, enum sr_transport uri
 static int connect_to(su_home_t *home, const struct sr_reg *r, struct sr_target *t, char *err,
 		      size_t errlen)
 {
-	url_t *cu = url_make(home, r->connect_uri);
+	int bad;
+	char *sip = ws_as_sip(home, r->connect_uri, t, &bad, err, errlen);
+	url_t *cu = bad ? NULL : url_make(home, sip ? sip : r->connect_uri);
 	char ctp[16] = "";
 	int cfam;
 
+	if (bad)
+		return -1;
 	if (!cu || (cu->url_type != url_sip && cu->url_type != url_sips) || !cu->url_host)
 		return fail(err, errlen, "server \"%s\": expected a sip: or sips: URI",
 			    r->connect_uri);
@@ -412,6 +450,26 @@ enum sr_word sr_target_build(const struct sr_reg *r, struct sr_target *t, char *
 	if (r->connect_uri && connect_to(home, r, t, err, errlen) < 0)
 		goto out;
 	rc = bind_to(r, t, err, errlen);
+	if (rc == SR_W_NONE && (t->tp == SR_TP_TLS || t->tp == SR_TP_WS || t->tp == SR_TP_WSS)) {
+		/* nua speaks TCP to the tunnel on loopback; the tunnel binds
+		 * to local_ip (when given) towards the server */
+		int v6 = strchr(t->verify_host, ':') != NULL;
+
+		t->tunneled = true;
+		if (!r->local_address)
+			t->local_ip[0] = '\0';
+		if (!t->ws_host[0] && t->port)
+			snprintf(t->ws_host, sizeof t->ws_host, "%s%s%s:%u", v6 ? "[" : "",
+				 t->verify_host, v6 ? "]" : "", t->port);
+		else if (!t->ws_host[0])
+			snprintf(t->ws_host, sizeof t->ws_host, "%s%s%s", v6 ? "[" : "",
+				 t->verify_host, v6 ? "]" : "");
+		if (!t->ws_path[0])
+			snprintf(t->ws_path, sizeof t->ws_path, "/");
+		if (!t->port)
+			t->port = default_port(t->tp);
+		snprintf(t->bind_url, sizeof t->bind_url, "sip:127.0.0.1:0;transport=tcp");
+	}
 out:
 	su_home_deinit(home);
 	return rc;

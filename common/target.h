@@ -23,6 +23,9 @@ struct sr_target {
 	char proxy[600];     /* "" or sip:IP:port;transport=x to send to */
 	char bind_url[300];  /* NUTAG_URL for our socket */
 	char local_ip[64];   /* our address, "" if unknown */
+	bool tunneled;	     /* tls, ws, wss: our tunnel carries it (tunnel.c) */
+	char ws_host[300];   /* WebSocket: Host: of the handshake */
+	char ws_path[512];   /* and its path */
 };
 
 /* Work out the target from the settings; no packet is sent. On failure

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -30,4 +31,11 @@ double sr_rand01(void)
 	if (RAND_bytes((unsigned char *)&r, sizeof r) != 1)
 		r = (unsigned int)random();
 	return (double)r / 4294967296.0;
+}
+
+int sr_is_ip(const char *s)
+{
+	unsigned char buf[16];
+
+	return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
 }

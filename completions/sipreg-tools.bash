@@ -46,7 +46,7 @@ _sipreg_tools()
 		return
 		;;
 	--transport)
-		COMPREPLY=($(compgen -W "udp tcp tls" -- "$cur"))
+		COMPREPLY=($(compgen -W "udp tcp tls ws wss" -- "$cur"))
 		return
 		;;
 	--min-digest | --algorithm)

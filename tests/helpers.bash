@@ -38,14 +38,15 @@ kam_ready() {
 	return 1
 }
 
-# Start Kamailio for the file: sets KAM_DIR KAM_UDP KAM_TCP KAM_TLS KAM_CA.
+# Start Kamailio for the file: sets KAM_DIR KAM_UDP KAM_TCP KAM_TLS KAM_WS
+# KAM_WSS KAM_MTLS (TLS that requires a client certificate) KAM_CA.
 kam_start() {
 	local alg=${1:-MD5} out
 	need kamailio
 	KAM_DIR=$(mktemp -d "${BATS_FILE_TMPDIR:-/tmp}/kam.XXXXXX")
 	out=$("$REGISTRAR" start "$KAM_DIR" "$alg") || return 1
 	eval "$out"
-	export KAM_DIR KAM_UDP KAM_TCP KAM_TLS KAM_CA KAM_V6
+	export KAM_DIR KAM_UDP KAM_TCP KAM_TLS KAM_WS KAM_WSS KAM_MTLS KAM_CA KAM_V6
 }
 
 kam_stop() {

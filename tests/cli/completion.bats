@@ -36,7 +36,7 @@ complete_words() { # tool, words...
 	[ "$status" -ne 77 ] || skip "bash-completion is not installed"
 	[ "$(sort <<<"$output" | tr '\n' ' ')" = "env json nagios text " ]
 	run complete_words sipreg --transport ""
-	[ "$(sort <<<"$output" | tr '\n' ' ')" = "tcp tls udp " ]
+	[ "$(sort <<<"$output" | tr '\n' ' ')" = "tcp tls udp ws wss " ]
 }
 
 @test "-n completes registration names from the file of -f, list or mapping" {

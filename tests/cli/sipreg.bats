@@ -56,17 +56,21 @@ load ../helpers
 	[ "$status" -eq 64 ]
 }
 
-@test "ws and wss transports are refused as not supported by this build" {
-	run --separate-stderr "$SIPREG" -u sip:a@b.invalid --transport wss
+@test "a bad WebSocket URI is a usage error naming what is wrong" {
+	run --separate-stderr "$SIPREG" -u sip:a@b.invalid -s "ws://"
 	[ "$status" -eq 64 ]
-	[[ "$stderr" == *"not supported by this build"* ]]
-	run --separate-stderr "$SIPREG" -u sip:a@b.invalid -s "sip:b.invalid;transport=ws" --json
-	[ "$status" -eq 78 ]
+	[[ "$stderr" == *'--server-uri: "ws://" has no host'* ]]
+	run --separate-stderr "$SIPREG" -u sip:a@b.invalid -s "wss://h:70000/x"
+	[ "$status" -eq 64 ]
+	[[ "$stderr" == *"has a port that is not 1 to 65535"* ]]
+	run --separate-stderr "$SIPREG" -u ws://a@b -s "wss://h/x" --json
+	[ "$status" -eq 64 ]
 	# --json: the document, with no result and the error
 	[ "$(jqo '.results | length')" = 0 ]
-	[ "$(jqo '.exit_code')" = 78 ]
-	[[ "$(jqo '.error')" == *"not supported by this build"* ]]
-	[[ "$stderr" == *"not supported by this build"* ]]
+	[ "$(jqo '.exit_code')" = 64 ]
+	[[ "$(jqo '.error')" == *"expected a sip: or sips: URI"* ]]
+	run --separate-stderr "$SIPREG" -u sip:a@b.invalid --transport sctp
+	[[ "$stderr" == *"udp tcp tls ws wss"* ]]
 }
 
 @test "--probe and --list-bindings exclude each other" {

@@ -775,8 +775,12 @@ static void test_option_apply(void **state)
 	assert_int_equal(r.transport, SR_TP_TCP);
 	assert_int_equal(sr_option_apply(sr_option_find("transport"), "wss", SR_LAYER_CLI, &r, &run,
 					 "--transport", err, sizeof err),
+			 0);
+	assert_int_equal(r.transport, SR_TP_WSS);
+	assert_int_equal(sr_option_apply(sr_option_find("server_uri"), "ws://[::1", SR_LAYER_CLI,
+					 &r, &run, "--server-uri", err, sizeof err),
 			 -1);
-	assert_non_null(strstr(err, "not supported by this build"));
+	assert_non_null(strstr(err, "without its ']'"));
 	assert_int_equal(sr_option_apply(row("host"), "10.0.0.1:5080", SR_LAYER_CLI, &r, &run,
 					 "--host", err, sizeof err),
 			 0);
@@ -870,7 +874,23 @@ static void test_target(void **state)
 	target_of("sip:alice@example.com", "sips:127.0.0.1", SR_TP_UDP, &t, SR_W_CONFIG_ERROR);
 	target_of("sip:alice@example.com", "sip:127.0.0.1;transport=tcp", SR_TP_UDP, &t,
 		  SR_W_CONFIG_ERROR);
-	target_of("sip:alice@example.com", "sip:127.0.0.1;transport=ws", SR_TP_AUTO, &t,
+	/* WebSocket: JsSIP's URI and the SIP URI of the same server */
+	target_of("sip:alice@example.com", "wss://127.0.0.1:8443/sip/ws", SR_TP_AUTO, &t,
+		  SR_W_NONE);
+	assert_int_equal(t.tp, SR_TP_WSS);
+	assert_true(t.tunneled);
+	assert_string_equal(t.registrar, "sip:127.0.0.1:8443;transport=wss");
+	assert_string_equal(t.ws_path, "/sip/ws");
+	assert_string_equal(t.ws_host, "127.0.0.1:8443");
+	assert_string_equal(t.bind_url, "sip:127.0.0.1:0;transport=tcp");
+	target_of("sip:alice@example.com", "sip:127.0.0.1;transport=ws", SR_TP_AUTO, &t, SR_W_NONE);
+	assert_int_equal(t.tp, SR_TP_WS);
+	assert_int_equal(t.port, 80);
+	assert_string_equal(t.ws_path, "/");
+	target_of("sip:alice@example.com", "sips:127.0.0.1;transport=ws", SR_TP_AUTO, &t,
+		  SR_W_CONFIG_ERROR);
+	target_of("sip:alice@example.com", "ws://127.0.0.1:0/", SR_TP_AUTO, &t, SR_W_CONFIG_ERROR);
+	target_of("sip:alice@example.com", "sip:127.0.0.1;transport=sctp", SR_TP_AUTO, &t,
 		  SR_W_CONFIG_ERROR);
 	target_of("sip:alice@example.com", "sip:127.0.0.1:99999", SR_TP_AUTO, &t,
 		  SR_W_CONFIG_ERROR);

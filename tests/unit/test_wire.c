@@ -1,0 +1,194 @@
+/* Unit tests of the wire pieces without I/O: WebSocket handshake and
+ * framing (ws.c), SIP framing on streams (sipstream.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sipstream.h"
+#include "ws.h"
+
+static void test_ws_accept(void **state)
+{
+	char acc[29], key[25];
+
+	(void)state;
+	/* RFC 6455, 1.3 */
+	sr_ws_accept("dGhlIHNhbXBsZSBub25jZQ==", acc);
+	assert_string_equal(acc, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+	sr_ws_key(key);
+	assert_int_equal(strlen(key), 24);
+	assert_int_equal(key[22], '=');
+}
+
+static void test_ws_request(void **state)
+{
+	char buf[512];
+	int n;
+
+	(void)state;
+	n = sr_ws_request(buf, sizeof buf, "example.org:8443", "/ws", "dGhlIHNhbXBsZSBub25jZQ==");
+	assert_true(n > 0);
+	assert_non_null(strstr(buf, "GET /ws HTTP/1.1\r\nHost: example.org:8443\r\n"));
+	assert_non_null(strstr(buf, "Sec-WebSocket-Protocol: sip\r\n"));
+	assert_non_null(strstr(buf, "Sec-WebSocket-Version: 13\r\n"));
+	assert_int_equal(sr_ws_request(buf, 40, "example.org", "/", "k"), -1);
+}
+
+static int answer(const char *resp, char *err, int *status)
+{
+	return sr_ws_response(resp, strlen(resp), "dGhlIHNhbXBsZSBub25jZQ==", status, err, 200);
+}
+
+static void test_ws_response(void **state)
+{
+	char err[200];
+	int st;
+	const char *good = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: WebSocket\r\n"
+			   "Connection: keep-alive, Upgrade\r\n"
+			   "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
+			   "Sec-WebSocket-Protocol: sip\r\n\r\n\x81\x00";
+
+	(void)state;
+	assert_int_equal(answer(good, err, &st), (int)strlen(good) - 1); /* the frame byte is not */
+	assert_int_equal(st, 101);
+	assert_int_equal(answer("HTTP/1.1 101 Switching", err, &st), 0);
+	assert_int_equal(answer("HTTP/1.1 404 Not Found\r\n\r\n", err, &st), -1);
+	assert_int_equal(st, 404);
+	assert_string_equal(err, "WebSocket handshake refused: HTTP 404 Not Found");
+	assert_int_equal(answer("HTTP/1.1 101 OK\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+				"Sec-WebSocket-Accept: AAAA\r\nSec-WebSocket-Protocol: sip\r\n\r\n",
+				err, &st),
+			 -1);
+	assert_non_null(strstr(err, "wrong Sec-WebSocket-Accept"));
+	assert_int_equal(answer("HTTP/1.1 101 OK\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+				"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n",
+				err, &st),
+			 -1);
+	assert_non_null(strstr(err, "subprotocol sip"));
+	assert_int_equal(answer("SIP/2.0 200 OK\r\n\r\n", err, &st), -1);
+	assert_non_null(strstr(err, "did not answer in HTTP"));
+}
+
+static void test_ws_frames(void **state)
+{
+	uint8_t hdr[14], payload[300], buf[400];
+	const uint8_t mask[4] = {1, 2, 3, 4};
+	struct sr_ws_frame f;
+	char err[200];
+	size_t hl, i;
+
+	(void)state;
+	memset(payload, 'a', sizeof payload);
+	hl = sr_ws_frame_head(hdr, SR_WS_TEXT, payload, 5, mask);
+	assert_int_equal(hl, 6);
+	assert_int_equal(hdr[0], 0x81);
+	assert_int_equal(hdr[1], 0x80 | 5);
+	assert_int_equal(payload[0], 'a' ^ 1);
+	assert_int_equal(payload[3], 'a' ^ 4);
+	hl = sr_ws_frame_head(hdr, SR_WS_TEXT, payload, 300, mask);
+	assert_int_equal(hl, 8);
+	assert_int_equal(hdr[1], 0x80 | 126);
+	assert_int_equal(hdr[2] << 8 | hdr[3], 300);
+
+	/* a server's frame: unmasked; incomplete until whole */
+	buf[0] = 0x81;
+	buf[1] = 126;
+	buf[2] = 1;
+	buf[3] = 44;
+	for (i = 0; i < 300; i++)
+		buf[4 + i] = 'b';
+	assert_int_equal(sr_ws_parse(buf, 3, &f, err, sizeof err), 0);
+	assert_int_equal(sr_ws_parse(buf, 100, &f, err, sizeof err), 0);
+	assert_int_equal(sr_ws_parse(buf, 304, &f, err, sizeof err), 304);
+	assert_int_equal(f.len, 300);
+	assert_true(f.fin);
+	assert_int_equal(f.op, SR_WS_TEXT);
+	/* masked, reserved bits, big control frames, oversize: refused */
+	buf[1] = 0x85;
+	assert_int_equal(sr_ws_parse(buf, 304, &f, err, sizeof err), -1);
+	assert_non_null(strstr(err, "masked"));
+	buf[0] = 0xc1;
+	buf[1] = 5;
+	assert_int_equal(sr_ws_parse(buf, 304, &f, err, sizeof err), -1);
+	buf[0] = 0x89;
+	buf[1] = 126;
+	assert_int_equal(sr_ws_parse(buf, 304, &f, err, sizeof err), -1);
+	buf[0] = 0x09; /* a ping without FIN */
+	buf[1] = 1;
+	assert_int_equal(sr_ws_parse(buf, 304, &f, err, sizeof err), -1);
+	buf[0] = 0x82;
+	buf[1] = 127;
+	memset(buf + 2, 0, 8);
+	buf[7] = 0x10; /* 1 MiB */
+	assert_int_equal(sr_ws_parse(buf, 304, &f, err, sizeof err), -1);
+	assert_non_null(strstr(err, "1048576"));
+}
+
+static void test_ws_uri(void **state)
+{
+	struct sr_ws_uri u;
+	char why[64];
+
+	(void)state;
+	assert_int_equal(sr_ws_uri_parse("ws://h/ws?x=1", &u, why, sizeof why), 1);
+	assert_string_equal(u.path, "/ws?x=1");
+	assert_int_equal(sr_ws_uri_parse("wss://sip.example.org:8443/ws", &u, why, sizeof why), 1);
+	assert_true(u.secure);
+	assert_string_equal(u.host, "sip.example.org");
+	assert_int_equal(u.port, 8443);
+	assert_string_equal(u.path, "/ws");
+	assert_int_equal(sr_ws_uri_parse("ws://[::1]", &u, why, sizeof why), 1);
+	assert_string_equal(u.host, "::1");
+	assert_int_equal(u.port, 0);
+	assert_string_equal(u.path, "/");
+	assert_int_equal(sr_ws_uri_parse("sip:x", &u, why, sizeof why), 0);
+	assert_int_equal(sr_ws_uri_parse("ws://", &u, why, sizeof why), -1);
+	assert_string_equal(why, "has no host");
+	assert_int_equal(sr_ws_uri_parse("ws://h:0/", &u, why, sizeof why), -1);
+	assert_int_equal(sr_ws_uri_parse("ws://h x/", &u, why, sizeof why), -1);
+}
+
+static void test_sip_next(void **state)
+{
+	const char *m = "REGISTER sip:x SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:5;branch=z\r\n"
+			"l: 3\r\n\r\nabcREGISTER";
+	size_t off, n;
+	int crlf, has_len;
+
+	(void)state;
+	assert_int_equal(sr_sip_next(m, strlen(m), &crlf), (long)strlen(m) - 8);
+	assert_false(crlf);
+	assert_int_equal(sr_sip_next(m, 30, &crlf), 0);
+	assert_int_equal(sr_sip_next("\r\n\r\nX", 5, &crlf), 4);
+	assert_true(crlf);
+	assert_int_equal(sr_sip_next("\r", 1, &crlf), 0);
+	assert_int_equal(sr_sip_next("\rX", 2, &crlf), -1);
+	assert_int_equal(sr_sip_next("A\r\nB: c\r\n\r\n", 11, &crlf), -1);  /* no length */
+	assert_int_equal(sr_sip_next("A\r\nl: -1\r\n\r\n", 12, &crlf), -1); /* bad length */
+	assert_int_equal(sr_sip_top_via(m, strlen(m), &off, &n), 0);
+	assert_int_equal(n, strlen("SIP/2.0/TCP 127.0.0.1:5"));
+	assert_memory_equal(m + off, "SIP/2.0/TCP 127.0.0.1:5", n);
+	assert_int_equal(sr_sip_top_via("A\r\nB: c\r\n\r\n", 11, &off, &n), -1);
+	assert_int_equal(sr_sip_head(m, strlen(m), &has_len), strlen(m) - 11);
+	assert_true(has_len);
+	assert_true(sr_sip_start_line("SIP/2.0 200 OK\r\n", 16));
+	assert_true(sr_sip_start_line("OPTIONS sip:a SIP/2.0\r\n", 23));
+	assert_false(sr_sip_start_line("hello, this is not SIP\r\n", 24));
+	assert_false(sr_sip_start_line("SIP/2.0 2x\r\n", 12));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_ws_accept),	cmocka_unit_test(test_ws_request),
+	    cmocka_unit_test(test_ws_response), cmocka_unit_test(test_ws_frames),
+	    cmocka_unit_test(test_ws_uri),	cmocka_unit_test(test_sip_next),
+	};
+
+	return cmocka_run_group_tests_name("wire", tests, NULL, NULL);
+}
