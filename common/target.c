@@ -105,6 +105,17 @@ static const char *tp_param(enum sr_transport tp)
 	return sr_transport_name(tp);
 }
 
+/* ;transport= as ours, SR_TP_AUTO when unknown. */
+static enum sr_transport tp_parse(const char *s)
+{
+	return !strcasecmp(s, "udp")   ? SR_TP_UDP
+	       : !strcasecmp(s, "tcp") ? SR_TP_TCP
+	       : !strcasecmp(s, "tls") ? SR_TP_TLS
+	       : !strcasecmp(s, "ws")  ? SR_TP_WS
+	       : !strcasecmp(s, "wss") ? SR_TP_WSS
+				       : SR_TP_AUTO;
+}
+
 static unsigned default_port(enum sr_transport tp)
 {
 	return tp == SR_TP_TLS ? 5061 : tp == SR_TP_WS ? 80 : tp == SR_TP_WSS ? 443 : 5060;
@@ -295,12 +306,7 @@ static url_t *registrar_of(su_home_t *home, const struct sr_reg *r, url_t const 
 	}
 	*uri_tp = SR_TP_AUTO;
 	if (url_param(reg->url_params, "transport", tpbuf, sizeof tpbuf) > 0) {
-		*uri_tp = !strcasecmp(tpbuf, "udp")   ? SR_TP_UDP
-			  : !strcasecmp(tpbuf, "tcp") ? SR_TP_TCP
-			  : !strcasecmp(tpbuf, "tls") ? SR_TP_TLS
-			  : !strcasecmp(tpbuf, "ws")  ? SR_TP_WS
-			  : !strcasecmp(tpbuf, "wss") ? SR_TP_WSS
-						      : SR_TP_AUTO;
+		*uri_tp = tp_parse(tpbuf);
 		if (*uri_tp == SR_TP_AUTO)
 			return fail(err, errlen,
 				    "server URI: unknown transport \"%s\" (udp, tcp, tls, ws or "
@@ -361,11 +367,16 @@ static int connect_to(su_home_t *home, const struct sr_reg *r, struct sr_target 
 	if (!cu || (cu->url_type != url_sip && cu->url_type != url_sips) || !cu->url_host)
 		return fail(err, errlen, "server \"%s\": expected a sip: or sips: URI",
 			    r->connect_uri);
+	/* JsSIP's sockets: each server says how it is reached, unless the
+	 * registration names a transport of its own */
 	if (url_param(cu->url_params, "transport", ctp, sizeof ctp) > 0 &&
-	    strcasecmp(ctp, tp_param(t->tp)))
-		return fail(err, errlen,
-			    "server %s: transport %s differs from the registration's %s",
-			    r->connect_uri, ctp, tp_param(t->tp));
+	    strcasecmp(ctp, tp_param(t->tp))) {
+		if (r->transport != SR_TP_AUTO || tp_parse(ctp) == SR_TP_AUTO)
+			return fail(err, errlen,
+				    "server %s: transport %s differs from the registration's %s",
+				    r->connect_uri, ctp, tp_param(t->tp));
+		t->tp = tp_parse(ctp);
+	}
 	unbracket(t->verify_host, sizeof t->verify_host, cu->url_host);
 	t->port = cu->url_port ? (unsigned)strtoul(cu->url_port, NULL, 10) : 0;
 	cfam = lookup_host(t->verify_host, r->af, t->connect_ip, sizeof t->connect_ip);

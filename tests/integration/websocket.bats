@@ -301,3 +301,18 @@ YAML
 	[ "$(count_events registered)" -eq 1 ]
 	! grep -q '"event":"failed"' "$EV"
 }
+
+@test "servers may mix transports: a refused tcp server, then the ws one" {
+	dead=$(free_udp_port)
+	cat >"$BATS_TEST_TMPDIR/mix.yaml" <<YAML
+client_uri: sip:alice@127.0.0.1
+server_uri: sip:127.0.0.1
+password_file: $BATS_FILE_TMPDIR/alice.pw
+servers: [ "sip:127.0.0.1:$dead;transport=tcp,10", "ws://127.0.0.1:$KAM_WS/ws,5" ]
+YAML
+	run --separate-stderr timeout 30 "$SIPREG" -f "$BATS_TEST_TMPDIR/mix.yaml" --probe --json -v
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.results[0].transport' <<<"$output")" = ws ]
+	[[ "$stderr" == *";transport=tcp failed (transport_error): trying the next server"* ]]
+}
