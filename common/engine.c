@@ -681,6 +681,7 @@ static int tunnel_get(struct eng *e)
 	    .cert = reg->tls_cert,
 	    .key = reg->tls_key,
 	    .verify = reg->tls_verify,
+	    .srv = t->srv,
 	};
 	char err[600];
 	enum sr_word w;

@@ -477,6 +477,9 @@ enum sr_word sr_target_build(const struct sr_reg *r, struct sr_target *t, char *
 				 t->verify_host, v6 ? "]" : "");
 		if (!t->ws_path[0])
 			snprintf(t->ws_path, sizeof t->ws_path, "/");
+		/* RFC 3263: a name without a port (and not known locally) is
+		 * looked up by SRV; WebSocket URIs have no SRV */
+		t->srv = !t->port && !t->connect_ip[0] && !t->host_is_ip && t->tp == SR_TP_TLS;
 		if (!t->port)
 			t->port = default_port(t->tp);
 		snprintf(t->bind_url, sizeof t->bind_url, "sip:127.0.0.1:0;transport=tcp");

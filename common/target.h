@@ -24,6 +24,7 @@ struct sr_target {
 	char bind_url[300];  /* NUTAG_URL for our socket */
 	char local_ip[64];   /* our address, "" if unknown */
 	bool tunneled;	     /* tls, ws, wss: our tunnel carries it (tunnel.c) */
+	bool srv;	     /* a name without a port: look its SRV records up */
 	char ws_host[300];   /* WebSocket: Host: of the handshake */
 	char ws_path[512];   /* and its path */
 };

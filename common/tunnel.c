@@ -18,6 +18,9 @@
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 
+#include <sofia-resolv/sres.h>
+#include <sofia-resolv/sres_record.h>
+
 #include "log.h"
 #include "tunnel_int.h"
 #include "util.h"
@@ -68,6 +71,82 @@ static int on_accept(su_root_magic_t *m, su_wait_t *w, su_wakeup_arg_t *arg)
 
 /* ---- tunnels ---- */
 
+/* The first answer of type in a resolver's answers, NULL when none. */
+static sres_record_t *first_of(sres_record_t **ans, uint16_t type)
+{
+	size_t i;
+
+	for (i = 0; ans && ans[i]; i++)
+		if (ans[i]->sr_record->r_type == type && ans[i]->sr_record->r_status == SRES_OK)
+			return ans[i];
+	return NULL;
+}
+
+/* A name by Sofia's resolver, which nua uses too (SIPREG_RESOLV_CONF):
+ * _sips._tcp SRV first when asked (the best priority, then weight), then
+ * A or AAAA. 0, or -1 with err. */
+static int sres_resolve(struct sr_tunnel *t, const struct sr_tunnel_params *p, char *name,
+			size_t namelen, unsigned *port, char *err, size_t errlen)
+{
+	sres_resolver_t *res = sres_resolver_new(getenv("SIPREG_RESOLV_CONF"));
+	sres_record_t **ans = NULL, *r;
+	char q[600];
+	int rc = -1;
+
+	if (!res) {
+		snprintf(err, errlen, "cannot start a DNS resolver: %s", strerror(errno));
+		return -1;
+	}
+	if (p->srv) {
+		snprintf(q, sizeof q, "_sips._tcp.%s", p->connect_host);
+		if (sres_blocking_query(res, sres_type_srv, q, 0, &ans) >= 0 && ans) {
+			sres_sort_answers(res, ans);
+			r = first_of(ans, sres_type_srv);
+			if (r) {
+				snprintf(name, namelen, "%s", r->sr_srv->srv_target);
+				if (namelen && name[0] && name[strlen(name) - 1] == '.')
+					name[strlen(name) - 1] = '\0';
+				*port = r->sr_srv->srv_port;
+			}
+		}
+		sres_free_answers(res, ans);
+		ans = NULL;
+	}
+	memset(&t->addr, 0, sizeof t->addr);
+	if (p->family != AF_INET6 && sres_blocking_query(res, sres_type_a, name, 0, &ans) >= 0 &&
+	    (r = first_of(ans, sres_type_a)) != NULL) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&t->addr;
+
+		sin->sin_family = AF_INET;
+		sin->sin_addr = r->sr_a->a_addr;
+		sin->sin_port = htons((uint16_t)*port);
+		t->addrlen = sizeof *sin;
+		rc = 0;
+	}
+	sres_free_answers(res, ans);
+	ans = NULL;
+	if (rc < 0 && p->family != AF_INET &&
+	    sres_blocking_query(res, sres_type_aaaa, name, 0, &ans) >= 0 &&
+	    (r = first_of(ans, sres_type_aaaa)) != NULL) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&t->addr;
+
+		sin6->sin6_family = AF_INET6;
+		memcpy(&sin6->sin6_addr, &r->sr_aaaa->aaaa_addr, sizeof sin6->sin6_addr);
+		sin6->sin6_port = htons((uint16_t)*port);
+		t->addrlen = sizeof *sin6;
+		rc = 0;
+	}
+	sres_free_answers(res, ans);
+	sres_resolver_unref(res);
+	if (rc < 0)
+		snprintf(err, errlen, "cannot resolve %s%s%s", p->connect_host,
+			 strcmp(name, p->connect_host) ? " (SRV: " : "",
+			 strcmp(name, p->connect_host) ? name : "");
+	if (rc < 0 && strcmp(name, p->connect_host))
+		snprintf(err + strlen(err), errlen - strlen(err), ")");
+	return rc;
+}
+
 static enum sr_word resolve(struct sr_tunnel *t, const struct sr_tunnel_params *p, char *err,
 			    size_t errlen)
 {
@@ -75,20 +154,34 @@ static enum sr_word resolve(struct sr_tunnel *t, const struct sr_tunnel_params *
 	char port[8];
 	int rc;
 
+	if (!sr_is_ip(p->connect_host)) {
+		/* a name: what nua's resolver says for it */
+		char name[512];
+		unsigned pt = p->port;
+
+		snprintf(name, sizeof name, "%s", p->connect_host);
+		if (sres_resolve(t, p, name, sizeof name, &pt, err, errlen) < 0)
+			return SR_W_DNS_ERROR;
+		if (pt != p->port)
+			snprintf(t->conn_name_buf, sizeof t->conn_name_buf,
+				 "%s port %u (SRV of %s)", name, pt, p->connect_host);
+		goto local;
+	}
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = p->family ? p->family : AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV;
+	hints.ai_flags = AI_NUMERICSERV | AI_NUMERICHOST;
 	snprintf(port, sizeof port, "%u", p->port);
 	rc = getaddrinfo(p->connect_host, port, &hints, &res);
 	if (rc != 0 || !res) {
-		snprintf(err, errlen, "cannot resolve %s: %s", p->connect_host,
+		snprintf(err, errlen, "cannot use %s: %s", p->connect_host,
 			 rc ? gai_strerror(rc) : "no address");
-		return rc == EAI_NONAME || rc == EAI_NODATA ? SR_W_DNS_ERROR : SR_W_TRANSPORT_ERROR;
+		return SR_W_TRANSPORT_ERROR;
 	}
 	memcpy(&t->addr, res->ai_addr, res->ai_addrlen);
 	t->addrlen = res->ai_addrlen;
 	freeaddrinfo(res);
+local:
 	if (p->local_ip && *p->local_ip) {
 		memset(&hints, 0, sizeof hints);
 		hints.ai_family = t->addr.ss_family;
@@ -257,6 +350,10 @@ struct sr_tunnel *sr_tunnel_get(const struct sr_tunnel_params *p, enum sr_word *
 	t->cert = p->cert ? strdup(p->cert) : NULL;
 	invalid_host(t);
 	*w = resolve(t, p, err, errlen);
+	if (t->conn_name_buf[0]) {
+		free(t->conn_name);
+		t->conn_name = strdup(t->conn_name_buf);
+	}
 	if (*w == SR_W_NONE && sr_tun_uses_tls(t))
 		*w = make_ctx(t, p, err, errlen);
 	if (*w == SR_W_NONE && listen_loopback(t, err, errlen) < 0)
@@ -336,13 +433,11 @@ const char *sr_tunnel_contact_host(const struct sr_tunnel *t)
 	return local ? local : t->contact_host;
 }
 
-
 enum sr_word sr_tunnel_error(const struct sr_tunnel *t, const char **msg)
 {
 	*msg = t->err;
 	return t->err_word;
 }
-
 
 void sr_tunnel_put(struct sr_tunnel *t)
 {

@@ -23,6 +23,7 @@ struct sr_tunnel_params {
 	const char *ws_path;	 /* its path, "/" when NULL */
 	const char *ca_file, *ca_dir, *cert, *key;
 	int verify;
+	int srv; /* look up _sips._tcp.connect_host first (RFC 3263) */
 };
 
 struct sr_tunnel;

@@ -50,7 +50,8 @@ struct sr_tunnel {
 	su_root_t *root;
 	enum sr_transport tp;
 	char *server_name, *ws_host, *ws_path, *cert, *conn_name;
-	char trace_name[300]; /* "wss/[127.0.0.1]:8443" */
+	char trace_name[300];	 /* "wss/[127.0.0.1]:8443" */
+	char conn_name_buf[600]; /* the name a SRV look-up gave, for messages */
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 	struct sockaddr_storage local;

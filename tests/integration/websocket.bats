@@ -316,3 +316,28 @@ YAML
 	[ "$(jq -r '.results[0].transport' <<<"$output")" = ws ]
 	[[ "$stderr" == *";transport=tcp failed (transport_error): trying the next server"* ]]
 }
+
+@test "names: tls by SRV (_sips._tcp) and wss by A, through the resolver nua uses" {
+	need dnsmasq
+	dport=$(free_udp_port)
+	dnsmasq --keep-in-foreground --no-resolv --no-hosts --conf-file=/dev/null --port="$dport" \
+		--listen-address=127.0.0.1 --bind-interfaces \
+		--host-record=reg1.sipreg.test,127.0.0.1 --host-record=ws.sipreg.test,127.0.0.1 \
+		--srv-host=_sips._tcp.sipreg.test,reg1.sipreg.test,"$KAM_TLS" \
+		>"$BATS_TEST_TMPDIR/dns.log" 2>&1 &
+	TLS_PID=$!
+	printf 'nameserver 127.0.0.1\nport %s\n' "$dport" >"$BATS_TEST_TMPDIR/resolv.conf"
+	sleep 0.5
+	export SIPREG_RESOLV_CONF="$BATS_TEST_TMPDIR/resolv.conf"
+	# the certificate names localhost: say which name to check
+	reg -s sips:sipreg.test --tls-ca-file "$KAM_CA" --tls-server-name localhost --probe
+	[ "$status" -eq 0 ]
+	[ "$R" = registered ]
+	reg -s "wss://ws.sipreg.test:$KAM_WSS/ws" --tls-ca-file "$KAM_CA" --tls-server-name localhost \
+		--probe
+	[ "$status" -eq 0 ]
+	reg -s sips:nowhere.sipreg.test --tls-ca-file "$KAM_CA"
+	[ "$status" -eq 68 ]
+	[ "$R" = dns_error ]
+	[[ "$E" == *"cannot resolve nowhere.sipreg.test"* ]]
+}
