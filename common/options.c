@@ -251,7 +251,7 @@ const struct sr_option sr_options[] = {
 	{.key = "shutdown_timeout", .arg = "SECONDS", .type = SR_OT_SECONDS, RUN(shutdown_timeout),
 	 .def = "5", RUNFLAG, .tools = SR_TOOL_SIPREGWATCH,
 	 .help = "on SIGTERM, un-register and exit within SECONDS"},
-	{.key = "max_rate", .arg = "N", .type = SR_OT_SECONDS, RUN(max_rate),
+	{.key = "max_rate", .arg = "N", .type = SR_OT_RATE, RUN(max_rate),
 	 .check = check_one_or_more, .def = "200", RUNFLAG, .tools = SR_TOOL_SIPREGWATCH,
 	 .help = "at most N REGISTERs per second"},
 	{.key = "unreachable_critical", .arg = "SECONDS", .type = SR_OT_SECONDS,
@@ -632,6 +632,19 @@ static int parse_value(const struct sr_option *o, const char *value, unsigned lo
 					"expected seconds between 0 and 86400, got \"%s\"", v),
 			       -1;
 		return 0;
+	case SR_OT_RATE:
+		if (sr_parse_seconds(value, d) == 0 && *d > 0)
+			return 0;
+		{
+			char *end;
+
+			errno = 0;
+			*d = value ? strtod(value, &end) : 0;
+			if (value && isdigit((unsigned char)value[0]) && !errno && !*end &&
+			    isfinite(*d) && *d > 0 && *d <= 1e9)
+				return 0;
+		}
+		return snprintf(msg, len, "expected a rate above 0 per second, got \"%s\"", v), -1;
 	case SR_OT_BOOL:
 		*i = 1;
 		if (value && sr_parse_bool(value, i) < 0)
@@ -679,6 +692,7 @@ static int store_value(const struct sr_option *o, void *f, const char *value, en
 		*(unsigned *)f = (unsigned)u;
 		return 0;
 	case SR_OT_SECONDS:
+	case SR_OT_RATE:
 		*(double *)f = d;
 		return 0;
 	case SR_OT_BOOL:
@@ -763,6 +777,7 @@ const char *sr_option_format(const struct sr_option *o, const struct sr_reg *reg
 		snprintf(buf, len, "%u", *(const unsigned *)f);
 		return buf;
 	case SR_OT_SECONDS:
+	case SR_OT_RATE:
 		snprintf(buf, len, "%g", *(const double *)f);
 		return buf;
 	case SR_OT_BOOL:

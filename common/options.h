@@ -15,6 +15,7 @@ enum sr_opt_type {
 	SR_OT_URI,     /* char *: a sip: or sips: URI */
 	SR_OT_UINT,    /* unsigned */
 	SR_OT_SECONDS, /* double: non-negative decimal seconds */
+	SR_OT_RATE,    /* double: a positive number per second */
 	SR_OT_BOOL,    /* bool; the flag form takes an optional yes/no */
 	SR_OT_ENUM,    /* int: base + index of the value in choices */
 	SR_OT_CHOICE,  /* char *: one of choices, as choices spells it */

@@ -44,8 +44,12 @@ static void on_signal(int sig)
 /* A new state is written out within a second; what changes without one
  * (a refresh: counters, expiry) waits for the periodic write, so that
  * thousands of refreshes do not rewrite the files every second. */
+static void window_end(struct slot *s, enum sr_window_outcome o);
+
 static void set_state(struct slot *s, enum slot_state st)
 {
+	if (s->in_window && st != S_REGISTERING)
+		window_end(s, SR_WIN_DROPPED);
 	if (s->st != st) {
 		s->since = sr_wall_now();
 		s->w->dirty = 1;
@@ -72,6 +76,17 @@ static void enqueue(struct slot *s)
 
 	if (s->st == S_QUEUED)
 		return;
+	if (w->qlen == w->qcap && w->qhead > w->qcap / 4) {
+		/* what was taken from the head makes room at the tail */
+		size_t i;
+
+		memmove(w->queue, w->queue + w->qhead, (w->qlen - w->qhead) * sizeof *w->queue);
+		w->qlen -= w->qhead;
+		w->qhead = 0;
+		for (i = 0; i < w->qlen; i++)
+			if (w->queue[i])
+				w->queue[i]->qidx = i;
+	}
 	if (w->qlen == w->qcap) {
 		size_t cap = w->qcap ? 2 * w->qcap : 64;
 		struct slot **q = realloc(w->queue, cap * sizeof *q);
@@ -81,9 +96,10 @@ static void enqueue(struct slot *s)
 		w->queue = q;
 		w->qcap = cap;
 	}
+	s->qidx = w->qlen;
 	w->queue[w->qlen++] = s;
 	set_state(s, S_QUEUED);
-	if (w->qlen == 1 && w->tick)
+	if (w->qlen - w->qhead == 1 && w->tick)
 		su_timer_set_interval(w->tick, tick_cb, (su_timer_arg_t *)w, 5);
 }
 
@@ -110,7 +126,35 @@ static void send_now(struct slot *s)
 	sr_watch_emit(w, "registering", s,
 		      json_pack("{s:s, s:i}", "registrar", s->res.registrar ? s->res.registrar : "",
 				"attempt", (int)s->attempts + 1));
+	s->in_window = 1;
+	s->sent_at = sr_now();
+	sr_window_sent(&w->win);
 	sr_eng_send(s->e);
+}
+
+/* The end of a REGISTER of ours in flight: the window learns from it, and
+ * what waits may go at once rather than at the next tick. */
+static void window_end(struct slot *s, enum sr_window_outcome o)
+{
+	struct watch *w = s->w;
+
+	s->in_window = 0;
+	if (sr_window_done(&w->win, o, s->sent_at, sr_now()))
+		sr_debug(1, "window cut to %.0f (in flight %u): the registrar is not keeping up",
+			 w->win.cwnd, w->win.inflight);
+	if (w->qlen > w->qhead && w->tick && !w->stopping)
+		su_timer_set_interval(w->tick, tick_cb, (su_timer_arg_t *)w, 1);
+}
+
+/* What a failed attempt says of the registrar's load. */
+static enum sr_window_outcome outcome_of(const struct slot *s)
+{
+	if (sr_result_ok(&s->res))
+		return SR_WIN_ANSWERED;
+	if (s->res.word == SR_W_TIMEOUT || s->res.status == 503 ||
+	    (s->e && sr_eng_retry_after(s->e) > 0))
+		return SR_WIN_CONGESTED;
+	return SR_WIN_ANSWERED;
 }
 
 static void timer_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
@@ -411,6 +455,8 @@ static void fail_policy(struct slot *s)
  * (destroying it would un-REGISTER what shutdown chose to leave). */
 static void free_slot(struct slot *s, int ending)
 {
+	if (s->in_window)
+		window_end(s, SR_WIN_DROPPED);
 	if (s->timer)
 		su_timer_destroy(s->timer);
 	if (ending)
@@ -435,6 +481,8 @@ static void on_done(void *arg)
 					s->res.unreg_status >= 200 && s->res.unreg_status < 300));
 		return;
 	}
+	if (s->in_window)
+		window_end(s, outcome_of(s));
 	if (sr_result_ok(&s->res))
 		registered(s);
 	else
@@ -543,13 +591,8 @@ static void stop_slot(struct slot *s)
 {
 	if (s->timer)
 		su_timer_reset(s->timer);
-	if (s->st == S_QUEUED) {
-		size_t i;
-
-		for (i = 0; i < s->w->qlen; i++)
-			if (s->w->queue[i] == s)
-				s->w->queue[i] = NULL;
-	}
+	if (s->st == S_QUEUED && s->qidx < s->w->qlen && s->w->queue[s->qidx] == s)
+		s->w->queue[s->qidx] = NULL;
 	if (s->e && sr_eng_unregister(s->e) == 0) {
 		set_state(s, S_UNREGISTERING);
 		sr_watch_emit(s->w, "unregistering", s, NULL);
@@ -656,7 +699,7 @@ static void tick_body(struct watch *w, double now);
 static void tick_rearm(struct watch *w)
 {
 	su_duration_t ms =
-	    w->qlen || w->stopping || g_sig_term || g_sig_hup || g_sig_usr1 ? 20 : 200;
+	    w->qlen > w->qhead || w->stopping || g_sig_term || g_sig_hup || g_sig_usr1 ? 20 : 200;
 
 	su_timer_set_interval(w->tick, tick_cb, (su_timer_arg_t *)w, ms);
 }
@@ -708,24 +751,25 @@ static void tick_body(struct watch *w, double now)
 		return;
 	}
 	audits_run(w, now);
-	/* the rate limit: a token bucket of max_rate per second */
+	/* the rate limit, a token bucket of max_rate per second, and the
+	 * window of REGISTERs in flight: the first in, the first out */
 	w->tokens += (now - w->last_tick) * w->opts->max_rate;
 	if (w->tokens > w->opts->max_rate / 10 + 1)
 		w->tokens = w->opts->max_rate / 10 + 1;
 	w->last_tick = now;
-	for (i = 0; i < w->qlen; i++) {
-		struct slot *s = w->queue[i];
+	while (w->qhead < w->qlen) {
+		struct slot *s = w->queue[w->qhead];
 
-		if (!s)
-			continue;
-		if (w->tokens >= 1) {
+		if (s && (w->tokens < 1 || !sr_window_open(&w->win)))
+			break;
+		w->queue[w->qhead++] = NULL;
+		if (s) {
 			w->tokens -= 1;
 			send_now(s);
-		} else {
-			w->queue[k++] = s;
 		}
 	}
-	w->qlen = k;
+	if (w->qhead == w->qlen)
+		w->qhead = w->qlen = 0;
 	/* drop slots a reload removed once they are un-registered */
 	for (i = k = 0; w->pending_removal && i < w->n; i++) {
 		struct slot *s = w->slots[i];
@@ -838,6 +882,8 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 		start_slot(w.slots[i], 1);
 	w.last_tick = sr_now();
 	w.last_written = 0;
+	/* slow start from 32 in flight, up to 1024 (SIPp's -l 200 is fixed) */
+	sr_window_init(&w.win, 32, 4, 1024);
 	w.tick = su_timer_create(su_root_task(w.root), 20);
 	tick_rearm(&w);
 	while (!w.done)

@@ -12,6 +12,7 @@
 #include "result.h"
 #include "settings.h"
 #include "watch.h"
+#include "window.h"
 
 enum slot_state {
 	S_WAITING, /* the random initial delay */
@@ -51,6 +52,9 @@ struct slot {
 	double rtt;
 	su_timer_t *timer;
 	int removed;	 /* dropped by a reload: goes once un-registered */
+	int in_window;	 /* a REGISTER of ours in flight, counted in the window */
+	double sent_at;	 /* when it went (sr_now()) */
+	size_t qidx;	 /* its place in the queue while S_QUEUED */
 	int refresh_due; /* our own refresh deadline passed (docs/sofia-sip.md, 5) */
 };
 
@@ -79,8 +83,9 @@ struct watch {
 	su_timer_t *tick;
 	struct slot **slots;
 	size_t n;
-	struct slot **queue;
-	size_t qlen, qcap;
+	struct slot **queue; /* FIFO: [qhead, qlen) waits; NULL: taken out */
+	size_t qhead, qlen, qcap;
+	struct sr_window win; /* REGISTERs in flight (window.h) */
 	double tokens;
 	double last_tick;
 	FILE *events;

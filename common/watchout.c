@@ -257,6 +257,16 @@ static void write_prometheus(struct watch *w)
 			}
 		}
 	}
+	/* the keeper's own pace (window.h) */
+	fprintf(
+	    f,
+	    "# HELP sipreg_watch_window REGISTERs allowed in flight (congestion window)\n"
+	    "# TYPE sipreg_watch_window gauge\nsipreg_watch_window %.0f\n"
+	    "# HELP sipreg_watch_in_flight REGISTERs in flight\n"
+	    "# TYPE sipreg_watch_in_flight gauge\nsipreg_watch_in_flight %u\n"
+	    "# HELP sipreg_watch_window_cuts_total times the registrar did not keep up\n"
+	    "# TYPE sipreg_watch_window_cuts_total counter\nsipreg_watch_window_cuts_total %lu\n",
+	    w->win.cwnd, w->win.inflight, w->win.cuts);
 	fclose(f);
 	if (write_atomic(w->opts->prometheus_file, buf, len) < 0)
 		sr_warn("cannot write %s: %s", w->opts->prometheus_file, strerror(errno));

@@ -747,3 +747,43 @@ YAML
 	[[ "$output" == *"; ghost failing for "*" s (critical)"* ]]
 	watch_stop
 }
+
+@test "the window of REGISTERs in flight is cut when the registrar does not answer" {
+	sipp_start silent u1 100
+	{
+		printf 'defaults: { server_uri: "sip:127.0.0.1:%s", max_random_initial_delay: 0, password: x }\nregistrations:\n' "$SIPP_PORT"
+		for n in $(seq 1 40); do printf '  s%s: { client_uri: "sip:s%s@127.0.0.1" }\n' "$n" "$n"; done
+	} >"$BATS_TEST_TMPDIR/s.yaml"
+	watch_start "$BATS_TEST_TMPDIR/s.yaml" -t 2 -v
+	wait_event failed "" 10
+	for n in $(seq 1 50); do
+		grep -q "^sipreg_watch_window_cuts_total [1-9]" "$PR" 2>/dev/null && break
+		sleep 0.1
+	done
+	# 32 went at first (slow start); none answered: one cut, to half
+	grep -q "^sipreg_watch_window_cuts_total 1$" "$PR"
+	grep -q "^sipreg_watch_window 16$" "$PR"
+	grep -q "window cut to 16 (in flight" "$BATS_TEST_TMPDIR/watch.err"
+	watch_stop
+}
+
+@test "2,000 registrations at an absurd --max-rate: all registered, no failure" {
+	kam_ready UDP
+	make_pwfile "$BATS_TEST_TMPDIR/load.pw" load-secret
+	# users load1..load2000 of the registrar, one binding each
+	{
+		printf 'defaults: { server_uri: "sip:127.0.0.1:%s", max_random_initial_delay: 0, password_file: "%s", expiration: 600 }\nregistrations:\n' "$KAM_UDP" "$BATS_TEST_TMPDIR/load.pw"
+		for n in $(seq 1 2000); do printf '  m%s: { client_uri: "sip:load%s@127.0.0.1" }\n' "$n" "$n"; done
+	} >"$BATS_TEST_TMPDIR/m.yaml"
+	watch_start "$BATS_TEST_TMPDIR/m.yaml" --max-rate 10000000
+	for n in $(seq 1 300); do
+		got=$(grep -c '"event":"registered"' "$EV" 2>/dev/null || true)
+		[ "${got:-0}" -ge 2000 ] && break
+		sleep 0.1
+	done
+	[ "$(count_events registered)" -eq 2000 ]
+	[ "$(count_events failed)" -eq 0 ]
+	watch_stop
+	[ "$WATCH_RC" -eq 0 ]
+	[ "$(count_events unregistered)" -eq 2000 ]
+}

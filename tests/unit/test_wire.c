@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "sipstream.h"
+#include "window.h"
 #include "ws.h"
 
 static void test_ws_accept(void **state)
@@ -182,12 +183,74 @@ static void test_sip_next(void **state)
 	assert_false(sr_sip_start_line("SIP/2.0 2x\r\n", 12));
 }
 
+/* n answers, each after rtt seconds, the clock at *now */
+static void answers(struct sr_window *w, int n, double rtt, double *now)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		sr_window_sent(w);
+		*now += 0.001;
+		sr_window_done(w, SR_WIN_ANSWERED, *now - rtt, *now);
+	}
+}
+
+static void test_window(void **state)
+{
+	struct sr_window w;
+	double now = 100;
+
+	(void)state;
+	sr_window_init(&w, 32, 4, 1024);
+	assert_true(sr_window_open(&w));
+	/* slow start: one more per answer while nothing queues */
+	answers(&w, 10, 0.001, &now);
+	assert_int_equal((int)w.cwnd, 42);
+	/* answers slower than the base RTT: requests queue, slow start ends */
+	answers(&w, 1, 0.010, &now);
+	assert_int_equal((int)w.cwnd, 42);
+	assert_true(w.ssthresh <= 42);
+	/* queueing past beta shrinks it, little by little */
+	answers(&w, 200, 0.010, &now);
+	assert_true(w.cwnd < 42);
+	assert_true(w.cwnd >= 4);
+	/* a timeout cuts it by half, once per episode */
+	{
+		double before = w.cwnd, sent = now;
+
+		sr_window_sent(&w);
+		sr_window_sent(&w);
+		now += 5;
+		assert_int_equal(sr_window_done(&w, SR_WIN_CONGESTED, sent, now), 1);
+		assert_true(w.cwnd <= before / 2 + 0.5);
+		assert_int_equal(sr_window_done(&w, SR_WIN_CONGESTED, sent, now), 0);
+		assert_int_equal(w.cuts, 1);
+		assert_int_equal(w.inflight, 0);
+	}
+	/* never below min, never above max, and the window is what is open */
+	sr_window_init(&w, 4, 4, 6);
+	sr_window_done(&w, SR_WIN_CONGESTED, now, now + 1);
+	assert_int_equal((int)w.cwnd, 4);
+	answers(&w, 50, 0.001, &now);
+	assert_int_equal((int)w.cwnd, 6);
+	{
+		int i;
+
+		for (i = 0; i < 6; i++)
+			sr_window_sent(&w);
+		assert_false(sr_window_open(&w));
+		sr_window_done(&w, SR_WIN_DROPPED, now, now);
+		assert_true(sr_window_open(&w));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_ws_accept),	cmocka_unit_test(test_ws_request),
 	    cmocka_unit_test(test_ws_response), cmocka_unit_test(test_ws_frames),
 	    cmocka_unit_test(test_ws_uri),	cmocka_unit_test(test_sip_next),
+	    cmocka_unit_test(test_window),
 	};
 
 	return cmocka_run_group_tests_name("wire", tests, NULL, NULL);

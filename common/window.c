@@ -1,0 +1,88 @@
+/* The congestion window of sipregwatch (window.h). */
+#include "config.h"
+
+#include "window.h"
+
+void sr_window_init(struct sr_window *w, unsigned initial, unsigned min, unsigned max)
+{
+	w->cwnd = initial;
+	w->ssthresh = max;
+	w->inflight = 0;
+	w->min = min;
+	w->max = max;
+	w->last_cut = -1e18;
+	w->cuts = 0;
+	w->base_rtt = w->epoch_min = w->prev_min = 0;
+	w->epoch_start = -1e18;
+	w->rtt = 0;
+}
+
+int sr_window_open(const struct sr_window *w)
+{
+	return w->inflight < (unsigned)w->cwnd;
+}
+
+void sr_window_sent(struct sr_window *w)
+{
+	w->inflight++;
+}
+
+/* The base RTT: the least of this epoch and the last, so that a registrar
+ * that became slower for good is followed, not fought. */
+static void note_rtt(struct sr_window *w, double rtt, double now)
+{
+	if (now - w->epoch_start >= SR_WINDOW_EPOCH) {
+		w->prev_min = w->epoch_min;
+		w->epoch_min = 0;
+		w->epoch_start = now;
+	}
+	if (w->epoch_min <= 0 || rtt < w->epoch_min)
+		w->epoch_min = rtt;
+	w->base_rtt = w->prev_min > 0 && w->prev_min < w->epoch_min ? w->prev_min : w->epoch_min;
+	w->rtt = rtt;
+}
+
+static void clamp(struct sr_window *w)
+{
+	if (w->cwnd > w->max)
+		w->cwnd = w->max;
+	if (w->cwnd < w->min)
+		w->cwnd = w->min;
+}
+
+int sr_window_done(struct sr_window *w, enum sr_window_outcome o, double sent_at, double now)
+{
+	if (w->inflight)
+		w->inflight--;
+	if (o == SR_WIN_DROPPED)
+		return 0;
+	if (o == SR_WIN_ANSWERED) {
+		double rtt = now - sent_at, queued;
+
+		if (rtt <= 0)
+			rtt = 1e-6;
+		note_rtt(w, rtt, now);
+		queued = w->cwnd * (1.0 - w->base_rtt / rtt);
+		if (w->cwnd < w->ssthresh) {
+			if (queued > SR_WINDOW_BETA)
+				w->ssthresh = w->cwnd; /* the knee: slow start ends */
+			else
+				w->cwnd += 1.0;
+		} else if (queued < SR_WINDOW_ALPHA) {
+			w->cwnd += 1.0 / w->cwnd;
+		} else if (queued > SR_WINDOW_BETA) {
+			w->cwnd -= 1.0 / w->cwnd;
+		}
+		clamp(w);
+		return 0;
+	}
+	if (sent_at < w->last_cut)
+		return 0; /* sent before the last cut: the same episode */
+	w->ssthresh = w->cwnd / 2;
+	w->cwnd = w->ssthresh;
+	clamp(w);
+	w->ssthresh = w->cwnd;
+	w->last_cut = now;
+	w->cuts++;
+	return 1;
+}

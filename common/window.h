@@ -1,0 +1,44 @@
+/* sipregwatch's congestion control: how many REGISTERs may be in flight at
+ * once (SIPp's -l, made adaptive). Slow start, then a delay-based rule as in
+ * TCP Vegas: the requests queued at the registrar, window x (1 - base RTT /
+ * RTT), are kept between alpha and beta; and a multiplicative cut on a loss
+ * (no answer in time, 503, Retry-After), once per episode. Pure: the watch
+ * tells it what was sent and how each ended. */
+#ifndef SR_WINDOW_H
+#define SR_WINDOW_H
+
+struct sr_window {
+	double cwnd;	 /* the window: requests allowed in flight */
+	double ssthresh; /* slow start below it */
+	unsigned inflight;
+	unsigned min, max;
+	double last_cut; /* when the window was last cut (a congestion episode) */
+	unsigned long cuts;
+	double base_rtt; /* the least RTT of this epoch and the last */
+	double epoch_min, prev_min;
+	double epoch_start;
+	double rtt; /* the last one */
+};
+
+enum sr_window_outcome {
+	SR_WIN_ANSWERED,  /* a final answer that says nothing of overload */
+	SR_WIN_CONGESTED, /* no answer in time, 503, or a Retry-After */
+	SR_WIN_DROPPED,	  /* ended without an outcome (a reload, a stop) */
+};
+
+/* Queued requests (window x (1 - base/RTT)) below which the window grows,
+ * above which it shrinks; and the epoch of the base RTT. */
+#define SR_WINDOW_ALPHA 2.0
+#define SR_WINDOW_BETA 6.0
+#define SR_WINDOW_EPOCH 10.0
+
+void sr_window_init(struct sr_window *w, unsigned initial, unsigned min, unsigned max);
+/* Room for one more request now? */
+int sr_window_open(const struct sr_window *w);
+void sr_window_sent(struct sr_window *w);
+/* A request sent at sent_at has ended now. One congestion episode cuts the
+ * window once: a loss of a request sent before the last cut is part of
+ * the episode that cut it. Returns 1 when the window was cut. */
+int sr_window_done(struct sr_window *w, enum sr_window_outcome o, double sent_at, double now);
+
+#endif
