@@ -19,9 +19,9 @@
 static void note_challenges(struct eng *e, msg_auth_t const *au)
 {
 	for (; au; au = au->au_next) {
-		char *realm = sr_auth_param(e->home, au->au_params, "realm=");
-		char *alg = sr_auth_param(e->home, au->au_params, "algorithm=");
-		char *qop = sr_auth_param(e->home, au->au_params, "qop=");
+		char *realm = sr_auth_param(e->scratch, au->au_params, "realm=");
+		char *alg = sr_auth_param(e->scratch, au->au_params, "algorithm=");
+		char *qop = sr_auth_param(e->scratch, au->au_params, "qop=");
 
 		sr_result_add_offer(e->res, au->au_scheme, realm, alg, qop,
 				    sr_auth_param_is(au->au_params, "stale=", "true"));
@@ -41,10 +41,10 @@ const char *sr_eng_security_verify(struct eng *e, sip_t const *sip)
 		char *v;
 
 		copy.sa_next = NULL;
-		v = sip_header_as_string(e->home, (sip_header_t const *)&copy);
+		v = sip_header_as_string(e->scratch, (sip_header_t const *)&copy);
 		if (!v)
 			continue;
-		out = su_sprintf(e->home, "%s%sSecurity-Verify: %s", out ? out : "",
+		out = su_sprintf(e->scratch, "%s%sSecurity-Verify: %s", out ? out : "",
 				 out ? "\r\n" : "", v);
 	}
 	return out;
@@ -74,6 +74,7 @@ void sr_eng_forget_credentials(struct eng *e)
 	for (k = 0; k < SR_MAX_REALMS; k++)
 		if (e->cred_keys[k]) {
 			sr_digest_forget(e->cred_keys[k]);
+			su_free(e->home, e->cred_keys[k]);
 			e->cred_keys[k] = NULL;
 		}
 }
@@ -143,7 +144,7 @@ int sr_eng_answer_challenge(struct eng *e, nua_handle_t *nh, int status, sip_t c
 	note_challenges(e, sip->sip_proxy_authenticate);
 	note_nonces(e, sip->sip_www_authenticate);
 	note_nonces(e, sip->sip_proxy_authenticate);
-	if (sr_challenge_plan(e->home, status, sip->sip_www_authenticate,
+	if (sr_challenge_plan(e->scratch, status, sip->sip_www_authenticate,
 			      sip->sip_proxy_authenticate, &creds, &plan) < 0) {
 		sr_result_fail(e->res, plan.word, "%s", plan.error);
 		return -1;
@@ -164,9 +165,12 @@ int sr_eng_answer_challenge(struct eng *e, nua_handle_t *nh, int status, sip_t c
 		sr_result_fail(e->res, SR_W_INTERNAL_ERROR, "too many credentials");
 		return -1;
 	}
-	for (k = 0; k < plan.nrealms && e->n_answered_realms < SR_MAX_REALMS; k++)
-		e->answered_realms[e->n_answered_realms++] =
-		    su_strdup(e->home, plan.chosen[k].realm);
+	for (k = 0; k < plan.nrealms && e->n_answered_realms < SR_MAX_REALMS; k++) {
+		size_t at = e->n_answered_realms++;
+
+		su_free(e->home, e->answered_realms[at]); /* an earlier request's */
+		e->answered_realms[at] = su_strdup(e->home, plan.chosen[k].realm);
+	}
 	e->answered++;
 	e->ever_answered = 1;
 	e->res->requests++;

@@ -166,7 +166,7 @@ static int binding_is_ours(struct eng *e, sip_contact_t const *m)
 	struct sr_binding_self self = {0};
 
 	if (r->contact_uri) {
-		self.contact = url_make(e->home, r->contact_uri);
+		self.contact = url_make(e->scratch, r->contact_uri);
 		if (!self.contact)
 			return 0;
 	} else if (r->instance_id) {
@@ -175,7 +175,7 @@ static int binding_is_ours(struct eng *e, sip_contact_t const *m)
 		self.identity_param = SR_ID_PARAM;
 		self.identity = sr_contact_identity(e);
 	}
-	return sr_binding_match(e->home, m, &self) != SR_BM_NONE;
+	return sr_binding_match(e->scratch, m, &self) != SR_BM_NONE;
 }
 
 /* What sipunreg removes of the listed bindings: those --contact names
@@ -188,7 +188,7 @@ static int to_remove(struct eng *e, sip_contact_t const *m)
 	if (!named->n)
 		return binding_is_ours(e, m);
 	for (i = 0; i < named->n; i++) {
-		url_t *u = url_make(e->home, named->v[i]);
+		url_t *u = url_make(e->scratch, named->v[i]);
 
 		if (u && url_cmp(m->m_url, u) == 0)
 			return 1;
@@ -224,10 +224,10 @@ static void on_unreg_2xx(struct eng *e, int status, char const *phrase, sip_t co
 
 			if (!to_remove(e, m))
 				continue;
-			uri = url_as_string(e->home, m->m_url);
+			uri = url_as_string(e->scratch, m->m_url);
 			sr_strv_add(&res->removed, uri);
-			list = su_sprintf(e->home, "%s%s<%s>", list ? list : "", list ? ", " : "",
-					  uri);
+			list = su_sprintf(e->scratch, "%s%s<%s>", list ? list : "",
+					  list ? ", " : "", uri);
 		}
 		if (!list) {
 			sr_eng_note_bindings(e, sip);
@@ -245,13 +245,13 @@ static void on_unreg_2xx(struct eng *e, int status, char const *phrase, sip_t co
 	sr_eng_note_bindings(e, sip);
 	res->expires_granted = -1;
 	for (i = 0; i < res->removed.n; i++) {
-		url_t *u = url_make(e->home, res->removed.v[i]);
+		url_t *u = url_make(e->scratch, res->removed.v[i]);
 
 		for (m = sip->sip_contact; m; m = m->m_next) {
 			if (!strcmp(res->removed.v[i], "*") || (u && url_cmp(m->m_url, u) == 0)) {
 				sr_result_fail(res, SR_W_REJECTED,
 					       "the registrar still holds %s after the removal",
-					       url_as_string(e->home, m->m_url));
+					       url_as_string(e->scratch, m->m_url));
 				e->state = ST_DONE;
 				return;
 			}
@@ -311,10 +311,10 @@ static char *stale_bindings(struct eng *e, sip_t const *sip, int *n)
 	if (!e->identity || !e->our_contact)
 		return NULL;
 	for (m = sip->sip_contact; m; m = m->m_next) {
-		if (sr_binding_match(e->home, m, &self) != SR_BM_IDENTITY)
+		if (sr_binding_match(e->scratch, m, &self) != SR_BM_IDENTITY)
 			continue;
-		list = su_sprintf(e->home, "%s%s<%s>", list ? list : "", list ? ", " : "",
-				  url_as_string(e->home, m->m_url));
+		list = su_sprintf(e->scratch, "%s%s<%s>", list ? list : "", list ? ", " : "",
+				  url_as_string(e->scratch, m->m_url));
 		(*n)++;
 	}
 	return list;
@@ -375,7 +375,8 @@ static void cleanup_done(struct eng *e, int status, char const *phrase, sip_t co
 		sr_eng_note_bindings(e, sip);
 	} else {
 		sr_strv_add(&res->warnings,
-			    su_sprintf(e->home, "%d earlier binding%s of ours not removed: %d %s",
+			    su_sprintf(e->scratch,
+				       "%d earlier binding%s of ours not removed: %d %s",
 				       res->replaced, res->replaced == 1 ? "" : "s", status,
 				       phrase ? phrase : ""));
 		res->replaced = 0;
@@ -652,6 +653,10 @@ void sr_eng_on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 	default:
 		break;
 	}
+	/* what the event needed goes now: a keeper's registration answers
+	 * thousands of times */
+	su_home_deinit(e->scratch);
+	su_home_init(e->scratch);
 	if (e->hooks.done && e->state == ST_DONE && !e->done_fired &&
 	    (event == nua_r_register || event == nua_r_unregister || event == nua_r_options)) {
 		e->done_fired = 1;

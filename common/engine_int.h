@@ -42,7 +42,8 @@ struct sr_stack {
 
 /* One registration. */
 struct eng {
-	su_home_t home[1];
+	su_home_t home[1];	/* what lives as long as the registration */
+	su_home_t scratch[1];	/* what one of nua's events needs: emptied after it */
 	struct sr_stack *stack; /* the stack it rides on */
 	nua_handle_t *nh;
 	const struct sr_reg *reg;

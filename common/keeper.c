@@ -70,6 +70,7 @@ struct eng *sr_eng_open(su_root_t *root, const struct sr_reg *reg, const struct 
 	if (!e)
 		return NULL;
 	su_home_init(e->home);
+	su_home_init(e->scratch);
 	e->reg = reg;
 	e->run = run;
 	e->res = res;
@@ -106,6 +107,7 @@ struct eng *sr_eng_open(su_root_t *root, const struct sr_reg *reg, const struct 
 	detach_target(e);
 	return e;
 fail:
+	su_home_deinit(e->scratch);
 	su_home_deinit(e->home);
 	free(e);
 	return NULL;
@@ -153,6 +155,7 @@ void sr_eng_free(struct eng *e)
 	if (!e)
 		return;
 	sr_eng_forget_credentials(e); /* and their secrets are wiped */
+	su_home_deinit(e->scratch);
 	su_home_deinit(e->home);
 	free(e);
 }

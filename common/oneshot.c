@@ -75,6 +75,7 @@ static int attempt(const struct sr_reg *reg, const struct sr_run *run, double de
 	if (!e)
 		return -1;
 	su_home_init(e->home);
+	su_home_init(e->scratch);
 	e->reg = reg;
 	e->run = run;
 	e->res = res;
@@ -142,6 +143,7 @@ out:
 		res->t_total = sr_eng_ms_since(e);
 	if (!keep) {
 		sr_tunnel_put(e->tunnel);
+		su_home_deinit(e->scratch);
 		su_home_deinit(e->home);
 		free(e);
 	}

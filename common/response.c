@@ -111,7 +111,7 @@ static void add_routes(struct eng *e, sip_route_t const *r, struct sr_strv *out)
 		sip_route_t copy = *r;
 
 		copy.r_next = NULL;
-		sr_strv_add(out, sip_header_as_string(e->home, (sip_header_t const *)&copy));
+		sr_strv_add(out, sip_header_as_string(e->scratch, (sip_header_t const *)&copy));
 	}
 }
 
@@ -130,14 +130,14 @@ void sr_eng_note_bindings(struct eng *e, sip_t const *sip)
 		return;
 	for (m = sip->sip_contact, i = 0; m; m = m->m_next, i++) {
 		struct sr_binding *b = &res->bindings[i];
-		char *uri = url_as_string(e->home, m->m_url);
+		char *uri = url_as_string(e->scratch, m->m_url);
 
 		b->uri = strdup(uri ? uri : "");
 		b->expires = m->m_expires ? strtol(m->m_expires, NULL, 10) : header_exp;
 		b->q = m->m_q ? strdup(m->m_q) : NULL;
 		{
-			char *inst = sr_contact_param(e->home, m, "+sip.instance=");
-			char *rid = sr_auth_param(e->home, m->m_params, "reg-id=");
+			char *inst = sr_contact_param(e->scratch, m, "+sip.instance=");
+			char *rid = sr_auth_param(e->scratch, m->m_params, "reg-id=");
 
 			b->instance = inst ? strdup(inst) : NULL;
 			b->reg_id = rid ? strdup(rid) : NULL;
@@ -155,7 +155,7 @@ void sr_eng_note_bindings(struct eng *e, sip_t const *sip)
 		    .user = e->our_contact->url_user,
 		    .address = res->received,
 		};
-		int at = sr_binding_find(e->home, sip->sip_contact, &self);
+		int at = sr_binding_find(e->scratch, sip->sip_contact, &self);
 
 		if (at >= 0) {
 			res->bindings[at].own = true;
@@ -170,8 +170,8 @@ void sr_eng_note_bindings(struct eng *e, sip_t const *sip)
 			for (k = 0; k < i; k++)
 				mm = mm->m_next;
 			res->expires_granted = res->bindings[i].expires;
-			sr_setstr(&res->gruu_pub, sr_contact_param(e->home, mm, "pub-gruu="));
-			sr_setstr(&res->gruu_temp, sr_contact_param(e->home, mm, "temp-gruu="));
+			sr_setstr(&res->gruu_pub, sr_contact_param(e->scratch, mm, "pub-gruu="));
+			sr_setstr(&res->gruu_temp, sr_contact_param(e->scratch, mm, "temp-gruu="));
 			break;
 		}
 	}
