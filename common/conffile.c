@@ -12,6 +12,7 @@
 #include "conffile.h"
 #include "exitcode.h"
 #include "log.h"
+#include "nameidx.h"
 #include "options.h"
 #include "secrets.h"
 #include "settings.h"
@@ -21,8 +22,9 @@ struct loader {
 	yaml_document_t *doc;
 	char *err;
 	size_t errlen;
-	int file_private;  /* mode 0600 or stricter, owned by us */
-	char ignored[200]; /* JsSIP call options met, for one warning */
+	int file_private;	 /* mode 0600 or stricter, owned by us */
+	char ignored[200];	 /* JsSIP call options met, for one warning */
+	struct sr_nameidx names; /* the registrations' names so far */
 };
 
 static int fail_at(struct loader *l, const yaml_node_t *node, const char *fmt, ...)
@@ -325,6 +327,7 @@ static int add_entry(struct loader *l, struct sr_config *cfg, const yaml_node_t 
 	struct sr_reg reg;
 	char origin[600];
 	size_t i;
+	long at;
 
 	sr_reg_defaults(&reg);
 	snprintf(origin, sizeof origin, "%s:%lu:%lu", l->path,
@@ -346,15 +349,20 @@ static int add_entry(struct loader *l, struct sr_config *cfg, const yaml_node_t 
 		snprintf(buf, sizeof buf, "registration-%zu", cfg->n + 1);
 		sr_setstr(&reg.name, buf);
 	}
-	for (i = 0; i < cfg->n; i++)
-		if (!strcmp(cfg->regs[i].name, reg.name)) {
-			fail_at(l, name_node ? name_node : entry,
-				"registration \"%s\" is named twice (first at %s)", reg.name,
-				cfg->regs[i].origin ? cfg->regs[i].origin : "?");
-			sr_reg_free(&reg);
-			return -1;
-		}
-	return sr_config_add(cfg, &reg);
+	if (!l->names.n)
+		for (i = 0; i < cfg->n; i++) /* what earlier sources added */
+			sr_nameidx_put(&l->names, cfg->regs[i].name, i);
+	at = sr_nameidx_get(&l->names, reg.name);
+	if (at >= 0) {
+		fail_at(l, name_node ? name_node : entry,
+			"registration \"%s\" is named twice (first at %s)", reg.name,
+			cfg->regs[at].origin ? cfg->regs[at].origin : "?");
+		sr_reg_free(&reg);
+		return -1;
+	}
+	if (sr_config_add(cfg, &reg) < 0)
+		return -1;
+	return sr_nameidx_put(&l->names, cfg->regs[cfg->n - 1].name, cfg->n - 1);
 }
 
 /* The entries of registrations:, a list or a mapping of name: entry. */
@@ -399,7 +407,7 @@ static int add_entries(struct loader *l, struct sr_config *cfg, const yaml_node_
 
 int sr_config_load_yaml(const char *path, struct sr_config *cfg, char *err, size_t errlen)
 {
-	struct loader l = {path, NULL, err, errlen, sr_file_private(path), ""};
+	struct loader l = {path, NULL, err, errlen, sr_file_private(path), "", {NULL, 0, 0}};
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	yaml_node_t *root, *defaults = NULL, *regs = NULL;
@@ -488,6 +496,7 @@ out:
 	if (rc == 0 && l.ignored[0])
 		sr_warn("%s: %s: JsSIP options for calls, not registration: ignored", path,
 			l.ignored);
+	sr_nameidx_free(&l.names);
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
 	fclose(f);

@@ -63,14 +63,19 @@ const char *sr_transport_name(enum sr_transport t)
 
 int sr_config_add(struct sr_config *cfg, struct sr_reg *reg)
 {
-	struct sr_reg *v = realloc(cfg->regs, (cfg->n + 1) * sizeof *v);
+	/* capacity by doubling: 100,000 entries are not 100,000 copies */
+	if (cfg->n == cfg->cap) {
+		size_t cap = cfg->cap ? 2 * cfg->cap : 16;
+		struct sr_reg *v = realloc(cfg->regs, cap * sizeof *v);
 
-	if (!v) {
-		sr_reg_free(reg);
-		return -1;
+		if (!v) {
+			sr_reg_free(reg);
+			return -1;
+		}
+		cfg->regs = v;
+		cfg->cap = cap;
 	}
-	cfg->regs = v;
-	v[cfg->n++] = *reg;
+	cfg->regs[cfg->n++] = *reg;
 	memset(reg, 0, sizeof *reg);
 	return 0;
 }
@@ -84,6 +89,7 @@ void sr_config_free(struct sr_config *cfg)
 	free(cfg->regs);
 	cfg->regs = NULL;
 	cfg->n = 0;
+	cfg->cap = 0;
 }
 
 int sr_config_select(struct sr_config *cfg, const struct sr_strv *names, char *err, size_t errlen)

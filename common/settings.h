@@ -196,6 +196,7 @@ void sr_setstr(char **dst, const char *src);
 struct sr_config {
 	struct sr_reg *regs;
 	size_t n;
+	size_t cap; /* room in regs */
 };
 
 /* Add one registration, moved in: the caller's struct is left zeroed, and

@@ -52,7 +52,7 @@ void sr_tool_main(const struct sr_tool *tool, int argc, char **argv)
 {
 	struct sr_cli cli = {NULL, 0};
 	struct sr_run run;
-	struct sr_config cfg = {NULL, 0};
+	struct sr_config cfg = {NULL, 0, 0};
 	struct sr_result *res = NULL;
 	double deadline;
 	size_t i;
@@ -151,7 +151,7 @@ void sr_watch_tool_main(int argc, char **argv)
 	static const char tool[] = "sipregwatch";
 	struct sr_cli cli = {NULL, 0};
 	struct sr_run run;
-	struct sr_config cfg = {NULL, 0};
+	struct sr_config cfg = {NULL, 0, 0};
 	struct sr_watch_opts opts;
 	int rc, code, nagios;
 

@@ -20,6 +20,7 @@
 #include "exitcode.h"
 #include "keeper.h"
 #include "log.h"
+#include "nameidx.h"
 #include "options.h"
 #include "output.h"
 #include "result.h"
@@ -608,6 +609,7 @@ static void reload(struct watch *w)
 	size_t i, j, added = 0, removed = 0, changed = 0, unchanged = 0;
 	struct slot **keep;
 	size_t nkeep = 0;
+	struct sr_nameidx fresh = {NULL, 0, 0}, held = {NULL, 0, 0};
 	int code;
 
 	if (!cfg)
@@ -632,20 +634,23 @@ static void reload(struct watch *w)
 		free(cfg);
 		return;
 	}
+	/* the names on both sides, indexed: the diff is linear */
+	for (j = 0; j < cfg->n; j++)
+		sr_nameidx_put(&fresh, cfg->regs[j].name, j);
+	for (i = 0; i < w->n; i++)
+		if (!w->slots[i]->removed)
+			sr_nameidx_put(&held, w->slots[i]->reg->name, i);
 	/* old slots: unchanged ones stay, others go */
 	for (i = 0; i < w->n; i++) {
 		struct slot *s = w->slots[i];
+		long at = sr_nameidx_get(&fresh, s->reg->name);
 		int found = 0;
 
-		for (j = 0; j < cfg->n; j++) {
-			char *fp;
+		if (at >= 0) {
+			char *fp = fingerprint(&cfg->regs[at]);
 
-			if (strcmp(cfg->regs[j].name, s->reg->name))
-				continue;
-			fp = fingerprint(&cfg->regs[j]);
 			found = fp && s->fingerprint && !strcmp(fp, s->fingerprint) ? 1 : 2;
 			free(fp);
-			break;
 		}
 		if (found == 1) {
 			unchanged++;
@@ -662,13 +667,9 @@ static void reload(struct watch *w)
 	}
 	/* new and changed entries: new slots */
 	for (j = 0; j < cfg->n; j++) {
-		int exists = 0;
+		long at = sr_nameidx_get(&held, cfg->regs[j].name);
 
-		for (i = 0; i < w->n; i++)
-			if (!w->slots[i]->removed &&
-			    !strcmp(w->slots[i]->reg->name, cfg->regs[j].name))
-				exists = 1;
-		if (exists)
+		if (at >= 0 && !w->slots[at]->removed)
 			continue;
 		{
 			struct slot *s = new_slot(w, &cfg->regs[j]);
@@ -684,6 +685,8 @@ static void reload(struct watch *w)
 	w->slots = keep;
 	w->n = nkeep;
 	/* the new slots took their settings over: the rest of it goes */
+	sr_nameidx_free(&fresh);
+	sr_nameidx_free(&held);
 	sr_config_free(cfg);
 	free(cfg);
 	sr_watch_emit(w, "reloaded", NULL,

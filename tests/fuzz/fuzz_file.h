@@ -39,7 +39,7 @@ static int fuzz_config(const uint8_t *data, size_t size,
 		       int (*load)(const char *path, struct sr_config *cfg, char *err,
 				   size_t errlen))
 {
-	struct sr_config cfg = {NULL, 0};
+	struct sr_config cfg = {NULL, 0, 0};
 	char path[64], err[600];
 
 	if (fuzz_file(data, size, path, sizeof path) == 0)

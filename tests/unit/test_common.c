@@ -211,7 +211,7 @@ static void test_option_round_trip(void **state)
 		const struct sr_option *o = &sr_options[i];
 		struct sr_reg ref, def;
 		struct sr_run run;
-		struct sr_config cfg = {NULL, 0};
+		struct sr_config cfg = {NULL, 0, 0};
 		char want[512], none[512], got[512], err[512], var[80], flag[96], *argv[3];
 		struct sr_cli cli = {NULL, 0};
 		FILE *f;
@@ -1250,7 +1250,7 @@ static void run_fixture_dir(const char *sub, const char *ext, int pjsip, int goo
 	d = opendir(dir);
 	assert_non_null(d);
 	while ((de = readdir(d)) != NULL) {
-		struct sr_config cfg = {NULL, 0};
+		struct sr_config cfg = {NULL, 0, 0};
 		size_t elen = strlen(de->d_name);
 		long count;
 		int rc;
@@ -1309,7 +1309,7 @@ static void test_pjsip_bad(void **state)
 
 static void test_yaml_values(void **state)
 {
-	struct sr_config cfg = {NULL, 0};
+	struct sr_config cfg = {NULL, 0, 0};
 	char path[1024], err[1024];
 	const struct sr_reg *a, *b;
 
