@@ -60,13 +60,20 @@ int sr_hosts_lookup(const char *file, const char *name, int family, char *ip, si
 	return found;
 }
 
-/* The address the kernel would send from towards ip (no packet is sent). */
+/* The address the kernel would send from towards ip (no packet is sent).
+ * The last answer is kept: thousands of registrations ask for the same. */
 static int source_address(const char *ip, int family, char *out, size_t outlen)
 {
+	static char last_ip[64], last_src[64];
+	static int last_family;
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	int fd, rc = -1;
 
+	if (last_family == family && !strcmp(last_ip, ip)) {
+		snprintf(out, outlen, "%s", last_src);
+		return 0;
+	}
 	memset(&ss, 0, sizeof ss);
 	if (family == AF_INET) {
 		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
@@ -92,8 +99,12 @@ static int source_address(const char *ip, int family, char *out, size_t outlen)
 			void *a = family == AF_INET
 				      ? (void *)&((struct sockaddr_in *)&ss)->sin_addr
 				      : (void *)&((struct sockaddr_in6 *)&ss)->sin6_addr;
-			if (inet_ntop(family, a, out, (socklen_t)outlen))
+			if (inet_ntop(family, a, out, (socklen_t)outlen)) {
 				rc = 0;
+				snprintf(last_ip, sizeof last_ip, "%s", ip);
+				snprintf(last_src, sizeof last_src, "%s", out);
+				last_family = family;
+			}
 		}
 	}
 	close(fd);

@@ -143,8 +143,7 @@ static void window_end(struct slot *s, enum sr_window_outcome o)
 	if (sr_window_done(&w->win, o, s->sent_at, sr_now()))
 		sr_debug(1, "window cut to %.0f (in flight %u): the registrar is not keeping up",
 			 w->win.cwnd, w->win.inflight);
-	if (w->qlen > w->qhead && w->tick && !w->stopping)
-		su_timer_set_interval(w->tick, tick_cb, (su_timer_arg_t *)w, 1);
+	w->kick = 1;
 }
 
 /* What a failed attempt says of the registrar's load. */
@@ -725,6 +724,30 @@ static void tick_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 	w->in_tick = 0;
 }
 
+/* Send what waits, within the rate limit (a token bucket of max_rate per
+ * second) and the window of REGISTERs in flight: the first in, the first
+ * out. */
+static void drain(struct watch *w, double now)
+{
+	w->tokens += (now - w->last_tick) * w->opts->max_rate;
+	if (w->tokens > w->opts->max_rate / 10 + 1)
+		w->tokens = w->opts->max_rate / 10 + 1;
+	w->last_tick = now;
+	while (w->qhead < w->qlen) {
+		struct slot *s = w->queue[w->qhead];
+
+		if (s && (w->tokens < 1 || !sr_window_open(&w->win)))
+			break;
+		w->queue[w->qhead++] = NULL;
+		if (s) {
+			w->tokens -= 1;
+			send_now(s);
+		}
+	}
+	if (w->qhead == w->qlen)
+		w->qhead = w->qlen = 0;
+}
+
 static void tick_body(struct watch *w, double now)
 {
 	size_t i, k = 0;
@@ -754,25 +777,7 @@ static void tick_body(struct watch *w, double now)
 		return;
 	}
 	audits_run(w, now);
-	/* the rate limit, a token bucket of max_rate per second, and the
-	 * window of REGISTERs in flight: the first in, the first out */
-	w->tokens += (now - w->last_tick) * w->opts->max_rate;
-	if (w->tokens > w->opts->max_rate / 10 + 1)
-		w->tokens = w->opts->max_rate / 10 + 1;
-	w->last_tick = now;
-	while (w->qhead < w->qlen) {
-		struct slot *s = w->queue[w->qhead];
-
-		if (s && (w->tokens < 1 || !sr_window_open(&w->win)))
-			break;
-		w->queue[w->qhead++] = NULL;
-		if (s) {
-			w->tokens -= 1;
-			send_now(s);
-		}
-	}
-	if (w->qhead == w->qlen)
-		w->qhead = w->qlen = 0;
+	drain(w, now);
 	/* drop slots a reload removed once they are un-registered */
 	for (i = k = 0; w->pending_removal && i < w->n; i++) {
 		struct slot *s = w->slots[i];
@@ -788,7 +793,12 @@ static void tick_body(struct watch *w, double now)
 		for (i = 0; i < w->n; i++)
 			w->pending_removal |= w->slots[i]->removed;
 	}
-	if (g_sig_usr1 || (w->dirty && now - w->last_written >= 1) || now - w->last_written >= 10) {
+	/* the files cost O(n) each time: at 100,000 registrations a rewrite
+	 * every second would be most of the CPU. A change is written within
+	 * n / 10,000 s (at least 1), the file's age kept below 30 s. */
+	if (g_sig_usr1 ||
+	    (w->dirty && now - w->last_written >= (w->n > 10000 ? (double)w->n / 10000 : 1)) ||
+	    now - w->last_written >= (w->n > 50000 ? 30 : 10)) {
 		g_sig_usr1 = 0;
 		sr_watch_write_files(w);
 	}
@@ -889,8 +899,16 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 	sr_window_init(&w.win, 32, 4, 1024);
 	w.tick = su_timer_create(su_root_task(w.root), 20);
 	tick_rearm(&w);
-	while (!w.done)
+	while (!w.done) {
 		su_root_step(w.root, 200);
+		/* REGISTERs ended in that step: the next go now, not at a tick */
+		if (w.kick && !w.in_tick && !w.stopping) {
+			w.kick = 0;
+			w.in_tick = 1;
+			drain(&w, sr_now());
+			w.in_tick = 0;
+		}
+	}
 	/* the stacks end within what is left of the shutdown timeout */
 	sr_eng_shutdown_all(w.root, w.stop_deadline);
 	sr_eng_on_calls(NULL, NULL);

@@ -97,6 +97,7 @@ struct watch {
 	double stop_deadline;
 	int done;
 	int in_tick;	       /* a new stack's start runs the loop inside tick_cb */
+	int kick;	       /* a REGISTER ended: what waits may go after this step */
 	struct audit **audits; /* each apart: a query in flight points at its own */
 	size_t n_audits;
 };
