@@ -13,6 +13,7 @@
 #include "log.h"
 #include "options.h"
 #include "pjsipconf.h"
+#include "shard.h"
 #include "target.h"
 
 /* Several credentials: each complete, one per realm, at most one without
@@ -159,6 +160,8 @@ int sr_config_build(const char *tool, const struct sr_cli *cli, struct sr_run *r
 		sr_err("%s%s%s", file ? file : run->pjsip_conf, ": ", err);
 		return SR_EXIT_CONFIG;
 	}
+	if (run->shard && sr_shard_parse(run->shard, &run->shard_k, &run->shard_n) == 0)
+		sr_config_shard(cfg, run->shard_k, run->shard_n);
 	for (i = 0; i < cfg->n; i++) {
 		struct sr_reg *r = &cfg->regs[i];
 		struct sr_target t;

@@ -20,6 +20,7 @@ enum sr_word {
 	SR_W_PROTOCOL_ERROR,
 	SR_W_CONFIG_ERROR,
 	SR_W_INTERNAL_ERROR,
+	SR_W_COUNT /* not a word: how many there are */
 };
 
 enum {

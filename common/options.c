@@ -16,6 +16,7 @@
 #include "nagios.h"
 #include "options.h"
 #include "secrets.h"
+#include "shard.h"
 #include "ws.h"
 
 /* A row's field in struct sr_reg or struct sr_run. */
@@ -31,7 +32,7 @@
 
 static sr_opt_check_fn check_uuid, check_no_break, check_params, check_header, check_ha1,
     check_token, check_digest_list, check_positive, check_one_or_more, check_range, check_uri,
-    check_aor;
+    check_aor, check_shard;
 static sr_opt_set_fn set_host, set_output;
 
 /* Seed names first (Asterisk res_pjsip_outbound_registration), JsSIP
@@ -251,6 +252,9 @@ const struct sr_option sr_options[] = {
 	{.key = "shutdown_timeout", .arg = "SECONDS", .type = SR_OT_SECONDS, RUN(shutdown_timeout),
 	 .def = "5", RUNFLAG, .tools = SR_TOOL_SIPREGWATCH,
 	 .help = "on SIGTERM, un-register and exit within SECONDS"},
+	{.key = "shard", .arg = "K/N", .type = SR_OT_STRING, RUN(shard), .check = check_shard,
+	 RUNFLAG, .tools = SR_TOOL_SIPREGWATCH,
+	 .help = "keep only shard K of N of the registrations (rendezvous hashing of names)"},
 	{.key = "max_rate", .arg = "N", .type = SR_OT_RATE, RUN(max_rate),
 	 .check = check_one_or_more, .def = "200", RUNFLAG, .tools = SR_TOOL_SIPREGWATCH,
 	 .help = "at most N REGISTERs per second"},
@@ -449,6 +453,17 @@ static int check_positive(const struct sr_option *o, const char *v, char *msg, s
 		return -1;
 	}
 	return 0;
+}
+
+static int check_shard(const struct sr_option *o, const char *v, char *msg, size_t len)
+{
+	unsigned k, n;
+
+	(void)o;
+	if (sr_shard_parse(v, &k, &n) == 0)
+		return 0;
+	snprintf(msg, len, "expected K/N with 1 <= K <= N <= 10000, got \"%s\"", v);
+	return -1;
 }
 
 static int check_one_or_more(const struct sr_option *o, const char *v, char *msg, size_t len)

@@ -165,6 +165,8 @@ struct sr_run {
 	bool output_set;       /* -o given (sipregwatch: events as text) */
 	/* sipregwatch */
 	char *events_file;
+	char *shard;		   /* --shard K/N (sipregwatch), NULL: all */
+	unsigned shard_k, shard_n; /* parsed, 0 without --shard */
 	char *status_file;
 	char *prometheus_file;
 	bool check;

@@ -374,6 +374,8 @@ static void registered(struct slot *s)
 	if (!by_stack && s->res.t_final >= 0)
 		s->rtt = (double)s->res.t_final / 1000.0;
 	s->registrations_total++;
+	if (refresh)
+		w->refreshes_total++;
 	set_state(s, S_REGISTERED);
 	fields = json_pack("{s:I, s:I, s:o, s:o, s:i}", "expires", (json_int_t)s->granted,
 			   "expires_requested", (json_int_t)s->reg->expiration, "server",
@@ -429,6 +431,8 @@ static void fail_policy(struct slot *s)
 	struct sr_retry_decision d;
 
 	s->failures_total++;
+	if (s->res.word < SR_W_COUNT)
+		s->w->failures_by_word[s->res.word]++;
 	if (!s->failing_since)
 		s->failing_since = sr_wall_now();
 	sr_watch_emit(s->w, "failed", s,
@@ -895,6 +899,9 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 		start_slot(w.slots[i], 1);
 	w.last_tick = sr_now();
 	w.last_written = 0;
+	w.started = sr_wall_now();
+	if (run->shard)
+		snprintf(w.shard_label, sizeof w.shard_label, ",shard=\"%s\"", run->shard);
 	/* slow start from 32 in flight, up to 1024 (SIPp's -l 200 is fixed) */
 	sr_window_init(&w.win, 32, 4, 1024);
 	w.tick = su_timer_create(su_root_task(w.root), 20);

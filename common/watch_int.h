@@ -96,8 +96,15 @@ struct watch {
 	int pending_removal; /* a reload removed slots still un-registering */
 	double stop_deadline;
 	int done;
-	int in_tick;	       /* a new stack's start runs the loop inside tick_cb */
-	int kick;	       /* a REGISTER ended: what waits may go after this step */
+	int in_tick; /* a new stack's start runs the loop inside tick_cb */
+	int kick;    /* a REGISTER ended: what waits may go after this step */
+	/* the keeper's own counters (metrics) */
+	unsigned long refreshes_total;
+	unsigned long failures_by_word[SR_W_COUNT];
+	unsigned long events_dropped;
+	double started;	       /* wall clock */
+	char shard_label[48];  /* ",shard=\"K/N\"" or "" */
+	struct sr_http *http;  /* --metrics-listen, or NULL */
 	struct audit **audits; /* each apart: a query in flight points at its own */
 	size_t n_audits;
 };
@@ -107,5 +114,8 @@ struct watch {
 void sr_watch_emit(struct watch *w, const char *event, const struct slot *s, json_t *fields);
 /* The status file and the Prometheus metrics, each replaced atomically. */
 void sr_watch_write_files(struct watch *w);
+/* The status JSON and the metrics (text exposition 0.0.4) into f. */
+void sr_watch_status_json(struct watch *w, FILE *f);
+void sr_watch_metrics(struct watch *w, FILE *f);
 
 #endif

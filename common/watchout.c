@@ -46,6 +46,8 @@ void sr_watch_emit(struct watch *w, const char *event, const struct slot *s, jso
 	json_object_set_new(o, "event", json_string(event));
 	if (s)
 		json_object_set_new(o, "name", json_string(s->reg->name ? s->reg->name : "?"));
+	if (w->run->shard)
+		json_object_set_new(o, "shard", json_string(w->run->shard));
 	if (fields)
 		json_object_update(o, fields);
 	if (w->text) {
@@ -66,7 +68,10 @@ void sr_watch_emit(struct watch *w, const char *event, const struct slot *s, jso
 			   JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
 		fputc('\n', w->events);
 	}
-	fflush(w->events);
+	if (fflush(w->events) != 0 || ferror(w->events)) {
+		w->events_dropped++;
+		clearerr(w->events);
+	}
 	json_decref(o);
 	json_decref(fields);
 }
@@ -124,20 +129,20 @@ static void put_time(FILE *f, double t)
 		fputs("null", f);
 }
 
-static void write_status(struct watch *w)
+void sr_watch_status_json(struct watch *w, FILE *f)
 {
-	char ts[40], *buf = NULL;
+	char ts[40];
 	double now = sr_wall_now();
-	size_t len = 0, i;
-	FILE *f = open_memstream(&buf, &len);
+	size_t i;
 
-	if (!f)
-		return;
 	iso_time(now, ts, sizeof ts);
 	fprintf(f,
 		"{\n \"tool\": \"sipregwatch\",\n \"version\": \"%s\",\n \"pid\": %d,\n"
-		" \"updated\": %.6f,\n \"updated_iso\": \"%s\",\n \"registrations\": [",
+		" \"updated\": %.6f,\n \"updated_iso\": \"%s\",\n",
 		PACKAGE_VERSION, (int)getpid(), now, ts);
+	if (w->run->shard)
+		fprintf(f, " \"shard\": \"%s\",\n", w->run->shard);
+	fputs(" \"registrations\": [", f);
 	for (i = 0; i < w->n; i++) {
 		const struct slot *s = w->slots[i];
 		int pending = s->timer && s->st != S_REJECTED && s->st != S_STOPPED;
@@ -180,6 +185,17 @@ static void write_status(struct watch *w)
 		fputc('}', f);
 	}
 	fputs(w->n ? "\n ]\n}\n" : "]\n}\n", f);
+}
+
+static void write_status(struct watch *w)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return;
+	sr_watch_status_json(w, f);
 	if (fclose(f) == 0 && write_atomic(w->opts->status_file, buf, len) < 0)
 		sr_warn("cannot write the status file %s: %s", w->opts->status_file,
 			strerror(errno));
@@ -199,7 +215,50 @@ static void prom_escape(FILE *f, const char *s)
 	}
 }
 
-static void write_prometheus(struct watch *w)
+/* The keeper's own metrics, beyond those of each registration. */
+static void keeper_metrics(struct watch *w, FILE *f)
+{
+	const char *L = w->shard_label[0] ? w->shard_label + 1 : "";
+	size_t i, n_by_state[S_STOPPED + 1] = {0};
+	int k;
+
+	for (i = 0; i < w->n; i++)
+		n_by_state[w->slots[i]->st]++;
+	fputs("# HELP sipreg_watch_registrations registrations by state\n"
+	      "# TYPE sipreg_watch_registrations gauge\n",
+	      f);
+	for (k = 0; k <= S_STOPPED; k++)
+		fprintf(f, "sipreg_watch_registrations{state=\"%s\"%s} %zu\n",
+			sr_watch_state_names[k], w->shard_label, n_by_state[k]);
+	fputs("# HELP sipreg_watch_failures_total failed attempts by result word\n"
+	      "# TYPE sipreg_watch_failures_total counter\n",
+	      f);
+	for (k = SR_W_AUTH_FAILED; k < SR_W_COUNT; k++)
+		fprintf(f, "sipreg_watch_failures_total{result=\"%s\"%s} %lu\n",
+			sr_word_name((enum sr_word)k), w->shard_label, w->failures_by_word[k]);
+	fprintf(f,
+		"# HELP sipreg_watch_refreshes_total registrations renewed\n"
+		"# TYPE sipreg_watch_refreshes_total counter\n"
+		"sipreg_watch_refreshes_total%s%s%s %lu\n"
+		"# HELP sipreg_watch_events_dropped_total events that could not be written\n"
+		"# TYPE sipreg_watch_events_dropped_total counter\n"
+		"sipreg_watch_events_dropped_total%s%s%s %lu\n"
+		"# HELP sipreg_watch_window REGISTERs allowed in flight (congestion window)\n"
+		"# TYPE sipreg_watch_window gauge\nsipreg_watch_window%s%s%s %.0f\n"
+		"# HELP sipreg_watch_in_flight REGISTERs in flight\n"
+		"# TYPE sipreg_watch_in_flight gauge\nsipreg_watch_in_flight%s%s%s %u\n"
+		"# HELP sipreg_watch_window_cuts_total times the registrar did not keep up\n"
+		"# TYPE sipreg_watch_window_cuts_total counter\n"
+		"sipreg_watch_window_cuts_total%s%s%s %lu\n"
+		"# HELP process_start_time_seconds start time of the process since the epoch\n"
+		"# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds%s%s%s %.3f\n",
+		*L ? "{" : "", L, *L ? "}" : "", w->refreshes_total, *L ? "{" : "", L,
+		*L ? "}" : "", w->events_dropped, *L ? "{" : "", L, *L ? "}" : "", w->win.cwnd,
+		*L ? "{" : "", L, *L ? "}" : "", w->win.inflight, *L ? "{" : "", L, *L ? "}" : "",
+		w->win.cuts, *L ? "{" : "", L, *L ? "}" : "", w->started);
+}
+
+void sr_watch_metrics(struct watch *w, FILE *f)
 {
 	static const struct {
 		const char *name, *type, *help;
@@ -214,12 +273,8 @@ static void write_prometheus(struct watch *w)
 	    {"sipreg_failing_since_timestamp_seconds", "gauge",
 	     "time of the first failure since the last 2xx (0: not failing)"},
 	};
-	char *buf = NULL;
-	size_t len = 0, i, k;
-	FILE *f = open_memstream(&buf, &len);
+	size_t i, k;
 
-	if (!f)
-		return;
 	for (k = 0; k < sizeof m / sizeof m[0]; k++) {
 		fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", m[k].name, m[k].help, m[k].name,
 			m[k].type);
@@ -228,7 +283,7 @@ static void write_prometheus(struct watch *w)
 
 			fprintf(f, "%s{name=\"", m[k].name);
 			prom_escape(f, s->reg->name);
-			fputs("\"} ", f);
+			fprintf(f, "\"%s} ", w->shard_label);
 			switch (k) {
 			case 0:
 				fprintf(f, "%d\n", s->st == S_REGISTERED);
@@ -257,16 +312,18 @@ static void write_prometheus(struct watch *w)
 			}
 		}
 	}
-	/* the keeper's own pace (window.h) */
-	fprintf(
-	    f,
-	    "# HELP sipreg_watch_window REGISTERs allowed in flight (congestion window)\n"
-	    "# TYPE sipreg_watch_window gauge\nsipreg_watch_window %.0f\n"
-	    "# HELP sipreg_watch_in_flight REGISTERs in flight\n"
-	    "# TYPE sipreg_watch_in_flight gauge\nsipreg_watch_in_flight %u\n"
-	    "# HELP sipreg_watch_window_cuts_total times the registrar did not keep up\n"
-	    "# TYPE sipreg_watch_window_cuts_total counter\nsipreg_watch_window_cuts_total %lu\n",
-	    w->win.cwnd, w->win.inflight, w->win.cuts);
+	keeper_metrics(w, f);
+}
+
+static void write_prometheus(struct watch *w)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return;
+	sr_watch_metrics(w, f);
 	fclose(f);
 	if (write_atomic(w->opts->prometheus_file, buf, len) < 0)
 		sr_warn("cannot write %s: %s", w->opts->prometheus_file, strerror(errno));

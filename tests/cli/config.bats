@@ -258,3 +258,21 @@ JSON
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"transport: ws"* ]]
 }
+
+@test "--shard K/N: the shards of a file are disjoint and together the file" {
+	umask 077
+	{
+		printf 'defaults: { server_uri: "sip:127.0.0.1:9" }\nregistrations:\n'
+		for n in $(seq 1 30); do printf '  n%s: { client_uri: "sip:u%s@127.0.0.1" }\n' "$n" "$n"; done
+	} >"$BATS_TEST_TMPDIR/s.yaml"
+	for k in 1 2 3; do
+		run --separate-stderr "$SIPREG_BUILDDIR/sipregwatch" -f "$BATS_TEST_TMPDIR/s.yaml" --shard "$k/3" --dump-config
+		[ "$status" -eq 0 ]
+		grep -o 'client_uri: sip:u[0-9]*' <<<"$output" >>"$BATS_TEST_TMPDIR/all"
+	done
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/all")" -eq 30 ]
+	[ "$(sort -u "$BATS_TEST_TMPDIR/all" | wc -l)" -eq 30 ]
+	run --separate-stderr "$SIPREG_BUILDDIR/sipregwatch" -f "$BATS_TEST_TMPDIR/s.yaml" --shard 4/3 --dump-config
+	[ "$status" -eq 64 ]
+	[[ "$stderr" == *"--shard: expected K/N with 1 <= K <= N <= 10000, got \"4/3\""* ]]
+}

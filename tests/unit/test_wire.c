@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "shard.h"
 #include "sipstream.h"
 #include "window.h"
 #include "ws.h"
@@ -244,13 +245,50 @@ static void test_window(void **state)
 	}
 }
 
+static void test_shard(void **state)
+{
+	unsigned k, n, counts[4] = {0}, moved = 0, i;
+	char name[32];
+
+	(void)state;
+	assert_int_equal(sr_shard_parse("2/3", &k, &n), 0);
+	assert_int_equal(k, 2);
+	assert_int_equal(n, 3);
+	assert_int_equal(sr_shard_parse("0/3", &k, &n), -1);
+	assert_int_equal(sr_shard_parse("4/3", &k, &n), -1);
+	assert_int_equal(sr_shard_parse("1/", &k, &n), -1);
+	assert_int_equal(sr_shard_parse("1/3x", &k, &n), -1);
+	/* 30 names over 3 shards: each in exactly one, each shard within
+	 * +-50 % of 10; 3 -> 4 moves at most 40 % of them, and only to 4 */
+	for (i = 0; i < 30; i++) {
+		unsigned a, b;
+
+		snprintf(name, sizeof name, "trunk-%u", i);
+		a = sr_shard_of(name, 3);
+		b = sr_shard_of(name, 4);
+		assert_true(a >= 1 && a <= 3);
+		counts[a]++;
+		if (a != b) {
+			moved++;
+			assert_int_equal(b, 4);
+		}
+		assert_int_equal(sr_shard_of(name, 3), a); /* stable */
+	}
+	for (k = 1; k <= 3; k++) {
+		assert_true(counts[k] >= 5);
+		assert_true(counts[k] <= 15);
+	}
+	assert_true(moved <= 12);
+	assert_int_equal(sr_shard_of("anything", 1), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_ws_accept),	cmocka_unit_test(test_ws_request),
 	    cmocka_unit_test(test_ws_response), cmocka_unit_test(test_ws_frames),
 	    cmocka_unit_test(test_ws_uri),	cmocka_unit_test(test_sip_next),
-	    cmocka_unit_test(test_window),
+	    cmocka_unit_test(test_window),	cmocka_unit_test(test_shard),
 	};
 
 	return cmocka_run_group_tests_name("wire", tests, NULL, NULL);
