@@ -166,6 +166,7 @@ struct sr_run {
 	/* sipregwatch */
 	char *events_file;
 	char *shard;		   /* --shard K/N (sipregwatch), NULL: all */
+	char *metrics_listen;	   /* --metrics-listen ADDR:PORT (sipregwatch) */
 	unsigned shard_k, shard_n; /* parsed, 0 without --shard */
 	char *status_file;
 	char *prometheus_file;

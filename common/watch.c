@@ -29,6 +29,7 @@
 #include "util.h"
 #include "watch.h"
 #include "watch_int.h"
+#include "watchhttp.h"
 
 static volatile sig_atomic_t g_sig_term, g_sig_hup, g_sig_usr1;
 
@@ -781,6 +782,7 @@ static void tick_body(struct watch *w, double now)
 		return;
 	}
 	audits_run(w, now);
+	sr_http_tick(w->http);
 	drain(w, now);
 	/* drop slots a reload removed once they are un-registered */
 	for (i = k = 0; w->pending_removal && i < w->n; i++) {
@@ -900,6 +902,16 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 	w.last_tick = sr_now();
 	w.last_written = 0;
 	w.started = sr_wall_now();
+	if (run->metrics_listen) {
+		char err[300];
+
+		w.http = sr_http_start(&w, w.root, run->metrics_listen, err, sizeof err);
+		if (!w.http) {
+			sr_err("%s", err);
+			code = SR_EXIT_USAGE;
+			goto out;
+		}
+	}
 	if (run->shard)
 		snprintf(w.shard_label, sizeof w.shard_label, ",shard=\"%s\"", run->shard);
 	/* slow start from 32 in flight, up to 1024 (SIPp's -l 200 is fixed) */
@@ -927,6 +939,7 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 	sr_watch_emit(&w, "stopped", NULL, NULL);
 	code = SR_EXIT_OK;
 out:
+	sr_http_stop(w.http);
 	if (w.events != stdout)
 		fclose(w.events);
 	for (i = 0; i < w.n; i++)
