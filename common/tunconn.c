@@ -42,7 +42,7 @@ int sr_tun_uses_tls(const struct sr_tunnel *t)
 
 static int buf_add(struct buf *b, const void *p, size_t n)
 {
-	if (b->len + n > b->cap) {
+	if (!b->p || b->len + n > b->cap) {
 		size_t cap = b->cap ? b->cap : 4096;
 		uint8_t *np;
 
@@ -54,7 +54,8 @@ static int buf_add(struct buf *b, const void *p, size_t n)
 		b->p = np;
 		b->cap = cap;
 	}
-	memcpy(b->p + b->len, p, n);
+	if (n)
+		memcpy(b->p + b->len, p, n);
 	b->len += n;
 	return 0;
 }
@@ -372,15 +373,15 @@ static int from_nua(struct conn *c)
  * to what nua wrote. What is not SIP ends the connection. */
 static int to_nua(struct conn *c, const char *msg, size_t len)
 {
-	const char *eol = memchr(msg, '\r', len);
+	const char *eol = msg && len ? memchr(msg, '\r', len) : NULL;
 
-	if (!sr_sip_start_line(msg, len)) {
+	if (!msg || !len || !sr_sip_start_line(msg, len)) {
 		sr_tun_fail(c->tun, SR_W_PROTOCOL_ERROR,
 			    "%s sent something that is not SIP: \"%.*s\"", c->tun->conn_name,
 			    (int)(eol && eol - msg < 60 ? eol - msg
 				  : len < 60		? (int)len
 							: 60),
-			    msg);
+			    msg ? msg : "");
 		return -1;
 	}
 	return pass_message(c, msg, len, c->wire_via, c->nua_via[0] ? c->nua_via : NULL,
@@ -590,6 +591,8 @@ static int handshake(struct conn *c)
 		socklen_t sl = sizeof e;
 		struct sockaddr_storage ss;
 		char ip[64] = "";
+
+		memset(&ss, 0, sizeof ss);
 
 		if (getsockopt(c->up.fd, SOL_SOCKET, SO_ERROR, &e, &sl) < 0 || e) {
 			if (e == EINPROGRESS)

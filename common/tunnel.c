@@ -239,6 +239,10 @@ static enum sr_word make_ctx(struct sr_tunnel *t, const struct sr_tunnel_params 
 		SSL_CTX_set_verify(t->ctx, SSL_VERIFY_NONE, NULL);
 	}
 	if (p->cert) {
+		if (!p->key) { /* the settings check it first: tls_cert and tls_key go together */
+			snprintf(err, errlen, "TLS certificate %s: no tls_key with it", p->cert);
+			return SR_W_CONFIG_ERROR;
+		}
 		if (key_private(p->key, err, errlen) < 0)
 			return SR_W_CONFIG_ERROR;
 		if (SSL_CTX_use_certificate_chain_file(t->ctx, p->cert) != 1) {
