@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# The shipped integrations, as installed: scripts/sipregwatch.service run the
+# The shipped integrations, as installed: contrib/systemd/sipregwatch.service
+# (as this build makes it: the binaries' directory in ExecStart) run the
 # way systemd runs it (its User, Group, UMask and directories), the Nagios
 # command lines of contrib/ run as the nagios user, node_exporter (as
 # prometheus) reading the metrics through the unit's textfile link, the cron
@@ -10,7 +11,8 @@
 bats_require_minimum_version 1.5.0
 load ../helpers
 
-UNIT="$SIPREG_SRCDIR/scripts/sipregwatch.service"
+UNIT="$SIPREG_BUILDDIR/contrib/systemd/sipregwatch.service"
+TEMPLATE="$SIPREG_BUILDDIR/contrib/systemd/sipregwatch@.service"
 
 # The value of KEY in the unit (the last one; continuation lines joined).
 unit_value() {
@@ -96,7 +98,9 @@ start_unit() {
 		*) UM=$(unit_value UMask) eval as_user "$U" "$cmd" || [[ ${pre%%/*} == *-* ]] ;;
 		esac
 	done < <(sed -n 's/^ExecStartPre=//p' "$UNIT")
-	cmd=$(rooted "$(unit_value ExecStart)")
+	# the binary of ExecStart is the one installed below $ROOT
+	cmd=$(unit_value ExecStart)
+	cmd="$ROOT/usr/local/bin/$(basename "${cmd%% *}") $(rooted "${cmd#* }")"
 	eval "UM=$(unit_value UMask) as_user \"\$U\" $cmd" \
 		>"$BATS_FILE_TMPDIR/watch.out" 2>"$BATS_FILE_TMPDIR/watch.err" 3>&- &
 	local i
@@ -123,13 +127,35 @@ teardown_file() {
 	return 0
 }
 
-@test "systemd-analyze verifies the unit" {
+@test "systemd-analyze verifies the unit and an instance of the template" {
 	need systemd-analyze
-	sed "s#/usr/local/bin/sipregwatch#$SIPREG_BUILDDIR/sipregwatch#" "$UNIT" \
+	sed "s#^ExecStart=[^ ]*#ExecStart=$SIPREG_BUILDDIR/sipregwatch#" "$UNIT" \
 		>"$BATS_TEST_TMPDIR/sipregwatch.service"
 	run systemd-analyze verify --man=no "$BATS_TEST_TMPDIR/sipregwatch.service"
 	echo "$output"
 	[ "$status" -eq 0 ]
+	sed "s#^ExecStart=[^ ]*#ExecStart=$SIPREG_BUILDDIR/sipregwatch#" "$TEMPLATE" \
+		>"$BATS_TEST_TMPDIR/sipregwatch@trunks.service"
+	run systemd-analyze verify --man=no "$BATS_TEST_TMPDIR/sipregwatch@trunks.service"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# the instance's files are its own
+	grep -q -- '-f /etc/sipreg/%i.yaml' "$TEMPLATE"
+	grep -q -- '--status-file /run/sipreg/%i.json' "$TEMPLATE"
+}
+
+@test "make install puts both units into the systemd unit directory" {
+	run make -C "$SIPREG_BUILDDIR" -s install DESTDIR="$BATS_TEST_TMPDIR/inst"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	unit=$(find "$BATS_TEST_TMPDIR/inst" -path '*/systemd/system/sipregwatch.service')
+	template=$(find "$BATS_TEST_TMPDIR/inst" -path '*/systemd/system/sipregwatch@.service')
+	[ -n "$unit" ]
+	[ -n "$template" ]
+	# ExecStart names the installed binary, an absolute path
+	bin=$(sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$template")
+	[[ "$bin" == /*/sipregwatch ]]
+	[ -x "$BATS_TEST_TMPDIR/inst$bin" ]
 }
 
 @test "the unit writes only into its own directories, which ProtectSystem=strict leaves writable" {
