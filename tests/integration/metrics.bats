@@ -82,7 +82,7 @@ http_ready() {
 	port=$(free_udp_port)
 	python3 -c "import socket,time; s=socket.socket(); s.bind(('127.0.0.1',$port)); s.listen(); time.sleep(10)" &
 	PIDS+=($!)
-	sleep 0.3
+	listening "$port"
 	run --separate-stderr timeout 10 "$SIPREG_BUILDDIR/sipregwatch" -f "$BATS_TEST_TMPDIR/m.yaml" \
 		--metrics-listen "127.0.0.1:$port"
 	[ "$status" -eq 64 ]
