@@ -72,7 +72,7 @@ static void schedule(struct slot *s, double seconds)
 			      (su_duration_t)(seconds * 1000 + 0.5));
 }
 
-static void enqueue(struct slot *s)
+void sr_watch_enqueue(struct slot *s)
 {
 	struct watch *w = s->w;
 
@@ -140,10 +140,18 @@ static void window_end(struct slot *s, enum sr_window_outcome o)
 {
 	struct watch *w = s->w;
 
+	int rc;
+
 	s->in_window = 0;
-	if (sr_window_done(&w->win, o, s->sent_at, sr_now()))
+	rc = sr_window_done(&w->win, o, s->sent_at, sr_now());
+	if (rc == 1)
 		sr_debug(1, "window cut to %.0f (in flight %u): the registrar is not keeping up",
 			 w->win.cwnd, w->win.inflight);
+	else if (rc == 2)
+		sr_debug(1,
+			 "window %.0f: slow start ends, requests queue at the registrar (RTT %.1f "
+			 "ms, base %.1f ms)",
+			 w->win.cwnd, w->win.rtt * 1000, w->win.base_rtt * 1000);
 	w->kick = 1;
 }
 
@@ -168,10 +176,10 @@ static void timer_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 		return;
 	if (s->st == S_REGISTERED)
 		s->refresh_due = 1; /* our own refresh deadline: nua has not refreshed */
-	enqueue(s);
+	sr_watch_enqueue(s);
 }
 
-static const char *own_binding(const struct slot *s)
+const char *sr_watch_own_binding(const struct slot *s)
 {
 	size_t i;
 
@@ -183,175 +191,10 @@ static const char *own_binding(const struct slot *s)
 
 /* A registration that holds a binding at registrar (not one a reload
  * dropped). */
-static int holds_at(const struct slot *s, const char *registrar)
+int sr_watch_holds_at(const struct slot *s, const char *registrar)
 {
 	return s->st == S_REGISTERED && !s->removed && s->res.registrar &&
 	       !strcmp(s->res.registrar, registrar);
-}
-
-/* A registration holds: its registrar is audited from now on. */
-static void audit_note(struct slot *s)
-{
-	struct watch *w = s->w;
-	struct audit **v, *a;
-	size_t i;
-
-	if (!s->reg->audit_interval || !s->res.registrar)
-		return;
-	for (i = 0; i < w->n_audits; i++)
-		if (!strcmp(w->audits[i]->registrar, s->res.registrar))
-			return;
-	v = realloc(w->audits, (w->n_audits + 1) * sizeof *v);
-	if (!v)
-		return;
-	w->audits = v;
-	a = calloc(1, sizeof *a);
-	if (a)
-		a->registrar = strdup(s->res.registrar);
-	if (!a || !a->registrar) {
-		free(a);
-		return;
-	}
-	a->next = sr_now() + s->reg->audit_interval;
-	w->audits[w->n_audits++] = a;
-}
-
-static void audit_done(void *arg)
-{
-	((struct audit *)arg)->done = 1;
-}
-
-static void audit_start(struct watch *w, struct audit *a, double now)
-{
-	struct sr_eng_hooks h = {audit_done, NULL, a};
-	struct slot *sentinel = NULL;
-	size_t i;
-
-	for (i = 0; i < w->n && !sentinel; i++) {
-		struct slot *s = w->slots[i];
-
-		if (holds_at(s, a->registrar) && s->reg->audit_interval && own_binding(s))
-			sentinel = s;
-	}
-	if (!sentinel) {
-		a->next = now + 10; /* nothing registered there to ask about yet */
-		return;
-	}
-	a->next = now + sentinel->reg->audit_interval;
-	a->own = strdup(own_binding(sentinel));
-	sr_result_init(&a->res);
-	a->done = 0;
-	a->run = *w->run;
-	a->run.mode = SR_MODE_LIST;
-	a->e = a->own ? sr_eng_open(w->root, sentinel->reg, &a->run, &a->res, &h) : NULL;
-	if (!a->e) {
-		sr_result_free(&a->res);
-		free(a->own);
-		a->own = NULL;
-		return;
-	}
-	sr_eng_send(a->e);
-}
-
-static void audit_end(struct audit *a)
-{
-	sr_eng_close(a->e);
-	a->e = NULL;
-	sr_result_free(&a->res);
-	free(a->own);
-	a->own = NULL;
-	a->done = 0;
-}
-
-/* An audit nobody answered (no response, no connection) means the
- * registrar is unreachable, whatever the last grant says: an event, and
- * the registrations there carry the time for the status file and --check.
- * Any answer ends it. */
-static void note_reachability(struct watch *w, struct audit *a)
-{
-	int answered = a->res.status > 0;
-	double now = sr_wall_now();
-	size_t i;
-
-	if (!answered && a->res.word != SR_W_TIMEOUT && a->res.word != SR_W_TRANSPORT_ERROR &&
-	    a->res.word != SR_W_DNS_ERROR && a->res.word != SR_W_TLS_ERROR)
-		return;
-	if (!answered && !a->unreachable_since) {
-		a->unreachable_since = now;
-		sr_watch_emit(w, "registrar_unreachable", NULL,
-			      json_pack("{s:s, s:f, s:s?}", "registrar", a->registrar, "since", now,
-					"error", a->res.error));
-	} else if (answered && a->unreachable_since) {
-		sr_watch_emit(w, "registrar_reachable", NULL,
-			      json_pack("{s:s, s:f}", "registrar", a->registrar, "after",
-					now - a->unreachable_since));
-		a->unreachable_since = 0;
-	}
-	for (i = 0; i < w->n; i++)
-		if (holds_at(w->slots[i], a->registrar))
-			w->slots[i]->unreachable_since = a->unreachable_since;
-	w->dirty = 1;
-}
-
-static void audit_finish(struct watch *w, struct audit *a)
-{
-	size_t i;
-	int found = 0, again = 0;
-
-	note_reachability(w, a);
-	/* no answer or a failure: the registrations' own refreshes tell */
-	if (a->res.status >= 200 && a->res.status < 300) {
-		for (i = 0; i < a->res.n_bindings; i++)
-			if (a->res.bindings[i].uri && !strcmp(a->res.bindings[i].uri, a->own))
-				found = 1;
-		if (!found) {
-			for (i = 0; i < w->n; i++) {
-				struct slot *s = w->slots[i];
-
-				if (holds_at(s, a->registrar)) {
-					s->refresh_due = 1;
-					enqueue(s);
-					again++;
-				}
-			}
-			sr_watch_emit(w, "bindings_lost", NULL,
-				      json_pack("{s:s, s:s, s:i}", "registrar", a->registrar,
-						"missing", a->own, "registrations", again));
-		}
-	}
-	audit_end(a);
-}
-
-/* Each tick: finish the queries that were answered, start the due ones. */
-static void audits_run(struct watch *w, double now)
-{
-	size_t i;
-
-	for (i = 0; i < w->n_audits; i++) {
-		struct audit *a = w->audits[i];
-
-		if (a->e && a->done)
-			audit_finish(w, a);
-		else if (!a->e && now >= a->next)
-			audit_start(w, a, now);
-	}
-}
-
-/* A reload or the end: no query outlives the registrations it asks for;
- * the registrars are noted again as registrations hold. */
-static void audits_drop(struct watch *w)
-{
-	size_t i;
-
-	for (i = 0; i < w->n_audits; i++) {
-		if (w->audits[i]->e)
-			audit_end(w->audits[i]);
-		free(w->audits[i]->registrar);
-		free(w->audits[i]);
-	}
-	free(w->audits);
-	w->audits = NULL;
-	w->n_audits = 0;
 }
 
 static void registered(struct slot *s)
@@ -396,7 +239,7 @@ static void registered(struct slot *s)
 	}
 	sr_watch_emit(w, refresh && s->ever_registered ? "refreshed" : "registered", s, fields);
 	s->ever_registered = 1;
-	audit_note(s);
+	sr_watch_audit_note(s);
 	/* Our own deadline, whatever nua thinks was granted (docs/sofia-sip.md, 5):
 	 * refresh by 80 % of the grant if the stack has not done it before. */
 	at = (double)s->granted * 0.8;
@@ -571,7 +414,7 @@ static void start_slot(struct slot *s, int initial)
 	if (delay > 0)
 		schedule(s, delay);
 	else
-		enqueue(s);
+		sr_watch_enqueue(s);
 }
 
 static int add_slots(struct watch *w, struct sr_config *cfg, size_t from)
@@ -758,7 +601,7 @@ static void tick_body(struct watch *w, double now)
 	size_t i, k = 0;
 
 	if (g_sig_term && !w->stopping) {
-		audits_drop(w);
+		sr_watch_audits_drop(w);
 		w->stopping = 1;
 		w->stop_deadline = now + w->opts->shutdown_timeout;
 		sr_watch_emit(w, "stopping", NULL,
@@ -768,7 +611,7 @@ static void tick_body(struct watch *w, double now)
 	}
 	if (g_sig_hup && !w->stopping) {
 		g_sig_hup = 0;
-		audits_drop(w);
+		sr_watch_audits_drop(w);
 		reload(w);
 	}
 	if (w->stopping) {
@@ -781,7 +624,7 @@ static void tick_body(struct watch *w, double now)
 			w->done = 1;
 		return;
 	}
-	audits_run(w, now);
+	sr_watch_audits_run(w, now);
 	sr_http_tick(w->http);
 	drain(w, now);
 	/* drop slots a reload removed once they are un-registered */
@@ -934,7 +777,7 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 	for (i = 0; i < w.n; i++)
 		if (w.slots[i]->st != S_STOPPED)
 			set_state(w.slots[i], S_STOPPED);
-	audits_drop(&w);
+	sr_watch_audits_drop(&w);
 	sr_watch_write_files(&w);
 	sr_watch_emit(&w, "stopped", NULL, NULL);
 	code = SR_EXIT_OK;

@@ -109,6 +109,18 @@ struct watch {
 	size_t n_audits;
 };
 
+/* watch.c, for watchaudit.c */
+void sr_watch_enqueue(struct slot *s);
+const char *sr_watch_own_binding(const struct slot *s);
+/* A registration that holds a binding at registrar (not one a reload
+ * dropped). */
+int sr_watch_holds_at(const struct slot *s, const char *registrar);
+
+/* watchaudit.c: the audits of the registrars */
+void sr_watch_audit_note(struct slot *s);
+void sr_watch_audits_run(struct watch *w, double now);
+void sr_watch_audits_drop(struct watch *w);
+
 /* One event: a JSON line, or a text line with -o text. fields: a JSON
  * object, stolen. */
 void sr_watch_emit(struct watch *w, const char *event, const struct slot *s, json_t *fields);

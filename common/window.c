@@ -7,6 +7,7 @@ void sr_window_init(struct sr_window *w, unsigned initial, unsigned min, unsigne
 {
 	w->cwnd = initial;
 	w->ssthresh = max;
+	w->slow_start = 1;
 	w->inflight = 0;
 	w->min = min;
 	w->max = max;
@@ -63,11 +64,14 @@ int sr_window_done(struct sr_window *w, enum sr_window_outcome o, double sent_at
 			rtt = 1e-6;
 		note_rtt(w, rtt, now);
 		queued = w->cwnd * (1.0 - w->base_rtt / rtt);
-		if (w->cwnd < w->ssthresh) {
-			if (queued > SR_WINDOW_BETA)
+		if (w->slow_start && w->cwnd < w->ssthresh) {
+			if (queued > SR_WINDOW_BETA) {
 				w->ssthresh = w->cwnd; /* the knee: slow start ends */
-			else
-				w->cwnd += 1.0;
+				w->slow_start = 0;
+				clamp(w);
+				return 2;
+			}
+			w->cwnd += 1.0;
 		} else if (queued < SR_WINDOW_ALPHA) {
 			w->cwnd += 1.0 / w->cwnd;
 		} else if (queued > SR_WINDOW_BETA) {
@@ -80,6 +84,7 @@ int sr_window_done(struct sr_window *w, enum sr_window_outcome o, double sent_at
 		return 0; /* sent before the last cut: the same episode */
 	w->ssthresh = w->cwnd / 2;
 	w->cwnd = w->ssthresh;
+	w->slow_start = 0;
 	clamp(w);
 	w->ssthresh = w->cwnd;
 	w->last_cut = now;

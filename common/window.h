@@ -9,7 +9,8 @@
 
 struct sr_window {
 	double cwnd;	 /* the window: requests allowed in flight */
-	double ssthresh; /* slow start below it */
+	double ssthresh; /* slow start below it, while slow_start */
+	int slow_start;	 /* 1 until the first queueing or loss */
 	unsigned inflight;
 	unsigned min, max;
 	double last_cut; /* when the window was last cut (a congestion episode) */
@@ -38,7 +39,8 @@ int sr_window_open(const struct sr_window *w);
 void sr_window_sent(struct sr_window *w);
 /* A request sent at sent_at has ended now. One congestion episode cuts the
  * window once: a loss of a request sent before the last cut is part of
- * the episode that cut it. Returns 1 when the window was cut. */
+ * the episode that cut it. Returns 1 when the window was cut, 2 when slow
+ * start ended (the registrar began to queue), else 0. */
 int sr_window_done(struct sr_window *w, enum sr_window_outcome o, double sent_at, double now);
 
 #endif

@@ -1,0 +1,180 @@
+/* sipregwatch's audits: a registrar that lost its bindings tells nobody
+ * over UDP, so every audit_interval the keeper asks it for the bindings of
+ * one registered AOR (a REGISTER without Contact, which changes nothing)
+ * and sends every registration there again when ours is missing; an
+ * audit nobody answers is a registrar_unreachable. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "keeper.h"
+#include "log.h"
+#include "util.h"
+#include "watch_int.h"
+
+/* A registration holds: its registrar is audited from now on. */
+void sr_watch_audit_note(struct slot *s)
+{
+	struct watch *w = s->w;
+	struct audit **v, *a;
+	size_t i;
+
+	if (!s->reg->audit_interval || !s->res.registrar)
+		return;
+	for (i = 0; i < w->n_audits; i++)
+		if (!strcmp(w->audits[i]->registrar, s->res.registrar))
+			return;
+	v = realloc(w->audits, (w->n_audits + 1) * sizeof *v);
+	if (!v)
+		return;
+	w->audits = v;
+	a = calloc(1, sizeof *a);
+	if (a)
+		a->registrar = strdup(s->res.registrar);
+	if (!a || !a->registrar) {
+		free(a);
+		return;
+	}
+	a->next = sr_now() + s->reg->audit_interval;
+	w->audits[w->n_audits++] = a;
+}
+
+static void audit_done(void *arg)
+{
+	((struct audit *)arg)->done = 1;
+}
+
+static void audit_start(struct watch *w, struct audit *a, double now)
+{
+	struct sr_eng_hooks h = {audit_done, NULL, a};
+	struct slot *sentinel = NULL;
+	size_t i;
+
+	for (i = 0; i < w->n && !sentinel; i++) {
+		struct slot *s = w->slots[i];
+
+		if (sr_watch_holds_at(s, a->registrar) && s->reg->audit_interval &&
+		    sr_watch_own_binding(s))
+			sentinel = s;
+	}
+	if (!sentinel) {
+		a->next = now + 10; /* nothing registered there to ask about yet */
+		return;
+	}
+	a->next = now + sentinel->reg->audit_interval;
+	a->own = strdup(sr_watch_own_binding(sentinel));
+	sr_result_init(&a->res);
+	a->done = 0;
+	a->run = *w->run;
+	a->run.mode = SR_MODE_LIST;
+	a->e = a->own ? sr_eng_open(w->root, sentinel->reg, &a->run, &a->res, &h) : NULL;
+	if (!a->e) {
+		sr_result_free(&a->res);
+		free(a->own);
+		a->own = NULL;
+		return;
+	}
+	sr_eng_send(a->e);
+}
+
+static void audit_end(struct audit *a)
+{
+	sr_eng_close(a->e);
+	a->e = NULL;
+	sr_result_free(&a->res);
+	free(a->own);
+	a->own = NULL;
+	a->done = 0;
+}
+
+/* An audit nobody answered (no response, no connection) means the
+ * registrar is unreachable, whatever the last grant says: an event, and
+ * the registrations there carry the time for the status file and --check.
+ * Any answer ends it. */
+static void note_reachability(struct watch *w, struct audit *a)
+{
+	int answered = a->res.status > 0;
+	double now = sr_wall_now();
+	size_t i;
+
+	if (!answered && a->res.word != SR_W_TIMEOUT && a->res.word != SR_W_TRANSPORT_ERROR &&
+	    a->res.word != SR_W_DNS_ERROR && a->res.word != SR_W_TLS_ERROR)
+		return;
+	if (!answered && !a->unreachable_since) {
+		a->unreachable_since = now;
+		sr_watch_emit(w, "registrar_unreachable", NULL,
+			      json_pack("{s:s, s:f, s:s?}", "registrar", a->registrar, "since", now,
+					"error", a->res.error));
+	} else if (answered && a->unreachable_since) {
+		sr_watch_emit(w, "registrar_reachable", NULL,
+			      json_pack("{s:s, s:f}", "registrar", a->registrar, "after",
+					now - a->unreachable_since));
+		a->unreachable_since = 0;
+	}
+	for (i = 0; i < w->n; i++)
+		if (sr_watch_holds_at(w->slots[i], a->registrar))
+			w->slots[i]->unreachable_since = a->unreachable_since;
+	w->dirty = 1;
+}
+
+static void audit_finish(struct watch *w, struct audit *a)
+{
+	size_t i;
+	int found = 0, again = 0;
+
+	note_reachability(w, a);
+	/* no answer or a failure: the registrations' own refreshes tell */
+	if (a->res.status >= 200 && a->res.status < 300) {
+		for (i = 0; i < a->res.n_bindings; i++)
+			if (a->res.bindings[i].uri && !strcmp(a->res.bindings[i].uri, a->own))
+				found = 1;
+		if (!found) {
+			for (i = 0; i < w->n; i++) {
+				struct slot *s = w->slots[i];
+
+				if (sr_watch_holds_at(s, a->registrar)) {
+					s->refresh_due = 1;
+					sr_watch_enqueue(s);
+					again++;
+				}
+			}
+			sr_watch_emit(w, "bindings_lost", NULL,
+				      json_pack("{s:s, s:s, s:i}", "registrar", a->registrar,
+						"missing", a->own, "registrations", again));
+		}
+	}
+	audit_end(a);
+}
+
+/* Each tick: finish the queries that were answered, start the due ones. */
+void sr_watch_audits_run(struct watch *w, double now)
+{
+	size_t i;
+
+	for (i = 0; i < w->n_audits; i++) {
+		struct audit *a = w->audits[i];
+
+		if (a->e && a->done)
+			audit_finish(w, a);
+		else if (!a->e && now >= a->next)
+			audit_start(w, a, now);
+	}
+}
+
+/* A reload or the end: no query outlives the registrations it asks for;
+ * the registrars are noted again as registrations hold. */
+void sr_watch_audits_drop(struct watch *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->n_audits; i++) {
+		if (w->audits[i]->e)
+			audit_end(w->audits[i]);
+		free(w->audits[i]->registrar);
+		free(w->audits[i]);
+	}
+	free(w->audits);
+	w->audits = NULL;
+	w->n_audits = 0;
+}
