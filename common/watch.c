@@ -323,6 +323,10 @@ static void on_done(void *arg)
 	struct slot *s = (struct slot *)arg;
 
 	if (s->st == S_UNREGISTERING) {
+		if (s->in_window)
+			window_end(s, s->res.unreg_status >= 200 && s->res.unreg_status < 300
+					  ? SR_WIN_ANSWERED
+					  : SR_WIN_CONGESTED);
 		set_state(s, S_STOPPED);
 		sr_watch_emit(s->w, "unregistered", s,
 			      json_pack("{s:i, s:b}", "status", s->res.unreg_status, "removed",
@@ -575,6 +579,55 @@ static void tick_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 /* Send what waits, within the rate limit (a token bucket of max_rate per
  * second) and the window of REGISTERs in flight: the first in, the first
  * out. */
+static void unregister_now(struct slot *s, double now)
+{
+	struct watch *w = s->w;
+
+	if (sr_eng_unregister(s->e) == 0) {
+		sr_watch_emit(w, "unregistering", s, NULL);
+		s->in_window = 1;
+		s->sent_at = now;
+		sr_window_sent(&w->win);
+	} else {
+		set_state(s, S_STOPPED);
+	}
+}
+
+/* SIGTERM: every registration un-registers, through the same window and
+ * rate limit as the REGISTERs (100,000 at once would flood the registrar
+ * and most would be lost); what waits is already S_UNREGISTERING. */
+static void stop_all(struct watch *w)
+{
+	size_t i;
+
+	for (i = w->qhead; i < w->qlen; i++)
+		w->queue[i] = NULL;
+	w->qhead = w->qlen = 0;
+	for (i = 0; i < w->n; i++) {
+		struct slot *s = w->slots[i];
+
+		if (s->timer)
+			su_timer_reset(s->timer);
+		if (!s->e) {
+			set_state(s, S_STOPPED);
+			continue;
+		}
+		set_state(s, S_UNREGISTERING);
+		if (w->qlen == w->qcap) {
+			size_t cap = w->qcap ? 2 * w->qcap : 64;
+			struct slot **q = realloc(w->queue, cap * sizeof *q);
+
+			if (!q) {
+				unregister_now(s, sr_now());
+				continue;
+			}
+			w->queue = q;
+			w->qcap = cap;
+		}
+		w->queue[w->qlen++] = s;
+	}
+}
+
 static void drain(struct watch *w, double now)
 {
 	w->tokens += (now - w->last_tick) * w->opts->max_rate;
@@ -587,7 +640,10 @@ static void drain(struct watch *w, double now)
 		if (s && (w->tokens < 1 || !sr_window_open(&w->win)))
 			break;
 		w->queue[w->qhead++] = NULL;
-		if (s) {
+		if (s && w->stopping) {
+			w->tokens -= 1;
+			unregister_now(s, now);
+		} else if (s) {
 			w->tokens -= 1;
 			send_now(s);
 		}
@@ -606,8 +662,7 @@ static void tick_body(struct watch *w, double now)
 		w->stop_deadline = now + w->opts->shutdown_timeout;
 		sr_watch_emit(w, "stopping", NULL,
 			      json_pack("{s:f}", "timeout", w->opts->shutdown_timeout));
-		for (i = 0; i < w->n; i++)
-			stop_slot(w->slots[i]);
+		stop_all(w);
 	}
 	if (g_sig_hup && !w->stopping) {
 		g_sig_hup = 0;
@@ -617,6 +672,7 @@ static void tick_body(struct watch *w, double now)
 	if (w->stopping) {
 		int busy = 0;
 
+		drain(w, now);
 		for (i = 0; i < w->n; i++)
 			busy |= w->slots[i]->st == S_UNREGISTERING;
 		/* leave a little of the timeout for the stack's own shutdown */
@@ -764,7 +820,7 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 	while (!w.done) {
 		su_root_step(w.root, 200);
 		/* REGISTERs ended in that step: the next go now, not at a tick */
-		if (w.kick && !w.in_tick && !w.stopping) {
+		if (w.kick && !w.in_tick) {
 			w.kick = 0;
 			w.in_tick = 1;
 			drain(&w, sr_now());
