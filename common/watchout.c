@@ -187,21 +187,6 @@ void sr_watch_status_json(struct watch *w, FILE *f)
 	fputs(w->n ? "\n ]\n}\n" : "]\n}\n", f);
 }
 
-static void write_status(struct watch *w)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	if (!f)
-		return;
-	sr_watch_status_json(w, f);
-	if (fclose(f) == 0 && write_atomic(w->opts->status_file, buf, len) < 0)
-		sr_warn("cannot write the status file %s: %s", w->opts->status_file,
-			strerror(errno));
-	free(buf);
-}
-
 static void prom_escape(FILE *f, const char *s)
 {
 	for (; *s; s++) {
@@ -315,7 +300,8 @@ void sr_watch_metrics(struct watch *w, FILE *f)
 	keeper_metrics(w, f);
 }
 
-static void write_prometheus(struct watch *w)
+/* What fill writes, into path, replaced atomically. */
+static void write_file(struct watch *w, const char *path, void (*fill)(struct watch *, FILE *))
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -323,19 +309,18 @@ static void write_prometheus(struct watch *w)
 
 	if (!f)
 		return;
-	sr_watch_metrics(w, f);
-	fclose(f);
-	if (write_atomic(w->opts->prometheus_file, buf, len) < 0)
-		sr_warn("cannot write %s: %s", w->opts->prometheus_file, strerror(errno));
+	fill(w, f);
+	if (fclose(f) == 0 && write_atomic(path, buf, len) < 0)
+		sr_warn("cannot write %s: %s", path, strerror(errno));
 	free(buf);
 }
 
 void sr_watch_write_files(struct watch *w)
 {
 	if (w->opts->status_file)
-		write_status(w);
+		write_file(w, w->opts->status_file, sr_watch_status_json);
 	if (w->opts->prometheus_file)
-		write_prometheus(w);
+		write_file(w, w->opts->prometheus_file, sr_watch_metrics);
 	w->dirty = 0;
 	w->last_written = sr_now();
 }
