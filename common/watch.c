@@ -765,6 +765,19 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 	if (!w.root)
 		goto out;
 	su_root_threading(w.root, 0);
+	w.started = sr_wall_now();
+	if (run->metrics_listen) {
+		/* before anything starts: a wrong address is a usage error */
+		char err[300];
+
+		w.http = sr_http_start(&w, w.root, run->metrics_listen, err, sizeof err);
+		if (!w.http) {
+			sr_err("%s", err);
+			su_root_destroy(w.root);
+			code = SR_EXIT_USAGE;
+			goto out;
+		}
+	}
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
@@ -800,17 +813,6 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 		start_slot(w.slots[i], 1);
 	w.last_tick = sr_now();
 	w.last_written = 0;
-	w.started = sr_wall_now();
-	if (run->metrics_listen) {
-		char err[300];
-
-		w.http = sr_http_start(&w, w.root, run->metrics_listen, err, sizeof err);
-		if (!w.http) {
-			sr_err("%s", err);
-			code = SR_EXIT_USAGE;
-			goto out;
-		}
-	}
 	if (run->shard)
 		snprintf(w.shard_label, sizeof w.shard_label, ",shard=\"%s\"", run->shard);
 	/* slow start from 32 in flight, up to 1024 (SIPp's -l 200 is fixed) */
