@@ -72,12 +72,9 @@ static void schedule(struct slot *s, double seconds)
 			      (su_duration_t)(seconds * 1000 + 0.5));
 }
 
-void sr_watch_enqueue(struct slot *s)
+/* s at the tail of the FIFO; -1 when there is no memory for it. */
+static int queue_push(struct watch *w, struct slot *s)
 {
-	struct watch *w = s->w;
-
-	if (s->st == S_QUEUED)
-		return;
 	if (w->qlen == w->qcap && w->qhead > w->qcap / 4) {
 		/* what was taken from the head makes room at the tail */
 		size_t i;
@@ -94,12 +91,21 @@ void sr_watch_enqueue(struct slot *s)
 		struct slot **q = realloc(w->queue, cap * sizeof *q);
 
 		if (!q)
-			return;
+			return -1;
 		w->queue = q;
 		w->qcap = cap;
 	}
 	s->qidx = w->qlen;
 	w->queue[w->qlen++] = s;
+	return 0;
+}
+
+void sr_watch_enqueue(struct slot *s)
+{
+	struct watch *w = s->w;
+
+	if (s->st == S_QUEUED || queue_push(w, s) < 0)
+		return;
 	set_state(s, S_QUEUED);
 	if (w->qlen - w->qhead == 1 && w->tick)
 		su_timer_set_interval(w->tick, tick_cb, (su_timer_arg_t *)w, 5);
@@ -613,18 +619,8 @@ static void stop_all(struct watch *w)
 			continue;
 		}
 		set_state(s, S_UNREGISTERING);
-		if (w->qlen == w->qcap) {
-			size_t cap = w->qcap ? 2 * w->qcap : 64;
-			struct slot **q = realloc(w->queue, cap * sizeof *q);
-
-			if (!q) {
-				unregister_now(s, sr_now());
-				continue;
-			}
-			w->queue = q;
-			w->qcap = cap;
-		}
-		w->queue[w->qlen++] = s;
+		if (queue_push(w, s) < 0)
+			unregister_now(s, sr_now());
 	}
 }
 
