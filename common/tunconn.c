@@ -166,16 +166,9 @@ void sr_tun_conn_free(struct conn *c)
 			*pp = c->next;
 			break;
 		}
-	if (c->ssl) {
-		if (c->state == C_OPEN)
-			SSL_shutdown(c->ssl);
-		SSL_free(c->ssl);
-	}
-	side_close(c, &c->up);
-	side_close(c, &c->down);
+	sr_tun_conn_end(c); /* a second time for an ended one: nothing left to do */
 	if (c->timer)
 		su_timer_destroy(c->timer);
-	buf_free(&c->msg);
 	free(c);
 }
 
@@ -703,14 +696,16 @@ int sr_tun_pump(struct conn *c)
 	return 0;
 }
 
-/* After an event: pass what can pass, then wait for what comes next (or
- * end the connection). */
+/* After an event: pass what can pass, then wait for what comes next; or
+ * end the connection, what nua is owed handed over first. */
 static int settle(struct conn *c)
 {
-	if (sr_tun_pump(c) < 0)
+	if (sr_tun_pump(c) < 0) {
+		flush_down(c);
 		sr_tun_conn_end(c);
-	else
+	} else {
 		sr_tun_rearm(c);
+	}
 	return 0;
 }
 
@@ -729,14 +724,12 @@ static int on_up(su_root_magic_t *m, su_wait_t *w, su_wakeup_arg_t *arg)
 		}
 		if (rc > 0)
 			return 0; /* the TLS handshake set its own events */
-	} else if (ev & (SU_WAIT_IN | SU_WAIT_HUP | SU_WAIT_ERR)) {
-		int r = read_up(c);
-
-		if (sr_tun_pump(c) < 0 || r < 0) {
-			flush_down(c);
-			sr_tun_conn_end(c);
-			return 0;
-		}
+	} else if ((ev & (SU_WAIT_IN | SU_WAIT_HUP | SU_WAIT_ERR)) && read_up(c) < 0) {
+		/* the end of the connection: what came before it still reaches nua */
+		sr_tun_pump(c);
+		flush_down(c);
+		sr_tun_conn_end(c);
+		return 0;
 	}
 	return settle(c);
 }
