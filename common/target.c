@@ -158,8 +158,7 @@ static char *ws_as_sip(su_home_t *home, const char *v, struct sr_target *t, int 
 			  port, u.secure ? "wss" : "ws");
 }
 
-/* Split --local-address ADDR[:PORT] / [V6]:PORT. */
-static int split_local(const char *s, char *addr, size_t alen, char *port, size_t plen)
+int sr_split_addr_port(const char *s, char *addr, size_t alen, char *port, size_t plen)
 {
 	const char *colon;
 
@@ -170,11 +169,13 @@ static int split_local(const char *s, char *addr, size_t alen, char *port, size_
 		if (!end)
 			return -1;
 		snprintf(addr, alen, "%.*s", (int)(end - s - 1), s + 1);
-		if (end[1] == ':')
+		if (end[1] == ':' && strlen(end + 2) < plen)
 			snprintf(port, plen, "%s", end + 2);
 		else if (end[1])
 			return -1;
 	} else if ((colon = strchr(s, ':')) && !strchr(colon + 1, ':')) {
+		if (strlen(colon + 1) >= plen)
+			return -1; /* not cut short into another port */
 		snprintf(addr, alen, "%.*s", (int)(colon - s), s);
 		snprintf(port, plen, "%s", colon + 1);
 	} else {
@@ -410,7 +411,8 @@ static enum sr_word bind_to(const struct sr_reg *r, struct sr_target *t, char *e
 	int v6;
 
 	if (r->local_address) {
-		if (split_local(r->local_address, laddr, sizeof laddr, lport, sizeof lport) < 0)
+		if (sr_split_addr_port(r->local_address, laddr, sizeof laddr, lport, sizeof lport) <
+		    0)
 			return fail(err, errlen,
 				    "--local-address \"%s\": expected ADDR or ADDR:PORT or "
 				    "[ADDR6]:PORT",

@@ -34,6 +34,11 @@ struct sr_target {
  * writes a message to err; 0 on success. */
 enum sr_word sr_target_build(const struct sr_reg *r, struct sr_target *t, char *err, size_t errlen);
 
+/* Split ADDR[:PORT] or [V6]:PORT (--local-address, --metrics-listen): 0 with
+ * an IP address in addr and the port, "" when none, in port; -1 when s is
+ * not that. */
+int sr_split_addr_port(const char *s, char *addr, size_t alen, char *port, size_t plen);
+
 /* Look up a name in a hosts(5) file for the family (0 any); 0 when found. */
 int sr_hosts_lookup(const char *file, const char *name, int family, char *ip, size_t iplen);
 

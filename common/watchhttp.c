@@ -10,6 +10,7 @@
 
 #include <microhttpd.h>
 
+#include "target.h"
 #include "watch_int.h"
 #include "watchhttp.h"
 
@@ -97,47 +98,31 @@ static int on_ready(su_root_magic_t *m, su_wait_t *wt, su_wakeup_arg_t *arg)
 	return 0;
 }
 
-/* ADDR:PORT into a socket address: an IPv4 or a bracketed IPv6 literal. */
+/* ADDR:PORT into a socket address: an IPv4 or a bracketed IPv6 literal,
+ * split as --local-address is. */
 static int parse_addr(const char *s, struct sockaddr_storage *ss, char *err, size_t errlen)
 {
-	char host[64];
-	const char *colon;
-	unsigned long port;
-	char *end;
+	char host[64], port[8];
+	uint16_t p;
 
 	memset(ss, 0, sizeof *ss);
-	if (s[0] == '[') {
-		const char *rb = strchr(s, ']');
-
-		if (!rb || rb[1] != ':' || (size_t)(rb - s - 1) >= sizeof host)
-			goto bad;
-		snprintf(host, sizeof host, "%.*s", (int)(rb - s - 1), s + 1);
-		colon = rb + 1;
-	} else {
-		colon = strrchr(s, ':');
-		if (!colon || (size_t)(colon - s) >= sizeof host)
-			goto bad;
-		snprintf(host, sizeof host, "%.*s", (int)(colon - s), s);
+	if (sr_split_addr_port(s, host, sizeof host, port, sizeof port) < 0 || !port[0]) {
+		snprintf(err, errlen,
+			 "--metrics-listen: expected ADDR:PORT with an IP address (127.0.0.1:9101, "
+			 "[::1]:9101), got \"%s\"",
+			 s);
+		return -1;
 	}
-	port = strtoul(colon + 1, &end, 10);
-	if (!colon[1] || *end || port > 65535)
-		goto bad;
+	p = htons((uint16_t)strtoul(port, NULL, 10));
 	if (inet_pton(AF_INET, host, &((struct sockaddr_in *)ss)->sin_addr) == 1) {
 		((struct sockaddr_in *)ss)->sin_family = AF_INET;
-		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, host, &((struct sockaddr_in6 *)ss)->sin6_addr) == 1) {
+		((struct sockaddr_in *)ss)->sin_port = p;
+	} else {
+		inet_pton(AF_INET6, host, &((struct sockaddr_in6 *)ss)->sin6_addr);
 		((struct sockaddr_in6 *)ss)->sin6_family = AF_INET6;
-		((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)port);
-		return 0;
+		((struct sockaddr_in6 *)ss)->sin6_port = p;
 	}
-bad:
-	snprintf(err, errlen,
-		 "--metrics-listen: expected ADDR:PORT with an IP address (127.0.0.1:9101, "
-		 "[::1]:9101), got \"%s\"",
-		 s);
-	return -1;
+	return 0;
 }
 
 struct sr_http *sr_http_start(struct watch *w, su_root_t *root, const char *addr, char *err,
