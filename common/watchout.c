@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,13 +201,32 @@ static void prom_escape(FILE *f, const char *s)
 	}
 }
 
+/* One series without labels of its own: HELP, TYPE and the value (fmt), with
+ * the shard's label set lset ("" or {shard="K/N"}). */
+static void scalar(FILE *f, const char *lset, const char *name, const char *type, const char *help,
+		   const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static void scalar(FILE *f, const char *lset, const char *name, const char *type, const char *help,
+		   const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n%s%s ", name, help, name, type, name, lset);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+}
+
 /* The keeper's own metrics, beyond those of each registration. */
 static void keeper_metrics(struct watch *w, FILE *f)
 {
-	const char *L = w->shard_label[0] ? w->shard_label + 1 : "";
+	char lset[64] = "";
 	size_t i, n_by_state[S_STOPPED + 1] = {0};
 	int k;
 
+	if (w->shard_label[0])
+		snprintf(lset, sizeof lset, "{%s}", w->shard_label + 1);
 	for (i = 0; i < w->n; i++)
 		n_by_state[w->slots[i]->st]++;
 	fputs("# HELP sipreg_watch_registrations registrations by state\n"
@@ -221,26 +241,18 @@ static void keeper_metrics(struct watch *w, FILE *f)
 	for (k = SR_W_AUTH_FAILED; k < SR_W_COUNT; k++)
 		fprintf(f, "sipreg_watch_failures_total{result=\"%s\"%s} %lu\n",
 			sr_word_name((enum sr_word)k), w->shard_label, w->failures_by_word[k]);
-	fprintf(f,
-		"# HELP sipreg_watch_refreshes_total registrations renewed\n"
-		"# TYPE sipreg_watch_refreshes_total counter\n"
-		"sipreg_watch_refreshes_total%s%s%s %lu\n"
-		"# HELP sipreg_watch_events_dropped_total events that could not be written\n"
-		"# TYPE sipreg_watch_events_dropped_total counter\n"
-		"sipreg_watch_events_dropped_total%s%s%s %lu\n"
-		"# HELP sipreg_watch_window REGISTERs allowed in flight (congestion window)\n"
-		"# TYPE sipreg_watch_window gauge\nsipreg_watch_window%s%s%s %.0f\n"
-		"# HELP sipreg_watch_in_flight REGISTERs in flight\n"
-		"# TYPE sipreg_watch_in_flight gauge\nsipreg_watch_in_flight%s%s%s %u\n"
-		"# HELP sipreg_watch_window_cuts_total times the registrar did not keep up\n"
-		"# TYPE sipreg_watch_window_cuts_total counter\n"
-		"sipreg_watch_window_cuts_total%s%s%s %lu\n"
-		"# HELP process_start_time_seconds start time of the process since the epoch\n"
-		"# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds%s%s%s %.3f\n",
-		*L ? "{" : "", L, *L ? "}" : "", w->refreshes_total, *L ? "{" : "", L,
-		*L ? "}" : "", w->events_dropped, *L ? "{" : "", L, *L ? "}" : "", w->win.cwnd,
-		*L ? "{" : "", L, *L ? "}" : "", w->win.inflight, *L ? "{" : "", L, *L ? "}" : "",
-		w->win.cuts, *L ? "{" : "", L, *L ? "}" : "", w->started);
+	scalar(f, lset, "sipreg_watch_refreshes_total", "counter", "registrations renewed", "%lu",
+	       w->refreshes_total);
+	scalar(f, lset, "sipreg_watch_events_dropped_total", "counter",
+	       "events that could not be written", "%lu", w->events_dropped);
+	scalar(f, lset, "sipreg_watch_window", "gauge",
+	       "REGISTERs allowed in flight (congestion window)", "%.0f", w->win.cwnd);
+	scalar(f, lset, "sipreg_watch_in_flight", "gauge", "REGISTERs in flight", "%u",
+	       w->win.inflight);
+	scalar(f, lset, "sipreg_watch_window_cuts_total", "counter",
+	       "times the registrar did not keep up", "%lu", w->win.cuts);
+	scalar(f, lset, "process_start_time_seconds", "gauge",
+	       "start time of the process since the epoch", "%.3f", w->started);
 }
 
 void sr_watch_metrics(struct watch *w, FILE *f)
