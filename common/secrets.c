@@ -59,13 +59,8 @@ int sr_secret_read_file(const char *path, char **out, char *err, size_t errlen)
 			 path, (unsigned)st.st_uid, (unsigned)geteuid());
 		goto out;
 	}
-	if (st.st_mode & 077) {
-		snprintf(err, errlen,
-			 "password file %s: readable by group or others (mode %04o); "
-			 "run: chmod 600 %s",
-			 path, (unsigned)(st.st_mode & 07777), path);
+	if (sr_mode_private("password file", path, st.st_mode, err, errlen) < 0)
 		goto out;
-	}
 	while (len < sizeof buf - 1) {
 		n = read(fd, buf + len, sizeof buf - 1 - len);
 		if (n < 0 && errno == EINTR)
@@ -175,6 +170,15 @@ static int prompt(const char *what, char **out)
 	explicit_bzero(buf, sizeof buf);
 	fclose(tty);
 	return rc;
+}
+
+int sr_mode_private(const char *what, const char *path, unsigned mode, char *err, size_t errlen)
+{
+	if (!(mode & 077))
+		return 0;
+	snprintf(err, errlen, "%s %s: readable by group or others (mode %04o); run: chmod 600 %s",
+		 what, path, mode & 07777, path);
+	return -1;
 }
 
 int sr_file_private(const char *path)

@@ -19,6 +19,9 @@ struct sr_reg;
 /* 1 when path is ours and neither group nor others may read it (mode 0600
  * or stricter): a file that may hold a secret inline. */
 int sr_file_private(const char *path);
+/* A secret's file mode (a password file, a TLS key): 0 when neither group
+ * nor others may read it, else -1 with what to do in err. */
+int sr_mode_private(const char *what, const char *path, unsigned mode, char *err, size_t errlen);
 
 /* Load the secrets of every registration from where its settings say:
  * password_file, password_env, --password-stdin (read once, for those with

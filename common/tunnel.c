@@ -22,6 +22,7 @@
 #include <sofia-resolv/sres_record.h>
 
 #include "log.h"
+#include "secrets.h"
 #include "tunnel_int.h"
 #include "util.h"
 
@@ -204,13 +205,7 @@ static int key_private(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "TLS key %s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (st.st_mode & 077) {
-		snprintf(err, errlen,
-			 "TLS key %s: readable by group or others (mode %04o); chmod 600 %s", path,
-			 (unsigned)(st.st_mode & 07777), path);
-		return -1;
-	}
-	return 0;
+	return sr_mode_private("TLS key", path, st.st_mode, err, errlen);
 }
 
 static enum sr_word make_ctx(struct sr_tunnel *t, const struct sr_tunnel_params *p, char *err,
