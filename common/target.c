@@ -15,19 +15,8 @@
 #include <sofia-sip/url.h>
 
 #include "target.h"
+#include "util.h"
 #include "ws.h"
-
-static int ip_family(const char *s)
-{
-	struct in6_addr a6;
-	struct in_addr a4;
-
-	if (inet_pton(AF_INET, s, &a4) == 1)
-		return AF_INET;
-	if (inet_pton(AF_INET6, s, &a6) == 1)
-		return AF_INET6;
-	return 0;
-}
 
 int sr_hosts_lookup(const char *file, const char *name, int family, char *ip, size_t iplen)
 {
@@ -45,7 +34,7 @@ int sr_hosts_lookup(const char *file, const char *name, int family, char *ip, si
 		addr = strtok_r(line, " \t", &save);
 		if (!addr)
 			continue;
-		fam = ip_family(addr);
+		fam = sr_ip_family(addr);
 		if (!fam || (family && fam != family))
 			continue;
 		while ((tok = strtok_r(NULL, " \t", &save)) != NULL) {
@@ -181,7 +170,7 @@ int sr_split_addr_port(const char *s, char *addr, size_t alen, char *port, size_
 	} else {
 		snprintf(addr, alen, "%s", s);
 	}
-	if (!ip_family(addr))
+	if (!sr_ip_family(addr))
 		return -1;
 	if (port[0]) {
 		char *end;
@@ -222,20 +211,20 @@ static int lookup_host(const char *host, int af, char *ip, size_t len)
 	int want = af == 4 ? AF_INET : af == 6 ? AF_INET6 : 0;
 
 	ip[0] = '\0';
-	if (ip_family(host)) {
+	if (sr_ip_family(host)) {
 		snprintf(ip, len, "%s", host);
 	} else if (sr_hosts_lookup(hosts ? hosts : "/etc/hosts", host, want, ip, len) < 0 &&
 		   !strcasecmp(host, "localhost")) {
 		snprintf(ip, len, "%s", af == 6 ? "::1" : "127.0.0.1");
 	}
-	return ip[0] ? ip_family(ip) : 0;
+	return ip[0] ? sr_ip_family(ip) : 0;
 }
 
 /* The URL nua sends to: sip:IP:PORT;transport=x (the port by default that
  * of the transport). */
 static void proxy_url(struct sr_target *t, int sips)
 {
-	int v6 = ip_family(t->connect_ip) == AF_INET6;
+	int v6 = sr_ip_family(t->connect_ip) == AF_INET6;
 
 	snprintf(t->proxy, sizeof t->proxy, "%s:%s%s%s:%u;transport=%s", sips ? "sips" : "sip",
 		 v6 ? "[" : "", t->connect_ip, v6 ? "]" : "",
@@ -418,12 +407,12 @@ static enum sr_word bind_to(const struct sr_reg *r, struct sr_target *t, char *e
 				    "[ADDR6]:PORT",
 				    r->local_address),
 			       SR_W_CONFIG_ERROR;
-		if (t->family && ip_family(laddr) != t->family)
+		if (t->family && sr_ip_family(laddr) != t->family)
 			return fail(err, errlen,
 				    "--local-address %s is not in the family of the server %s",
 				    laddr, t->host),
 			       SR_W_CONFIG_ERROR;
-		t->family = ip_family(laddr);
+		t->family = sr_ip_family(laddr);
 		snprintf(t->local_ip, sizeof t->local_ip, "%s", laddr);
 	} else if (t->connect_ip[0] &&
 		   source_address(t->connect_ip, t->family, t->local_ip, sizeof t->local_ip) < 0) {
@@ -431,7 +420,7 @@ static enum sr_word bind_to(const struct sr_reg *r, struct sr_target *t, char *e
 		return SR_W_TRANSPORT_ERROR;
 	}
 	bind_host = t->local_ip[0] ? t->local_ip : t->family == AF_INET6 ? "::" : "0.0.0.0";
-	v6 = ip_family(bind_host) == AF_INET6;
+	v6 = sr_ip_family(bind_host) == AF_INET6;
 	snprintf(t->bind_url, sizeof t->bind_url, "%s:%s%s%s:%s;transport=%s",
 		 t->tp == SR_TP_TLS ? "sips" : "sip", v6 ? "[" : "", bind_host, v6 ? "]" : "",
 		 lport[0] ? lport : "0", tp_param(t->tp));
@@ -453,7 +442,7 @@ enum sr_word sr_target_build(const struct sr_reg *r, struct sr_target *t, char *
 		goto out;
 	/* the host: a literal, /etc/hosts, or left to Sofia's resolver (SRV, A) */
 	unbracket(t->host, sizeof t->host, reg->url_host);
-	t->host_is_ip = ip_family(t->host) != 0;
+	t->host_is_ip = sr_ip_family(t->host) != 0;
 	if (!t->host_is_ip && host_invalid_tld(t->host)) {
 		fail(err, errlen, "cannot resolve \"%s\": the .invalid domain never resolves",
 		     t->host);

@@ -614,9 +614,9 @@ static int handshake(struct conn *c)
 				return -1;
 			}
 			SSL_set_fd(c->ssl, c->up.fd);
-			if (!sr_is_ip(t->server_name))
+			if (!sr_ip_family(t->server_name))
 				SSL_set_tlsext_host_name(c->ssl, t->server_name);
-			if (SSL_get0_param(c->ssl) && !sr_is_ip(t->server_name))
+			if (SSL_get0_param(c->ssl) && !sr_ip_family(t->server_name))
 				X509_VERIFY_PARAM_set1_host(SSL_get0_param(c->ssl), t->server_name,
 							    0);
 			else if (SSL_get0_param(c->ssl))

@@ -155,7 +155,7 @@ static enum sr_word resolve(struct sr_tunnel *t, const struct sr_tunnel_params *
 	char port[8];
 	int rc;
 
-	if (!sr_is_ip(p->connect_host)) {
+	if (!sr_ip_family(p->connect_host)) {
 		/* a name: what nua's resolver says for it */
 		char name[512];
 		unsigned pt = p->port;

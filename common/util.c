@@ -33,9 +33,13 @@ double sr_rand01(void)
 	return (double)r / 4294967296.0;
 }
 
-int sr_is_ip(const char *s)
+int sr_ip_family(const char *s)
 {
 	unsigned char buf[16];
 
-	return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
+	if (inet_pton(AF_INET, s, buf) == 1)
+		return AF_INET;
+	if (inet_pton(AF_INET6, s, buf) == 1)
+		return AF_INET6;
+	return 0;
 }

@@ -9,7 +9,8 @@ double sr_wall_now(void);
 /* Uniform in [0, 1), from OpenSSL's generator (jitter, backoff). */
 double sr_rand01(void);
 
-/* Is s an IPv4 or IPv6 address (no brackets)? */
-int sr_is_ip(const char *s);
+/* AF_INET or AF_INET6 when s is an IPv4 or IPv6 address (no brackets),
+ * else 0. */
+int sr_ip_family(const char *s);
 
 #endif
