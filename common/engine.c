@@ -285,6 +285,16 @@ void sr_eng_send_register(struct eng *e, const char *more)
 		nua_register(e->nh, NUTAG_REGISTRAR(e->registrar), SIPTAG_CONTACT(NULL),
 			     TAG_IF(bearer, SIPTAG_AUTHORIZATION_STR(bearer)),
 			     TAG_IF(extra, SIPTAG_HEADER_STR(extra)), TAG_END());
+	else if (e->transient)
+		/* no registration usage: nua neither refreshes it nor removes
+		 * it when the handle goes; the same Call-ID every time, the
+		 * CSeq from the stack's one counter (higher every request) */
+		nua_method(sr_eng_handle(e), NUTAG_METHOD("REGISTER"), NUTAG_URL(e->registrar),
+			   NUTAG_DIALOG(0), SIPTAG_CONTACT_STR(e->contact_hdr),
+			   SIPTAG_EXPIRES_STR(e->expires),
+			   TAG_IF(bearer, SIPTAG_AUTHORIZATION_STR(bearer)),
+			   SIPTAG_CALL_ID_STR(e->call_id), TAG_IF(extra, SIPTAG_HEADER_STR(extra)),
+			   TAG_END());
 	else
 		nua_register(e->nh, NUTAG_REGISTRAR(e->registrar),
 			     SIPTAG_CONTACT_STR(e->contact_hdr), SIPTAG_EXPIRES_STR(e->expires),
@@ -438,7 +448,7 @@ static void on_register(struct eng *e, int status, char const *phrase, sip_t con
 		/* nua keeps the request waiting for credentials: the keeper sends
 		 * again later on this handle, so let this one end (a 904 that
 		 * sr_eng_on_event drops) */
-		if (e->stack->shared && !sr_eng_is_local_response(sip)) {
+		if (e->stack->shared && !e->transient && !sr_eng_is_local_response(sip)) {
 			e->releasing = 1;
 			nua_authenticate(e->nh, TAG_END());
 		}
@@ -466,6 +476,7 @@ static void on_register(struct eng *e, int status, char const *phrase, sip_t con
 		sr_eng_note_bindings(e, sip);
 		sr_eng_note_auth_used(e);
 		res->word = e->run->mode == SR_MODE_LIST ? SR_W_BINDINGS_LISTED : SR_W_REGISTERED;
+		e->held = 1;
 		if (e->run->mode == SR_MODE_REGISTER && cleanup_start(e, sip))
 			return;
 		if (e->run->mode == SR_MODE_PROBE) {
@@ -508,7 +519,13 @@ static void on_unregister(struct eng *e, int status, char const *phrase, sip_t c
 			res->requests++;
 		return;
 	}
+	/* a transient handle has no credentials yet: answer as for a REGISTER */
+	if ((status == 401 || status == 407) && e->transient && !sr_eng_is_local_response(sip) &&
+	    sr_eng_answer_challenge(e, e->nh, status, sip, 0) == 0)
+		return;
 	res->unreg_status = sr_eng_is_local_response(sip) ? 0 : status;
+	if (status >= 200 && status < 300)
+		e->held = 0;
 	sr_setstr(&res->unreg_reason, phrase);
 	if (status >= 300) {
 		if (sr_eng_is_local_response(sip) && status == 408)
@@ -632,6 +649,8 @@ void sr_eng_on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 		on_stack_event((struct sr_stack *)magic, event, status, nh, sip, tags);
 		return;
 	}
+	if (event == nua_r_method) /* a transient registration's REGISTER */
+		event = e->state == ST_UNREGISTERING ? nua_r_unregister : nua_r_register;
 	switch (event) {
 	case nua_r_register:
 	case nua_r_options:
@@ -657,6 +676,13 @@ void sr_eng_on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 	 * thousands of times */
 	su_home_deinit(e->scratch);
 	su_home_init(e->scratch);
+	/* a transient registration's exchange is over: its handle goes (no
+	 * usage, so nothing is sent) */
+	if (e->transient && nh == e->nh && status >= 200 &&
+	    (e->state == ST_DONE || e->state == ST_CLEANING)) {
+		nua_handle_destroy(e->nh);
+		e->nh = NULL;
+	}
 	if (e->hooks.done && e->state == ST_DONE && !e->done_fired &&
 	    (event == nua_r_register || event == nua_r_unregister || event == nua_r_options)) {
 		e->done_fired = 1;
@@ -781,6 +807,14 @@ fail:
 	return -1;
 }
 
+nua_handle_t *sr_eng_handle(struct eng *e)
+{
+	if (!e->nh)
+		e->nh = nua_handle(e->stack->nua, (nua_hmagic_t *)e, SIPTAG_TO_STR(e->who),
+				   SIPTAG_FROM_STR(e->who), TAG_END());
+	return e->nh;
+}
+
 /* Our Contact, the local address, the handle and the header set of e. */
 int sr_eng_open_handle(struct eng *e)
 {
@@ -822,8 +856,9 @@ int sr_eng_open_handle(struct eng *e)
 				*d = '\0';
 			who = su_sprintf(e->home, "\"%s\" <%s>", q ? q : "", e->aor);
 		}
-		e->nh = nua_handle(e->stack->nua, (nua_hmagic_t *)e, SIPTAG_TO_STR(who),
-				   SIPTAG_FROM_STR(who), TAG_END());
+		e->who = su_strdup(e->home, who);
+		if (e->who && !e->transient)
+			sr_eng_handle(e);
 	}
 	if (reg->extra_headers.n) {
 		size_t i;
@@ -843,7 +878,7 @@ int sr_eng_open_handle(struct eng *e)
 						 reg->security_mechanisms.v[i]);
 		extra = extra ? su_sprintf(e->home, "%s\r\n%s", extra, e->mediasec) : e->mediasec;
 	}
-	if (!e->nh) {
+	if (!e->who || (!e->nh && !e->transient)) {
 		sr_result_fail(res, SR_W_INTERNAL_ERROR, "cannot create a handle");
 		return -1;
 	}

@@ -80,8 +80,14 @@ struct eng {
 	int plugin_answers0;	   /* the plugin's answer count at the start */
 	struct sr_eng_hooks hooks; /* sipregwatch */
 	int done_fired;
-	int ever_answered;		/* credentials were given on this handle once */
-	int releasing;			/* the 904 of a request we let go is expected */
+	int ever_answered; /* credentials were given on this handle once */
+	int releasing;	   /* the 904 of a request we let go is expected */
+	/* The keeper's registrations over UDP: a nua handle only while a
+	 * request is out (REGISTER as nua_method(), no usage, our own refresh
+	 * timer): at rest a registration costs nua nothing (docs/performance.md) */
+	int transient;
+	int held;			/* transient: a 2xx granted our binding, no removal since */
+	char *who;			/* To and From of the handles */
 	char *cred_keys[SR_MAX_REALMS]; /* ours in the digest plugin's registry */
 	long retry_after;
 };
@@ -103,6 +109,8 @@ int sr_eng_tunnel_up(struct eng *e, double deadline);
 /* Our Contact, the local address, the handle and the header set. */
 int sr_eng_open_handle(struct eng *e);
 void sr_eng_send_register(struct eng *e, const char *more);
+/* A transient registration's handle for its next request. */
+nua_handle_t *sr_eng_handle(struct eng *e);
 void sr_eng_clear_bindings(struct sr_result *res);
 /* End the process without taking stacks down (bindings they keep stay). */
 void sr_eng_exit_hard(void);

@@ -9,7 +9,10 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <openssl/rand.h>
+
 #include <sofia-sip/nua_tag.h>
+#include <sofia-sip/sip_tag.h>
 
 #include "digest.h"
 #include "engine_int.h"
@@ -57,6 +60,30 @@ static void detach_target(struct eng *e)
 	e->t = NULL;
 }
 
+/* A registration over UDP, with no connection to hold (a TCP proxy, a
+ * tunnel, keep-alives on a flow): nua's handle is needed only while a
+ * request is out. */
+static int is_transient(const struct eng *e)
+{
+	const char *p = strstr(e->t->proxy, "transport=");
+
+	return e->tp == SR_TP_UDP && !e->tunnel && (!p || !strncasecmp(p + 10, "udp", 3));
+}
+
+/* One Call-ID for every REGISTER of a registration (RFC 3261 10.2). */
+static char *new_call_id(struct eng *e)
+{
+	unsigned char b[12];
+	char hex[sizeof b * 2 + 1];
+	size_t i;
+
+	if (RAND_bytes(b, sizeof b) != 1)
+		return NULL;
+	for (i = 0; i < sizeof b; i++)
+		snprintf(hex + 2 * i, 3, "%02x", b[i]);
+	return su_sprintf(e->home, "%s-sipregwatch", hex);
+}
+
 struct eng *sr_eng_open(su_root_t *root, const struct sr_reg *reg, const struct sr_run *run,
 			struct sr_result *res, const struct sr_eng_hooks *hooks)
 {
@@ -102,6 +129,11 @@ struct eng *sr_eng_open(su_root_t *root, const struct sr_reg *reg, const struct 
 		g_groups = gr;
 	}
 	e->stack = gr->st;
+	e->transient = is_transient(e);
+	if (e->transient && !(e->call_id = new_call_id(e))) {
+		sr_result_fail(res, SR_W_INTERNAL_ERROR, "out of memory");
+		goto fail;
+	}
 	if (sr_eng_tunnel_up(e, deadline) < 0 || sr_eng_open_handle(e) < 0)
 		goto fail;
 	detach_target(e);
@@ -136,11 +168,45 @@ void sr_eng_send(struct eng *e)
 	sr_setstr(&res->error, NULL);
 	sr_debug(1, "-> REGISTER %s for %s (%s)", e->registrar, e->aor,
 		 e->reg->name ? e->reg->name : "");
+	if (e->transient && !sr_eng_handle(e)) {
+		sr_result_fail(res, SR_W_INTERNAL_ERROR, "cannot create a handle");
+		e->state = ST_DONE;
+		e->done_fired = 1;
+		e->hooks.done(e->hooks.arg);
+		return;
+	}
 	sr_eng_send_register(e, NULL);
+}
+
+/* A transient registration's removal: a REGISTER of our Contact with
+ * Expires: 0 on a handle of its own (a REGISTER still out is let go). */
+static int unregister_transient(struct eng *e)
+{
+	if (!e->held)
+		return -1;
+	if (e->nh) {
+		nua_handle_destroy(e->nh);
+		e->nh = NULL;
+	}
+	if (!sr_eng_handle(e))
+		return -1;
+	e->state = ST_UNREGISTERING;
+	e->done_fired = 0;
+	e->answered = 0;
+	e->n_answered_realms = 0;
+	e->res->unreg_tried = true;
+	nua_method(e->nh, NUTAG_METHOD("REGISTER"), NUTAG_URL(e->registrar), NUTAG_DIALOG(0),
+		   SIPTAG_CONTACT_STR(e->contact_hdr), SIPTAG_EXPIRES_STR("0"),
+		   TAG_IF(e->bearer, SIPTAG_AUTHORIZATION_STR(e->bearer)),
+		   SIPTAG_CALL_ID_STR(e->call_id), TAG_IF(e->extra, SIPTAG_HEADER_STR(e->extra)),
+		   TAG_END());
+	return 0;
 }
 
 int sr_eng_unregister(struct eng *e)
 {
+	if (e->transient)
+		return unregister_transient(e);
 	if (!e->nh || !nua_handle_has_registrations(e->nh))
 		return -1;
 	e->state = ST_UNREGISTERING;

@@ -176,6 +176,28 @@ YAML
 	watch_stop
 }
 
+@test "refreshes keep the Call-ID and raise the CSeq (RFC 3261 10.2)" {
+	sipp_start watch-refresh
+	printf 'client_uri: sip:alice@127.0.0.1\nserver_uri: sip:127.0.0.1:%s\nmax_random_initial_delay: 0\n' \
+		"$SIPP_PORT" >"$BATS_TEST_TMPDIR/r.yaml"
+	watch_start "$BATS_TEST_TMPDIR/r.yaml" -vv
+	wait_event refreshed "" 10
+	for _ in $(seq 1 50); do
+		[ "$(count_events refreshed)" -ge 2 ] && break
+		sleep 0.1
+	done
+	[ "$(count_events refreshed)" -ge 2 ]
+	watch_stop
+	# the trace shows each REGISTER and its answer: one Call-ID in all
+	grep '^ *Call-ID:' "$BATS_TEST_TMPDIR/watch.err" | sort -u >"$BATS_TEST_TMPDIR/ids"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/ids")" -eq 1 ]
+	# and a CSeq that only goes up: 3 REGISTERs at least, none repeated
+	awk '/^ *CSeq: [0-9]+ REGISTER/ { print $2 }' "$BATS_TEST_TMPDIR/watch.err" | uniq >"$BATS_TEST_TMPDIR/seqs"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/seqs")" -ge 3 ]
+	sort -n -c "$BATS_TEST_TMPDIR/seqs"
+	[ "$(sort -u "$BATS_TEST_TMPDIR/seqs" | wc -l)" -eq "$(wc -l <"$BATS_TEST_TMPDIR/seqs")" ]
+}
+
 @test "a rewritten Contact with a short grant: refreshed on our own deadline" {
 	sipp_start watch-rewrite
 	printf 'client_uri: sip:alice@127.0.0.1\nserver_uri: sip:127.0.0.1:%s\nmax_random_initial_delay: 0\n' \
