@@ -786,6 +786,9 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 
 	if (add_slots(&w, cfg, 0) < 0)
 		goto out;
+	/* the slots own the entries now: what is left of the loaded file
+	 * (its array, the defaults put back) goes before the first REGISTER */
+	sr_config_free(cfg);
 	sr_eng_on_calls(on_call, &w);
 	{
 		/* The stack refreshes each registration by itself at a random
