@@ -87,11 +87,12 @@ static nua_t *create(struct sr_stack *st, struct eng *e, double deadline)
 	    NUTAG_AUTOALERT(0), NUTAG_AUTOANSWER(0),
 	    SIPTAG_ALLOW_STR("INVITE, ACK, CANCEL, OPTIONS"),
 	    /* the keeper finishes thousands of transactions a second: let
-	     * them go after 100 ms instead of T4's 5 s. Timer K only absorbs
-	     * retransmitted responses, which a client drops anyway; at 10,000
-	     * a second, 5 s of finished REGISTERs and their answers were most
-	     * of the keeper's peak memory (docs/performance.md) */
-	    TAG_IF(st->shared, NTATAG_SIP_T4(100)),
+	     * them go after 10 ms instead of T4's 5 s. Timer K (and I) only
+	     * absorb retransmitted responses (ACKs), which nta then drops as
+	     * strays; at 10,000 a second, 5 s of finished REGISTERs and their
+	     * answers were most of the keeper's peak memory
+	     * (docs/sofia-sip.md, 20) */
+	    TAG_IF(st->shared, NTATAG_SIP_T4(10)),
 	    /* A closed connection is an error for what waits on it. Set on the
 	     * stack, nua's own TPTAG_SDWN_ERROR(1) on a registration's
 	     * connection changes nothing, so the connection keeps sharing the
