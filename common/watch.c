@@ -791,19 +791,19 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 	sr_config_free(cfg);
 	sr_eng_on_calls(on_call, &w);
 	{
-		/* The stack refreshes each registration by itself at a random
-		 * point of the middle half of its grant: 2/expiration per second
-		 * on average, outside the rate limit. Say when that is more. */
+		/* A registration is refreshed at 80 % of its grant by us (UDP),
+		 * or by nua at a random point of the grant's middle half
+		 * (connections): at most 2/expiration per second each, and
+		 * nua's outside the rate limit. Say when that is more. */
 		double refresh_rate = 0;
 
 		for (i = 0; i < w.n; i++)
 			if (w.slots[i]->reg->expiration)
 				refresh_rate += 2.0 / w.slots[i]->reg->expiration;
 		if (refresh_rate > opts->max_rate)
-			sr_warn(
-			    "the stack's own refreshes average %.1f REGISTERs per second, above "
-			    "--max-rate %.0f: raise it or the expiration",
-			    refresh_rate, opts->max_rate);
+			sr_warn("refreshes average up to %.1f REGISTERs per second, above "
+				"--max-rate %.0f: raise it or the expiration",
+				refresh_rate, opts->max_rate);
 	}
 	sr_watch_emit(&w, "started", NULL,
 		      json_pack("{s:i, s:i, s:f}", "registrations", (int)w.n, "pid", (int)getpid(),
