@@ -62,12 +62,14 @@ static void detach_target(struct eng *e)
 
 /* A registration over UDP, with no connection to hold (a TCP proxy, a
  * tunnel, keep-alives on a flow): nua's handle is needed only while a
- * request is out. */
+ * request is out. The audit's queries (REGISTER without Contact) keep
+ * theirs. */
 static int is_transient(const struct eng *e)
 {
 	const char *p = strstr(e->t->proxy, "transport=");
 
-	return e->tp == SR_TP_UDP && !e->tunnel && (!p || !strncasecmp(p + 10, "udp", 3));
+	return e->run->mode == SR_MODE_REGISTER && e->tp == SR_TP_UDP && !e->tunnel &&
+	       (!p || !strncasecmp(p + 10, "udp", 3));
 }
 
 /* One Call-ID for every REGISTER of a registration (RFC 3261 10.2). */
