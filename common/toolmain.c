@@ -133,10 +133,14 @@ void sr_tool_main(const struct sr_tool *tool, int argc, char **argv)
 	free(res);
 out:
 	/* monitoring-plugins: usage, configuration and internal errors are
-	 * UNKNOWN; a script that asked for JSON or env gets its document */
+	 * UNKNOWN; a script that asked for JSON or env gets its document,
+	 * except that a configuration error is its line on stderr and no
+	 * JSON document (the contract: docs/contract.md) */
 	if (run.output == SR_OUT_NAGIOS && !res && code != 0)
 		code = sr_nagios_unknown(stdout, tool->name, code);
-	else if ((run.output == SR_OUT_JSON || run.output == SR_OUT_ENV) && !res && code != 0)
+	else if (((run.output == SR_OUT_JSON && code != SR_EXIT_CONFIG) ||
+		  run.output == SR_OUT_ENV) &&
+		 !res && code != 0)
 		sr_output_error(stdout, tool->name, run.output, code);
 	sr_cli_free(&cli);
 	sr_config_free(&cfg);
