@@ -651,18 +651,20 @@ static int parse_value(const struct sr_option *o, const char *value, unsigned lo
 			       -1;
 		return 0;
 	case SR_OT_RATE:
-		if (sr_parse_seconds(value, d) == 0 && *d > 0)
-			return 0;
-		{
+		/* decimal only: strtod() would take 0x10 and inf */
+		if (value && isdigit((unsigned char)value[0]) &&
+		    strspn(value, "0123456789.eE+-") == strlen(value)) {
 			char *end;
 
 			errno = 0;
-			*d = value ? strtod(value, &end) : 0;
-			if (value && isdigit((unsigned char)value[0]) && !errno && !*end &&
-			    isfinite(*d) && *d > 0 && *d <= 1e9)
+			*d = strtod(value, &end);
+			if (!errno && !*end && isfinite(*d) && *d > 0 && *d <= 1e9)
 				return 0;
 		}
-		return snprintf(msg, len, "expected a rate above 0 per second, got \"%s\"", v), -1;
+		return snprintf(
+			   msg, len,
+			   "expected a number of REGISTERs per second (at least 1), got \"%s\"", v),
+		       -1;
 	case SR_OT_BOOL:
 		*i = 1;
 		if (value && sr_parse_bool(value, i) < 0)

@@ -276,3 +276,17 @@ JSON
 	[ "$status" -eq 64 ]
 	[[ "$stderr" == *"--shard: expected K/N with 1 <= K <= N <= 10000, got \"4/3\""* ]]
 }
+
+@test "--max-rate takes a decimal number of REGISTERs per second, at least 1" {
+	printf 'client_uri: sip:alice@127.0.0.1\n' >"$BATS_TEST_TMPDIR/r.yaml"
+	for bad in 0 nan inf 0x10 abc -5 "5 "; do
+		run --separate-stderr "$SIPREG_BUILDDIR/sipregwatch" -f "$BATS_TEST_TMPDIR/r.yaml" --max-rate "$bad" --dump-config
+		[ "$status" -eq 64 ]
+		[[ "$stderr" == *"--max-rate: expected a number of REGISTERs per second (at least 1), got \"$bad\""* ]]
+	done
+	run --separate-stderr "$SIPREG_BUILDDIR/sipregwatch" -f "$BATS_TEST_TMPDIR/r.yaml" --max-rate 0.5 --dump-config
+	[ "$status" -eq 64 ]
+	[[ "$stderr" == *"--max-rate: must be at least 1"* ]]
+	run --separate-stderr "$SIPREG_BUILDDIR/sipregwatch" -f "$BATS_TEST_TMPDIR/r.yaml" --max-rate 1e3 --dump-config
+	[ "$status" -eq 0 ]
+}
