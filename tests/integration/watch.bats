@@ -789,6 +789,36 @@ YAML
 	watch_stop
 }
 
+@test "a slow registrar (one worker, 2 ms a request) is followed, not flooded" {
+	need kamailio
+	KAM2_DIR=$(mktemp -d "$BATS_TEST_TMPDIR/kam2.XXXXXX")
+	out=$(KAM_CHILDREN=1 KAM_SLOW_US=2000 "$REGISTRAR" start "$KAM2_DIR" MD5)
+	udp2=$(sed -n 's/.*KAM_UDP=\([0-9]*\).*/\1/p' <<<"$out")
+	make_pwfile "$BATS_TEST_TMPDIR/load.pw" load-secret
+	{
+		printf 'defaults: { server_uri: "sip:127.0.0.1:%s", max_random_initial_delay: 0, password_file: "%s", expiration: 600 }\nregistrations:\n' "$udp2" "$BATS_TEST_TMPDIR/load.pw"
+		for n in $(seq 1 1000); do printf '  w%s: { client_uri: "sip:load%s@127.0.0.1" }\n' "$n" "$n"; done
+	} >"$BATS_TEST_TMPDIR/w.yaml"
+	# about 500 requests a second is all it takes; we may send millions
+	watch_start "$BATS_TEST_TMPDIR/w.yaml" --max-rate 10000000 --shutdown-timeout 30
+	for n in $(seq 1 600); do
+		got=$(grep -c '"event":"registered"' "$EV" 2>/dev/null || true)
+		[ "${got:-0}" -ge 1000 ] && break
+		sleep 0.1
+	done
+	[ "$(count_events registered)" -eq 1000 ]
+	[ "$(count_events failed)" -eq 0 ]
+	# the window found a handful in flight, far below its ceiling (1024)
+	for n in $(seq 1 30); do
+		grep -q '^sipreg_watch_registrations{state="registered"} 1000$' "$PR" 2>/dev/null && break
+		sleep 0.1
+	done
+	w=$(awk '/^sipreg_watch_window / { print $2 }' "$PR")
+	echo "window at the end: $w" >&3
+	[ "$w" -le 64 ]
+	watch_stop
+}
+
 @test "2,000 registrations at an absurd --max-rate: all registered, no failure" {
 	kam_ready UDP
 	make_pwfile "$BATS_TEST_TMPDIR/load.pw" load-secret
