@@ -286,15 +286,7 @@ void sr_eng_send_register(struct eng *e, const char *more)
 			     TAG_IF(bearer, SIPTAG_AUTHORIZATION_STR(bearer)),
 			     TAG_IF(extra, SIPTAG_HEADER_STR(extra)), TAG_END());
 	else if (e->transient)
-		/* no registration usage: nua neither refreshes it nor removes
-		 * it when the handle goes; the same Call-ID every time, the
-		 * CSeq from the stack's one counter (higher every request) */
-		nua_method(sr_eng_handle(e), NUTAG_METHOD("REGISTER"), NUTAG_URL(e->registrar),
-			   NUTAG_DIALOG(0), SIPTAG_CONTACT_STR(e->contact_hdr),
-			   SIPTAG_EXPIRES_STR(e->expires),
-			   TAG_IF(bearer, SIPTAG_AUTHORIZATION_STR(bearer)),
-			   SIPTAG_CALL_ID_STR(e->call_id), TAG_IF(extra, SIPTAG_HEADER_STR(extra)),
-			   TAG_END());
+		sr_eng_register_transient(e, e->expires, extra);
 	else
 		nua_register(e->nh, NUTAG_REGISTRAR(e->registrar),
 			     SIPTAG_CONTACT_STR(e->contact_hdr), SIPTAG_EXPIRES_STR(e->expires),
@@ -805,6 +797,19 @@ int sr_eng_prepare(struct eng *e, double deadline, int *rc_internal)
 fail:
 	*rc_internal = rc;
 	return -1;
+}
+
+/* A transient registration's REGISTER of our Contact (expires "0": its
+ * removal). No registration usage: nua neither refreshes it nor removes it
+ * when the handle goes. The same Call-ID every time; the CSeq comes from
+ * the stack's one counter (higher every request). */
+void sr_eng_register_transient(struct eng *e, const char *expires, const char *extra)
+{
+	nua_method(sr_eng_handle(e), NUTAG_METHOD("REGISTER"), NUTAG_URL(e->registrar),
+		   NUTAG_DIALOG(0), SIPTAG_CONTACT_STR(e->contact_hdr), SIPTAG_EXPIRES_STR(expires),
+		   TAG_IF(e->bearer, SIPTAG_AUTHORIZATION_STR(e->bearer)),
+		   SIPTAG_CALL_ID_STR(e->call_id), TAG_IF(extra, SIPTAG_HEADER_STR(extra)),
+		   TAG_END());
 }
 
 nua_handle_t *sr_eng_handle(struct eng *e)

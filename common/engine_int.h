@@ -111,6 +111,9 @@ int sr_eng_open_handle(struct eng *e);
 void sr_eng_send_register(struct eng *e, const char *more);
 /* A transient registration's handle for its next request. */
 nua_handle_t *sr_eng_handle(struct eng *e);
+/* A transient registration's REGISTER (nua_method(), no usage) with
+ * Expires: expires and the extra headers. */
+void sr_eng_register_transient(struct eng *e, const char *expires, const char *extra);
 void sr_eng_clear_bindings(struct sr_result *res);
 /* End the process without taking stacks down (bindings they keep stay). */
 void sr_eng_exit_hard(void);

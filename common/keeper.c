@@ -12,7 +12,6 @@
 #include <openssl/rand.h>
 
 #include <sofia-sip/nua_tag.h>
-#include <sofia-sip/sip_tag.h>
 
 #include "digest.h"
 #include "engine_int.h"
@@ -197,11 +196,7 @@ static int unregister_transient(struct eng *e)
 	e->answered = 0;
 	e->n_answered_realms = 0;
 	e->res->unreg_tried = true;
-	nua_method(e->nh, NUTAG_METHOD("REGISTER"), NUTAG_URL(e->registrar), NUTAG_DIALOG(0),
-		   SIPTAG_CONTACT_STR(e->contact_hdr), SIPTAG_EXPIRES_STR("0"),
-		   TAG_IF(e->bearer, SIPTAG_AUTHORIZATION_STR(e->bearer)),
-		   SIPTAG_CALL_ID_STR(e->call_id), TAG_IF(e->extra, SIPTAG_HEADER_STR(e->extra)),
-		   TAG_END());
+	sr_eng_register_transient(e, "0", e->extra);
 	return 0;
 }
 
