@@ -582,9 +582,8 @@ static void tick_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 	w->in_tick = 0;
 }
 
-/* Send what waits, within the rate limit (a token bucket of max_rate per
- * second) and the window of REGISTERs in flight: the first in, the first
- * out. */
+/* A stopping registration's turn: its un-REGISTER goes, counted in the
+ * window like a REGISTER. */
 static void unregister_now(struct slot *s, double now)
 {
 	struct watch *w = s->w;
@@ -624,6 +623,9 @@ static void stop_all(struct watch *w)
 	}
 }
 
+/* Send what waits, within the rate limit (a token bucket of max_rate per
+ * second) and the window of REGISTERs in flight: the first in, the first
+ * out. */
 static void drain(struct watch *w, double now)
 {
 	w->tokens += (now - w->last_tick) * w->opts->max_rate;
@@ -636,13 +638,13 @@ static void drain(struct watch *w, double now)
 		if (s && (w->tokens < 1 || !sr_window_open(&w->win)))
 			break;
 		w->queue[w->qhead++] = NULL;
-		if (s && w->stopping) {
-			w->tokens -= 1;
+		if (!s)
+			continue; /* taken out of the queue */
+		w->tokens -= 1;
+		if (w->stopping)
 			unregister_now(s, now);
-		} else if (s) {
-			w->tokens -= 1;
+		else
 			send_now(s);
-		}
 	}
 	if (w->qhead == w->qlen)
 		w->qhead = w->qlen = 0;
