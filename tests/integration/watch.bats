@@ -80,6 +80,28 @@ watch_one_two() {
 	wait_event registered two
 }
 
+# A file ($4) of $2 registrations named $3N for the registrar's users
+# loadN at port $1, one binding each, with their password file.
+load_yaml() {
+	make_pwfile "$BATS_TEST_TMPDIR/load.pw" load-secret
+	{
+		printf 'defaults: { server_uri: "sip:127.0.0.1:%s", max_random_initial_delay: 0, password_file: "%s", expiration: 600 }\nregistrations:\n' "$1" "$BATS_TEST_TMPDIR/load.pw"
+		for n in $(seq 1 "$2"); do printf '  %s%s: { client_uri: "sip:load%s@127.0.0.1" }\n' "$3" "$n" "$n"; done
+	} >"$4"
+}
+
+# Wait until $2 events $1 are in $EV, at most $3 seconds (the assertions
+# after it say whether they came).
+wait_count() {
+	local i got
+	for i in $(seq 1 $(($3 * 10))); do
+		got=$(grep -c "\"event\":\"$1\"" "$EV" 2>/dev/null || true)
+		[ "${got:-0}" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 0
+}
+
 @test "registers every entry, reports events, status file, metrics; --check; SIGTERM un-registers all" {
 	kam_ready UDP
 	kam_yaml
@@ -182,10 +204,7 @@ YAML
 		"$SIPP_PORT" >"$BATS_TEST_TMPDIR/r.yaml"
 	watch_start "$BATS_TEST_TMPDIR/r.yaml" -vv
 	wait_event refreshed "" 10
-	for _ in $(seq 1 50); do
-		[ "$(count_events refreshed)" -ge 2 ] && break
-		sleep 0.1
-	done
+	wait_count refreshed 2 5
 	[ "$(count_events refreshed)" -ge 2 ]
 	watch_stop
 	# the trace shows each REGISTER and its answer: one Call-ID in all
@@ -794,18 +813,10 @@ YAML
 	KAM2_DIR=$(mktemp -d "$BATS_TEST_TMPDIR/kam2.XXXXXX")
 	out=$(KAM_CHILDREN=1 KAM_SLOW_US=2000 "$REGISTRAR" start "$KAM2_DIR" MD5)
 	udp2=$(sed -n 's/.*KAM_UDP=\([0-9]*\).*/\1/p' <<<"$out")
-	make_pwfile "$BATS_TEST_TMPDIR/load.pw" load-secret
-	{
-		printf 'defaults: { server_uri: "sip:127.0.0.1:%s", max_random_initial_delay: 0, password_file: "%s", expiration: 600 }\nregistrations:\n' "$udp2" "$BATS_TEST_TMPDIR/load.pw"
-		for n in $(seq 1 1000); do printf '  w%s: { client_uri: "sip:load%s@127.0.0.1" }\n' "$n" "$n"; done
-	} >"$BATS_TEST_TMPDIR/w.yaml"
+	load_yaml "$udp2" 1000 w "$BATS_TEST_TMPDIR/w.yaml"
 	# about 500 requests a second is all it takes; we may send millions
 	watch_start "$BATS_TEST_TMPDIR/w.yaml" --max-rate 10000000 --shutdown-timeout 30
-	for n in $(seq 1 600); do
-		got=$(grep -c '"event":"registered"' "$EV" 2>/dev/null || true)
-		[ "${got:-0}" -ge 1000 ] && break
-		sleep 0.1
-	done
+	wait_count registered 1000 60
 	[ "$(count_events registered)" -eq 1000 ]
 	[ "$(count_events failed)" -eq 0 ]
 	# the window found a handful in flight, far below its ceiling (1024)
@@ -821,19 +832,11 @@ YAML
 
 @test "2,000 registrations at an absurd --max-rate: all registered, no failure" {
 	kam_ready UDP
-	make_pwfile "$BATS_TEST_TMPDIR/load.pw" load-secret
 	# users load1..load2000 of the registrar, one binding each
-	{
-		printf 'defaults: { server_uri: "sip:127.0.0.1:%s", max_random_initial_delay: 0, password_file: "%s", expiration: 600 }\nregistrations:\n' "$KAM_UDP" "$BATS_TEST_TMPDIR/load.pw"
-		for n in $(seq 1 2000); do printf '  m%s: { client_uri: "sip:load%s@127.0.0.1" }\n' "$n" "$n"; done
-	} >"$BATS_TEST_TMPDIR/m.yaml"
+	load_yaml "$KAM_UDP" 2000 m "$BATS_TEST_TMPDIR/m.yaml"
 	# the un-registration of 2,000 at once is given time (sanitizer builds)
 	watch_start "$BATS_TEST_TMPDIR/m.yaml" --max-rate 10000000 --shutdown-timeout 30
-	for n in $(seq 1 300); do
-		got=$(grep -c '"event":"registered"' "$EV" 2>/dev/null || true)
-		[ "${got:-0}" -ge 2000 ] && break
-		sleep 0.1
-	done
+	wait_count registered 2000 30
 	[ "$(count_events registered)" -eq 2000 ]
 	[ "$(count_events failed)" -eq 0 ]
 	watch_stop
