@@ -47,18 +47,6 @@ static int same_instance(su_home_t *home, sip_contact_t const *m,
 	return rid && !strcmp(rid, self->reg_id);
 }
 
-static int same_address(sip_contact_t const *m, const struct sr_binding_self *self)
-{
-	url_t const *u = m->m_url;
-	char hp[300];
-
-	if (!u->url_user || !u->url_host || strcmp(u->url_user, self->user))
-		return 0;
-	snprintf(hp, sizeof hp, "%s%s%s", u->url_host, u->url_port ? ":" : "",
-		 u->url_port ? u->url_port : "");
-	return !strcasecmp(hp, self->address);
-}
-
 static int same_identity(sip_contact_t const *m, const struct sr_binding_self *self)
 {
 	char v[64];
@@ -70,17 +58,27 @@ static int same_identity(sip_contact_t const *m, const struct sr_binding_self *s
 enum sr_binding_match sr_binding_match(su_home_t *home, sip_contact_t const *m,
 				       const struct sr_binding_self *self)
 {
+	int id = self->identity && self->identity_param && same_identity(m, self);
+	int inst = self->instance && same_instance(home, m, self);
+
+	/* an identity of ours that the binding does not carry: another
+	 * device's, even at our very URI */
+	if ((self->identity || self->instance) && !id && !inst)
+		return SR_BM_NONE;
 	if (self->contact && url_cmp_all(m->m_url, self->contact) == 0)
 		return SR_BM_EXACT;
 	if (self->contact && url_cmp(m->m_url, self->contact) == 0)
 		return SR_BM_URI;
-	if (self->instance && same_instance(home, m, self))
+	if (inst)
 		return SR_BM_INSTANCE;
-	if (self->identity && same_identity(m, self))
+	if (id)
 		return SR_BM_IDENTITY;
-	if (self->user && self->address && same_address(m, self))
-		return SR_BM_ADDRESS;
 	return SR_BM_NONE;
+}
+
+int sr_binding_ours(su_home_t *home, sip_contact_t const *m, const struct sr_binding_self *self)
+{
+	return sr_binding_match(home, m, self) != SR_BM_NONE;
 }
 
 int sr_binding_find(su_home_t *home, sip_contact_t const *list, const struct sr_binding_self *self)

@@ -185,3 +185,17 @@ int sr_contact_build(struct eng *e)
 	e->contact_hdr = su_sprintf(e->home, "<%s>%s", e->res->contact, params ? params : "");
 	return 0;
 }
+
+void sr_contact_self(struct eng *e, struct sr_binding_self *self)
+{
+	const struct sr_reg *r = e->reg;
+
+	memset(self, 0, sizeof *self);
+	self->contact = e->our_contact;
+	if (!self->contact && r->contact_uri)
+		self->contact = url_make(e->scratch, r->contact_uri);
+	self->instance = sr_contact_instance(e);
+	self->reg_id = self->instance && r->support_outbound && !e->outbound_dropped ? "1" : NULL;
+	self->identity_param = SR_ID_PARAM;
+	self->identity = e->stack ? sr_contact_identity(e) : e->identity;
+}

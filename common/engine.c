@@ -154,30 +154,6 @@ static void fail_final(struct eng *e, int status, char const *phrase, sip_t cons
 	}
 }
 
-/* The Contact this host would register: contact_uri, else instance_id,
- * else contact_user at our address (any port: sipreg's ports change). */
-/* sipunreg without --contact: the bindings of this registration's identity
- * (its configured Contact URI or instance, else the identity in the URIs
- * we register); a binding another program made for the same user at this
- * address is not ours. */
-static int binding_is_ours(struct eng *e, sip_contact_t const *m)
-{
-	const struct sr_reg *r = e->reg;
-	struct sr_binding_self self = {0};
-
-	if (r->contact_uri) {
-		self.contact = url_make(e->scratch, r->contact_uri);
-		if (!self.contact)
-			return 0;
-	} else if (r->instance_id) {
-		self.instance = r->instance_id;
-	} else {
-		self.identity_param = SR_ID_PARAM;
-		self.identity = sr_contact_identity(e);
-	}
-	return sr_binding_match(e->scratch, m, &self) != SR_BM_NONE;
-}
-
 /* What sipunreg removes of the listed bindings: those --contact names
  * (as the registrar lists them), else those of our identity. */
 static int to_remove(struct eng *e, sip_contact_t const *m)
@@ -185,8 +161,12 @@ static int to_remove(struct eng *e, sip_contact_t const *m)
 	const struct sr_strv *named = &e->run->contacts;
 	size_t i;
 
-	if (!named->n)
-		return binding_is_ours(e, m);
+	if (!named->n) {
+		struct sr_binding_self self;
+
+		sr_contact_self(e, &self);
+		return sr_binding_ours(e->scratch, m, &self);
+	}
 	for (i = 0; i < named->n; i++) {
 		url_t *u = url_make(e->scratch, named->v[i]);
 
@@ -311,6 +291,13 @@ static char *stale_bindings(struct eng *e, sip_t const *sip, int *n)
 
 	*n = 0;
 	if (!e->identity || !e->our_contact)
+		return NULL;
+	/* a registrar that rewrote our URI (NAT fix-up) lists the binding we
+	 * just made under our identity too: which one is earlier is unknown */
+	for (m = sip->sip_contact; m; m = m->m_next)
+		if (sr_binding_match(e->scratch, m, &self) >= SR_BM_URI)
+			break;
+	if (!m)
 		return NULL;
 	for (m = sip->sip_contact; m; m = m->m_next) {
 		if (sr_binding_match(e->scratch, m, &self) != SR_BM_IDENTITY)
@@ -467,7 +454,16 @@ static void on_register(struct eng *e, int status, char const *phrase, sip_t con
 		sr_eng_note_final(e, status, phrase, sip);
 		sr_eng_note_bindings(e, sip);
 		sr_eng_note_auth_used(e);
-		res->word = e->run->mode == SR_MODE_LIST ? SR_W_BINDINGS_LISTED : SR_W_REGISTERED;
+		if (e->run->mode == SR_MODE_LIST) {
+			res->word = SR_W_BINDINGS_LISTED;
+			e->state = ST_DONE;
+			return;
+		}
+		if (!sr_eng_bound(e, status)) {
+			e->state = ST_DONE;
+			return;
+		}
+		res->word = SR_W_REGISTERED;
 		e->held = 1;
 		if (e->run->mode == SR_MODE_REGISTER && cleanup_start(e, sip))
 			return;
@@ -560,7 +556,8 @@ static void on_refresh(struct eng *e, int status, char const *phrase, sip_t cons
 		res->expires_granted = -1;
 		sr_eng_note_final(e, status, phrase, sip);
 		sr_eng_note_bindings(e, sip);
-		res->word = SR_W_REGISTERED;
+		if (sr_eng_bound(e, status))
+			res->word = SR_W_REGISTERED;
 	} else {
 		fail_final(e, status, phrase, sip);
 	}

@@ -9,6 +9,7 @@
 #include <sofia-sip/su_wait.h>
 #include <sofia-sip/url.h>
 
+#include "bindings.h"
 #include "challenge.h"
 #include "digest.h"
 #include "engine.h"
@@ -90,6 +91,7 @@ struct eng {
 	char *who;			/* To and From of the handles */
 	char *cred_keys[SR_MAX_REALMS]; /* ours in the digest plugin's registry */
 	long retry_after;
+	int outbound_dropped;	    /* a 439: registered again without reg-id (RFC 5626 4.2.1) */
 };
 
 /* RFC 5626 4.4.1: no pong within 10 s and the flow is dead. */
@@ -137,6 +139,9 @@ const char *sr_eng_security_verify(struct eng *e, sip_t const *sip);
 void sr_eng_note_final(struct eng *e, int status, char const *phrase, sip_t const *sip);
 /* The bindings of a 2xx, which is ours, the grant, outbound, GRUUs. */
 void sr_eng_note_bindings(struct eng *e, sip_t const *sip);
+/* After a 2xx to our REGISTER: 1 when it lists a binding of ours with an
+ * expiry above zero; else the result is not_bound and 0. */
+int sr_eng_bound(struct eng *e, int status);
 /* The digest plugin's record of what it answered with, into the result. */
 void sr_eng_note_auth_used(struct eng *e);
 
@@ -166,5 +171,8 @@ const char *sr_contact_identity(struct eng *e);
 const char *sr_contact_instance(struct eng *e);
 /* Our Contact URI and header (e->our_contact, e->contact_hdr). 0 or -1. */
 int sr_contact_build(struct eng *e);
+/* What makes a listed binding ours (bindings.c): our Contact, identity,
+ * instance and reg-id. Every path that asks "is it ours" asks this. */
+void sr_contact_self(struct eng *e, struct sr_binding_self *self);
 
 #endif

@@ -20,6 +20,7 @@ static const char *const word_names[] = {
     [SR_W_PROTOCOL_ERROR] = "protocol_error",
     [SR_W_CONFIG_ERROR] = "config_error",
     [SR_W_INTERNAL_ERROR] = "internal_error",
+    [SR_W_NOT_BOUND] = "not_bound",
 };
 
 const char *sr_word_name(enum sr_word w)
@@ -49,6 +50,7 @@ int sr_word_exit(enum sr_word w)
 	case SR_W_NOT_FOUND:
 	case SR_W_INTERVAL_TOO_BRIEF:
 	case SR_W_REJECTED:
+	case SR_W_NOT_BOUND:
 		return SR_EXIT_FINAL;
 	case SR_W_TIMEOUT:
 	case SR_W_TRANSPORT_ERROR:

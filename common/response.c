@@ -121,7 +121,8 @@ void sr_eng_note_bindings(struct eng *e, sip_t const *sip)
 	sip_contact_t const *m;
 	size_t n = 0, i;
 	long header_exp = sip->sip_expires ? (long)sip->sip_expires->ex_delta : -1;
-	int own_found = 0;
+	struct sr_binding_self self;
+	int at;
 
 	for (m = sip->sip_contact; m; m = m->m_next)
 		n++;
@@ -144,50 +145,23 @@ void sr_eng_note_bindings(struct eng *e, sip_t const *sip)
 		}
 	}
 	res->n_bindings = n;
-	if (e->our_contact) {
-		/* a registrar may rewrite params, or the address: then our
-		 * +sip.instance (and reg-id), or our user at the address the
-		 * server saw us from (received/rport) */
-		struct sr_binding_self self = {
-		    .contact = e->our_contact,
-		    .instance = e->instance,
-		    .reg_id = e->reg->support_outbound ? "1" : NULL,
-		    .user = e->our_contact->url_user,
-		    .address = res->received,
-		};
-		int at = sr_binding_find(e->scratch, sip->sip_contact, &self);
-
-		if (at >= 0) {
-			res->bindings[at].own = true;
-			own_found = 1;
-		}
+	sr_contact_self(e, &self);
+	for (m = sip->sip_contact, i = 0; m; m = m->m_next, i++)
+		res->bindings[i].own = sr_binding_ours(e->scratch, m, &self);
+	/* the grant is that of the binding we just sent, the best match; none
+	 * of ours listed: no grant (not bound, sr_eng_bound) */
+	at = sr_binding_find(e->scratch, sip->sip_contact, &self);
+	for (m = sip->sip_contact, i = 0; m && at >= 0; m = m->m_next, i++) {
+		if ((int)i != at)
+			continue;
+		res->expires_granted = res->bindings[i].expires;
+		sr_setstr(&res->gruu_pub, sr_contact_param(e->scratch, m, "pub-gruu="));
+		sr_setstr(&res->gruu_temp, sr_contact_param(e->scratch, m, "temp-gruu="));
 	}
-	for (i = 0; i < n; i++) {
-		if (res->bindings[i].own) {
-			sip_contact_t const *mm = sip->sip_contact;
-			size_t k;
-
-			for (k = 0; k < i; k++)
-				mm = mm->m_next;
-			res->expires_granted = res->bindings[i].expires;
-			sr_setstr(&res->gruu_pub, sr_contact_param(e->scratch, mm, "pub-gruu="));
-			sr_setstr(&res->gruu_temp, sr_contact_param(e->scratch, mm, "temp-gruu="));
-			break;
-		}
-	}
-	/* No binding matched ours: the shortest grant is the safe guess, as
-	 * one of them is ours under another name (docs/sofia-sip.md, 5). */
-	if ((res->mode == SR_MODE_REGISTER || res->mode == SR_MODE_PROBE) &&
-	    res->expires_granted < 0 && !own_found && n > 0) {
-		for (i = 0; i < n; i++)
-			if (res->bindings[i].expires >= 0 &&
-			    (res->expires_granted < 0 ||
-			     res->bindings[i].expires < res->expires_granted))
-				res->expires_granted = res->bindings[i].expires;
-	}
-	if ((res->mode == SR_MODE_REGISTER || res->mode == SR_MODE_PROBE) &&
+	/* ours listed without an expiry anywhere: the registrar kept what we asked */
+	if ((res->mode == SR_MODE_REGISTER || res->mode == SR_MODE_PROBE) && at >= 0 &&
 	    res->expires_granted < 0)
-		res->expires_granted = header_exp >= 0 ? header_exp : res->expires_requested;
+		res->expires_granted = res->expires_requested;
 	note_outbound(res, sip);
 	tune_flow(e);
 	add_routes(e, sip->sip_service_route, &res->service_route);
@@ -211,4 +185,26 @@ void sr_eng_note_auth_used(struct eng *e)
 		sr_setstr(&e->res->auth_scheme, "Bearer");
 		e->res->auth_rounds = 0;
 	}
+}
+
+int sr_eng_bound(struct eng *e, int status)
+{
+	struct sr_result *res = e->res;
+
+	if (res->expires_granted > 0)
+		return 1;
+	if (res->expires_granted == 0)
+		sr_result_fail(res, SR_W_NOT_BOUND,
+			       "the registrar did not keep our binding: its %d granted ours 0 s",
+			       status);
+	else if (!res->n_bindings)
+		sr_result_fail(res, SR_W_NOT_BOUND,
+			       "the registrar did not keep our binding: its %d lists no binding",
+			       status);
+	else
+		sr_result_fail(res, SR_W_NOT_BOUND,
+			       "the registrar did not keep our binding: its %d lists %zu "
+			       "binding%s, none of them ours",
+			       status, res->n_bindings, res->n_bindings == 1 ? "" : "s");
+	return 0;
 }

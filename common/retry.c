@@ -67,10 +67,11 @@ void sr_retry_decide(const struct sr_reg *r, const struct sr_retry_in *in, const
 		d->retry_after = 1;
 		return;
 	}
-	/* 3. temporary: no answer, transport, 408/5xx/6xx, and refused
-	 * credentials when they are not permanent */
-	if (transport || in->word == SR_W_TIMEOUT || temporary_status(in->status) ||
-	    (auth && !r->auth_rejection_permanent))
+	/* 3. temporary: no answer, transport, 408/5xx/6xx, a 2xx that kept no
+	 * binding of ours (not_bound), and refused credentials when they are
+	 * not permanent */
+	if (transport || in->word == SR_W_TIMEOUT || in->word == SR_W_NOT_BOUND ||
+	    temporary_status(in->status) || (auth && !r->auth_rejection_permanent))
 		return counted(r, transport ? recovery(r, in, d) : r->retry_interval, d);
 	/* 4. 403 with its own interval */
 	if (in->word == SR_W_FORBIDDEN && r->forbidden_retry_interval)

@@ -27,7 +27,7 @@ struct sr_retry_decision {
 
 /* Asterisk's decision (res_pjsip_outbound_registration), in its order: a
  * Retry-After is honoured without counting; temporary failures (no answer,
- * transport, 408/500/502/503/504/6xx, and 401/407 after our answer unless
+ * transport, 408/500/502/503/504/6xx, not_bound, and 401/407 after our answer unless
  * auth_rejection_permanent) wait retry_interval (transport failures use
  * JsSIP's randomized backoff); a 403 waits forbidden_retry_interval when
  * set; every other final failure waits fatal_retry_interval when set, else

@@ -127,8 +127,8 @@ static void audit_finish(struct watch *w, struct audit *a)
 	/* no answer or a failure: the registrations' own refreshes tell */
 	if (a->res.status >= 200 && a->res.status < 300) {
 		for (i = 0; i < a->res.n_bindings; i++)
-			if (a->res.bindings[i].uri && !strcmp(a->res.bindings[i].uri, a->own))
-				found = 1;
+			if (a->res.bindings[i].own && a->res.bindings[i].expires != 0)
+				found = 1; /* bindings.c's one rule, as for the refreshes */
 		if (!found) {
 			for (i = 0; i < w->n; i++) {
 				struct slot *s = w->slots[i];

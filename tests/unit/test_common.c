@@ -432,36 +432,49 @@ static void test_challenge_plan(void **state)
 	}
 }
 
-/* sr_binding_match: the one rule of "is this binding ours". */
+/* sr_binding_match: the one rule of "is this binding ours". With an
+ * identity (or an instance), a binding is ours only when it carries it,
+ * at whatever URI; without either, our URI is. */
 static void test_binding_match(void **state)
 {
 	su_home_t home[1] = {SU_HOME_INIT(home)};
-	url_t *ours = url_make(home, "sip:alice@10.0.0.1:5062;transport=tcp");
-	struct sr_binding_self reg = {
+	url_t *ours = url_make(home, "sip:alice@10.0.0.1:5062;transport=tcp;sipreg-id=0123abcd");
+	url_t *configured = url_make(home, "sip:bob@pbx.example:5080");
+	struct sr_binding_self ident = {
+	    .contact = ours, .identity_param = "sipreg-id", .identity = "0123abcd"};
+	struct sr_binding_self ob = {
 	    .contact = ours,
 	    .instance = "urn:uuid:6f0b8a1e-5d2c-4a57-9c1e-2b7e0d3f4a10",
 	    .reg_id = "1",
-	    .user = "alice",
-	    .address = "192.0.2.9:40000",
+	    .identity_param = "sipreg-id",
+	    .identity = "0123abcd",
 	};
-	struct sr_binding_self ident = {.identity_param = "sipreg-id", .identity = "0123abcd"};
+	struct sr_binding_self uri_only = {.contact = configured};
 	static const struct {
 		const char *contact;
-		enum sr_binding_match reg, ident;
+		enum sr_binding_match ident, ob, uri_only;
 	} rows[] = {
-	    {"<sip:alice@10.0.0.1:5062;transport=tcp>", SR_BM_EXACT, SR_BM_NONE},
-	    {"<sip:alice@10.0.0.1:5062;transport=tcp;ob>", SR_BM_URI, SR_BM_NONE},
-	    /* an earlier run of ours, and a phone of the same user at this host */
-	    {"<sip:alice@10.0.0.1:5070;sipreg-id=0123abcd>", SR_BM_NONE, SR_BM_IDENTITY},
-	    {"<sip:alice@10.0.0.1:5070>", SR_BM_NONE, SR_BM_NONE},
+	    {"<sip:alice@10.0.0.1:5062;transport=tcp;sipreg-id=0123abcd>", SR_BM_EXACT, SR_BM_EXACT,
+	     SR_BM_NONE},
+	    {"<sip:alice@10.0.0.1:5062;transport=tcp;sipreg-id=0123abcd;ob>", SR_BM_URI, SR_BM_URI,
+	     SR_BM_NONE},
+	    /* the registrar rewrote host and port (NAT fix-up): still ours */
+	    {"<sip:alice@192.0.2.9:40000;transport=tcp;sipreg-id=0123abcd>", SR_BM_IDENTITY,
+	     SR_BM_IDENTITY, SR_BM_NONE},
+	    /* our very URI without our identity: another device's */
+	    {"<sip:alice@10.0.0.1:5062;transport=tcp>", SR_BM_NONE, SR_BM_NONE, SR_BM_NONE},
+	    {"<sip:alice@10.0.0.1:5070>", SR_BM_NONE, SR_BM_NONE, SR_BM_NONE},
+	    {"<sip:alice@10.0.0.1:5062;transport=tcp;sipreg-id=ffff0000>", SR_BM_NONE, SR_BM_NONE,
+	     SR_BM_NONE},
 	    {"<sip:x@198.51.100.1>;+sip.instance=\"<urn:uuid:6f0b8a1e-5d2c-4a57-9c1e-2b7e0d3f4a10>"
 	     "\";reg-id=1",
-	     SR_BM_INSTANCE, SR_BM_NONE},
+	     SR_BM_NONE, SR_BM_INSTANCE, SR_BM_NONE},
 	    {"<sip:x@198.51.100.1>;+sip.instance=\"<urn:uuid:6f0b8a1e-5d2c-4a57-9c1e-2b7e0d3f4a10>"
 	     "\";reg-id=2",
-	     SR_BM_NONE, SR_BM_NONE},
-	    {"<sip:alice@192.0.2.9:40000>", SR_BM_ADDRESS, SR_BM_NONE},
-	    {"<sip:alice@192.0.2.9:40001>", SR_BM_NONE, SR_BM_NONE},
+	     SR_BM_NONE, SR_BM_NONE, SR_BM_NONE},
+	    {"<sip:bob@pbx.example:5080>", SR_BM_NONE, SR_BM_NONE, SR_BM_EXACT},
+	    {"<sip:bob@pbx.example:5080;x=1>", SR_BM_NONE, SR_BM_NONE, SR_BM_URI},
+	    {"<sip:bob@other.example:5080>", SR_BM_NONE, SR_BM_NONE, SR_BM_NONE},
 	};
 	sip_contact_t *list = NULL, **tail = &list;
 	size_t i;
@@ -472,15 +485,19 @@ static void test_binding_match(void **state)
 
 		print_message("row %zu\n", i);
 		assert_non_null(m);
-		assert_int_equal(sr_binding_match(home, m, &reg), rows[i].reg);
 		assert_int_equal(sr_binding_match(home, m, &ident), rows[i].ident);
+		assert_int_equal(sr_binding_match(home, m, &ob), rows[i].ob);
+		assert_int_equal(sr_binding_match(home, m, &uri_only), rows[i].uri_only);
+		assert_int_equal(sr_binding_ours(home, m, &ident), rows[i].ident != SR_BM_NONE);
 		*tail = m;
 		tail = &m->m_next;
 	}
 	/* the best match wins, wherever it stands in the list */
-	assert_int_equal(sr_binding_find(home, list, &reg), 0);
-	assert_int_equal(sr_binding_find(home, list->m_next->m_next, &reg), 2);
-	assert_int_equal(sr_binding_find(home, list->m_next->m_next->m_next, &reg), 1);
+	assert_int_equal(sr_binding_find(home, list, &ident), 0);
+	assert_int_equal(sr_binding_find(home, list->m_next->m_next, &ident), 0);
+	assert_int_equal(sr_binding_find(home, list->m_next->m_next->m_next, &ident), -1);
+	assert_int_equal(sr_binding_find(home, list->m_next->m_next->m_next, &ob), 3);
+	assert_int_equal(sr_binding_find(home, list, &uri_only), 8);
 	su_home_deinit(home);
 }
 
