@@ -65,6 +65,34 @@ static void note_nonces(struct eng *e, msg_auth_t const *au)
 	}
 }
 
+/* A challenge after our answer, for the realm of that answer, with a
+ * nonce other than the one we answered and without stale=true, and no such
+ * second answer yet: the index of that realm among the answered, or -1. */
+static int fresh_nonce_once(struct eng *e, sip_t const *sip)
+{
+	msg_auth_t const *au =
+	    sip->sip_www_authenticate ? sip->sip_www_authenticate : sip->sip_proxy_authenticate;
+	size_t k;
+
+	if (e->nonce_retried || !e->answered_nonce || !e->answered_nonce_realm)
+		return -1;
+	for (; au; au = au->au_next) {
+		/* as written, quotes and all, as the plan keeps it */
+		const char *nonce = msg_params_find(au->au_params, "nonce=");
+		char *realm = sr_auth_param(e->scratch, au->au_params, "realm=");
+
+		if (!realm || strcmp(realm, e->answered_nonce_realm))
+			continue;
+		if (sr_auth_param_is(au->au_params, "stale=", "true") || !nonce ||
+		    !strcmp(nonce, e->answered_nonce))
+			return -1;
+		for (k = 0; k < e->n_answered_realms; k++)
+			if (!strcmp(e->answered_realms[k], realm))
+				return (int)k;
+	}
+	return -1;
+}
+
 /* Forget the credentials we filed with the digest plugin (their secrets
  * are wiped). */
 void sr_eng_forget_credentials(struct eng *e)
@@ -139,11 +167,25 @@ int sr_eng_answer_challenge(struct eng *e, nua_handle_t *nh, int status, sip_t c
 	const char *verify;
 	struct sr_challenge_cred first_cred;
 	size_t k;
+	int fresh;
 
 	note_challenges(e, sip->sip_www_authenticate);
 	note_challenges(e, sip->sip_proxy_authenticate);
 	note_nonces(e, sip->sip_www_authenticate);
 	note_nonces(e, sip->sip_proxy_authenticate);
+	fresh = fresh_nonce_once(e, sip);
+	if (fresh >= 0) {
+		/* a restarted registrar, or a node of a cluster that did not issue
+		 * the nonce we answered: one fresh answer to its own nonce, as
+		 * PJSIP does; only a challenge to that answer refuses us. The
+		 * realm is taken off the answered ones (the others keep theirs). */
+		sr_debug(1, "<- a new nonce without stale after our answer: answering it once");
+		e->nonce_retried = 1;
+		su_free(e->home, e->answered_realms[fresh]);
+		e->answered_realms[fresh] = e->answered_realms[--e->n_answered_realms];
+		e->answered_realms[e->n_answered_realms] = NULL;
+		creds.n_answered = e->n_answered_realms;
+	}
 	if (sr_challenge_plan(e->scratch, status, sip->sip_www_authenticate,
 			      sip->sip_proxy_authenticate, &creds, &plan) < 0) {
 		sr_result_fail(e->res, plan.word, "%s", plan.error);
@@ -171,6 +213,10 @@ int sr_eng_answer_challenge(struct eng *e, nua_handle_t *nh, int status, sip_t c
 		su_free(e->home, e->answered_realms[at]); /* an earlier request's */
 		e->answered_realms[at] = su_strdup(e->home, plan.chosen[k].realm);
 	}
+	su_free(e->home, e->answered_nonce);
+	su_free(e->home, e->answered_nonce_realm);
+	e->answered_nonce = first->nonce ? su_strdup(e->home, first->nonce) : NULL;
+	e->answered_nonce_realm = su_strdup(e->home, first->realm);
 	e->answered++;
 	e->ever_answered = 1;
 	e->res->requests++;

@@ -88,6 +88,7 @@ static void collect(su_home_t *home, msg_auth_t const *au, struct offers *of,
 		o->nonce = msg_params_find(au->au_params, "nonce=");
 		o->algorithm = sr_auth_param(home, au->au_params, "algorithm=");
 		o->qop = sr_auth_param(home, au->au_params, "qop=");
+		o->stale = sr_auth_param_is(au->au_params, "stale=", "true");
 		snprintf(of->offered + len, sizeof of->offered - len, "%s%s%s%s", len ? ", " : "",
 			 o->algorithm ? o->algorithm : "MD5", o->qop ? "/" : "",
 			 o->qop ? o->qop : "");
@@ -155,6 +156,17 @@ static int pick_cred(const struct sr_challenge_creds *c, const char *realm)
 	return -2;
 }
 
+/* 1 when a challenge of realm k says stale=true. */
+static int realm_stale(const struct offers *of, size_t k)
+{
+	size_t i;
+
+	for (i = 0; i < of->n; i++)
+		if (!strcmp(of->v[i].realm, of->realms[k]) && of->v[i].stale)
+			return 1;
+	return 0;
+}
+
 /* For each realm, its credential, its offers and the one the policy of
  * that credential picks. */
 static int choose(const struct offers *of, const struct sr_challenge_creds *creds,
@@ -181,6 +193,12 @@ static int choose(const struct offers *of, const struct sr_challenge_creds *cred
 			    "names it and each names another realm",
 			    of->realms[k]);
 		sr_challenge_cred(creds, which, &cr);
+		for (i = 0; i < creds->n_answered; i++)
+			if (!strcmp(creds->answered[i], of->realms[k]) && realm_stale(of, k))
+				return plan_fail(
+				    plan, SR_W_REJECTED,
+				    "the registrar keeps calling our nonce stale (stale=true after "
+				    "each answer): its clock or its nonce store, not the password");
 		for (i = 0; i < creds->n_answered; i++)
 			if (!strcmp(creds->answered[i], of->realms[k]))
 				return plan_fail(

@@ -92,6 +92,9 @@ struct eng {
 	char *cred_keys[SR_MAX_REALMS]; /* ours in the digest plugin's registry */
 	long retry_after;
 	int outbound_dropped;	    /* a 439: registered again without reg-id (RFC 5626 4.2.1) */
+	int nonce_retried;	    /* a new nonce after our answer was answered once */
+	char *answered_nonce;	    /* the nonce of our last answer, as written */
+	char *answered_nonce_realm; /* and its realm */
 };
 
 /* RFC 5626 4.4.1: no pong within 10 s and the flow is dead. */

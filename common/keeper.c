@@ -157,6 +157,7 @@ void sr_eng_send(struct eng *e)
 	e->state = ST_REGISTERING;
 	e->answered = e->reanswered = e->removing = e->sec_retried = 0;
 	e->n_answered_realms = 0;
+	e->nonce_retried = 0;
 	e->done_fired = 0;
 	e->retry_after = -1;
 	e->t0 = sr_now();
@@ -195,6 +196,7 @@ static int unregister_transient(struct eng *e)
 	e->done_fired = 0;
 	e->answered = 0;
 	e->n_answered_realms = 0;
+	e->nonce_retried = 0;
 	e->res->unreg_tried = true;
 	sr_eng_register_transient(e, "0", e->extra);
 	return 0;

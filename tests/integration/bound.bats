@@ -118,3 +118,15 @@ bound_once() {
 	[ "$(jqo '.results[0].removed | length')" = 1 ]
 	[ "$(kam_bindings alice | wc -l)" -eq 0 ]
 }
+
+@test "sipregwatch: a new nonce after our answer is answered once, not rejected for good" {
+	sipp_start nonce-new-once
+	printf 'client_uri: sip:alice@127.0.0.1\nserver_uri: sip:127.0.0.1:%s\nmax_random_initial_delay: 0\npassword: x\n' \
+		"$SIPP_PORT" >"$BATS_TEST_TMPDIR/w.yaml"
+	chmod 600 "$BATS_TEST_TMPDIR/w.yaml"
+	"$WATCH" -f "$BATS_TEST_TMPDIR/w.yaml" --events "$EV" >/dev/null 2>&1 </dev/null &
+	WPID=$!
+	wait_event registered "" 10
+	[ "$(count_events rejected)" -eq 0 ]
+	[ "$(count_events failed)" -eq 0 ]
+}

@@ -180,11 +180,21 @@ sipp_verdict() {
 	sipp_verdict
 }
 
-@test "a second stale=true is auth_failed at once, no loop" {
+@test "stale=true again and again: no loop, and the error blames the nonce, not the password" {
 	sipp_reg stale-twice
-	[ "$status" -eq 77 ]
-	[ "$(jqo '.results[0].result')" = auth_failed ]
+	[ "$status" -eq 69 ]
+	[ "$(jqo '.results[0].result')" = rejected ]
 	[ "$(jqo '.results[0].requests')" = 3 ]
+	[[ "$(jqo '.results[0].error')" == *"keeps calling our nonce stale"* ]]
+	[[ "$(jqo '.results[0].error')" != *password\ or* ]]
+}
+
+@test "a new nonce without stale after our answer (registrar restarted): answered once, registered" {
+	sipp_reg nonce-new-once
+	[ "$status" -eq 0 ]
+	[ "$(jqo '.results[0].result')" = registered ]
+	[ "$(jqo '.results[0].requests')" = 3 ]
+	sipp_verdict
 }
 
 @test "407 Proxy-Authenticate is answered with Proxy-Authorization" {
