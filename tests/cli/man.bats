@@ -78,6 +78,14 @@ TOOLS="sipreg sipunreg sipauthcheck sipregwatch"
 	done
 }
 
+@test "each man page puts a 503 under rejected (exit 75), as the tools report it, not under transport_error" {
+	for t in $TOOLS; do
+		sed -n '/^\.It Cm rejected$/,/^\.It /p' "$SIPREG_SRCDIR/man/$t.1" | grep -q 503
+		sed -n '/^\.It Cm rejected$/,/^\.It /p' "$SIPREG_SRCDIR/man/$t.1" | grep -q 'exits 75'
+		[ -z "$(sed -n '/^\.It Cm transport_error$/,/^\.It /p' "$SIPREG_SRCDIR/man/$t.1" | grep 503)" ]
+	done
+}
+
 @test "every flag a man page documents is one its tool knows (checkmanpage's other way)" {
 	for t in $TOOLS; do
 		help=$("$SIPREG_BUILDDIR/$t" --help)
