@@ -258,7 +258,9 @@ void sr_eng_send_register(struct eng *e, const char *more)
 			    TAG_IF(bearer, SIPTAG_AUTHORIZATION_STR(bearer)),
 			    TAG_IF(extra, SIPTAG_HEADER_STR(extra)), TAG_END());
 	else if (run->mode == SR_MODE_UNREGISTER && run->unreg_all && !more) {
+		/* the run's first request, counted when the handle opened */
 		sr_strv_add(&res->removed, "*");
+		res->requests--;
 		send_removal(e, "*");
 	} else if (run->mode == SR_MODE_LIST || run->mode == SR_MODE_AUTHCHECK ||
 		   run->mode == SR_MODE_UNREGISTER)

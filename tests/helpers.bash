@@ -54,6 +54,12 @@ kam_stop() {
 	return 0
 }
 
+# REGISTERs Kamailio has received since it started (its own counter).
+kam_register_count() {
+	kamcmd -s "unix:$KAM_DIR/ctl.sock" stats.get_statistics rcv_requests_register |
+		sed -n 's/.*= *//p'
+}
+
 # Contacts Kamailio holds for a user, one per line.
 kam_bindings() {
 	"$REGISTRAR" bindings "$KAM_DIR" "$1"

@@ -82,10 +82,15 @@ kreg() { # contact user, extra args
 	timeout 30 "$SIPREG" -q -u sip:bob@127.0.0.1 -H "127.0.0.1:$KAM_UDP" -p bob-secret --contact-user a 2>/dev/null
 	timeout 30 "$SIPREG" -q -u sip:bob@127.0.0.1 -H "127.0.0.1:$KAM_UDP" -p bob-secret --contact-user b 2>/dev/null
 	[ "$(kam_bindings bob | wc -l)" -ge 2 ]
+	local before after
+	before=$(kam_register_count)
 	run --separate-stderr timeout 30 "$SIPUNREG" -u sip:bob@127.0.0.1 -H "127.0.0.1:$KAM_UDP" \
 		-p bob-secret --all --json
+	after=$(kam_register_count)
 	[ "$status" -eq 0 ]
 	[ "$(jqo '.results[0].removed[0]')" = "*" ]
+	# requests counts what went on the wire: what the registrar received
+	[ "$(jqo '.results[0].requests')" -eq $((after - before)) ]
 	[ "$(jqo '.results[0].bindings | length')" = 0 ]
 	[ "$(kam_bindings bob | wc -l)" -eq 0 ]
 }
