@@ -448,7 +448,13 @@ static void on_register(struct eng *e, int status, char const *phrase, sip_t con
 		sr_eng_note_final(e, status, phrase, sip);
 		sr_eng_note_bindings(e, sip);
 		sr_eng_note_auth_used(e);
-		res->word = SR_W_CREDENTIALS_VALID;
+		/* a server that never challenged checked nothing of ours */
+		if (e->answered || e->ever_answered || e->bearer)
+			res->word = SR_W_CREDENTIALS_VALID;
+		else
+			sr_result_fail(res, SR_W_CREDENTIALS_UNCHECKED,
+				       "the server accepted without any challenge: the credentials "
+				       "were not checked");
 		e->state = ST_DONE;
 		return;
 	}

@@ -21,6 +21,7 @@ static const char *const word_names[] = {
     [SR_W_CONFIG_ERROR] = "config_error",
     [SR_W_INTERNAL_ERROR] = "internal_error",
     [SR_W_NOT_BOUND] = "not_bound",
+    [SR_W_CREDENTIALS_UNCHECKED] = "credentials_unchecked",
 };
 
 const char *sr_word_name(enum sr_word w)
@@ -51,6 +52,7 @@ int sr_word_exit(enum sr_word w)
 	case SR_W_INTERVAL_TOO_BRIEF:
 	case SR_W_REJECTED:
 	case SR_W_NOT_BOUND:
+	case SR_W_CREDENTIALS_UNCHECKED:
 		return SR_EXIT_FINAL;
 	case SR_W_TIMEOUT:
 	case SR_W_TRANSPORT_ERROR:

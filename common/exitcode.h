@@ -21,6 +21,7 @@ enum sr_word {
 	SR_W_CONFIG_ERROR,
 	SR_W_INTERNAL_ERROR,
 	SR_W_NOT_BOUND,		    /* a 2xx that keeps no binding of ours, or grants it 0 s */
+	SR_W_CREDENTIALS_UNCHECKED, /* the server never challenged: nothing was checked */
 	SR_W_COUNT		    /* not a word: how many there are */
 };
 

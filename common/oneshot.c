@@ -23,9 +23,6 @@ static void authcheck_warnings(struct eng *e, int status)
 	size_t i;
 	int md5_only = res->n_auth_offered > 0;
 
-	if (status >= 200 && status < 300 && !e->answered && !e->reg->bearer_token)
-		sr_strv_add(&res->warnings, "the server accepted without any challenge: the "
-					    "credentials were not checked");
 	for (i = 0; i < res->n_auth_offered; i++) {
 		const char *a = res->auth_offered[i].algorithm;
 

@@ -428,7 +428,9 @@ int sr_output_nagios(FILE *out, const char *tool, const struct sr_result *res, s
 			bad++;
 		if (t > tmax)
 			tmax = t;
-		if (res[i].word == SR_W_CONFIG_ERROR || res[i].word == SR_W_INTERNAL_ERROR)
+		/* nothing was checked: neither OK nor a failure of the service */
+		if (res[i].word == SR_W_CONFIG_ERROR || res[i].word == SR_W_INTERNAL_ERROR ||
+		    res[i].word == SR_W_CREDENTIALS_UNCHECKED)
 			st = SR_NAGIOS_UNKNOWN;
 	}
 	/* a result short of a minimum counts as failed */

@@ -72,18 +72,22 @@ teardown() {
 	done
 }
 
-@test "sipauthcheck -o nagios: a server warning is in the line, WARNING (1) only with --strict" {
+@test "sipauthcheck -o nagios: a server that never challenged is UNKNOWN, credentials_unchecked" {
 	sipp_start auth-nochallenge
 	run --separate-stderr timeout 30 "$SIPREG_BUILDDIR/sipauthcheck" -u sip:alice@127.0.0.1 \
 		-H "127.0.0.1:$SIPP_PORT" -p x -t 5 -o nagios
-	[ "$status" -eq 0 ]
-	[[ "$output" == "SIPAUTHCHECK OK - "*"credentials_valid"*"without any challenge"* ]]
-	sipp_stop
-	sipp_start auth-nochallenge
-	run --separate-stderr timeout 30 "$SIPREG_BUILDDIR/sipauthcheck" -u sip:alice@127.0.0.1 \
-		-H "127.0.0.1:$SIPP_PORT" -p x -t 5 -o nagios --strict
-	[ "$status" -eq 1 ]
-	[[ "$output" == "SIPAUTHCHECK WARNING - "*"credentials_valid"*"without any challenge"* ]]
+	[ "$status" -eq 3 ]
+	[[ "$output" == "SIPAUTHCHECK UNKNOWN - "*"credentials_unchecked"*"without any challenge"* ]]
+}
+
+@test "sipauthcheck --method OPTIONS with a wrong password, never challenged: credentials_unchecked (69)" {
+	sipp_start options-nochallenge
+	NOPW=wrong-password run --separate-stderr timeout 30 "$SIPREG_BUILDDIR/sipauthcheck" -u sip:alice@127.0.0.1 \
+		-H "127.0.0.1:$SIPP_PORT" --password-env NOPW -t 5 --method OPTIONS --json
+	[ "$status" -eq 69 ]
+	[ "$(jqo '.results[0].result')" = credentials_unchecked ]
+	[ "$(jqo '.results[0].ok')" = false ]
+	[ "$(jqo '.results[0].auth.rounds')" = 0 ]
 }
 
 @test "text: colour only on a terminal, never with NO_COLOR or into a pipe" {

@@ -213,12 +213,13 @@ YAML
 	[ "$(jqo '.results[0].warnings | length')" = 0 ]
 }
 
-@test "sipauthcheck: a server asking for no authentication is valid with a warning" {
+@test "sipauthcheck: a server asking for no authentication leaves the credentials unchecked" {
 	sipp_start auth-nochallenge
 	run --separate-stderr timeout 30 "$SIPAUTHCHECK" -u sip:alice@127.0.0.1 -H "127.0.0.1:$SIPP_PORT" \
 		-p x -t 5 --json
-	[ "$status" -eq 0 ]
-	[[ "$(jqo '.results[0].warnings[0]')" == *"without any challenge"* ]]
+	[ "$status" -eq 69 ]
+	[ "$(jqo '.results[0].result')" = credentials_unchecked ]
+	[[ "$(jqo '.results[0].error')" == *"without any challenge"* ]]
 }
 
 @test "sipauthcheck: 403 after our answer warns of user enumeration" {
