@@ -177,7 +177,7 @@ int sr_contact_build(struct eng *e)
 	sr_setstr(&e->res->contact, url_as_string(e->home, u));
 	if (sr_contact_instance(e))
 		params = su_sprintf(e->home, ";+sip.instance=\"<%s>\"%s", sr_contact_instance(e),
-				    r->support_outbound ? ";reg-id=1" : "");
+				    r->support_outbound && !e->outbound_dropped ? ";reg-id=1" : "");
 	if (r->contact_header_params)
 		params = su_sprintf(e->home, "%s%s%s", params ? params : "",
 				    r->contact_header_params[0] == ';' ? "" : ";",

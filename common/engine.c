@@ -487,6 +487,24 @@ static void on_register(struct eng *e, int status, char const *phrase, sip_t con
 		e->state = ST_DONE;
 		return;
 	}
+	if (status == 439 && e->reg->support_outbound && !e->outbound_dropped &&
+	    !sr_eng_is_local_response(sip) && e->run->mode != SR_MODE_LIST) {
+		/* RFC 5626 4.2.1: the first hop keeps no flows; register again
+		 * without reg-id, as a client without outbound would */
+		e->outbound_dropped = 1;
+		sr_eng_note_final(e, status, phrase, sip);
+		sr_setstr(&res->outbound_dropped, su_sprintf(e->scratch, "%d %s", status, phrase));
+		if (sr_contact_build(e) < 0) {
+			sr_result_fail(res, SR_W_INTERNAL_ERROR, "cannot build our Contact again");
+			e->state = ST_DONE;
+			return;
+		}
+		res->requests++;
+		sr_debug(1, "-> REGISTER again without outbound (no reg-id) after %d %s", status,
+			 phrase);
+		sr_eng_send_register(e, NULL);
+		return;
+	}
 	if (status == 494 && e->mediasec && !e->sec_retried && !sr_eng_is_local_response(sip)) {
 		/* Security Agreement Required: once more at once, with Security-Verify */
 		const char *verify = sr_eng_security_verify(e, sip);

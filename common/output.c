@@ -79,8 +79,9 @@ static json_t *result_json(const struct sr_result *r)
 	json_object_set_new(o, "line", jstr(r->line));
 	json_object_set_new(
 	    o, "outbound",
-	    json_pack("{s:b, s:o}", "used", r->outbound, "flow_timer",
-		      r->flow_timer >= 0 ? json_integer(r->flow_timer) : json_null()));
+	    json_pack("{s:b, s:o, s:o}", "used", r->outbound, "flow_timer",
+		      r->flow_timer >= 0 ? json_integer(r->flow_timer) : json_null(), "dropped",
+		      jstr(r->outbound_dropped)));
 	if (r->servers_tried.n) {
 		json_object_set_new(o, "target", jstr(r->target));
 		json_object_set_new(o, "servers_tried", jstrv(&r->servers_tried));
@@ -266,6 +267,11 @@ static void text_one(FILE *out, int verbose, const struct sr_result *r)
 		fprintf(out, "  service-route: %s\n", r->service_route.v[i]);
 	for (i = 0; i < r->path.n; i++)
 		fprintf(out, "  path: %s\n", r->path.v[i]);
+	if (r->outbound_dropped)
+		fprintf(out,
+			"  outbound: dropped after %s (the first hop keeps no flows); registered "
+			"without reg-id\n",
+			r->outbound_dropped);
 	if (r->outbound) {
 		fprintf(out, "  outbound: the registrar keeps this as a flow (Require: outbound)");
 		if (r->flow_timer >= 0)

@@ -58,6 +58,7 @@ void sr_result_free(struct sr_result *res)
 	sr_strv_free(&res->servers_tried);
 	free(res->gruu_pub);
 	free(res->gruu_temp);
+	free(res->outbound_dropped);
 	free(res->server);
 	free(res->auth_scheme);
 	free(res->auth_realm);

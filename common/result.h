@@ -49,8 +49,9 @@ struct sr_result {
 	struct sr_strv servers_tried;
 	char *gruu_pub;
 	char *gruu_temp;
-	bool outbound;	 /* RFC 5626: the 2xx had Require: outbound */
-	long flow_timer; /* its Flow-Timer, -1: none */
+	bool outbound;		/* RFC 5626: the 2xx had Require: outbound */
+	long flow_timer;	/* its Flow-Timer, -1: none */
+	char *outbound_dropped; /* why we registered again without outbound (a 439), or NULL */
 	char *server;
 	char *auth_scheme;
 	char *auth_realm;

@@ -236,6 +236,10 @@ static void registered(struct slot *s)
 
 		/* RFC 5626: the flow the registrar keeps, and our keep-alives on it */
 		json_object_set_new(fields, "outbound", json_boolean(s->res.outbound));
+		/* a 439: registered without reg-id instead (RFC 5626 4.2.1) */
+		json_object_set_new(fields, "outbound_dropped",
+				    s->res.outbound_dropped ? json_string(s->res.outbound_dropped)
+							    : json_null());
 		json_object_set_new(fields, "flow_timer",
 				    s->res.flow_timer >= 0 ? json_integer(s->res.flow_timer)
 							   : json_null());

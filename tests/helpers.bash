@@ -110,6 +110,14 @@ sipp_stop() {
 	return 0
 }
 
+# SIPp's own verdict: 0 when every check of the scenario passed.
+sipp_verdict() {
+	wait "$SIPP_PID"
+	local rc=$?
+	SIPP_PID=
+	return $rc
+}
+
 # jq over the JSON in $output.
 jqo() {
 	printf '%s' "$output" | jq -r "$@"

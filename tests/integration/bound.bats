@@ -130,3 +130,43 @@ bound_once() {
 	[ "$(count_events rejected)" -eq 0 ]
 	[ "$(count_events failed)" -eq 0 ]
 }
+
+# sipreg --support-outbound against the 439 scenario over transport $1.
+outbound_439() {
+	local sipp_tp=u1
+	[ "$1" = tcp ] && sipp_tp=t1
+	sipp_start outbound-439 "$sipp_tp"
+	NOPW=x run --separate-stderr timeout 20 "$SIPREG" -u sip:alice@127.0.0.1 \
+		-H "127.0.0.1:$SIPP_PORT" --transport "$1" --password-env NOPW -t 3 \
+		--support-outbound --json
+}
+
+@test "439 to an outbound REGISTER: registered again without reg-id, and why (udp)" {
+	outbound_439 udp
+	[ "$status" -eq 0 ]
+	[ "$(jqo '.results[0].result')" = registered ]
+	[ "$(jqo '.results[0].requests')" = 2 ]
+	[ "$(jqo '.results[0].outbound.used')" = false ]
+	[ "$(jqo '.results[0].outbound.dropped')" = "439 First Hop Lacks Outbound Support" ]
+	# SIPp checked that the first REGISTER had reg-id and the second none
+	sipp_verdict
+}
+
+@test "439 to an outbound REGISTER: registered again without reg-id (tcp)" {
+	outbound_439 tcp
+	[ "$status" -eq 0 ]
+	[ "$(jqo '.results[0].outbound.dropped')" = "439 First Hop Lacks Outbound Support" ]
+	sipp_verdict
+}
+
+@test "sipregwatch: 439 is not a rejection; the registered event says outbound was dropped" {
+	sipp_start outbound-439
+	printf 'client_uri: sip:alice@127.0.0.1\nserver_uri: sip:127.0.0.1:%s\nmax_random_initial_delay: 0\nsupport_outbound: yes\npassword: x\n' \
+		"$SIPP_PORT" >"$BATS_TEST_TMPDIR/w.yaml"
+	chmod 600 "$BATS_TEST_TMPDIR/w.yaml"
+	"$WATCH" -f "$BATS_TEST_TMPDIR/w.yaml" --events "$EV" >/dev/null 2>&1 </dev/null &
+	WPID=$!
+	wait_event registered "" 10
+	[ "$(count_events rejected)" -eq 0 ]
+	[ "$(jq -s -r '[.[] | select(.event == "registered")][0].outbound_dropped' "$EV")" = "439 First Hop Lacks Outbound Support" ]
+}

@@ -30,14 +30,6 @@ sipp_reg() {
 		-p sipp-pass -t 5 --json "$@"
 }
 
-# SIPp's own verdict: 0 when every check of the scenario passed.
-sipp_verdict() {
-	wait "$SIPP_PID"
-	local rc=$?
-	SIPP_PID=
-	return $rc
-}
-
 @test "Kamailio challenging with SHA-256: registered with SHA-256, binding removed by --probe" {
 	kam_ready UDP
 	run --separate-stderr timeout 30 "$SIPREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$KAM_UDP" \
