@@ -154,93 +154,6 @@ static void fail_final(struct eng *e, int status, char const *phrase, sip_t cons
 	}
 }
 
-/* What sipunreg removes of the listed bindings: those --contact names
- * (as the registrar lists them), else those of our identity. */
-static int to_remove(struct eng *e, sip_contact_t const *m)
-{
-	const struct sr_strv *named = &e->run->contacts;
-	size_t i;
-
-	if (!named->n) {
-		struct sr_binding_self self;
-
-		sr_contact_self(e, &self);
-		return sr_binding_ours(e->scratch, m, &self);
-	}
-	for (i = 0; i < named->n; i++) {
-		url_t *u = url_make(e->scratch, named->v[i]);
-
-		if (u && url_cmp(m->m_url, u) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-static void send_removal(struct eng *e, const char *contacts)
-{
-	e->removing = 1;
-	e->res->requests++;
-	sr_debug(1, "-> REGISTER %s (Expires: 0, removing %s)", e->registrar, contacts);
-	nua_register(e->nh, NUTAG_REGISTRAR(e->registrar), SIPTAG_CONTACT_STR(contacts),
-		     SIPTAG_EXPIRES_STR("0"), TAG_IF(e->extra, SIPTAG_HEADER_STR(e->extra)),
-		     TAG_END());
-}
-
-/* sipunreg: a 2xx to the listing (pick ours, remove them) or to the removal
- * (check that they are gone). */
-static void on_unreg_2xx(struct eng *e, int status, char const *phrase, sip_t const *sip)
-{
-	struct sr_result *res = e->res;
-	sip_contact_t const *m;
-	size_t i;
-
-	sr_eng_note_final(e, status, phrase, sip);
-	sr_eng_note_auth_used(e);
-	if (!e->removing) {
-		char *list = NULL;
-
-		for (m = sip->sip_contact; m; m = m->m_next) {
-			char *uri;
-
-			if (!to_remove(e, m))
-				continue;
-			uri = url_as_string(e->scratch, m->m_url);
-			sr_strv_add(&res->removed, uri);
-			list = su_sprintf(e->scratch, "%s%s<%s>", list ? list : "",
-					  list ? ", " : "", uri);
-		}
-		if (!list) {
-			sr_eng_note_bindings(e, sip);
-			res->word = SR_W_UNREGISTERED;
-			sr_debug(1, "none of the %zu bindings is %s: nothing to remove",
-				 res->n_bindings, e->run->contacts.n ? "one named" : "ours");
-			e->state = ST_DONE;
-			return;
-		}
-		send_removal(e, list);
-		return;
-	}
-	/* what the registrar still holds */
-	sr_result_clear_bindings(res);
-	sr_eng_note_bindings(e, sip);
-	res->expires_granted = -1;
-	for (i = 0; i < res->removed.n; i++) {
-		url_t *u = url_make(e->scratch, res->removed.v[i]);
-
-		for (m = sip->sip_contact; m; m = m->m_next) {
-			if (!strcmp(res->removed.v[i], "*") || (u && url_cmp(m->m_url, u) == 0)) {
-				sr_result_fail(res, SR_W_REJECTED,
-					       "the registrar still holds %s after the removal",
-					       url_as_string(e->scratch, m->m_url));
-				e->state = ST_DONE;
-				return;
-			}
-		}
-	}
-	res->word = SR_W_UNREGISTERED;
-	e->state = ST_DONE;
-}
-
 /* The first request of the run (and a repeat after a 494): what it is
  * depends on the tool and mode. more: extra headers for this one only. */
 void sr_eng_send_register(struct eng *e, const char *more)
@@ -261,7 +174,7 @@ void sr_eng_send_register(struct eng *e, const char *more)
 		/* the run's first request, counted when the handle opened */
 		sr_strv_add(&res->removed, "*");
 		res->requests--;
-		send_removal(e, "*");
+		sr_eng_send_removal(e, "*");
 	} else if (run->mode == SR_MODE_LIST || run->mode == SR_MODE_AUTHCHECK ||
 		   run->mode == SR_MODE_UNREGISTER)
 		nua_register(e->nh, NUTAG_REGISTRAR(e->registrar), SIPTAG_CONTACT(NULL),
@@ -377,6 +290,38 @@ static void cleanup_done(struct eng *e, int status, char const *phrase, sip_t co
 	e->state = ST_DONE;
 }
 
+/* A provisional answer to our REGISTER: nua following a 423 or a stale
+ * nonce itself, or re-sending without the credentials it could not file. */
+static void on_provisional(struct eng *e, int status, char const *phrase, sip_t const *sip)
+{
+	struct sr_result *res = e->res;
+
+	if (status == 100 && phrase && strstr(phrase, "Expiration")) {
+		/* nua follows 423 Min-Expires itself (docs/sofia-sip.md, "What can be
+		 * relied on") */
+		e->renegotiated++;
+		res->requests++;
+	} else if (status == 100 && phrase && strstr(phrase, "Cache")) {
+		res->requests++;
+		if (e->answered || e->ever_answered) {
+			/* a stale nonce answered once more, or (the keeper's
+			 * next request) a fresh challenge answered from the cache */
+			e->reanswered++;
+		} else if (sip && (sip->sip_status && (sip->sip_status->st_status == 401 ||
+						       sip->sip_status->st_status == 407))) {
+			/* nua re-sent without credentials: it could not file
+			 * the challenge (no realm); do not wait for more. */
+			sr_eng_answer_challenge(e, e->nh, sip->sip_status->st_status, sip, 1);
+			if (res->word == SR_W_NONE)
+				sr_result_fail(res, SR_W_PROTOCOL_ERROR,
+					       "malformed challenge: nothing we can answer");
+			sr_eng_note_final(e, sip->sip_status->st_status, sip->sip_status->st_phrase,
+					  sip);
+			e->state = ST_DONE;
+		}
+	}
+}
+
 static void on_register(struct eng *e, int status, char const *phrase, sip_t const *sip)
 {
 	struct sr_result *res = e->res;
@@ -392,33 +337,7 @@ static void on_register(struct eng *e, int status, char const *phrase, sip_t con
 		sr_debug(1, "<- %d %s", status, phrase);
 	}
 	if (status < 200) {
-		if (status == 100 && phrase && strstr(phrase, "Expiration")) {
-			/* nua follows 423 Min-Expires itself (docs/sofia-sip.md, "What can be
-			 * relied on") */
-			e->renegotiated++;
-			res->requests++;
-		} else if (status == 100 && phrase && strstr(phrase, "Cache")) {
-			res->requests++;
-			if (e->answered || e->ever_answered) {
-				/* a stale nonce answered once more, or (the keeper's
-				 * next request) a fresh challenge answered from the cache */
-				e->reanswered++;
-			} else if (sip &&
-				   (sip->sip_status && (sip->sip_status->st_status == 401 ||
-							sip->sip_status->st_status == 407))) {
-				/* nua re-sent without credentials: it could not file
-				 * the challenge (no realm); do not wait for more. */
-				sr_eng_answer_challenge(e, e->nh, sip->sip_status->st_status, sip,
-							1);
-				if (res->word == SR_W_NONE)
-					sr_result_fail(
-					    res, SR_W_PROTOCOL_ERROR,
-					    "malformed challenge: nothing we can answer");
-				sr_eng_note_final(e, sip->sip_status->st_status,
-						  sip->sip_status->st_phrase, sip);
-				e->state = ST_DONE;
-			}
-		}
+		on_provisional(e, status, phrase, sip);
 		return;
 	}
 	sr_eng_note_auth_used(e);
@@ -441,7 +360,7 @@ static void on_register(struct eng *e, int status, char const *phrase, sip_t con
 		return;
 	}
 	if (status >= 200 && status < 300 && e->run->mode == SR_MODE_UNREGISTER) {
-		on_unreg_2xx(e, status, phrase, sip);
+		sr_eng_on_unreg_2xx(e, status, phrase, sip);
 		return;
 	}
 	if (status >= 200 && status < 300 && e->run->mode == SR_MODE_AUTHCHECK) {
@@ -520,44 +439,6 @@ static void on_register(struct eng *e, int status, char const *phrase, sip_t con
 		return;
 	}
 	fail_final(e, status, phrase, sip);
-	e->state = ST_DONE;
-}
-
-static void on_unregister(struct eng *e, int status, char const *phrase, sip_t const *sip)
-{
-	struct sr_result *res = e->res;
-
-	sr_debug(1, "<- %d %s (un-REGISTER)", status, phrase);
-	if (status < 200) {
-		if (status == 100 && phrase && strstr(phrase, "Cache"))
-			res->requests++;
-		return;
-	}
-	/* a transient handle has no credentials yet: answer as for a REGISTER */
-	if ((status == 401 || status == 407) && e->transient && !sr_eng_is_local_response(sip) &&
-	    sr_eng_answer_challenge(e, e->nh, status, sip, 0) == 0)
-		return;
-	res->unreg_status = sr_eng_is_local_response(sip) ? 0 : status;
-	if (status >= 200 && status < 300)
-		e->held = 0;
-	sr_setstr(&res->unreg_reason, phrase);
-	if (status >= 300) {
-		if (sr_eng_is_local_response(sip) && status == 408)
-			sr_result_fail(
-			    res, SR_W_TIMEOUT,
-			    "registered, but the un-REGISTER got no answer: the binding may stay "
-			    "until it expires in %ld s",
-			    res->expires_granted);
-		else
-			sr_result_fail(
-			    res,
-			    sr_word_for_status(status) == SR_W_REGISTERED
-				? SR_W_REJECTED
-				: sr_word_for_status(status),
-			    "registered, but removing the binding failed (%d %s): it may stay "
-			    "until it expires in %ld s",
-			    status, phrase, res->expires_granted);
-	}
 	e->state = ST_DONE;
 }
 
@@ -682,7 +563,7 @@ void sr_eng_on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 		break;
 	case nua_r_unregister:
 		if (e->state == ST_UNREGISTERING)
-			on_unregister(e, status, phrase, sip);
+			sr_eng_on_unregister(e, status, phrase, sip);
 		break;
 	default:
 		break;

@@ -129,6 +129,16 @@ long sr_retry_after_of(sip_t const *sip);
 /* A response the stack made up itself (timeout, transport or DNS error). */
 int sr_eng_is_local_response(sip_t const *sip);
 
+/* unreg.c */
+/* A REGISTER with Expires: 0 of these Contacts ("<uri>, <uri>" or "*"). */
+void sr_eng_send_removal(struct eng *e, const char *contacts);
+/* sipunreg: a 2xx to the listing (pick ours, remove them) or to the
+ * removal (check that they are gone). */
+void sr_eng_on_unreg_2xx(struct eng *e, int status, char const *phrase, sip_t const *sip);
+/* The answer to our own un-REGISTER: removed only when a 2xx no longer
+ * lists our binding. */
+void sr_eng_on_unregister(struct eng *e, int status, char const *phrase, sip_t const *sip);
+
 /* auth.c */
 /* Answer a 401/407 on handle nh, or set the result and return -1 (dry:
  * report only). */

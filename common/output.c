@@ -131,8 +131,7 @@ static json_t *result_json(const struct sr_result *r)
 		    p, "status", r->unreg_status > 0 ? json_integer(r->unreg_status) : json_null());
 		json_object_set_new(p, "reason",
 				    r->unreg_status > 0 ? jstr(r->unreg_reason) : json_null());
-		json_object_set_new(p, "removed",
-				    json_boolean(r->unreg_status >= 200 && r->unreg_status < 300));
+		json_object_set_new(p, "removed", json_boolean(sr_result_unreg_removed(r)));
 		json_object_set_new(o, "unregister", p);
 	}
 	json_object_set_new(o, "error", sr_result_ok(r) ? json_null() : jstr(r->error));
@@ -233,8 +232,7 @@ static void text_one(FILE *out, int verbose, const struct sr_result *r)
 				r->replaced == 1 ? "" : "s");
 		if (r->mode == SR_MODE_PROBE)
 			fprintf(out, ", %s",
-				r->unreg_status >= 200 && r->unreg_status < 300 ? "removed again"
-										: "NOT removed");
+				sr_result_unreg_removed(r) ? "removed again" : "NOT removed");
 	}
 	if (r->t_total >= 0)
 		fprintf(out, ", %ld ms", r->t_total);

@@ -125,3 +125,8 @@ int sr_result_add_offer(struct sr_result *res, const char *scheme, const char *r
 	v->stale = stale;
 	return 0;
 }
+
+int sr_result_unreg_removed(const struct sr_result *res)
+{
+	return res->unreg_status >= 200 && res->unreg_status < 300 && !res->unreg_left;
+}

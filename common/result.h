@@ -75,6 +75,7 @@ struct sr_result {
 	bool unreg_tried;
 	int unreg_status;
 	char *unreg_reason;
+	bool unreg_left; /* its 2xx still lists our binding with an expiry above 0 */
 };
 
 void sr_result_init(struct sr_result *res);
@@ -85,6 +86,9 @@ void sr_result_clear_bindings(struct sr_result *res);
 void sr_result_fail(struct sr_result *res, enum sr_word w, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int sr_result_ok(const struct sr_result *res);
+/* The removal of our binding (--probe, sipregwatch's stop) was answered
+ * 2xx and that answer no longer lists our binding. */
+int sr_result_unreg_removed(const struct sr_result *res);
 int sr_result_exit(const struct sr_result *res);
 /* Record an offered challenge unless the same one is there already. */
 int sr_result_add_offer(struct sr_result *res, const char *scheme, const char *realm,

@@ -339,8 +339,9 @@ static void on_done(void *arg)
 					  : SR_WIN_CONGESTED);
 		set_state(s, S_STOPPED);
 		sr_watch_emit(s->w, "unregistered", s,
-			      json_pack("{s:i, s:b}", "status", s->res.unreg_status, "removed",
-					s->res.unreg_status >= 200 && s->res.unreg_status < 300));
+			      json_pack("{s:i, s:b, s:s?}", "status", s->res.unreg_status,
+					"removed", sr_result_unreg_removed(&s->res), "error",
+					sr_result_unreg_removed(&s->res) ? NULL : s->res.error));
 		return;
 	}
 	if (s->in_window)

@@ -170,3 +170,28 @@ outbound_439() {
 	[ "$(count_events rejected)" -eq 0 ]
 	[ "$(jq -s -r '[.[] | select(.event == "registered")][0].outbound_dropped' "$EV")" = "439 First Hop Lacks Outbound Support" ]
 }
+
+@test "--probe: a 200 to our removal that still lists our binding is not a removal" {
+	sipp_start unreg-kept
+	NOPW=x run --separate-stderr timeout 20 "$SIPREG" -u sip:alice@127.0.0.1 \
+		-H "127.0.0.1:$SIPP_PORT" --password-env NOPW -t 3 --probe --json
+	[ "$status" -eq 69 ]
+	[ "$(jqo '.results[0].unregister.status')" = 200 ]
+	[ "$(jqo '.results[0].unregister.removed')" = false ]
+	[[ "$(jqo '.results[0].error')" == *"still lists our binding"* ]]
+}
+
+@test "sipregwatch SIGTERM: the unregistered event says removed false, and why, when the 200 keeps us" {
+	sipp_start unreg-kept
+	printf 'client_uri: sip:alice@127.0.0.1\nserver_uri: sip:127.0.0.1:%s\nmax_random_initial_delay: 0\npassword: x\n' \
+		"$SIPP_PORT" >"$BATS_TEST_TMPDIR/w.yaml"
+	chmod 600 "$BATS_TEST_TMPDIR/w.yaml"
+	"$WATCH" -f "$BATS_TEST_TMPDIR/w.yaml" --events "$EV" >/dev/null 2>&1 </dev/null &
+	WPID=$!
+	wait_event registered "" 10
+	kill -TERM "$WPID"
+	wait "$WPID"
+	WPID=
+	[ "$(jq -s -r '[.[] | select(.event == "unregistered")][0].removed' "$EV")" = false ]
+	[[ "$(jq -s -r '[.[] | select(.event == "unregistered")][0].error' "$EV")" == *"still lists our binding"* ]]
+}
