@@ -83,9 +83,10 @@ static nua_t *create(struct sr_stack *st, struct eng *e, double deadline)
 	    /* registrations only: no SDP offer/answer engine per handle */
 	    NUTAG_MEDIA_ENABLE(0), NUTAG_ENABLEINVITE(1), NUTAG_ENABLEMESSAGE(0),
 	    /* calls reach us to be answered 480 (engine.c); Allow says what we
-	     * take: nua's default claims BYE, MESSAGE, REFER, ... */
+	     * take: nua's default claims MESSAGE, REFER, ... BYE is in it so
+	     * that nua answers a BYE of no dialog 481 (RFC 3261 15.1.2), not 405 */
 	    NUTAG_AUTOALERT(0), NUTAG_AUTOANSWER(0),
-	    SIPTAG_ALLOW_STR("INVITE, ACK, CANCEL, OPTIONS"),
+	    SIPTAG_ALLOW_STR("INVITE, ACK, CANCEL, OPTIONS, BYE"),
 	    /* the keeper finishes thousands of transactions a second: let
 	     * them go after 10 ms instead of T4's 5 s. Timer K (and I) only
 	     * absorb retransmitted responses (ACKs), which nta then drops as

@@ -195,3 +195,19 @@ outbound_439() {
 	[ "$(jq -s -r '[.[] | select(.event == "unregistered")][0].removed' "$EV")" = false ]
 	[[ "$(jq -s -r '[.[] | select(.event == "unregistered")][0].error' "$EV")" == *"still lists our binding"* ]]
 }
+
+@test "a BYE to the watch's Contact that matches no dialog is answered 481, not 405" {
+	local port
+	sipp_start ok
+	port=$(free_udp_port)
+	printf 'client_uri: sip:alice@127.0.0.1\nserver_uri: sip:127.0.0.1:%s\nmax_random_initial_delay: 0\npassword: x\nlocal_address: 127.0.0.1:%s\n' \
+		"$SIPP_PORT" "$port" >"$BATS_TEST_TMPDIR/w.yaml"
+	chmod 600 "$BATS_TEST_TMPDIR/w.yaml"
+	"$WATCH" -f "$BATS_TEST_TMPDIR/w.yaml" --events "$EV" >/dev/null 2>&1 </dev/null &
+	WPID=$!
+	wait_event registered "" 10
+	# SIPp as the caller checks the 481 itself (exit 0)
+	run timeout 20 sipp -sf "$SCEN/bye-no-dialog.xml" -s alice -i 127.0.0.1 \
+		-p "$(free_udp_port)" -m 1 -nostdin -timeout 15 "127.0.0.1:$port"
+	[ "$status" -eq 0 ]
+}
