@@ -54,6 +54,13 @@ kam_stop() {
 	return 0
 }
 
+# Signal $1 (STOP, CONT) to the file's Kamailio and all its children, by
+# their process group: a frozen registrar.
+kam_signal() {
+	[ -n "${KAM_DIR:-}" ] && "$REGISTRAR" signal "$KAM_DIR" "$1"
+	return 0
+}
+
 # Contacts Kamailio holds for a user, one per line.
 kam_bindings() {
 	"$REGISTRAR" bindings "$KAM_DIR" "$1"
