@@ -22,9 +22,10 @@ struct loader {
 	yaml_document_t *doc;
 	char *err;
 	size_t errlen;
-	int file_private;	 /* mode 0600 or stricter, owned by us */
+	int file_private;	 /* may hold a secret: sr_file_private() */
 	char ignored[200];	 /* JsSIP call options met, for one warning */
 	struct sr_nameidx names; /* the registrations' names so far */
+	char not_private[300];	 /* why it may not hold a secret */
 };
 
 static int fail_at(struct loader *l, const yaml_node_t *node, const char *fmt, ...)
@@ -312,9 +313,10 @@ static int apply_mapping(struct loader *l, const yaml_node_t *map, enum sr_layer
 		if (o->id == SR_O_PASSWORD && !l->file_private)
 			return fail_at(
 			    l, kn,
-			    "password: an inline password needs the file to be mode 0600 and "
-			    "yours (chmod 600 %s), or use password_file or password_env",
-			    l->path);
+			    "password: an inline password needs a file that group and others "
+			    "cannot read, yours or read as root: %s; or use password_file or "
+			    "password_env",
+			    l->not_private);
 		if (apply_value(l, o, k, vn, layer, reg) < 0)
 			return -1;
 	}
@@ -407,7 +409,7 @@ static int add_entries(struct loader *l, struct sr_config *cfg, const yaml_node_
 
 int sr_config_load_yaml(const char *path, struct sr_config *cfg, char *err, size_t errlen)
 {
-	struct loader l = {path, NULL, err, errlen, sr_file_private(path), "", {NULL, 0, 0}};
+	struct loader l = {path, NULL, err, errlen, 0, "", {NULL, 0, 0}, ""};
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	yaml_node_t *root, *defaults = NULL, *regs = NULL;
@@ -415,6 +417,7 @@ int sr_config_load_yaml(const char *path, struct sr_config *cfg, char *err, size
 	FILE *f;
 	int rc = -1, structured = 0;
 
+	l.file_private = sr_file_private(path, l.not_private, sizeof l.not_private);
 	f = fopen(path, "rbe");
 	if (!f) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));

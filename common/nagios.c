@@ -59,10 +59,13 @@ enum sr_nagios_state sr_nagios_thresholds(double value, const char *warn, const 
 void sr_nagios_threshold_note(FILE *out, const char *what, double value, const char *unit,
 			      const char *warn, const char *crit)
 {
+	/* an '@' range alerts inside it, any other outside */
 	if (sr_range_alert(crit, value) == 1)
-		sr_nagios_text(out, "; %s %g%s outside -c %s", what, value, unit, crit);
+		sr_nagios_text(out, "; %s %g%s %s -c %s", what, value, unit,
+			       *crit == '@' ? "inside" : "outside", crit);
 	else if (sr_range_alert(warn, value) == 1)
-		sr_nagios_text(out, "; %s %g%s outside -w %s", what, value, unit, warn);
+		sr_nagios_text(out, "; %s %g%s %s -w %s", what, value, unit,
+			       *warn == '@' ? "inside" : "outside", warn);
 }
 
 void sr_nagios_begin(FILE *out, const char *tool, enum sr_nagios_state state)

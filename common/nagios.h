@@ -17,8 +17,8 @@ enum sr_nagios_state {
 int sr_range_alert(const char *range, double value);
 /* The state of value against the -w and -c ranges (either may be NULL). */
 enum sr_nagios_state sr_nagios_thresholds(double value, const char *warn, const char *crit);
-/* When value alerts: which threshold fired, "; WHAT 0.6 s outside -c 0.5",
- * for the status line. */
+/* When value alerts: which threshold fired, "; WHAT 0.6 s outside -c 0.5"
+ * ("inside -w @0:1" for an '@' range), for the status line. */
 void sr_nagios_threshold_note(FILE *out, const char *what, double value, const char *unit,
 			      const char *warn, const char *crit);
 /* "TOOL STATE - " */

@@ -8,15 +8,13 @@
 #include <string.h>
 #include <strings.h>
 
-#include <sofia-sip/su_alloc.h>
-#include <sofia-sip/url.h>
-
 #include "digest.h"
 #include "log.h"
 #include "nagios.h"
 #include "options.h"
 #include "secrets.h"
 #include "shard.h"
+#include "uri.h"
 #include "ws.h"
 
 /* A row's field in struct sr_reg or struct sr_run. */
@@ -80,7 +78,7 @@ const struct sr_option sr_options[] = {
 	 .help = "password (visible to other users: prefer --password-file)"},
 	{.key = "password_file", .arg = "FILE", .type = SR_OT_STRING, .path = 1, REG(password_file),
 	 .credential = 1, .example = "/etc/sipreg/alice.pw", ALL,
-	 .help = "read the password from FILE (mode 0600, owned by you)"},
+	 .help = "read the password from FILE (mode 0600, yours unless you are root)"},
 	{.key = "password_env", .arg = "VAR", .type = SR_OT_STRING, REG(password_env),
 	 .credential = 1, .example = "ALICE_PW", ALL,
 	 .help = "read the password from environment variable VAR"},
@@ -96,7 +94,7 @@ const struct sr_option sr_options[] = {
 	 .help = "send Authorization: Bearer TOKEN (visible to other users: prefer the file)"},
 	{.key = "bearer_token_file", .arg = "FILE", .type = SR_OT_STRING, .path = 1, REG(bearer_token_file),
 	 .credential = 1, .example = "/etc/sipreg/token", ALL,
-	 .help = "read the Bearer token from FILE (mode 0600, owned by you)"},
+	 .help = "read the Bearer token from FILE (mode 0600, yours unless you are root)"},
 	{.key = "expiration", .aliases = "register_expires", .short_opt = 'x',
 	 .arg = "SECONDS", .type = SR_OT_UINT, REG(expiration), .def = "3600", .example = "600", ALL,
 	 .help = "registration expiry to ask for"},
@@ -312,50 +310,11 @@ static const char *enum_word(const char *choices, int idx, char *buf, size_t len
 	return NULL;
 }
 
-/* What is wrong with a SIP URI as we would send it, or NULL: Sofia's
- * parser takes spaces, '>' and a missing host, which then go on the wire
- * broken or fail deep in the stack. */
-static const char *uri_problem(const char *v, char *buf, size_t len)
-{
-	su_home_t home[1] = {SU_HOME_INIT(home)};
-	const char *p, *why = NULL;
-	url_t *u;
-
-	if (strncasecmp(v, "sip:", 4) && strncasecmp(v, "sips:", 5))
-		return "scheme";
-	for (p = v; *p && !why; p++)
-		if (*p == ' ' || *p == '\t')
-			why = "contains a space";
-		else if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			why = "contains a control character";
-		else if (strchr("<>\"", *p))
-			snprintf(buf, len, "contains '%c'", *p), why = buf;
-	if (why)
-		return why;
-	p = strchr(v, '@') ? strchr(v, '@') + 1 : strchr(v, ':') + 1;
-	if (!*p || strchr(";?:", *p))
-		return "has no host";
-	u = url_make(home, v);
-	if (!u || (u->url_type != url_sip && u->url_type != url_sips))
-		why = "is not a SIP URI";
-	else if (!u->url_host || !*u->url_host)
-		why = "has no host";
-	else if (u->url_port) {
-		char *end;
-		unsigned long port = strtoul(u->url_port, &end, 10);
-
-		if (!*u->url_port || *end || port == 0 || port > 65535)
-			why = "has a port that is not 1 to 65535";
-	}
-	su_home_deinit(home);
-	return why;
-}
-
 static int uri_ok(const char *v)
 {
 	char buf[32];
 
-	return uri_problem(v, buf, sizeof buf) == NULL;
+	return sr_uri_problem(v, buf, sizeof buf) == NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -506,7 +465,7 @@ static int check_uri(const struct sr_option *o, const char *v, char *msg, size_t
 		if (rc < 0)
 			return snprintf(msg, len, "\"%s\" %s", v, buf), -1;
 	}
-	why = uri_problem(v, buf, sizeof buf);
+	why = sr_uri_problem(v, buf, sizeof buf);
 	if (!why)
 		return 0;
 	if (!strcmp(why, "scheme"))

@@ -424,6 +424,7 @@ int sr_output_nagios(FILE *out, const char *tool, const struct sr_result *res, s
 	enum sr_nagios_state st = SR_NAGIOS_OK;
 	size_t i, bad = 0;
 	double tmax = 0;
+	char min_range[16] = "";
 
 	for (i = 0; i < n; i++) {
 		double t = res[i].t_total >= 0 ? (double)res[i].t_total / 1000.0 : 0;
@@ -455,7 +456,7 @@ int sr_output_nagios(FILE *out, const char *tool, const struct sr_result *res, s
 		if (r->status > 0)
 			sr_nagios_text(out, " (%d %s)", r->status, r->reason ? r->reason : "");
 		if (r->word == SR_W_TIMEOUT)
-			sr_nagios_text(out, " timeout after %.1f s", (double)r->t_total / 1000.0);
+			sr_nagios_text(out, " after %.1f s", (double)r->t_total / 1000.0);
 		else if (!sr_result_ok(r) && r->error)
 			sr_nagios_text(out, ": %s", r->error);
 		else
@@ -471,17 +472,26 @@ int sr_output_nagios(FILE *out, const char *tool, const struct sr_result *res, s
 	}
 	below_minimums(out, res, n, opts);
 	sr_nagios_threshold_note(out, "time", tmax, " s", warn, crit);
+	/* --min-expires as the expiry's critical range: below it alerts */
+	if (opts->min_expires)
+		snprintf(min_range, sizeof min_range, "%u:", opts->min_expires);
 	fputs(" |", out);
 	sr_nagios_perf(out, NULL, "time", tmax, 3, "s", warn, crit, NULL);
 	for (i = 0; i < n; i++) {
 		const struct sr_result *r = &res[i];
 		const char *name = n > 1 ? r->name : NULL;
 
+		/* each registration's time against the same -w and -c, as
+		 * sipregwatch --check gives them */
 		if (n > 1)
 			sr_nagios_perf(out, name, "time", r->t_total >= 0 ? r->t_total / 1000.0 : 0,
-				       3, "s", NULL, NULL, NULL);
+				       3, "s", warn, crit, NULL);
 		if (r->expires_granted >= 0 && sr_result_ok(r))
 			sr_nagios_perf(out, name, "expires", (double)r->expires_granted, 0, "s",
+				       NULL, *min_range ? min_range : NULL, NULL);
+		/* the registrar's Min-Expires of a 423 */
+		if (r->min_expires >= 0)
+			sr_nagios_perf(out, name, "min_expires", (double)r->min_expires, 0, "s",
 				       NULL, NULL, NULL);
 	}
 	fputc('\n', out);

@@ -37,10 +37,11 @@ struct ini {
 	char *err;
 	size_t errlen;
 	int depth;
-	int private_files; /* every file read is mode 0600 and ours */
-	char *stack[11];   /* the files being read, outermost first (real paths) */
-	int files;	   /* files read in all: a bound on repeated #includes */
-	char unused[600];  /* "[section] key" read but not used, for one warning */
+	int private_files;     /* every file read may hold a secret (sr_file_private) */
+	char not_private[300]; /* why the first that may not does not */
+	char *stack[11];       /* the files being read, outermost first (real paths) */
+	int files;	       /* files read in all: a bound on repeated #includes */
+	char unused[600];      /* "[section] key" read but not used, for one warning */
 };
 
 /* A key read but not acted on: named in the load's one warning. */
@@ -209,7 +210,7 @@ static int ini_lines(struct ini *ini, FILE *f, const char *path)
 	int lineno = 0, in_block_comment = 0;
 	struct section *cur = NULL;
 
-	if (!sr_file_private(path))
+	if (ini->private_files && !sr_file_private(path, ini->not_private, sizeof ini->not_private))
 		ini->private_files = 0;
 	/* #include continues the section open before it, as Asterisk does */
 	if (ini->n)
@@ -456,10 +457,9 @@ static int map_auth(struct ini *ini, struct sr_reg *reg, const struct kv *ref, c
 		} else if (!strcasecmp(kv->key, "password")) {
 			if (!ini->private_files) {
 				ini_fail(ini, kv->file, kv->line,
-					 "password: an inline password needs the file to be mode "
-					 "0600 and "
-					 "yours (chmod 600 %s)",
-					 kv->file);
+					 "password: an inline password needs a file that group and "
+					 "others cannot read, yours or read as root: %s",
+					 ini->not_private);
 				goto out;
 			}
 			if (apply(ini, reg, "password", kv, kv->value) < 0)

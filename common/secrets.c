@@ -33,7 +33,7 @@ static void strip_newline(char *s, size_t *len)
 
 int sr_secret_read_file(const char *path, char **out, char *err, size_t errlen)
 {
-	char buf[4097];
+	char buf[4097], why[300];
 	struct stat st;
 	ssize_t n;
 	size_t len = 0;
@@ -52,11 +52,9 @@ int sr_secret_read_file(const char *path, char **out, char *err, size_t errlen)
 		snprintf(err, errlen, "password file %s: not a regular file", path);
 		goto out;
 	}
-	if (st.st_uid != geteuid()) {
+	if (sr_file_owner_ok(path, (unsigned)st.st_uid, why, sizeof why) < 0) {
 		snprintf(err, errlen,
-			 "password file %s: owned by uid %u, not by you (uid %u); "
-			 "copy it to a file of your own with mode 0600",
-			 path, (unsigned)st.st_uid, (unsigned)geteuid());
+			 "password file %s; copy it to a file of your own with mode 0600", why);
 		goto out;
 	}
 	if (sr_mode_private("password file", path, st.st_mode, err, errlen) < 0)
@@ -181,11 +179,29 @@ int sr_mode_private(const char *what, const char *path, unsigned mode, char *err
 	return -1;
 }
 
-int sr_file_private(const char *path)
+int sr_file_owner_ok(const char *path, unsigned uid, char *why, size_t len)
+{
+	if (uid == (unsigned)geteuid() || geteuid() == 0)
+		return 0;
+	snprintf(why, len, "%s is owned by uid %u, not by you (uid %u)", path, uid,
+		 (unsigned)geteuid());
+	return -1;
+}
+
+int sr_file_private(const char *path, char *why, size_t len)
 {
 	struct stat st;
 
-	return stat(path, &st) == 0 && st.st_uid == geteuid() && !(st.st_mode & 077);
+	if (stat(path, &st) < 0) {
+		snprintf(why, len, "%s: %s", path, strerror(errno));
+		return 0;
+	}
+	if (st.st_mode & 077) {
+		snprintf(why, len, "%s is mode %04o, readable by group or others (chmod 600 %s)",
+			 path, (unsigned)(st.st_mode & 07777), path);
+		return 0;
+	}
+	return sr_file_owner_ok(path, (unsigned)st.st_uid, why, len) == 0;
 }
 
 /* The passwords of further credentials, from their files or variables. */

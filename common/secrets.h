@@ -16,9 +16,13 @@ int sr_secret_from_env(const char *name, char **out, char *err, size_t errlen);
 
 struct sr_reg;
 
-/* 1 when path is ours and neither group nor others may read it (mode 0600
- * or stricter): a file that may hold a secret inline. */
-int sr_file_private(const char *path);
+/* 1 when path may hold a secret inline: neither group nor others may read
+ * it (mode 0600 or stricter) and it is ours, or we are root (root reads an
+ * Asterisk pjsip.conf of the asterisk user); else 0 with the cause in why. */
+int sr_file_private(const char *path, char *why, size_t len);
+/* 0 when a file of uid may hold our secrets: ours, or we are root; else -1
+ * with "FILE is owned by uid N, not by you (uid M)" in why. */
+int sr_file_owner_ok(const char *path, unsigned uid, char *why, size_t len);
 /* A secret's file mode (a password file, a TLS key): 0 when neither group
  * nor others may read it, else -1 with what to do in err. */
 int sr_mode_private(const char *what, const char *path, unsigned mode, char *err, size_t errlen);

@@ -60,6 +60,25 @@ kam_register_count() {
 		sed -n 's/.*= *//p'
 }
 
+# `run "$@"` in a session of its own: SESSION is its id, and what the command
+# left running is found by it (session_procs), not by a name.
+run_in_session() {
+	run setsid -w bash -c 'echo $$ >"$0"; exec "$@"' "$BATS_TEST_TMPDIR/session" "$@"
+	SESSION=$(cat "$BATS_TEST_TMPDIR/session")
+}
+
+# The processes still running in session $1, one "PID SID ARGS" a line.
+session_procs() {
+	ps -e -o pid=,sid=,args= | awk -v s="$1" '$2 == s'
+}
+
+# Signal $1 (STOP, CONT) to the file's Kamailio and all its children, by
+# their process group: a frozen registrar.
+kam_signal() {
+	[ -n "${KAM_DIR:-}" ] && "$REGISTRAR" signal "$KAM_DIR" "$1"
+	return 0
+}
+
 # Contacts Kamailio holds for a user, one per line.
 kam_bindings() {
 	"$REGISTRAR" bindings "$KAM_DIR" "$1"

@@ -91,8 +91,40 @@ YAML
 	chmod 644 "$BATS_TEST_TMPDIR/i.yaml"
 	run --separate-stderr "$SIPREG" -f "$BATS_TEST_TMPDIR/i.yaml" --dump-config
 	[ "$status" -eq 78 ]
-	[[ "$stderr" == *"i.yaml:2:1: password: an inline password needs the file to be mode 0600"* ]]
-	[[ "$stderr" == *"chmod 600"* ]]
+	[[ "$stderr" == *"i.yaml:2:1: password: an inline password needs a file that group and others cannot read"* ]]
+	[[ "$stderr" == *"i.yaml is mode 0644, readable by group or others (chmod 600 "* ]]
+}
+
+@test "root takes an inline password from a 0600 pjsip.conf or YAML file of another user" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root (a file of another user)"
+	sed 1d "$FIX/pjsip/bad/inline-password.conf" >"$BATS_TEST_TMPDIR/pjsip.conf"
+	printf 'client_uri: sip:s@example.com\npassword: pw\n' >"$BATS_TEST_TMPDIR/i.yaml"
+	chmod 600 "$BATS_TEST_TMPDIR/pjsip.conf" "$BATS_TEST_TMPDIR/i.yaml"
+	chown nobody "$BATS_TEST_TMPDIR/pjsip.conf" "$BATS_TEST_TMPDIR/i.yaml"
+	run --separate-stderr "$SIPREG" --pjsip-conf "$BATS_TEST_TMPDIR/pjsip.conf" --dump-config
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+	run --separate-stderr "$SIPREG" -f "$BATS_TEST_TMPDIR/i.yaml" --dump-config
+	[ "$status" -eq 0 ]
+	# group-readable stays refused, and the message names the mode, not the owner
+	chmod 640 "$BATS_TEST_TMPDIR/pjsip.conf"
+	run --separate-stderr "$SIPREG" --pjsip-conf "$BATS_TEST_TMPDIR/pjsip.conf" --dump-config
+	[ "$status" -eq 78 ]
+	[[ "$stderr" == *"pjsip.conf is mode 0640, readable by group or others"* ]]
+}
+
+@test "root reads a 0600 password file of another user; group-readable stays refused" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root (a file of another user)"
+	make_pwfile "$BATS_TEST_TMPDIR/pw" secret
+	chown nobody "$BATS_TEST_TMPDIR/pw"
+	run --separate-stderr "$SIPREG" -u sip:alice@nowhere.invalid --password-file "$BATS_TEST_TMPDIR/pw" \
+		-t 1 -q
+	[ "$status" -eq 68 ]
+	chmod 640 "$BATS_TEST_TMPDIR/pw"
+	run --separate-stderr "$SIPREG" -u sip:alice@nowhere.invalid --password-file "$BATS_TEST_TMPDIR/pw" \
+		-t 1
+	[ "$status" -eq 78 ]
+	[[ "$stderr" == *"readable by group or others (mode 0640)"* ]]
 }
 
 @test "every bad fixture exits 78 with its file:line:col message" {

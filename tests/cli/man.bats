@@ -127,3 +127,13 @@ TOOLS="sipreg sipunreg sipauthcheck sipregwatch"
 		done <<<"$heads"
 	done
 }
+
+@test "each tool's man page shows its own name as the Nagios prefix" {
+	for t in sipreg sipunreg sipauthcheck; do
+		upper=$(tr a-z A-Z <<<"$t")
+		run grep -c "^\.Ql $upper OK - " "$SIPREG_SRCDIR/man/$t.1"
+		[ "$output" = 1 ] || { echo "$t.1 has no '$upper OK -'"; false; }
+	done
+	run grep -l "^\.Ql SIPREG OK - " "$SIPREG_SRCDIR/man/sipunreg.1" "$SIPREG_SRCDIR/man/sipauthcheck.1"
+	[ -z "$output" ]
+}

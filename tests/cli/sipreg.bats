@@ -240,6 +240,26 @@ load ../helpers
 	done
 }
 
+@test "a second '@', a bad user character or an empty parameter is 64 naming the URI" {
+	for bad in "sip:alice@@127.0.0.1|has more than one '@'" \
+		"sip:alice@127.0.0.1;;|has an empty parameter" \
+		"sip:alice@127.0.0.1;|has an empty parameter" \
+		"sip:al[ice@127.0.0.1|has '[' in the user" \
+		"sip:a,b@127.0.0.1|has ',' in the user" \
+		"sip:al%zzice@127.0.0.1|has a '%' that is not %XX in the user"; do
+		uri=${bad%%|*}
+		why=${bad#*|}
+		run --separate-stderr "$SIPREG" -u "$uri" -H 127.0.0.1:9 -p x
+		[ "$status" -eq 64 ] || { echo "$uri: $status $stderr"; false; }
+		[[ "$stderr" == "sipreg: --client-uri: \"$uri\" $why"* ]] || { echo "$stderr"; false; }
+	done
+	for flag in --server-uri --contact-uri; do
+		run --separate-stderr "$SIPREG" -u sip:alice@127.0.0.1 "$flag" 'sip:alice@@127.0.0.1' -p x
+		[ "$status" -eq 64 ] || { echo "$flag: $status $stderr"; false; }
+		[[ "$stderr" == *"$flag: \"sip:alice@@127.0.0.1\" has more than one '@'"* ]]
+	done
+}
+
 @test "the same URIs from a file are configuration errors (78) with file:line:col" {
 	umask 077
 	printf 'client_uri: sip:alice@127.0.0.1\nserver_uri: "sip:127.0.0.1:0"\n' >"$BATS_TEST_TMPDIR/u.yaml"

@@ -15,6 +15,7 @@
 
 #include "challenge.h"
 #include "digest.h"
+#include "fuzz.h"
 
 static void answer(const struct sr_challenge_plan *plan, const char *password, const char *ha1)
 {

@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "conffile.h"
+#include "fuzz.h"
 #include "fuzz_file.h"
 #include "pjsipconf.h"
 

@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "conffile.h"
+#include "fuzz.h"
 #include "fuzz_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -12,35 +12,32 @@ export BATS_TEST_TIMEOUT=300
 	need kamailio
 	need sipp
 	mkdir -p "$BATS_TEST_TMPDIR/t"
-	run env TMPDIR="$BATS_TEST_TMPDIR/t" WATCH="$SIPREG_BUILDDIR/sipregwatch" KAM_CHILDREN=2 \
+	run_in_session env TMPDIR="$BATS_TEST_TMPDIR/t" WATCH="$SIPREG_BUILDDIR/sipregwatch" KAM_CHILDREN=2 \
 		"$SIPREG_SRCDIR/bench/watch" 200 1 300 20000
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"| registered                              |          200 |          200 |"* ]]
 	[[ "$output" == *"| failure events / failed calls           |            0 |"* ]]
-	run pgrep -f "$BATS_TEST_TMPDIR/t"
-	[ "$status" -eq 1 ]
+	[ -z "$(session_procs "$SESSION")" ]
 	[ -z "$(ls -A "$BATS_TEST_TMPDIR/t")" ]
 }
 
 @test "bench/watch cleans up when the watch never started" {
 	need kamailio
 	mkdir -p "$BATS_TEST_TMPDIR/t"
-	run env TMPDIR="$BATS_TEST_TMPDIR/t" WATCH=/bin/false "$SIPREG_SRCDIR/bench/watch" 10 1
+	run_in_session env TMPDIR="$BATS_TEST_TMPDIR/t" WATCH=/bin/false "$SIPREG_SRCDIR/bench/watch" 10 1
 	[ "$status" -ne 0 ]
-	run pgrep -f "$BATS_TEST_TMPDIR/t"
-	[ "$status" -eq 1 ]
+	[ -z "$(session_procs "$SESSION")" ]
 	[ -z "$(ls -A "$BATS_TEST_TMPDIR/t")" ]
 }
 
 @test "bench/transports and bench/load run and leave nothing behind" {
 	need kamailio
 	mkdir -p "$BATS_TEST_TMPDIR/t"
-	run env TMPDIR="$BATS_TEST_TMPDIR/t" SIPREG="$SIPREG" "$SIPREG_SRCDIR/bench/transports" 2
+	run_in_session env TMPDIR="$BATS_TEST_TMPDIR/t" SIPREG="$SIPREG" "$SIPREG_SRCDIR/bench/transports" 2
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"| wss                |"* ]]
-	run pgrep -f "$BATS_TEST_TMPDIR/t"
-	[ "$status" -eq 1 ]
+	[ -z "$(session_procs "$SESSION")" ]
 	[ -z "$(ls -A "$BATS_TEST_TMPDIR/t")" ]
 }

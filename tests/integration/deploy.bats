@@ -32,10 +32,12 @@ rooted() {
 }
 
 # Run $2... as user $1 with its groups (as systemd and cron do) and umask $UM.
+# With AS_EXEC=1 the shell is replaced: in the background, $! is then the
+# command's own PID.
 as_user() {
 	local u=$1
 	shift
-	setpriv --reuid "$u" --regid "$(id -gn "$u")" --init-groups -- \
+	${AS_EXEC:+exec} setpriv --reuid "$u" --regid "$(id -gn "$u")" --init-groups -- \
 		sh -c "umask ${UM:-0022}; exec \"\$@\"" sh "$@"
 }
 
@@ -101,14 +103,11 @@ start_unit() {
 	# the binary of ExecStart is the one installed below $ROOT
 	cmd=$(unit_value ExecStart)
 	cmd="$ROOT/usr/local/bin/$(basename "${cmd%% *}") $(rooted "${cmd#* }")"
-	eval "UM=$(unit_value UMask) as_user \"\$U\" $cmd" \
+	eval "AS_EXEC=1 UM=$(unit_value UMask) as_user \"\$U\" $cmd" \
 		>"$BATS_FILE_TMPDIR/watch.out" 2>"$BATS_FILE_TMPDIR/watch.err" 3>&- &
-	local i
-	for i in $(seq 1 100); do
-		WPID=$(pgrep -f "^$ROOT/usr/local/bin/sipregwatch ") && break
-		sleep 0.05
-	done
+	WPID=$!
 	export WPID
+	local i
 	for i in $(seq 1 100); do
 		[ -f "$ROOT/run/sipreg/status.json" ] &&
 			jq -e '.registrations[0].state == "registered"' "$ROOT/run/sipreg/status.json" \
@@ -120,8 +119,8 @@ start_unit() {
 }
 
 teardown_file() {
-	[ -n "${ROOT:-}" ] && pkill -TERM -f "^$ROOT/usr/local/bin/"
-	[ -n "${ROOT:-}" ] && pkill -f -- "--collector.textfile.directory=$ROOT/"
+	[ -n "${WPID:-}" ] && kill -TERM "$WPID" 2>/dev/null
+	[ -f "$BATS_FILE_TMPDIR/nx.pid" ] && kill "$(cat "$BATS_FILE_TMPDIR/nx.pid")" 2>/dev/null
 	kam_stop
 	[ -n "${ROOT:-}" ] && rm -rf "$ROOT"
 	return 0
@@ -212,13 +211,14 @@ teardown_file() {
 	wait_file "$ROOT/var/lib/sipreg/sipreg.prom"
 	[ -L "$ROOT/var/lib/prometheus/node-exporter/sipreg.prom" ]
 	port=$(free_udp_port)
-	as_user prometheus prometheus-node-exporter --web.listen-address="127.0.0.1:$port" \
+	AS_EXEC=1 as_user prometheus prometheus-node-exporter --web.listen-address="127.0.0.1:$port" \
 		--collector.disable-defaults --collector.textfile \
 		--collector.textfile.directory="$ROOT/var/lib/prometheus/node-exporter" \
 		>"$BATS_TEST_TMPDIR/nx.log" 2>&1 3>&- &
+	echo $! >"$BATS_FILE_TMPDIR/nx.pid"
 	listening "$port"
 	run curl -sS "http://127.0.0.1:$port/metrics"
-	pkill -f -- "--web.listen-address=127.0.0.1:$port"
+	kill "$(cat "$BATS_FILE_TMPDIR/nx.pid")"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *'sipreg_registered{name="trunk-a"} 1'* ]]
 	[[ "$output" == *"node_textfile_scrape_error 0"* ]]

@@ -23,7 +23,7 @@ setup() {
 }
 
 teardown() {
-	[ -n "${KAM_DIR:-}" ] && pkill -CONT -f "$KAM_DIR/kamailio.cfg"
+	kam_signal CONT
 	sipp_and_watch_stop
 }
 
@@ -71,11 +71,11 @@ YAML
 
 @test "a silent registrar (frozen): the watch fails by timeout, backs off, registers once it answers" {
 	kam_ready UDP
-	pkill -STOP -f "$KAM_DIR/kamailio.cfg"
+	kam_signal STOP
 	watch_yaml udp "$KAM_UDP"
 	wait_event retry_scheduled "" 15
 	[ "$(jq -rs '[.[] | select(.event == "failed")][0].result' "$EV")" = timeout ]
-	pkill -CONT -f "$KAM_DIR/kamailio.cfg"
+	kam_signal CONT
 	wait_event registered "" 20
 	kam_bindings alice | grep -q "sip:$CU@"
 	# bounded: a REGISTER per retry, no burst while it was silent

@@ -40,7 +40,7 @@ teardown() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == "SIPREG WARNING - "*"'time'="*"s;@0:100;;0"* ]]
 	# the line says which threshold fired
-	[[ "$output" == *"; time "*" s outside -w @0:100 |"* ]]
+	[[ "$output" == *"; time "*" s inside -w @0:100 |"* ]]
 	sipp_stop
 	sipp_start ok
 	run --separate-stderr timeout 30 "$SIPREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$SIPP_PORT" -p x -t 5 -o nagios -w @0:100 -c '~:-1'
@@ -52,7 +52,7 @@ teardown() {
 	sipp_start silent
 	run --separate-stderr timeout 30 "$SIPREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$SIPP_PORT" -p x -t 1 -o nagios
 	[ "$status" -eq 2 ]
-	[[ "$output" == "SIPREG CRITICAL - sip:alice@127.0.0.1 timeout timeout after 1."*" s | "* ]]
+	[[ "$output" == "SIPREG CRITICAL - sip:alice@127.0.0.1 timeout after 1."*" s | "* ]]
 }
 
 @test "-o nagios: usage and configuration errors are UNKNOWN (3), every tool" {

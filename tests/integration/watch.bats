@@ -28,7 +28,7 @@ teardown() {
 	[ -n "$WPID" ] && kill -KILL "$WPID" 2>/dev/null
 	sipp_stop
 	# a test that froze Kamailio (SIGSTOP) never leaves it frozen
-	[ -n "${KAM_DIR:-}" ] && pkill -CONT -f "$KAM_DIR/kamailio.cfg"
+	kam_signal CONT
 	[ -n "${KAM2_DIR:-}" ] && "$REGISTRAR" stop "$KAM2_DIR"
 	return 0
 }
@@ -608,14 +608,14 @@ outbound_start() {
 	kam_ready TCP
 	outbound_start "$KAM_TCP" 1
 	read -r p1 _ _ < <(flow "$KAM_TCP")
-	pkill -STOP -f "$KAM_DIR/kamailio.cfg"
+	kam_signal STOP
 	# the pong deadline (10 s) ends the flow; nua connects again at once
 	for i in $(seq 1 250); do
 		p2=$(flow "$KAM_TCP" | cut -d' ' -f1)
 		[[ -n $p2 && $p2 != "$p1" ]] && break
 		sleep 0.1
 	done
-	pkill -CONT -f "$KAM_DIR/kamailio.cfg"
+	kam_signal CONT
 	echo "flow $p1 replaced by ${p2:-none}" >&3
 	[ -n "$p2" ]
 	[ "$p2" != "$p1" ]
@@ -734,7 +734,7 @@ YAML
 	run "$WATCH" --check --status-file "$ST"
 	echo "$output" >&3
 	[ "$status" -eq 0 ]
-	pkill -STOP -f "$KAM_DIR/kamailio.cfg"
+	kam_signal STOP
 	# the grant (600 s) still runs: only the unanswered audits tell
 	wait_event registrar_unreachable "" 15
 	kill -USR1 "$WPID"
@@ -747,7 +747,7 @@ YAML
 	run "$WATCH" --check --status-file "$ST" --unreachable-critical 0
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"(critical)"* ]]
-	pkill -CONT -f "$KAM_DIR/kamailio.cfg"
+	kam_signal CONT
 	wait_event registrar_reachable "" 15
 	watch_stop
 	# after a clean stop the check says so, not "failing"

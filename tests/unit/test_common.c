@@ -655,9 +655,10 @@ static void test_nagios_render(void **state)
 	assert_non_null(
 	    strstr(buf, "SIPREG CRITICAL - 1 of 2 ok; a/b=c timeout; time 2 s outside -w 1 |"));
 	assert_non_null(strstr(buf, " 'time'=2.000s;1;;0"));
-	assert_non_null(strstr(buf, " 'it''s time'=0.012s;;;0"));
+	/* each registration's time carries the thresholds too */
+	assert_non_null(strstr(buf, " 'it''s time'=0.012s;1;;0"));
 	assert_non_null(strstr(buf, " 'it''s expires'=600s;;;0"));
-	assert_non_null(strstr(buf, " 'a/b_c time'=2.000s;;;0"));
+	assert_non_null(strstr(buf, " 'a/b_c time'=2.000s;1;;0"));
 	assert_null(strstr(buf, "'a/b_c expires'"));
 	free(buf);
 	sr_result_free(&res[0]);
@@ -689,6 +690,58 @@ static void test_nagios_render(void **state)
 	free(buf);
 	unlink(path);
 	rmdir(dir);
+}
+
+/* The Nagios line of one result as TOOL renders it, and its state in st. */
+static char *nagios_line(const char *tool, const struct sr_result *r,
+			 const struct sr_nagios_opts *no, int *st)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	*st = sr_output_nagios(f, tool, r, 1, no);
+	fclose(f);
+	return buf;
+}
+
+/* The status line's words: an '@' range fires inside, a timeout is said
+ * once, --min-expires and a registrar's Min-Expires are in the perfdata,
+ * and the line begins with the tool's own name. */
+static void test_nagios_texts(void **state)
+{
+	struct sr_result r;
+	char *buf;
+	int st;
+	struct sr_nagios_opts no = {.warn = "@0:1", .min_expires = 60};
+
+	(void)state;
+	sr_result_init(&r);
+	r.name = strdup("alice");
+	r.word = SR_W_REGISTERED;
+	r.status = 200;
+	r.t_total = 500;
+	r.expires_granted = 600;
+	buf = nagios_line("sipauthcheck", &r, &no, &st);
+	assert_int_equal(st, 1);
+	assert_non_null(strstr(buf, "SIPAUTHCHECK WARNING - alice registered"));
+	assert_non_null(strstr(buf, "; time 0.5 s inside -w @0:1 |"));
+	assert_non_null(strstr(buf, " 'expires'=600s;;60:;0"));
+	free(buf);
+
+	r.word = SR_W_TIMEOUT;
+	r.status = 0;
+	r.t_total = 3000;
+	r.expires_granted = -1;
+	r.min_expires = 120;
+	buf = nagios_line("sipreg", &r, &no, &st);
+	assert_int_equal(st, 2);
+	assert_non_null(strstr(buf, "SIPREG CRITICAL - alice timeout after 3.0 s"));
+	assert_null(strstr(buf, "timeout timeout"));
+	assert_non_null(strstr(buf, " 'min_expires'=120s;;;0"));
+	free(buf);
+	sr_result_free(&r);
 }
 
 /* Credentials per realm: each realm of a challenge is answered with the
@@ -1413,6 +1466,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_exit_codes),
+	    cmocka_unit_test(test_nagios_texts),
 	    cmocka_unit_test(test_exit_worst),
 	    cmocka_unit_test(test_option_find),
 	    cmocka_unit_test(test_option_table_consistent),

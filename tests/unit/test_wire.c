@@ -1,5 +1,6 @@
 /* Unit tests of the wire pieces without I/O: WebSocket handshake and
- * framing (ws.c), SIP framing on streams (sipstream.c). */
+ * framing (ws.c), SIP framing on streams (sipstream.c), SIP URI checks
+ * (uri.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 
 #include "shard.h"
 #include "sipstream.h"
+#include "uri.h"
 #include "window.h"
 #include "ws.h"
 
@@ -282,6 +284,49 @@ static void test_shard(void **state)
 	assert_int_equal(sr_shard_of("anything", 1), 1);
 }
 
+/* uri.c: each URI and the phrase of its problem (NULL: fine). */
+static void test_uri_problem(void **state)
+{
+	static const struct {
+		const char *uri, *why;
+	} rows[] = {
+	    {"sip:alice@127.0.0.1", NULL},
+	    {"sips:alice:pw&x@[::1]:5061;transport=tls;lr", NULL},
+	    {"sip:+4930123@example.org;user=phone", NULL},
+	    {"sip:a-b_c.d!e~f*g'h(i)j&k=l+m$n/o%41@example.org", NULL},
+	    {"sip:example.org;lr?Subject=x", NULL},
+	    {"sip:alice@@127.0.0.1", "has more than one '@'"},
+	    {"sip:alice@example.org;x=a@b", "has more than one '@'"},
+	    {"sip:@example.org", "has an empty user before '@'"},
+	    {"sip::pw@example.org", "has an empty user before '@'"},
+	    {"sip:al[ice@example.org", "has '[' in the user"},
+	    {"sip:a;b@example.org", "has ';' in the user"},
+	    {"sip:a,b@example.org", "has ',' in the user"},
+	    {"sip:a%4@example.org", "has a '%' that is not %XX in the user"},
+	    {"sip:alice@example.org;;", "has an empty parameter (';;', a ';' at the end or ';=')"},
+	    {"sip:alice@example.org;", "has an empty parameter (';;', a ';' at the end or ';=')"},
+	    {"sip:alice@example.org;=x", "has an empty parameter (';;', a ';' at the end or ';=')"},
+	    {"sip:alice@example.org;lr;;x",
+	     "has an empty parameter (';;', a ';' at the end or ';=')"},
+	    {"sip:alice@", "has no host"},
+	    {"sip:alice@example.org:0", "has a port that is not 1 to 65535"},
+	    {"sip:al ice@example.org", "contains a space"},
+	    {"tel:+4930123", "scheme"},
+	};
+	char buf[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		const char *why = sr_uri_problem(rows[i].uri, buf, sizeof buf);
+
+		if (!rows[i].why)
+			assert_null(why);
+		else
+			assert_string_equal(why ? why : "(none)", rows[i].why);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -289,6 +334,7 @@ int main(void)
 	    cmocka_unit_test(test_ws_response), cmocka_unit_test(test_ws_frames),
 	    cmocka_unit_test(test_ws_uri),	cmocka_unit_test(test_sip_next),
 	    cmocka_unit_test(test_window),	cmocka_unit_test(test_shard),
+	    cmocka_unit_test(test_uri_problem),
 	};
 
 	return cmocka_run_group_tests_name("wire", tests, NULL, NULL);
