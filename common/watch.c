@@ -749,12 +749,15 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 	w.opts = opts;
 	w.text = run->output == SR_OUT_TEXT;
 	w.events = stdout;
+	/* a file that cannot be written is said once, at the start */
+	if (sr_watch_files_check(tool, opts) < 0)
+		return SR_EXIT_CANTCREAT;
 	if (opts->events_file) {
 		w.events = fopen(opts->events_file, "ae");
 		if (!w.events) {
-			fprintf(stderr, "%s: events file %s: %s\n", tool, opts->events_file,
-				strerror(errno));
-			return SR_EXIT_CONFIG;
+			fprintf(stderr, "%s: --events %s cannot be written: %s\n", tool,
+				opts->events_file, strerror(errno));
+			return SR_EXIT_CANTCREAT;
 		}
 	}
 	if (su_init() != 0)

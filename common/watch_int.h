@@ -121,6 +121,10 @@ void sr_watch_audit_note(struct slot *s);
 void sr_watch_audits_run(struct watch *w, double now);
 void sr_watch_audits_drop(struct watch *w);
 
+/* watchout.c: the status file and the metrics can be written where they
+ * are asked for: 0, or -1 with the reason on stderr. */
+int sr_watch_files_check(const char *tool, const struct sr_watch_opts *opts);
+
 /* One event: a JSON line, or a text line with -o text. fields: a JSON
  * object, stolen. */
 void sr_watch_emit(struct watch *w, const char *event, const struct slot *s, json_t *fields);

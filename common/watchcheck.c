@@ -93,7 +93,20 @@ int sr_watch_check(FILE *out, const char *status_file, double stale_after, const
 
 	if (!doc) {
 		sr_nagios_begin(out, tool, SR_NAGIOS_UNKNOWN);
-		sr_nagios_text(out, "cannot read %s: %s\n", status_file, je.text);
+		sr_nagios_text(out, "cannot read %s: %s", status_file, je.text);
+		fputc('\n', out);
+		return SR_NAGIOS_UNKNOWN;
+	}
+	/* a file of another program, or cut short: nothing to judge by */
+	if (!json_is_number(json_object_get(doc, "updated")) ||
+	    !json_is_array(json_object_get(doc, "registrations"))) {
+		sr_nagios_begin(out, tool, SR_NAGIOS_UNKNOWN);
+		sr_nagios_text(out,
+			       "%s is not a sipregwatch status file (no \"updated\" or "
+			       "\"registrations\")",
+			       status_file);
+		fputc('\n', out);
+		json_decref(doc);
 		return SR_NAGIOS_UNKNOWN;
 	}
 	if (sr_range_alert(warn, 0) < 0 || sr_range_alert(crit, 0) < 0) {
@@ -102,7 +115,7 @@ int sr_watch_check(FILE *out, const char *status_file, double stale_after, const
 		json_decref(doc);
 		return SR_NAGIOS_UNKNOWN;
 	}
-	age = now - json_real_value(json_object_get(doc, "updated"));
+	age = now - json_number_value(json_object_get(doc, "updated"));
 	regs = json_object_get(doc, "registrations");
 	tally(regs, now, &t);
 	if (age > stale_after || t.rejected || (t.n && t.reg == 0))

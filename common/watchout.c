@@ -98,6 +98,35 @@ static int write_atomic(const char *path, const char *data, size_t len)
 	return rc;
 }
 
+/* Whether path can be replaced as write_atomic() does: its temporary file
+ * made and removed again. */
+static int can_write(const char *tool, const char *what, const char *path)
+{
+	char tmp[4096];
+	FILE *f;
+
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+	f = fopen(tmp, "we");
+	if (!f) {
+		fprintf(stderr, "%s: %s %s cannot be written: %s\n", tool, what, path,
+			strerror(errno));
+		return -1;
+	}
+	fclose(f);
+	unlink(tmp);
+	return 0;
+}
+
+int sr_watch_files_check(const char *tool, const struct sr_watch_opts *opts)
+{
+	if (opts->status_file && can_write(tool, "--status-file", opts->status_file) < 0)
+		return -1;
+	if (opts->prometheus_file &&
+	    can_write(tool, "--prometheus-file", opts->prometheus_file) < 0)
+		return -1;
+	return 0;
+}
+
 /* A JSON string (or null) for the status file. */
 static void json_put(FILE *f, const char *v)
 {
