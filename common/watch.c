@@ -260,8 +260,9 @@ static void reject(struct slot *s, const char *why)
 		su_timer_reset(s->timer);
 	set_state(s, S_REJECTED);
 	sr_watch_emit(s->w, "rejected", s,
-		      json_pack("{s:s, s:s, s:i}", "result", sr_word_name(s->res.word), "reason",
-				why, "status", s->res.status));
+		      json_pack("{s:s, s:s, s:o}", "result", sr_word_name(s->res.word), "reason",
+				why, "status",
+				s->res.status ? json_integer(s->res.status) : json_null()));
 }
 
 /* After a failure: stop or schedule the next attempt, as
@@ -286,7 +287,8 @@ static void fail_policy(struct slot *s)
 	if (!s->failing_since)
 		s->failing_since = sr_wall_now();
 	sr_watch_emit(s->w, "failed", s,
-		      json_pack("{s:i, s:o, s:s, s:o}", "status", res->status, "reason",
+		      json_pack("{s:o, s:o, s:s, s:o}", "status",
+				res->status ? json_integer(res->status) : json_null(), "reason",
 				res->reason && res->status ? json_string(res->reason) : json_null(),
 				"result", sr_word_name(res->word), "error",
 				res->error ? json_string(res->error) : json_null()));
@@ -334,9 +336,11 @@ static void on_done(void *arg)
 					  ? SR_WIN_ANSWERED
 					  : SR_WIN_CONGESTED);
 		set_state(s, S_STOPPED);
-		sr_watch_emit(s->w, "unregistered", s,
-			      json_pack("{s:i, s:b}", "status", s->res.unreg_status, "removed",
-					s->res.unreg_status >= 200 && s->res.unreg_status < 300));
+		sr_watch_emit(
+		    s->w, "unregistered", s,
+		    json_pack("{s:o, s:b}", "status",
+			      s->res.unreg_status ? json_integer(s->res.unreg_status) : json_null(),
+			      "removed", s->res.unreg_status >= 200 && s->res.unreg_status < 300));
 		return;
 	}
 	if (s->in_window)

@@ -125,8 +125,11 @@ void sr_watch_audits_drop(struct watch *w);
  * are asked for: 0, or -1 with the reason on stderr. */
 int sr_watch_files_check(const char *tool, const struct sr_watch_opts *opts);
 
-/* One event: a JSON line, or a text line with -o text. fields: a JSON
- * object, stolen. */
+/* A point in time for an event, in the form of its "ts" (ISO 8601, UTC,
+ * milliseconds); null for 0 (never). */
+json_t *sr_watch_time(double wall);
+/* One event: a JSON line, or a text line with -o text; "name" is null for
+ * the process's own events (s NULL). fields: a JSON object, stolen. */
 void sr_watch_emit(struct watch *w, const char *event, const struct slot *s, json_t *fields);
 /* The status file and the Prometheus metrics, each replaced atomically. */
 void sr_watch_write_files(struct watch *w);

@@ -104,8 +104,8 @@ static void note_reachability(struct watch *w, struct audit *a)
 	if (!answered && !a->unreachable_since) {
 		a->unreachable_since = now;
 		sr_watch_emit(w, "registrar_unreachable", NULL,
-			      json_pack("{s:s, s:f, s:s?}", "registrar", a->registrar, "since", now,
-					"error", a->res.error));
+			      json_pack("{s:s, s:o, s:s?}", "registrar", a->registrar, "since",
+					sr_watch_time(now), "error", a->res.error));
 	} else if (answered && a->unreachable_since) {
 		sr_watch_emit(w, "registrar_reachable", NULL,
 			      json_pack("{s:s, s:f}", "registrar", a->registrar, "after",

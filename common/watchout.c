@@ -35,6 +35,20 @@ static void iso_time(double t, char *buf, size_t len)
 	snprintf(buf, len, "%.30s", tmp);
 }
 
+json_t *sr_watch_time(double wall)
+{
+	char ts[40];
+
+	if (!wall)
+		return json_null();
+	iso_time(wall, ts, sizeof ts);
+	return json_string(ts);
+}
+
+/* Durations in events: %.15g keeps every digit a double holds of them
+ * (jansson's default 17 adds noise, 6 cut 3600.25 s to 3600.2). */
+#define EVENT_REALS JSON_REAL_PRECISION(15)
+
 /* One event: JSON Lines, or a text line with -o text. fields: a json object
  * (stolen). */
 void sr_watch_emit(struct watch *w, const char *event, const struct slot *s, json_t *fields)
@@ -45,8 +59,9 @@ void sr_watch_emit(struct watch *w, const char *event, const struct slot *s, jso
 	iso_time(sr_wall_now(), ts, sizeof ts);
 	json_object_set_new(o, "ts", json_string(ts));
 	json_object_set_new(o, "event", json_string(event));
-	if (s)
-		json_object_set_new(o, "name", json_string(s->reg->name ? s->reg->name : "?"));
+	/* every event has a name: null for those of the whole process */
+	json_object_set_new(o, "name",
+			    s ? json_string(s->reg->name ? s->reg->name : "?") : json_null());
 	if (w->run->shard)
 		json_object_set_new(o, "shard", json_string(w->run->shard));
 	if (fields)
@@ -58,15 +73,14 @@ void sr_watch_emit(struct watch *w, const char *event, const struct slot *s, jso
 		fprintf(w->events, "%s %s %s", ts, s ? s->reg->name : "-", event);
 		json_object_foreach(fields, k, v)
 		{
-			char *d = json_dumps(v, JSON_ENCODE_ANY | JSON_REAL_PRECISION(6));
+			char *d = json_dumps(v, JSON_ENCODE_ANY | EVENT_REALS);
 
 			fprintf(w->events, " %s=%s", k, d ? d : "?");
 			free(d);
 		}
 		fputc('\n', w->events);
 	} else {
-		json_dumpf(o, w->events,
-			   JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+		json_dumpf(o, w->events, JSON_COMPACT | JSON_PRESERVE_ORDER | EVENT_REALS);
 		fputc('\n', w->events);
 	}
 	if (fflush(w->events) != 0 || ferror(w->events)) {

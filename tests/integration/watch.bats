@@ -239,6 +239,30 @@ YAML
 	watch_stop
 }
 
+flat_yaml() { # port
+	printf 'client_uri: sip:alice@127.0.0.1\nserver_uri: sip:127.0.0.1:%s\nmax_random_initial_delay: 0\nretry_interval: 1\n' \
+		"$1" >"$BATS_TEST_TMPDIR/r.yaml"
+}
+
+@test "events: no response is status null; every event has a name, null for the process's" {
+	sipp_start silent
+	flat_yaml "$SIPP_PORT"
+	echo "max_retries: 0" >>"$BATS_TEST_TMPDIR/r.yaml"
+	watch_start "$BATS_TEST_TMPDIR/r.yaml" -t 1
+	wait_event rejected "" 10
+	kill -HUP "$WPID"
+	wait_event reloaded "" 5
+	watch_stop
+	[ "$(jq -s '[.[] | select(.event == "failed")][0].status' "$EV")" = null ]
+	[ "$(jq -s '[.[] | select(.event == "failed")][0].result' "$EV")" = '"timeout"' ]
+	[ "$(jq -s '[.[] | select(.event == "rejected")][0].status' "$EV")" = null ]
+	[ "$(jq -s 'all(.[]; has("name"))' "$EV")" = true ]
+	[ "$(jq -s '[.[] | select(.event == "started")][0].name' "$EV")" = null ]
+	[ "$(jq -s '[.[] | select(.event == "reloaded")][0].name' "$EV")" = null ]
+	[ "$(jq -s '[.[] | select(.event == "stopped")][0].name' "$EV")" = null ]
+	[ "$(jq -s '[.[] | select(.event == "rejected")][0].name' "$EV")" = '"sip:alice@127.0.0.1"' ]
+}
+
 retry_yaml() { # port, extra lines
 	printf 'client_uri: sip:alice@127.0.0.1\nserver_uri: sip:127.0.0.1:%s\nmax_random_initial_delay: 0\nretry_interval: 1\n%s\n' \
 		"$1" "${2:-}" >"$BATS_TEST_TMPDIR/r.yaml"
@@ -429,6 +453,7 @@ YAML
 	kam_bindings alice | grep -q "sip:${CU}u@"
 	kam_bindings bob | grep -q "sip:${CU}v@"
 	[ "$(jq -s '[.[] | select(.event == "bindings_lost")][0].registrations' "$EV")" = 2 ]
+	[ "$(jq -s '[.[] | select(.event == "bindings_lost")][0] | has("name")' "$EV")" = true ]
 	watch_stop
 }
 
@@ -737,6 +762,12 @@ YAML
 	pkill -STOP -f "$KAM_DIR/kamailio.cfg"
 	# the grant (600 s) still runs: only the unanswered audits tell
 	wait_event registrar_unreachable "" 15
+	# since: the form of ts, in full, and not after it
+	since=$(jq -s -r '[.[] | select(.event == "registrar_unreachable")][0].since' "$EV")
+	ts=$(jq -s -r '[.[] | select(.event == "registrar_unreachable")][0].ts' "$EV")
+	[[ "$since" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{3}Z$ ]]
+	[[ ! "$since" > "$ts" ]]
+	[ "$(jq -s '[.[] | select(.event == "registrar_unreachable")][0].name' "$EV")" = null ]
 	kill -USR1 "$WPID"
 	sleep 0.5
 	[ "$(jq -r '.registrations[0].state' "$ST")" = registered ]
