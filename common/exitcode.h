@@ -31,6 +31,7 @@ enum {
 	SR_EXIT_DNS = 68,
 	SR_EXIT_FINAL = 69,
 	SR_EXIT_INTERNAL = 70,
+	SR_EXIT_CANTCREAT = 73, /* sipregwatch: an output file cannot be created */
 	SR_EXIT_TEMP = 75,
 	SR_EXIT_PROTOCOL = 76,
 	SR_EXIT_AUTH = 77,

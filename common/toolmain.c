@@ -174,8 +174,9 @@ void sr_watch_tool_main(int argc, char **argv)
 		if (!run.status_file) {
 			sr_nagios_begin(stdout, tool, SR_NAGIOS_UNKNOWN);
 			sr_nagios_text(stdout,
-				       "%s needs --status-file FILE (of a running sipregwatch)\n",
+				       "%s needs --status-file FILE (of a running sipregwatch)",
 				       run.check ? "--check" : "-o nagios");
+			fputc('\n', stdout);
 			code = SR_NAGIOS_UNKNOWN;
 			goto out;
 		}

@@ -50,13 +50,19 @@ static void window_end(struct slot *s, enum sr_window_outcome o);
 
 static void set_state(struct slot *s, enum slot_state st)
 {
+	double now = sr_wall_now();
+	enum slot_state shown = sr_watch_shown_state(s, now);
+
 	if (s->in_window && st != S_REGISTERING)
 		window_end(s, SR_WIN_DROPPED);
-	if (s->st != st) {
-		s->since = sr_wall_now();
+	if (s->st == S_REGISTERED && st != S_REGISTERED)
+		sr_watch_expiry_note(s);
+	if (s->st != st)
 		s->w->dirty = 1;
-	}
 	s->st = st;
+	/* since: of the state reports show (a refresh leaves it registered) */
+	if (sr_watch_shown_state(s, now) != shown)
+		s->since = now;
 }
 
 static void timer_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg);
@@ -132,8 +138,10 @@ static void send_now(struct slot *s)
 	}
 	set_state(s, S_REGISTERING);
 	sr_watch_emit(w, "registering", s,
-		      json_pack("{s:s, s:i}", "registrar", s->res.registrar ? s->res.registrar : "",
-				"attempt", (int)s->attempts + 1));
+		      json_pack("{s:s, s:i, s:b}", "registrar",
+				s->res.registrar ? s->res.registrar : "", "attempt",
+				(int)s->attempts + 1, "refresh",
+				sr_watch_refreshing(s, sr_wall_now())));
 	s->in_window = 1;
 	s->sent_at = sr_now();
 	sr_window_sent(&w->win);
@@ -206,14 +214,18 @@ int sr_watch_holds_at(const struct slot *s, const char *registrar)
 static void registered(struct slot *s)
 {
 	struct watch *w = s->w;
-	int refresh = s->st == S_REGISTERED || s->refresh_due || s->res.t0_refresh;
+	double now = sr_wall_now();
+	/* a renewal of a binding that held all along; after a failure, a lost
+	 * or an expired binding it is registered anew */
+	int renewed =
+	    s->ever_registered && !s->failing_since && sr_watch_shown_state(s, now) == S_REGISTERED;
 	int by_stack = s->res.t0_refresh;
 	json_t *fields;
 	double at;
 
 	s->res.t0_refresh = 0;
 	s->refresh_due = 0;
-	s->last_success = sr_wall_now();
+	s->last_success = now;
 	s->failing_since = 0;
 	s->attempts = 0;
 	s->backoff = 0;
@@ -224,9 +236,10 @@ static void registered(struct slot *s)
 	if (!by_stack && s->res.t_final >= 0)
 		s->rtt = (double)s->res.t_final / 1000.0;
 	s->registrations_total++;
-	if (refresh)
+	if (renewed)
 		w->refreshes_total++;
 	set_state(s, S_REGISTERED);
+	s->bound_until = s->granted > 0 ? now + (double)s->granted : 0;
 	fields = json_pack("{s:I, s:I, s:o, s:o, s:i}", "expires", (json_int_t)s->granted,
 			   "expires_requested", (json_int_t)s->reg->expiration, "server",
 			   s->res.server ? json_string(s->res.server) : json_null(), "rtt",
@@ -247,7 +260,7 @@ static void registered(struct slot *s)
 		json_object_set_new(fields, "received",
 				    s->res.received ? json_string(s->res.received) : json_null());
 	}
-	sr_watch_emit(w, refresh && s->ever_registered ? "refreshed" : "registered", s, fields);
+	sr_watch_emit(w, renewed ? "refreshed" : "registered", s, fields);
 	s->ever_registered = 1;
 	sr_watch_audit_note(s);
 	/* Our own deadline, whatever nua thinks was granted (docs/sofia-sip.md, 5):
@@ -264,8 +277,9 @@ static void reject(struct slot *s, const char *why)
 		su_timer_reset(s->timer);
 	set_state(s, S_REJECTED);
 	sr_watch_emit(s->w, "rejected", s,
-		      json_pack("{s:s, s:s, s:i}", "result", sr_word_name(s->res.word), "reason",
-				why, "status", s->res.status));
+		      json_pack("{s:s, s:s, s:o}", "result", sr_word_name(s->res.word), "reason",
+				why, "status",
+				s->res.status ? json_integer(s->res.status) : json_null()));
 }
 
 /* After a failure: stop or schedule the next attempt, as
@@ -290,10 +304,14 @@ static void fail_policy(struct slot *s)
 	if (!s->failing_since)
 		s->failing_since = sr_wall_now();
 	sr_watch_emit(s->w, "failed", s,
-		      json_pack("{s:i, s:o, s:s, s:o}", "status", res->status, "reason",
+		      json_pack("{s:o, s:o, s:s, s:o}", "status",
+				res->status ? json_integer(res->status) : json_null(), "reason",
 				res->reason && res->status ? json_string(res->reason) : json_null(),
 				"result", sr_word_name(res->word), "error",
 				res->error ? json_string(res->error) : json_null()));
+	/* a 2xx that is a failure kept no binding of ours: none holds */
+	if (res->status >= 200 && res->status < 300)
+		s->bound_until = 0;
 	sr_retry_decide(r, &in, res->error, &d);
 	s->attempts = d.attempts;
 	s->backoff = d.backoff;
@@ -338,10 +356,12 @@ static void on_done(void *arg)
 					  ? SR_WIN_ANSWERED
 					  : SR_WIN_CONGESTED);
 		set_state(s, S_STOPPED);
-		sr_watch_emit(s->w, "unregistered", s,
-			      json_pack("{s:i, s:b, s:s?}", "status", s->res.unreg_status,
-					"removed", sr_result_unreg_removed(&s->res), "error",
-					sr_result_unreg_removed(&s->res) ? NULL : s->res.error));
+		sr_watch_emit(
+		    s->w, "unregistered", s,
+		    json_pack("{s:o, s:b, s:s?}", "status",
+			      s->res.unreg_status ? json_integer(s->res.unreg_status) : json_null(),
+			      "removed", sr_result_unreg_removed(&s->res), "error",
+			      sr_result_unreg_removed(&s->res) ? NULL : s->res.error));
 		return;
 	}
 	if (s->in_window)
@@ -684,6 +704,7 @@ static void tick_body(struct watch *w, double now)
 		return;
 	}
 	sr_watch_audits_run(w, now);
+	sr_watch_expiry_run(w, sr_wall_now());
 	sr_http_tick(w->http);
 	drain(w, now);
 	/* drop slots a reload removed once they are un-registered */
@@ -754,12 +775,15 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 	w.opts = opts;
 	w.text = run->output == SR_OUT_TEXT;
 	w.events = stdout;
+	/* a file that cannot be written is said once, at the start */
+	if (sr_watch_files_check(tool, opts) < 0)
+		return SR_EXIT_CANTCREAT;
 	if (opts->events_file) {
 		w.events = fopen(opts->events_file, "ae");
 		if (!w.events) {
-			fprintf(stderr, "%s: events file %s: %s\n", tool, opts->events_file,
-				strerror(errno));
-			return SR_EXIT_CONFIG;
+			fprintf(stderr, "%s: --events %s cannot be written: %s\n", tool,
+				opts->events_file, strerror(errno));
+			return SR_EXIT_CANTCREAT;
 		}
 	}
 	if (su_init() != 0)

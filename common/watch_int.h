@@ -56,6 +56,9 @@ struct slot {
 	double sent_at;	 /* when it went (sr_now()) */
 	size_t qidx;	 /* its place in the queue while S_QUEUED */
 	int refresh_due; /* our own refresh deadline passed (docs/sofia-sip.md, 5) */
+	/* wall clock until which the registrar holds the binding of our last 2xx,
+	 * 0: none (not yet, lost, expired): a refresh in flight ends nothing */
+	double bound_until;
 };
 
 /* A registrar that lost its bindings (restarted without them, a location
@@ -107,6 +110,7 @@ struct watch {
 	struct sr_http *http;  /* --metrics-listen, or NULL */
 	struct audit **audits; /* each apart: a query in flight points at its own */
 	size_t n_audits;
+	double next_expiry; /* the earliest bound_until of a refresh in flight, 0 */
 };
 
 /* watch.c, for watchaudit.c */
@@ -120,9 +124,27 @@ int sr_watch_holds_at(const struct slot *s, const char *registrar);
 void sr_watch_audit_note(struct slot *s);
 void sr_watch_audits_run(struct watch *w, double now);
 void sr_watch_audits_drop(struct watch *w);
+/* A registration leaves S_REGISTERED (a refresh, a retry): its binding is
+ * watched until it is renewed or expires. */
+void sr_watch_expiry_note(struct slot *s);
+/* Each tick: the bindings whose expiry passed without a renewal end
+ * (event "expired"); wall: sr_wall_now(). */
+void sr_watch_expiry_run(struct watch *w, double wall);
 
-/* One event: a JSON line, or a text line with -o text. fields: a JSON
- * object, stolen. */
+/* watchout.c: the status file and the metrics can be written where they
+ * are asked for: 0, or -1 with the reason on stderr. */
+int sr_watch_files_check(const char *tool, const struct sr_watch_opts *opts);
+/* What a report shows of a slot at wall-clock time wall: a registration
+ * whose binding still holds is registered, whatever refresh is on its way;
+ * refreshing says that one is. */
+enum slot_state sr_watch_shown_state(const struct slot *s, double wall);
+int sr_watch_refreshing(const struct slot *s, double wall);
+
+/* A point in time for an event, in the form of its "ts" (ISO 8601, UTC,
+ * milliseconds); null for 0 (never). */
+json_t *sr_watch_time(double wall);
+/* One event: a JSON line, or a text line with -o text; "name" is null for
+ * the process's own events (s NULL). fields: a JSON object, stolen. */
 void sr_watch_emit(struct watch *w, const char *event, const struct slot *s, json_t *fields);
 /* The status file and the Prometheus metrics, each replaced atomically. */
 void sr_watch_write_files(struct watch *w);

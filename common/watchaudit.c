@@ -2,7 +2,8 @@
  * over UDP, so every audit_interval the keeper asks it for the bindings of
  * one registered AOR (a REGISTER without Contact, which changes nothing)
  * and sends every registration there again when ours is missing; an
- * audit nobody answers is a registrar_unreachable. */
+ * audit nobody answers is a registrar_unreachable. A binding whose grant
+ * runs out while its refresh is still on the way has expired. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -104,8 +105,8 @@ static void note_reachability(struct watch *w, struct audit *a)
 	if (!answered && !a->unreachable_since) {
 		a->unreachable_since = now;
 		sr_watch_emit(w, "registrar_unreachable", NULL,
-			      json_pack("{s:s, s:f, s:s?}", "registrar", a->registrar, "since", now,
-					"error", a->res.error));
+			      json_pack("{s:s, s:o, s:s?}", "registrar", a->registrar, "since",
+					sr_watch_time(now), "error", a->res.error));
 	} else if (answered && a->unreachable_since) {
 		sr_watch_emit(w, "registrar_reachable", NULL,
 			      json_pack("{s:s, s:f}", "registrar", a->registrar, "after",
@@ -134,6 +135,7 @@ static void audit_finish(struct watch *w, struct audit *a)
 				struct slot *s = w->slots[i];
 
 				if (sr_watch_holds_at(s, a->registrar)) {
+					s->bound_until = 0; /* the registrar says so */
 					s->refresh_due = 1;
 					sr_watch_enqueue(s);
 					again++;
@@ -177,4 +179,42 @@ void sr_watch_audits_drop(struct watch *w)
 	free(w->audits);
 	w->audits = NULL;
 	w->n_audits = 0;
+}
+
+void sr_watch_expiry_note(struct slot *s)
+{
+	struct watch *w = s->w;
+
+	if (s->bound_until > 0 && (!w->next_expiry || s->bound_until < w->next_expiry))
+		w->next_expiry = s->bound_until;
+}
+
+/* Only when one of them is due does this walk the registrations: at rest,
+ * with thousands, a tick costs nothing here. */
+void sr_watch_expiry_run(struct watch *w, double wall)
+{
+	size_t i;
+
+	if (!w->next_expiry || wall < w->next_expiry)
+		return;
+	w->next_expiry = 0;
+	for (i = 0; i < w->n; i++) {
+		struct slot *s = w->slots[i];
+
+		if (s->st == S_REGISTERED || s->bound_until <= 0)
+			continue;
+		if (s->bound_until > wall) {
+			sr_watch_expiry_note(s);
+			continue;
+		}
+		if (sr_watch_shown_state(s, s->bound_until - 0.001) == S_REGISTERED) {
+			sr_watch_emit(w, "expired", s,
+				      json_pack("{s:o, s:s}", "expires_at",
+						sr_watch_time(s->bound_until), "state",
+						sr_watch_state_names[s->st]));
+			s->since = s->bound_until;
+			w->dirty = 1;
+		}
+		s->bound_until = 0;
+	}
 }

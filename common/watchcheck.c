@@ -32,15 +32,23 @@ static void perf_each(FILE *out, json_t *regs, const char *warn, const char *cri
 	}
 }
 
-/* What the status file says of the registrations. */
+/* What the status file says of the registrations. Registering (the first
+ * time, or again after a lost binding, with no failure since) is on its
+ * way, not failing: a recovery raises no alarm. */
 struct tally {
-	size_t n, reg, rejected, failing, stopped;
+	size_t n, reg, registering, rejected, failing, stopped;
 	double rtt_max;
 	double unreachable; /* the longest time a registrar answers no audit, s */
 	const char *unreachable_name;
 	double failing_for; /* the longest time a registration fails, s */
 	const char *failing_name;
 };
+
+static int on_its_way(const char *state)
+{
+	return state && (!strcmp(state, "waiting") || !strcmp(state, "queued") ||
+			 !strcmp(state, "registering"));
+}
 
 static void tally(json_t *regs, double now, struct tally *t)
 {
@@ -54,6 +62,7 @@ static void tally(json_t *regs, double now, struct tally *t)
 		const char *state = json_string_value(json_object_get(r, "state"));
 		double rtt = json_real_value(json_object_get(r, "rtt"));
 		json_t *u = json_object_get(r, "registrar_unreachable_since");
+		json_t *fs = json_object_get(r, "failing_since");
 
 		if (state && !strcmp(state, "registered")) {
 			t->reg++;
@@ -63,10 +72,11 @@ static void tally(json_t *regs, double now, struct tally *t)
 			t->rejected++;
 		} else if (state && !strcmp(state, "stopped")) {
 			t->stopped++;
+		} else if (on_its_way(state) && !json_is_number(fs)) {
+			t->registering++;
 		} else {
 			t->failing++;
 		}
-		json_t *fs = json_object_get(r, "failing_since");
 
 		if (json_is_number(fs) && (!state || strcmp(state, "stopped")) &&
 		    now - json_number_value(fs) > t->failing_for) {
@@ -93,7 +103,20 @@ int sr_watch_check(FILE *out, const char *status_file, double stale_after, const
 
 	if (!doc) {
 		sr_nagios_begin(out, tool, SR_NAGIOS_UNKNOWN);
-		sr_nagios_text(out, "cannot read %s: %s\n", status_file, je.text);
+		sr_nagios_text(out, "cannot read %s: %s", status_file, je.text);
+		fputc('\n', out);
+		return SR_NAGIOS_UNKNOWN;
+	}
+	/* a file of another program, or cut short: nothing to judge by */
+	if (!json_is_number(json_object_get(doc, "updated")) ||
+	    !json_is_array(json_object_get(doc, "registrations"))) {
+		sr_nagios_begin(out, tool, SR_NAGIOS_UNKNOWN);
+		sr_nagios_text(out,
+			       "%s is not a sipregwatch status file (no \"updated\" or "
+			       "\"registrations\")",
+			       status_file);
+		fputc('\n', out);
+		json_decref(doc);
 		return SR_NAGIOS_UNKNOWN;
 	}
 	if (sr_range_alert(warn, 0) < 0 || sr_range_alert(crit, 0) < 0) {
@@ -102,10 +125,10 @@ int sr_watch_check(FILE *out, const char *status_file, double stale_after, const
 		json_decref(doc);
 		return SR_NAGIOS_UNKNOWN;
 	}
-	age = now - json_real_value(json_object_get(doc, "updated"));
+	age = now - json_number_value(json_object_get(doc, "updated"));
 	regs = json_object_get(doc, "registrations");
 	tally(regs, now, &t);
-	if (age > stale_after || t.rejected || (t.n && t.reg == 0))
+	if (age > stale_after || t.rejected || (t.n && t.reg + t.registering == 0))
 		st = SR_NAGIOS_CRITICAL;
 	else if (t.failing || t.unreachable > 0)
 		st = SR_NAGIOS_WARNING;
@@ -124,8 +147,10 @@ int sr_watch_check(FILE *out, const char *status_file, double stale_after, const
 			t.n == 1 ? "" : "s");
 	} else {
 		sr_nagios_begin(out, tool, st);
-		fprintf(out, "%zu of %zu registered, %zu rejected, %zu failing", t.reg, t.n,
-			t.rejected, t.failing);
+		fprintf(out, "%zu of %zu registered, ", t.reg, t.n);
+		if (t.registering)
+			fprintf(out, "%zu registering, ", t.registering);
+		fprintf(out, "%zu rejected, %zu failing", t.rejected, t.failing);
 		if (t.unreachable > 0)
 			sr_nagios_text(out, "; the registrar of %s answers nothing for %.0f s%s",
 				       t.unreachable_name ? t.unreachable_name : "?", t.unreachable,
@@ -143,7 +168,7 @@ int sr_watch_check(FILE *out, const char *status_file, double stale_after, const
 					       json_string_value(json_object_get(r, "name")),
 					       state);
 		}
-		if (t.rejected + t.failing + t.stopped > shown)
+		if (t.registering + t.rejected + t.failing + t.stopped > shown)
 			fprintf(out, ", ...");
 	}
 	if (age <= stale_after)
@@ -152,6 +177,7 @@ int sr_watch_check(FILE *out, const char *status_file, double stale_after, const
 	snprintf(stale, sizeof stale, "%.0f", stale_after);
 	fputs(" |", out);
 	sr_nagios_perf(out, NULL, "registered", (double)t.reg, 0, "", NULL, NULL, num);
+	sr_nagios_perf(out, NULL, "registering", (double)t.registering, 0, "", NULL, NULL, NULL);
 	sr_nagios_perf(out, NULL, "failing", (double)t.failing, 0, "", NULL, NULL, NULL);
 	sr_nagios_perf(out, NULL, "rejected", (double)t.rejected, 0, "", NULL, NULL, NULL);
 	sr_nagios_perf(out, NULL, "time", t.rtt_max, 6, "s", warn, crit, NULL);

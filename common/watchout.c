@@ -35,6 +35,20 @@ static void iso_time(double t, char *buf, size_t len)
 	snprintf(buf, len, "%.30s", tmp);
 }
 
+json_t *sr_watch_time(double wall)
+{
+	char ts[40];
+
+	if (!wall)
+		return json_null();
+	iso_time(wall, ts, sizeof ts);
+	return json_string(ts);
+}
+
+/* Durations in events: %.15g keeps every digit a double holds of them
+ * (jansson's default 17 adds noise, 6 cut 3600.25 s to 3600.2). */
+#define EVENT_REALS JSON_REAL_PRECISION(15)
+
 /* One event: JSON Lines, or a text line with -o text. fields: a json object
  * (stolen). */
 void sr_watch_emit(struct watch *w, const char *event, const struct slot *s, json_t *fields)
@@ -45,8 +59,9 @@ void sr_watch_emit(struct watch *w, const char *event, const struct slot *s, jso
 	iso_time(sr_wall_now(), ts, sizeof ts);
 	json_object_set_new(o, "ts", json_string(ts));
 	json_object_set_new(o, "event", json_string(event));
-	if (s)
-		json_object_set_new(o, "name", json_string(s->reg->name ? s->reg->name : "?"));
+	/* every event has a name: null for those of the whole process */
+	json_object_set_new(o, "name",
+			    s ? json_string(s->reg->name ? s->reg->name : "?") : json_null());
 	if (w->run->shard)
 		json_object_set_new(o, "shard", json_string(w->run->shard));
 	if (fields)
@@ -58,15 +73,14 @@ void sr_watch_emit(struct watch *w, const char *event, const struct slot *s, jso
 		fprintf(w->events, "%s %s %s", ts, s ? s->reg->name : "-", event);
 		json_object_foreach(fields, k, v)
 		{
-			char *d = json_dumps(v, JSON_ENCODE_ANY | JSON_REAL_PRECISION(6));
+			char *d = json_dumps(v, JSON_ENCODE_ANY | EVENT_REALS);
 
 			fprintf(w->events, " %s=%s", k, d ? d : "?");
 			free(d);
 		}
 		fputc('\n', w->events);
 	} else {
-		json_dumpf(o, w->events,
-			   JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+		json_dumpf(o, w->events, JSON_COMPACT | JSON_PRESERVE_ORDER | EVENT_REALS);
 		fputc('\n', w->events);
 	}
 	if (fflush(w->events) != 0 || ferror(w->events)) {
@@ -96,6 +110,35 @@ static int write_atomic(const char *path, const char *data, size_t len)
 	if (rc != 0)
 		unlink(tmp);
 	return rc;
+}
+
+/* Whether path can be replaced as write_atomic() does: its temporary file
+ * made and removed again. */
+static int can_write(const char *tool, const char *what, const char *path)
+{
+	char tmp[4096];
+	FILE *f;
+
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+	f = fopen(tmp, "we");
+	if (!f) {
+		fprintf(stderr, "%s: %s %s cannot be written: %s\n", tool, what, path,
+			strerror(errno));
+		return -1;
+	}
+	fclose(f);
+	unlink(tmp);
+	return 0;
+}
+
+int sr_watch_files_check(const char *tool, const struct sr_watch_opts *opts)
+{
+	if (opts->status_file && can_write(tool, "--status-file", opts->status_file) < 0)
+		return -1;
+	if (opts->prometheus_file &&
+	    can_write(tool, "--prometheus-file", opts->prometheus_file) < 0)
+		return -1;
+	return 0;
 }
 
 /* A JSON string (or null) for the status file. */
@@ -130,6 +173,19 @@ static void put_time(FILE *f, double t)
 		fputs("null", f);
 }
 
+enum slot_state sr_watch_shown_state(const struct slot *s, double wall)
+{
+	if ((s->st == S_QUEUED || s->st == S_REGISTERING || s->st == S_RETRY) && !s->removed &&
+	    s->bound_until > wall)
+		return S_REGISTERED;
+	return s->st;
+}
+
+int sr_watch_refreshing(const struct slot *s, double wall)
+{
+	return s->st != S_REGISTERED && sr_watch_shown_state(s, wall) == S_REGISTERED;
+}
+
 void sr_watch_status_json(struct watch *w, FILE *f)
 {
 	char ts[40];
@@ -147,13 +203,17 @@ void sr_watch_status_json(struct watch *w, FILE *f)
 	for (i = 0; i < w->n; i++) {
 		const struct slot *s = w->slots[i];
 		int pending = s->timer && s->st != S_REJECTED && s->st != S_STOPPED;
+		enum slot_state shown = sr_watch_shown_state(s, now);
 
 		fputs(i ? ",\n  {\"name\": " : "\n  {\"name\": ", f);
 		json_put(f, s->reg->name);
 		fputs(", \"aor\": ", f);
 		json_put(f, s->reg->client_uri);
-		fprintf(f, ", \"state\": \"%s\", \"since\": %.6f, \"last_status\": ",
-			sr_watch_state_names[s->st], s->since);
+		fprintf(f,
+			", \"state\": \"%s\", \"refreshing\": %s, \"since\": %.6f, "
+			"\"last_status\": ",
+			sr_watch_state_names[shown], sr_watch_refreshing(s, now) ? "true" : "false",
+			s->since);
 		if (s->res.status)
 			fprintf(f, "%d", s->res.status);
 		else
@@ -166,10 +226,12 @@ void sr_watch_status_json(struct watch *w, FILE *f)
 		else
 			fputs("null", f);
 		fputs(", \"expires\": ", f);
-		if (s->st == S_REGISTERED)
+		if (shown == S_REGISTERED)
 			fprintf(f, "%ld", s->granted);
 		else
 			fputs("null", f);
+		fputs(", \"expires_at\": ", f);
+		put_time(f, shown == S_REGISTERED ? s->bound_until : 0);
 		fprintf(f,
 			", \"rtt\": %.6f, \"attempts\": %u, \"failures_total\": %lu, "
 			"\"registrations_total\": %lu, \"calls_total\": %lu, "
@@ -219,7 +281,7 @@ static void scalar(FILE *f, const char *lset, const char *name, const char *type
 }
 
 /* The keeper's own metrics, beyond those of each registration. */
-static void keeper_metrics(struct watch *w, FILE *f)
+static void keeper_metrics(struct watch *w, FILE *f, double now)
 {
 	char lset[64] = "";
 	size_t i, n_by_state[S_STOPPED + 1] = {0};
@@ -228,7 +290,7 @@ static void keeper_metrics(struct watch *w, FILE *f)
 	if (w->shard_label[0])
 		snprintf(lset, sizeof lset, "{%s}", w->shard_label + 1);
 	for (i = 0; i < w->n; i++)
-		n_by_state[w->slots[i]->st]++;
+		n_by_state[sr_watch_shown_state(w->slots[i], now)]++;
 	fputs("# HELP sipreg_watch_registrations registrations by state\n"
 	      "# TYPE sipreg_watch_registrations gauge\n",
 	      f);
@@ -252,7 +314,7 @@ static void keeper_metrics(struct watch *w, FILE *f)
 	scalar(f, lset, "sipreg_watch_window_cuts_total", "counter",
 	       "times the registrar did not keep up", "%lu", w->win.cuts);
 	scalar(f, lset, "process_start_time_seconds", "gauge",
-	       "start time of the process since the epoch", "%.3f", w->started);
+	       "start time of the process since the epoch", "%.6f", w->started);
 }
 
 void sr_watch_metrics(struct watch *w, FILE *f)
@@ -260,7 +322,9 @@ void sr_watch_metrics(struct watch *w, FILE *f)
 	static const struct {
 		const char *name, *type, *help;
 	} m[] = {
-	    {"sipreg_registered", "gauge", "1 when the registration holds a binding"},
+	    {"sipreg_registered", "gauge",
+	     "1 while the registrar holds our binding (also while a refresh is on its way)"},
+	    {"sipreg_refreshing", "gauge", "1 while a refresh of a held binding is on its way"},
 	    {"sipreg_last_status", "gauge", "SIP status of the last final response (0: none)"},
 	    {"sipreg_register_rtt_seconds", "gauge", "time from REGISTER to its final response"},
 	    {"sipreg_failures_total", "counter", "failed registration attempts"},
@@ -271,45 +335,50 @@ void sr_watch_metrics(struct watch *w, FILE *f)
 	     "time of the first failure since the last 2xx (0: not failing)"},
 	};
 	size_t i, k;
+	double now = sr_wall_now();
 
 	for (k = 0; k < sizeof m / sizeof m[0]; k++) {
 		fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", m[k].name, m[k].help, m[k].name,
 			m[k].type);
 		for (i = 0; i < w->n; i++) {
 			const struct slot *s = w->slots[i];
+			int bound = sr_watch_shown_state(s, now) == S_REGISTERED;
 
 			fprintf(f, "%s{name=\"", m[k].name);
 			prom_escape(f, s->reg->name);
 			fprintf(f, "\"%s} ", w->shard_label);
 			switch (k) {
 			case 0:
-				fprintf(f, "%d\n", s->st == S_REGISTERED);
+				fprintf(f, "%d\n", bound);
 				break;
 			case 1:
-				fprintf(f, "%d\n", s->res.status);
+				fprintf(f, "%d\n", sr_watch_refreshing(s, now));
 				break;
 			case 2:
-				fprintf(f, "%.6f\n", s->rtt);
+				fprintf(f, "%d\n", s->res.status);
 				break;
 			case 3:
-				fprintf(f, "%lu\n", s->failures_total);
+				fprintf(f, "%.6f\n", s->rtt);
 				break;
 			case 4:
-				fprintf(f, "%ld\n", s->st == S_REGISTERED ? s->granted : 0);
+				fprintf(f, "%lu\n", s->failures_total);
 				break;
 			case 5:
-				fprintf(f, "%lu\n", s->calls_total);
+				fprintf(f, "%ld\n", bound ? s->granted : 0);
 				break;
 			case 6:
-				fprintf(f, "%.3f\n", s->last_success);
+				fprintf(f, "%lu\n", s->calls_total);
+				break;
+			case 7:
+				fprintf(f, "%.6f\n", s->last_success);
 				break;
 			default:
-				fprintf(f, "%.3f\n", s->failing_since);
+				fprintf(f, "%.6f\n", s->failing_since);
 				break;
 			}
 		}
 	}
-	keeper_metrics(w, f);
+	keeper_metrics(w, f, now);
 }
 
 /* What fill writes, into path, replaced atomically. */

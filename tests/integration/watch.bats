@@ -239,6 +239,120 @@ YAML
 	watch_stop
 }
 
+# Wait (at most $2 s) until the status file satisfies the jq filter $1; the
+# sample that did is left in $ST.seen for the assertions after it.
+wait_status() {
+	local i
+	for i in $(seq 1 $(($2 * 10))); do
+		cp "$ST" "$ST.seen" 2>/dev/null && jq -e "$1" "$ST.seen" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 0
+}
+
+# The same for the metrics file and the extended regexp $1: $PR.seen.
+wait_metrics() {
+	local i
+	for i in $(seq 1 $(($2 * 10))); do
+		cp "$PR" "$PR.seen" 2>/dev/null && grep -qE "$1" "$PR.seen" && return 0
+		sleep 0.1
+	done
+	return 0
+}
+
+flat_yaml() { # port
+	printf 'client_uri: sip:alice@127.0.0.1\nserver_uri: sip:127.0.0.1:%s\nmax_random_initial_delay: 0\nretry_interval: 1\n' \
+		"$1" >"$BATS_TEST_TMPDIR/r.yaml"
+}
+
+@test "a refresh answered late: still registered while the binding holds, refreshing shown" {
+	# SIPp grants 20 s; our refresh goes at 16 s and SIPp answers it 3 s late
+	sipp_start watch-refresh-late
+	flat_yaml "$SIPP_PORT"
+	watch_start "$BATS_TEST_TMPDIR/r.yaml"
+	wait_event registered
+	wait_count registering 2 25
+	wait_status '.registrations[0].refreshing == true' 3
+	[ "$(jq -r '.registrations[0].refreshing' "$ST.seen")" = true ]
+	[ "$(jq -r '.registrations[0].state' "$ST.seen")" = registered ]
+	[ "$(jq -r '.registrations[0].expires' "$ST.seen")" = 20 ]
+	[ "$(jq -r '.registrations[0].expires_at | type' "$ST.seen")" = number ]
+	run "$WATCH" --check --status-file "$ST.seen"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "SIPREGWATCH OK - 1 of 1 registered, 0 rejected, 0 failing |"* ]]
+	wait_metrics '^sipreg_refreshing\{name="sip:alice@127.0.0.1"\} 1$' 3
+	grep -q '^sipreg_refreshing{name="sip:alice@127.0.0.1"} 1$' "$PR.seen"
+	grep -q '^sipreg_registered{name="sip:alice@127.0.0.1"} 1$' "$PR.seen"
+	grep -q '^sipreg_expires_seconds{name="sip:alice@127.0.0.1"} 20$' "$PR.seen"
+	grep -q '^sipreg_watch_registrations{state="registered"} 1$' "$PR.seen"
+	[ "$(jq -s '[.[] | select(.event == "registering")][1].refresh' "$EV")" = true ]
+	# SIPp's answer renews the binding: a refresh, never a new registration
+	wait_event refreshed "" 8
+	[ "$(count_events registered)" -eq 1 ]
+	[ "$(count_events expired)" -eq 0 ]
+	# SIPp ran its scenario through: it granted both REGISTERs
+	wait "$SIPP_PID"
+	SIPP_PID=
+	watch_stop
+}
+
+@test "a refresh answered after the binding expired: not registered from the expiry on" {
+	# SIPp grants 10 s; our refresh goes at 8 s and SIPp answers it at 13 s
+	sipp_start watch-refresh-expired
+	flat_yaml "$SIPP_PORT"
+	watch_start "$BATS_TEST_TMPDIR/r.yaml"
+	wait_event registered
+	wait_event expired "" 15
+	wait_status '.registrations[0].state != "registered"' 3
+	[ "$(jq -r '.registrations[0].state' "$ST.seen")" = registering ]
+	[ "$(jq -r '.registrations[0].refreshing' "$ST.seen")" = false ]
+	[ "$(jq -r '.registrations[0].expires' "$ST.seen")" = null ]
+	wait_metrics '^sipreg_registered\{name="sip:alice@127.0.0.1"\} 0$' 3
+	grep -q '^sipreg_registered{name="sip:alice@127.0.0.1"} 0$' "$PR.seen"
+	grep -q '^sipreg_refreshing{name="sip:alice@127.0.0.1"} 0$' "$PR.seen"
+	[[ "$(jq -s -r '[.[] | select(.event == "expired")][0].expires_at' "$EV")" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{3}Z$ ]]
+	# the late answer binds again: that is a registration, not a refresh
+	wait_count registered 2 8
+	[ "$(count_events registered)" -eq 2 ]
+	[ "$(count_events refreshed)" -eq 0 ]
+	wait "$SIPP_PID"
+	SIPP_PID=
+	watch_stop
+}
+
+@test "a recovery after a failed refresh is reported as registered" {
+	sipp_start watch-refresh-500
+	flat_yaml "$SIPP_PORT"
+	watch_start "$BATS_TEST_TMPDIR/r.yaml"
+	wait_event failed "" 10
+	wait_count registered 2 8
+	[ "$(count_events registered)" -eq 2 ]
+	[ "$(count_events refreshed)" -eq 0 ]
+	[ "$(jq -s '[.[] | select(.event == "failed")][0].status' "$EV")" = 500 ]
+	wait "$SIPP_PID"
+	SIPP_PID=
+	watch_stop
+}
+
+@test "events: no response is status null; every event has a name, null for the process's" {
+	sipp_start silent
+	flat_yaml "$SIPP_PORT"
+	echo "max_retries: 0" >>"$BATS_TEST_TMPDIR/r.yaml"
+	watch_start "$BATS_TEST_TMPDIR/r.yaml" -t 1
+	wait_event rejected "" 10
+	kill -HUP "$WPID"
+	wait_event reloaded "" 5
+	watch_stop
+	[ "$(jq -s '[.[] | select(.event == "failed")][0].status' "$EV")" = null ]
+	[ "$(jq -s '[.[] | select(.event == "failed")][0].result' "$EV")" = '"timeout"' ]
+	[ "$(jq -s '[.[] | select(.event == "rejected")][0].status' "$EV")" = null ]
+	[ "$(jq -s 'all(.[]; has("name"))' "$EV")" = true ]
+	[ "$(jq -s '[.[] | select(.event == "started")][0].name' "$EV")" = null ]
+	[ "$(jq -s '[.[] | select(.event == "reloaded")][0].name' "$EV")" = null ]
+	[ "$(jq -s '[.[] | select(.event == "stopped")][0].name' "$EV")" = null ]
+	[ "$(jq -s '[.[] | select(.event == "rejected")][0].name' "$EV")" = '"sip:alice@127.0.0.1"' ]
+}
+
 retry_yaml() { # port, extra lines
 	printf 'client_uri: sip:alice@127.0.0.1\nserver_uri: sip:127.0.0.1:%s\nmax_random_initial_delay: 0\nretry_interval: 1\n%s\n' \
 		"$1" "${2:-}" >"$BATS_TEST_TMPDIR/r.yaml"
@@ -429,6 +543,15 @@ YAML
 	kam_bindings alice | grep -q "sip:${CU}u@"
 	kam_bindings bob | grep -q "sip:${CU}v@"
 	[ "$(jq -s '[.[] | select(.event == "bindings_lost")][0].registrations' "$EV")" = 2 ]
+	[ "$(jq -s '[.[] | select(.event == "bindings_lost")][0] | has("name")' "$EV")" = true ]
+	# bound again after a loss: registered, as a script waiting for it expects
+	for i in $(seq 1 50); do
+		got=$(($(count_events registered udp1) + $(count_events registered udp2)))
+		[ "$got" -ge 4 ] && break
+		sleep 0.1
+	done
+	[ "$(count_events registered udp1)" -eq 2 ]
+	[ "$(count_events registered udp2)" -eq 2 ]
 	watch_stop
 }
 
@@ -737,6 +860,12 @@ YAML
 	kam_signal STOP
 	# the grant (600 s) still runs: only the unanswered audits tell
 	wait_event registrar_unreachable "" 15
+	# since: the form of ts, in full, and not after it
+	since=$(jq -s -r '[.[] | select(.event == "registrar_unreachable")][0].since' "$EV")
+	ts=$(jq -s -r '[.[] | select(.event == "registrar_unreachable")][0].ts' "$EV")
+	[[ "$since" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{3}Z$ ]]
+	[[ ! "$since" > "$ts" ]]
+	[ "$(jq -s '[.[] | select(.event == "registrar_unreachable")][0].name' "$EV")" = null ]
 	kill -USR1 "$WPID"
 	sleep 0.5
 	[ "$(jq -r '.registrations[0].state' "$ST")" = registered ]
