@@ -103,7 +103,8 @@ void sr_eng_on_unreg_2xx(struct eng *e, int status, char const *phrase, sip_t co
 	e->state = ST_DONE;
 }
 
-/* A 2xx to our removal that still lists our binding with time left. */
+/* A 2xx to our removal that still lists the binding we removed with time
+ * left. */
 static int still_ours(struct eng *e, sip_t const *sip)
 {
 	struct sr_binding_self self;
@@ -115,7 +116,9 @@ static int still_ours(struct eng *e, sip_t const *sip)
 			    : sip->sip_expires ? (long)sip->sip_expires->ex_delta
 					       : 1;
 
-		if (left > 0 && sr_binding_ours(e->scratch, m, &self))
+		/* the binding we removed: our URI. An earlier binding of our
+		 * identity (a kept one, beside a --probe) may rightly stay. */
+		if (left > 0 && sr_binding_match(e->scratch, m, &self) >= SR_BM_URI)
 			return 1;
 	}
 	return 0;

@@ -90,7 +90,7 @@ sipp_ok() {
 		--contact-user "$CU" --password-file "$PW" --support-outbound --json
 	[ "$status" -eq 0 ]
 	# Kamailio (outbound_mode 1) takes it as a flow: Require: outbound
-	[ "$(jq -c '.results[0].outbound' <<<"$output")" = '{"used":true,"flow_timer":null}' ]
+	[ "$(jq -c '.results[0].outbound' <<<"$output")" = '{"used":true,"flow_timer":null,"dropped":null}' ]
 	dump=$(kamcmd -s "unix:$KAM_DIR/ctl.sock" ul.dump)
 	grep -A25 "sip:$CU@" <<<"$dump" | grep -q "Reg-Id: 1"
 	grep -A25 "sip:$CU@" <<<"$dump" | grep -q "Instance: <urn:uuid:"
@@ -234,7 +234,7 @@ YAML
 	wire wire-rewrite -H 127.0.0.1:PORT
 	[ "$status" -eq 0 ]
 	[ "$(jqo '.results[0].received')" = 192.0.2.50:7777 ]
-	[ "$(jqo '.results[0].bindings[] | select(.own) | .uri')" = sip:alice@192.0.2.50:7777 ]
+	[ "$(jqo '.results[0].bindings[] | select(.own) | .uri')" = "sip:alice@192.0.2.50:7777;sipreg-id=$(jqo '.results[0].contact' | sed 's/.*sipreg-id=//')" ]
 	[ "$(jqo '.results[0].expires_granted')" = 300 ]
 }
 
