@@ -122,16 +122,23 @@ void sr_eng_note_bindings(struct eng *e, sip_t const *sip)
 	size_t n = 0, i;
 	long header_exp = sip->sip_expires ? (long)sip->sip_expires->ex_delta : -1;
 	struct sr_binding_self self;
-	int at;
+	enum sr_binding_match best = SR_BM_NONE;
+	sip_contact_t const *mine = NULL;
+	int at = -1;
 
 	for (m = sip->sip_contact; m; m = m->m_next)
 		n++;
 	res->bindings = calloc(n ? n : 1, sizeof *res->bindings);
 	if (!res->bindings)
 		return;
+	/* every binding of ours is marked; the grant and GRUUs are those of
+	 * the best match, the binding we just sent. None of ours listed: no
+	 * grant (not bound, sr_eng_bound) */
+	sr_contact_self(e, &self);
 	for (m = sip->sip_contact, i = 0; m; m = m->m_next, i++) {
 		struct sr_binding *b = &res->bindings[i];
 		char *uri = url_as_string(e->scratch, m->m_url);
+		enum sr_binding_match match = sr_binding_match(e->scratch, m, &self);
 
 		b->uri = strdup(uri ? uri : "");
 		b->expires = m->m_expires ? strtol(m->m_expires, NULL, 10) : header_exp;
@@ -143,20 +150,18 @@ void sr_eng_note_bindings(struct eng *e, sip_t const *sip)
 			b->instance = inst ? strdup(inst) : NULL;
 			b->reg_id = rid ? strdup(rid) : NULL;
 		}
+		b->own = match != SR_BM_NONE;
+		if (match > best) {
+			best = match;
+			mine = m;
+			at = (int)i;
+		}
 	}
 	res->n_bindings = n;
-	sr_contact_self(e, &self);
-	for (m = sip->sip_contact, i = 0; m; m = m->m_next, i++)
-		res->bindings[i].own = sr_binding_ours(e->scratch, m, &self);
-	/* the grant is that of the binding we just sent, the best match; none
-	 * of ours listed: no grant (not bound, sr_eng_bound) */
-	at = sr_binding_find(e->scratch, sip->sip_contact, &self);
-	for (m = sip->sip_contact, i = 0; m && at >= 0; m = m->m_next, i++) {
-		if ((int)i != at)
-			continue;
-		res->expires_granted = res->bindings[i].expires;
-		sr_setstr(&res->gruu_pub, sr_contact_param(e->scratch, m, "pub-gruu="));
-		sr_setstr(&res->gruu_temp, sr_contact_param(e->scratch, m, "temp-gruu="));
+	if (mine) {
+		res->expires_granted = res->bindings[at].expires;
+		sr_setstr(&res->gruu_pub, sr_contact_param(e->scratch, mine, "pub-gruu="));
+		sr_setstr(&res->gruu_temp, sr_contact_param(e->scratch, mine, "temp-gruu="));
 	}
 	/* ours listed without an expiry anywhere: the registrar kept what we asked */
 	if ((res->mode == SR_MODE_REGISTER || res->mode == SR_MODE_PROBE) && at >= 0 &&
