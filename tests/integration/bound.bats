@@ -25,6 +25,19 @@ teardown() {
 	sipp_and_watch_stop
 }
 
+# sipregwatch for alice at the SIPp scenario started last, with the YAML
+# lines "$@" too, in the background: events in $EV, its PID in $WPID.
+watch_on_sipp() {
+	{
+		printf 'client_uri: sip:alice@127.0.0.1\nserver_uri: sip:127.0.0.1:%s\n' "$SIPP_PORT"
+		printf 'max_random_initial_delay: 0\npassword: x\n'
+		printf '%s\n' "$@"
+	} >"$BATS_TEST_TMPDIR/w.yaml"
+	chmod 600 "$BATS_TEST_TMPDIR/w.yaml"
+	"$WATCH" -f "$BATS_TEST_TMPDIR/w.yaml" --events "$EV" >/dev/null 2>&1 </dev/null &
+	WPID=$!
+}
+
 # sipreg against the SIPp scenario $1 over transport $2 (udp, tcp), JSON.
 bound_once() {
 	local tp=$2 sipp_tp=u1
@@ -90,11 +103,7 @@ bound_once() {
 
 @test "sipregwatch: a grant of 0 s is a failure under the retry policy, not a storm" {
 	sipp_start bound-expires0-watch
-	printf 'client_uri: sip:alice@127.0.0.1\nserver_uri: sip:127.0.0.1:%s\nmax_random_initial_delay: 0\nretry_interval: 60\npassword: x\n' \
-		"$SIPP_PORT" >"$BATS_TEST_TMPDIR/w.yaml"
-	chmod 600 "$BATS_TEST_TMPDIR/w.yaml"
-	"$WATCH" -f "$BATS_TEST_TMPDIR/w.yaml" --events "$EV" >/dev/null 2>&1 </dev/null &
-	WPID=$!
+	watch_on_sipp "retry_interval: 60"
 	wait_event retry_scheduled "" 10
 	[ "$(count_events registered)" -eq 0 ]
 	[ "$(count_events failed)" -eq 1 ]
@@ -121,11 +130,7 @@ bound_once() {
 
 @test "sipregwatch: a new nonce after our answer is answered once, not rejected for good" {
 	sipp_start nonce-new-once
-	printf 'client_uri: sip:alice@127.0.0.1\nserver_uri: sip:127.0.0.1:%s\nmax_random_initial_delay: 0\npassword: x\n' \
-		"$SIPP_PORT" >"$BATS_TEST_TMPDIR/w.yaml"
-	chmod 600 "$BATS_TEST_TMPDIR/w.yaml"
-	"$WATCH" -f "$BATS_TEST_TMPDIR/w.yaml" --events "$EV" >/dev/null 2>&1 </dev/null &
-	WPID=$!
+	watch_on_sipp
 	wait_event registered "" 10
 	[ "$(count_events rejected)" -eq 0 ]
 	[ "$(count_events failed)" -eq 0 ]
@@ -161,11 +166,7 @@ outbound_439() {
 
 @test "sipregwatch: 439 is not a rejection; the registered event says outbound was dropped" {
 	sipp_start outbound-439
-	printf 'client_uri: sip:alice@127.0.0.1\nserver_uri: sip:127.0.0.1:%s\nmax_random_initial_delay: 0\nsupport_outbound: yes\npassword: x\n' \
-		"$SIPP_PORT" >"$BATS_TEST_TMPDIR/w.yaml"
-	chmod 600 "$BATS_TEST_TMPDIR/w.yaml"
-	"$WATCH" -f "$BATS_TEST_TMPDIR/w.yaml" --events "$EV" >/dev/null 2>&1 </dev/null &
-	WPID=$!
+	watch_on_sipp "support_outbound: yes"
 	wait_event registered "" 10
 	[ "$(count_events rejected)" -eq 0 ]
 	[ "$(jq -s -r '[.[] | select(.event == "registered")][0].outbound_dropped' "$EV")" = "439 First Hop Lacks Outbound Support" ]
@@ -183,11 +184,7 @@ outbound_439() {
 
 @test "sipregwatch SIGTERM: the unregistered event says removed false, and why, when the 200 keeps us" {
 	sipp_start unreg-kept
-	printf 'client_uri: sip:alice@127.0.0.1\nserver_uri: sip:127.0.0.1:%s\nmax_random_initial_delay: 0\npassword: x\n' \
-		"$SIPP_PORT" >"$BATS_TEST_TMPDIR/w.yaml"
-	chmod 600 "$BATS_TEST_TMPDIR/w.yaml"
-	"$WATCH" -f "$BATS_TEST_TMPDIR/w.yaml" --events "$EV" >/dev/null 2>&1 </dev/null &
-	WPID=$!
+	watch_on_sipp
 	wait_event registered "" 10
 	kill -TERM "$WPID"
 	wait "$WPID"
@@ -200,11 +197,7 @@ outbound_439() {
 	local port
 	sipp_start ok
 	port=$(free_udp_port)
-	printf 'client_uri: sip:alice@127.0.0.1\nserver_uri: sip:127.0.0.1:%s\nmax_random_initial_delay: 0\npassword: x\nlocal_address: 127.0.0.1:%s\n' \
-		"$SIPP_PORT" "$port" >"$BATS_TEST_TMPDIR/w.yaml"
-	chmod 600 "$BATS_TEST_TMPDIR/w.yaml"
-	"$WATCH" -f "$BATS_TEST_TMPDIR/w.yaml" --events "$EV" >/dev/null 2>&1 </dev/null &
-	WPID=$!
+	watch_on_sipp "local_address: 127.0.0.1:$port"
 	wait_event registered "" 10
 	# SIPp as the caller checks the 481 itself (exit 0)
 	run timeout 20 sipp -sf "$SCEN/bye-no-dialog.xml" -s alice -i 127.0.0.1 \
