@@ -54,33 +54,31 @@ ns_spawn() {
 	NS_PIDS="${NS_PIDS:-} $NS_LAST"
 }
 
+# Every rule drops on INPUT only. On loopback each packet, whichever way it
+# goes, passes INPUT once; a DROP on OUTPUT would fail the sender's own
+# sendto() with EPERM, which no lost packet on a real network does.
+
 # PCT percent of UDP packets dropped each way (iptables' statistic match);
-# 0 removes the rules.
+# 0 removes the rule.
 ns_loss() {
-	local p chain
-	for chain in INPUT OUTPUT; do
-		while in_ns iptables -D "$chain" -p udp -m statistic --mode random \
-			--probability "${NS_LOSS_P:-0}" -j DROP 2>/dev/null; do :; done
-	done
+	local p
+	while in_ns iptables -D INPUT -p udp -m statistic --mode random \
+		--probability "${NS_LOSS_P:-0}" -j DROP 2>/dev/null; do :; done
 	[ "$1" = 0 ] && return 0
 	p=$(awk -v l="$1" 'BEGIN { printf "%.4f", l / 100 }')
 	NS_LOSS_P=$p
-	for chain in INPUT OUTPUT; do
-		in_ns iptables -A "$chain" -p udp -m statistic --mode random --probability "$p" -j DROP
-	done
+	in_ns iptables -A INPUT -p udp -m statistic --mode random --probability "$p" -j DROP
 }
 
 # A partition of the registrar's ports (every packet to or from them is
 # dropped, no RST, no ICMP): on, or off.
 ns_partition() {
-	local op=-A port chain dir
+	local op=-A port dir
 	[ "$1" = off ] && op=-D
 	for port in $KAM_UDP $KAM_TCP $KAM_TLS $KAM_WS $KAM_WSS; do
-		for chain in INPUT OUTPUT; do
-			for dir in --dport --sport; do
-				in_ns iptables "$op" "$chain" -p udp "$dir" "$port" -j DROP 2>/dev/null || true
-				in_ns iptables "$op" "$chain" -p tcp "$dir" "$port" -j DROP 2>/dev/null || true
-			done
+		for dir in --dport --sport; do
+			in_ns iptables "$op" INPUT -p udp "$dir" "$port" -j DROP 2>/dev/null || true
+			in_ns iptables "$op" INPUT -p tcp "$dir" "$port" -j DROP 2>/dev/null || true
 		done
 	done
 }
@@ -88,24 +86,19 @@ ns_partition() {
 # Drop the established TCP flows to PORT, silently (no RST, no FIN), while
 # new connections still pass: a NAT that forgot the flow, a dead path.
 ns_drop_flows() {
-	local port=$1 dir chain
-	for chain in INPUT OUTPUT; do
-		for dir in --dport --sport; do
-			in_ns iptables -I "$chain" -p tcp "$dir" "$port" -m conntrack \
-				--ctstate ESTABLISHED -j DROP
-		done
+	local port=$1 dir
+	for dir in --dport --sport; do
+		in_ns iptables -I INPUT -p tcp "$dir" "$port" -m conntrack --ctstate ESTABLISHED -j DROP
 	done
 }
 
 # Forget the flows dropped so far: new connections made after this pass,
 # the ones that were cut stay cut (conntrack marks them by their ports).
 ns_drop_flows_off() {
-	local port=$1 dir chain
-	for chain in INPUT OUTPUT; do
-		for dir in --dport --sport; do
-			in_ns iptables -D "$chain" -p tcp "$dir" "$port" -m conntrack \
-				--ctstate ESTABLISHED -j DROP 2>/dev/null || true
-		done
+	local port=$1 dir
+	for dir in --dport --sport; do
+		in_ns iptables -D INPUT -p tcp "$dir" "$port" -m conntrack --ctstate ESTABLISHED \
+			-j DROP 2>/dev/null || true
 	done
 }
 
