@@ -47,9 +47,10 @@ in_ns() {
 }
 
 # Start a command in the namespace in the background; its PID is kept for
-# ns_teardown and printed in NS_LAST.
+# ns_teardown and printed in NS_LAST (ip netns exec execs the command: the
+# PID is the command's own, not a subshell's).
 ns_spawn() {
-	in_ns "$@" &
+	ip netns exec "$NS_NAME" "$@" &
 	NS_LAST=$!
 	NS_PIDS="${NS_PIDS:-} $NS_LAST"
 }
