@@ -48,9 +48,10 @@ in_ns() {
 
 # Start a command in the namespace in the background; its PID is kept for
 # ns_teardown and printed in NS_LAST (ip netns exec execs the command: the
-# PID is the command's own, not a subshell's).
+# PID is the command's own, not a subshell's). It gets no bats fd 3, which
+# would keep bats waiting for it at the end of the file.
 ns_spawn() {
-	ip netns exec "$NS_NAME" "$@" &
+	ip netns exec "$NS_NAME" "$@" 3>&- &
 	NS_LAST=$!
 	NS_PIDS="${NS_PIDS:-} $NS_LAST"
 }
