@@ -121,6 +121,32 @@ static void fail_policy(struct slot *s);
 static void on_done(void *arg);
 static void on_refresh(void *arg, int status);
 
+/* A REGISTER still unanswered long after the answers come is counted
+ * lost (window.h): its retransmissions hold no place in the window. */
+static void late_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct slot *s = (struct slot *)arg;
+
+	(void)magic;
+	(void)t;
+	if (s->in_window != 1 || s->st != S_REGISTERING)
+		return;
+	s->in_window = 2;
+	sr_window_late(&s->w->win);
+	s->w->kick = 1;
+}
+
+/* The slot's timer is idle while its REGISTER is out: the next schedule()
+ * after the answer replaces this. */
+static void arm_late(struct slot *s)
+{
+	if (!s->timer)
+		s->timer = su_timer_create(su_root_task(s->w->root), 0);
+	su_timer_reset(s->timer);
+	su_timer_set_interval(s->timer, late_cb, (su_timer_arg_t *)s,
+			      (su_duration_t)(sr_window_late_after(&s->w->win) * 1000 + 0.5));
+}
+
 static void send_now(struct slot *s)
 {
 	struct watch *w = s->w;
@@ -145,6 +171,7 @@ static void send_now(struct slot *s)
 	s->in_window = 1;
 	s->sent_at = sr_now();
 	sr_window_sent(&w->win);
+	arm_late(s);
 	sr_eng_send(s->e);
 }
 
@@ -156,8 +183,9 @@ static void window_end(struct slot *s, enum sr_window_outcome o)
 
 	int rc;
 
+	rc = s->in_window == 2 ? sr_window_done_late(&w->win, o, s->sent_at, sr_now())
+			       : sr_window_done(&w->win, o, s->sent_at, sr_now());
 	s->in_window = 0;
-	rc = sr_window_done(&w->win, o, s->sent_at, sr_now());
 	if (rc == 1)
 		sr_debug(1, "window cut to %.0f (in flight %u): the registrar is not keeping up",
 			 w->win.cwnd, w->win.inflight);
@@ -172,6 +200,11 @@ static void window_end(struct slot *s, enum sr_window_outcome o)
 /* What a failed attempt says of the registrar's load. */
 static enum sr_window_outcome outcome_of(const struct slot *s)
 {
+	/* a 500 ms round trip against a base of a fraction of a millisecond
+	 * is a lost packet, not a queue at the registrar (window.h) */
+	if (s->res.status > 0 && s->res.transport == SR_TP_UDP &&
+	    sr_now() - s->sent_at >= SR_WINDOW_KARN)
+		return SR_WIN_RETRANSMITTED;
 	if (sr_result_ok(&s->res))
 		return SR_WIN_ANSWERED;
 	if (s->res.word == SR_W_TIMEOUT || s->res.status == 503 ||

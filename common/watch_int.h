@@ -52,7 +52,7 @@ struct slot {
 	double rtt;
 	su_timer_t *timer;
 	int removed;	 /* dropped by a reload: goes once un-registered */
-	int in_window;	 /* a REGISTER of ours in flight, counted in the window */
+	int in_window;	 /* a REGISTER of ours in flight: 1 counted in the window, 2 late (lost) */
 	double sent_at;	 /* when it went (sr_now()) */
 	size_t qidx;	 /* its place in the queue while S_QUEUED */
 	int refresh_due; /* our own refresh deadline passed (docs/sofia-sip.md, 5) */

@@ -247,6 +247,63 @@ static void test_window(void **state)
 	}
 }
 
+/* Karn's rule: answers that a retransmission carried (random loss) take
+ * no RTT sample and leave the window as it is; a timeout still cuts. */
+static void test_window_karn(void **state)
+{
+	struct sr_window w;
+	double now = 100.0, before;
+	int i;
+
+	(void)state;
+	sr_window_init(&w, 32, 4, 1024);
+	answers(&w, 200, 0.0005, &now);
+	before = w.cwnd;
+	for (i = 0; i < 50; i++) {
+		sr_window_sent(&w);
+		now += 0.001;
+		assert_int_equal(sr_window_done(&w, SR_WIN_RETRANSMITTED, now - 1.5, now), 0);
+	}
+	assert_true(w.cwnd >= before);
+	assert_int_equal(w.cuts, 0);
+	assert_true(w.rtt < SR_WINDOW_KARN);
+	sr_window_sent(&w);
+	now += 1;
+	assert_int_equal(sr_window_done(&w, SR_WIN_CONGESTED, now - 0.5, now), 1);
+}
+
+/* A request unanswered long after the answers come leaves the window at
+ * once; its end later takes nothing from the requests in flight again,
+ * and a timeout of it still cuts. */
+static void test_window_late(void **state)
+{
+	struct sr_window w;
+	double now = 100.0;
+
+	(void)state;
+	sr_window_init(&w, 8, 4, 1024);
+	answers(&w, 50, 0.001, &now);
+	assert_true(sr_window_late_after(&w) >= SR_WINDOW_LATE_MIN);
+	assert_true(sr_window_late_after(&w) < SR_WINDOW_KARN);
+	sr_window_sent(&w);
+	sr_window_sent(&w);
+	assert_int_equal(w.inflight, 2);
+	sr_window_late(&w);
+	assert_int_equal(w.inflight, 1);
+	assert_int_equal(w.late, 1);
+	now += 0.6;
+	assert_int_equal(sr_window_done_late(&w, SR_WIN_RETRANSMITTED, now - 0.6, now), 0);
+	assert_int_equal(w.inflight, 1);
+	sr_window_late(&w);
+	now += 32;
+	assert_int_equal(sr_window_done_late(&w, SR_WIN_CONGESTED, now - 32, now), 1);
+	assert_int_equal(w.inflight, 0);
+	/* a registrar that answers in 300 ms is slow, not lossy */
+	sr_window_init(&w, 8, 4, 1024);
+	answers(&w, 50, 0.3, &now);
+	assert_true(sr_window_late_after(&w) >= 1.2 - 1e-9);
+}
+
 static void test_shard(void **state)
 {
 	unsigned k, n, counts[4] = {0}, moved = 0, i;
@@ -333,7 +390,8 @@ int main(void)
 	    cmocka_unit_test(test_ws_accept),	cmocka_unit_test(test_ws_request),
 	    cmocka_unit_test(test_ws_response), cmocka_unit_test(test_ws_frames),
 	    cmocka_unit_test(test_ws_uri),	cmocka_unit_test(test_sip_next),
-	    cmocka_unit_test(test_window),	cmocka_unit_test(test_shard),
+	    cmocka_unit_test(test_window),	cmocka_unit_test(test_window_karn),
+	    cmocka_unit_test(test_window_late), cmocka_unit_test(test_shard),
 	    cmocka_unit_test(test_uri_problem),
 	};
 
