@@ -86,3 +86,17 @@ void sr_retry_decide(const struct sr_reg *r, const struct sr_retry_in *in, const
 			   ? "403 and no forbidden_retry_interval or fatal_retry_interval"
 			   : "a final failure and no fatal_retry_interval");
 }
+
+double sr_refresh_after(long granted, double rand01)
+{
+	double g = (double)granted, margin = g * 0.5, at;
+
+	if (margin > SR_REFRESH_MARGIN)
+		margin = SR_REFRESH_MARGIN;
+	if (margin < g * 0.2)
+		margin = g * 0.2;
+	at = (g - margin) * (1.0 - 0.1 * rand01);
+	if (at < 1)
+		at = granted > 1 ? 1 : 0.5;
+	return at;
+}

@@ -36,4 +36,17 @@ struct sr_retry_decision {
 void sr_retry_decide(const struct sr_reg *r, const struct sr_retry_in *in, const char *error,
 		     struct sr_retry_decision *d);
 
+/* When to refresh a binding the registrar granted for granted seconds,
+ * from the 2xx: early enough that a refresh whose digest exchange needs
+ * retransmissions (T1 doubling: each transaction's fifth try goes 15 s
+ * after its first) or waits in the window still lands before the binding
+ * expires: at most 80 % of the grant, and at least SR_REFRESH_MARGIN before
+ * its end where the grant allows (never before half of it). Asterisk
+ * refreshes 10 s before the end and PJSIP 5 s: one lost packet of each
+ * transaction there, and the binding is gone. rand01 in [0, 1) moves the
+ * point up to 10 % earlier, so that registrations made in one burst do not
+ * refresh in one burst for ever. */
+#define SR_REFRESH_MARGIN 40.0
+double sr_refresh_after(long granted, double rand01);
+
 #endif

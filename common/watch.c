@@ -254,7 +254,6 @@ static void registered(struct slot *s)
 	    s->ever_registered && !s->failing_since && sr_watch_shown_state(s, now) == S_REGISTERED;
 	int by_stack = s->res.t0_refresh;
 	json_t *fields;
-	double at;
 
 	s->res.t0_refresh = 0;
 	s->refresh_due = 0;
@@ -297,11 +296,8 @@ static void registered(struct slot *s)
 	s->ever_registered = 1;
 	sr_watch_audit_note(s);
 	/* Our own deadline, whatever nua thinks was granted (docs/sofia-sip.md, 5):
-	 * refresh by 80 % of the grant if the stack has not done it before. */
-	at = (double)s->granted * 0.8;
-	if (at < 1)
-		at = 1;
-	schedule(s, at);
+	 * the refresh point of retry.h if the stack has not refreshed before. */
+	schedule(s, sr_refresh_after(s->granted, sr_rand01()));
 }
 
 static void reject(struct slot *s, const char *why)

@@ -590,6 +590,30 @@ static void test_retry_decide(void **state)
 }
 
 /* Transport failures: JsSIP's doubling, random, within the recovery bounds. */
+/* The refresh point: 80 % of a long grant, 40 s before the end of a
+ * middling one, half of a short one; spread up to 10 % earlier. */
+static void test_refresh_after(void **state)
+{
+	static const struct {
+		long granted;
+		double at; /* with rand01 = 0 */
+	} t[] = {
+	    {3600, 2880}, {600, 480}, {200, 160}, {120, 80}, {90, 50},
+	    {60, 30},	  {30, 15},   {10, 5},	  {2, 1},    {1, 0.5},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		double lo = sr_refresh_after(t[i].granted, 0.999999);
+
+		assert_float_equal(sr_refresh_after(t[i].granted, 0), t[i].at, 1e-9);
+		assert_true(lo <= t[i].at);
+		assert_true(lo >= t[i].at * 0.9 - 1e-6 || lo >= 0.5);
+		assert_true(lo < (double)t[i].granted);
+	}
+}
+
 static void test_retry_backoff(void **state)
 {
 	struct sr_reg r;
@@ -1479,6 +1503,7 @@ int main(void)
 	    cmocka_unit_test(test_binding_match),
 	    cmocka_unit_test(test_retry_decide),
 	    cmocka_unit_test(test_retry_backoff),
+	    cmocka_unit_test(test_refresh_after),
 	    cmocka_unit_test(test_nagios_render),
 	    cmocka_unit_test(test_redact),
 	    cmocka_unit_test(test_target),
