@@ -243,11 +243,11 @@ static void registered(struct slot *s)
 		w->refreshes_total++;
 	set_state(s, S_REGISTERED);
 	s->bound_until = s->granted > 0 ? now + (double)s->granted : 0;
-	fields =
-	    json_pack("{s:s?, s:I, s:I, s:o, s:o, s:i}", "registrar", sr_watch_server(s), "expires",
-		      (json_int_t)s->granted, "expires_requested", (json_int_t)s->reg->expiration,
-		      "server", s->res.server ? json_string(s->res.server) : json_null(), "rtt",
-		      by_stack ? json_null() : json_real(s->rtt), "status", s->res.status);
+	fields = json_pack("{s:I, s:I, s:o, s:o, s:i, s:s?}", "expires", (json_int_t)s->granted,
+			   "expires_requested", (json_int_t)s->reg->expiration, "server",
+			   s->res.server ? json_string(s->res.server) : json_null(), "rtt",
+			   by_stack ? json_null() : json_real(s->rtt), "status", s->res.status,
+			   "registrar", sr_watch_server(s));
 	if (s->reg->support_outbound && fields) {
 		double ka = sr_eng_keep_alive(s->e);
 
@@ -308,12 +308,12 @@ static void fail_policy(struct slot *s)
 	if (!s->failing_since)
 		s->failing_since = sr_wall_now();
 	sr_watch_emit(s->w, "failed", s,
-		      json_pack("{s:s?, s:o, s:o, s:s, s:o}", "registrar", sr_watch_server(s),
-				"status", res->status ? json_integer(res->status) : json_null(),
-				"reason",
+		      json_pack("{s:o, s:o, s:s, s:o, s:s?}", "status",
+				res->status ? json_integer(res->status) : json_null(), "reason",
 				res->reason && res->status ? json_string(res->reason) : json_null(),
 				"result", sr_word_name(res->word), "error",
-				res->error ? json_string(res->error) : json_null()));
+				res->error ? json_string(res->error) : json_null(), "registrar",
+				sr_watch_server(s)));
 	/* a 2xx that is a failure kept no binding of ours: none holds */
 	if (res->status >= 200 && res->status < 300)
 		s->bound_until = 0;
