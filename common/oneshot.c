@@ -7,12 +7,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/rand.h>
 #include <sofia-sip/nua_tag.h>
 
 #include "engine.h"
 #include "engine_int.h"
 #include "log.h"
+#include "registrars.h"
 #include "tunnel.h"
 #include "util.h"
 
@@ -148,43 +148,18 @@ out:
 	return rc;
 }
 
-/* Is this failure one to try the next server for (JsSIP: the socket failed)? */
-static int failover_worthy(const struct sr_result *res)
-{
-	return res->word == SR_W_TRANSPORT_ERROR || res->word == SR_W_TIMEOUT ||
-	       res->word == SR_W_DNS_ERROR || res->word == SR_W_TLS_ERROR ||
-	       (res->word == SR_W_REJECTED && res->status == 503);
-}
-
 int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double deadline,
 		  struct sr_result *res)
 {
 	struct sr_reg copy;
-	size_t order[64], n = reg->servers.n < 64 ? reg->servers.n : 64, i, j;
+	size_t order[64], n, i;
 	struct sr_strv tried = {NULL, 0, 0};
 	int rc = 0;
 
-	if (n == 0)
+	if (reg->servers.n == 0)
 		return attempt(reg, run, deadline, res);
 	/* JsSIP's sockets: the highest weight first, random among equals */
-	for (i = 0; i < n; i++)
-		order[i] = i;
-	for (i = 0; i < n; i++) {
-		for (j = i + 1; j < n; j++) {
-			unsigned wi = reg->servers.v[order[i]].weight,
-				 wj = reg->servers.v[order[j]].weight;
-			unsigned char coin = 0;
-
-			if (wj == wi)
-				RAND_bytes(&coin, 1);
-			if (wj > wi || (wj == wi && (coin & 1))) {
-				size_t t = order[i];
-
-				order[i] = order[j];
-				order[j] = t;
-			}
-		}
-	}
+	n = sr_servers_order(&reg->servers, order, 64);
 	for (i = 0; i < n; i++) {
 		const char *uri = reg->servers.v[order[i]].uri;
 		double left = deadline - sr_now(), until;
@@ -194,11 +169,7 @@ int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double dea
 			break;
 		/* share what is left among the servers still to try */
 		until = i + 1 < n ? sr_now() + left / (double)(n - i) : deadline;
-		memcpy(&copy, reg, sizeof copy);
-		if (reg->server_uri)
-			copy.connect_uri = (char *)uri; /* servers are where to send */
-		else
-			copy.server_uri = (char *)uri; /* each server is the registrar */
+		sr_reg_at_server(&copy, reg, uri);
 		if (i > 0) {
 			sr_result_free(res);
 			sr_result_init(res);
@@ -208,7 +179,7 @@ int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double dea
 		snprintf(line, sizeof line, "%s: %s%s%s", uri, sr_word_name(res->word),
 			 res->status ? " " : "", res->status ? res->reason ? res->reason : "" : "");
 		sr_strv_add(&tried, line);
-		if (!failover_worthy(res))
+		if (!sr_failover_worthy(res))
 			break;
 		if (i + 1 < n)
 			sr_debug(1, "%s failed (%s): trying the next server", uri,

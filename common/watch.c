@@ -29,6 +29,7 @@
 #include "util.h"
 #include "watch.h"
 #include "watch_int.h"
+#include "watchfail.h"
 #include "watchhttp.h"
 
 static volatile sig_atomic_t g_sig_term, g_sig_hup, g_sig_usr1;
@@ -151,11 +152,12 @@ static void send_now(struct slot *s)
 {
 	struct watch *w = s->w;
 
+	sr_watch_fo_reopen(s);
 	if (!s->e) {
 		struct sr_eng_hooks h = {on_done, on_refresh, s};
 
-		sr_result_init(&s->res);
-		s->e = sr_eng_open(w->root, s->reg, w->run, &s->res, &h);
+		sr_result_free(&s->res); /* what the last engine left */
+		s->e = sr_eng_open(w->root, sr_watch_reg(s), w->run, &s->res, &h);
 		if (!s->e) {
 			set_state(s, S_REGISTERING);
 			fail_policy(s);
@@ -165,7 +167,7 @@ static void send_now(struct slot *s)
 	set_state(s, S_REGISTERING);
 	sr_watch_emit(w, "registering", s,
 		      json_pack("{s:s, s:i, s:b}", "registrar",
-				s->res.registrar ? s->res.registrar : "", "attempt",
+				sr_watch_server(s) ? sr_watch_server(s) : "", "attempt",
 				(int)s->attempts + 1, "refresh",
 				sr_watch_refreshing(s, sr_wall_now())));
 	s->in_window = 1;
@@ -240,8 +242,8 @@ const char *sr_watch_own_binding(const struct slot *s)
  * dropped). */
 int sr_watch_holds_at(const struct slot *s, const char *registrar)
 {
-	return s->st == S_REGISTERED && !s->removed && s->res.registrar &&
-	       !strcmp(s->res.registrar, registrar);
+	return s->st == S_REGISTERED && !s->removed && sr_watch_server(s) &&
+	       !strcmp(sr_watch_server(s), registrar);
 }
 
 static void registered(struct slot *s)
@@ -250,8 +252,9 @@ static void registered(struct slot *s)
 	double now = sr_wall_now();
 	/* a renewal of a binding that held all along; after a failure, a lost
 	 * or an expired binding it is registered anew */
-	int renewed =
-	    s->ever_registered && !s->failing_since && sr_watch_shown_state(s, now) == S_REGISTERED;
+	int moved = sr_watch_fo_registered(s); /* a binding at another server */
+	int renewed = s->ever_registered && !s->failing_since && !moved &&
+		      sr_watch_shown_state(s, now) == S_REGISTERED;
 	int by_stack = s->res.t0_refresh;
 	json_t *fields;
 
@@ -272,10 +275,11 @@ static void registered(struct slot *s)
 		w->refreshes_total++;
 	set_state(s, S_REGISTERED);
 	s->bound_until = s->granted > 0 ? now + (double)s->granted : 0;
-	fields = json_pack("{s:I, s:I, s:o, s:o, s:i}", "expires", (json_int_t)s->granted,
+	fields = json_pack("{s:I, s:I, s:o, s:o, s:i, s:s?}", "expires", (json_int_t)s->granted,
 			   "expires_requested", (json_int_t)s->reg->expiration, "server",
 			   s->res.server ? json_string(s->res.server) : json_null(), "rtt",
-			   by_stack ? json_null() : json_real(s->rtt), "status", s->res.status);
+			   by_stack ? json_null() : json_real(s->rtt), "status", s->res.status,
+			   "registrar", sr_watch_server(s));
 	if (s->reg->support_outbound && fields) {
 		double ka = sr_eng_keep_alive(s->e);
 
@@ -333,14 +337,17 @@ static void fail_policy(struct slot *s)
 	if (!s->failing_since)
 		s->failing_since = sr_wall_now();
 	sr_watch_emit(s->w, "failed", s,
-		      json_pack("{s:o, s:o, s:s, s:o}", "status",
+		      json_pack("{s:o, s:o, s:s, s:o, s:s?}", "status",
 				res->status ? json_integer(res->status) : json_null(), "reason",
 				res->reason && res->status ? json_string(res->reason) : json_null(),
 				"result", sr_word_name(res->word), "error",
-				res->error ? json_string(res->error) : json_null()));
+				res->error ? json_string(res->error) : json_null(), "registrar",
+				sr_watch_server(s)));
 	/* a 2xx that is a failure kept no binding of ours: none holds */
 	if (res->status >= 200 && res->status < 300)
 		s->bound_until = 0;
+	if (sr_watch_fo_failed(s))
+		return; /* on to the next server at once */
 	sr_retry_decide(r, &in, res->error, &d);
 	s->attempts = d.attempts;
 	s->backoff = d.backoff;
@@ -369,6 +376,7 @@ static void free_slot(struct slot *s, int ending)
 	else
 		sr_eng_close(s->e);
 	sr_result_free(&s->res);
+	sr_watch_fo_free(s);
 	sr_reg_free(s->reg);
 	free(s->reg);
 	free(s->fingerprint);
@@ -466,6 +474,7 @@ static struct slot *new_slot(struct watch *w, struct sr_reg *reg)
 	s->fingerprint = fingerprint(s->reg);
 	s->since = sr_wall_now();
 	sr_result_init(&s->res);
+	sr_watch_fo_init(s);
 	return s;
 }
 

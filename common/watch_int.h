@@ -59,6 +59,7 @@ struct slot {
 	/* wall clock until which the registrar holds the binding of our last 2xx,
 	 * 0: none (not yet, lost, expired): a refresh in flight ends nothing */
 	double bound_until;
+	struct sr_fo *fo; /* its registrar set (watchfail.c), NULL: one registrar */
 };
 
 /* A registrar that lost its bindings (restarted without them, a location

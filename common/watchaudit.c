@@ -13,6 +13,7 @@
 #include "log.h"
 #include "util.h"
 #include "watch_int.h"
+#include "watchfail.h"
 
 /* A registration holds: its registrar is audited from now on. */
 void sr_watch_audit_note(struct slot *s)
@@ -21,10 +22,10 @@ void sr_watch_audit_note(struct slot *s)
 	struct audit **v, *a;
 	size_t i;
 
-	if (!s->reg->audit_interval || !s->res.registrar)
+	if (!s->reg->audit_interval || !sr_watch_server(s))
 		return;
 	for (i = 0; i < w->n_audits; i++)
-		if (!strcmp(w->audits[i]->registrar, s->res.registrar))
+		if (!strcmp(w->audits[i]->registrar, sr_watch_server(s)))
 			return;
 	v = realloc(w->audits, (w->n_audits + 1) * sizeof *v);
 	if (!v)
@@ -32,7 +33,7 @@ void sr_watch_audit_note(struct slot *s)
 	w->audits = v;
 	a = calloc(1, sizeof *a);
 	if (a)
-		a->registrar = strdup(s->res.registrar);
+		a->registrar = strdup(sr_watch_server(s));
 	if (!a || !a->registrar) {
 		free(a);
 		return;
@@ -69,7 +70,8 @@ static void audit_start(struct watch *w, struct audit *a, double now)
 	a->done = 0;
 	a->run = *w->run;
 	a->run.mode = SR_MODE_LIST;
-	a->e = a->own ? sr_eng_open(w->root, sentinel->reg, &a->run, &a->res, &h) : NULL;
+	/* to the server that holds the sentinel's binding */
+	a->e = a->own ? sr_eng_open(w->root, sr_watch_reg(sentinel), &a->run, &a->res, &h) : NULL;
 	if (!a->e) {
 		sr_result_free(&a->res);
 		free(a->own);
@@ -113,6 +115,9 @@ static void note_reachability(struct watch *w, struct audit *a)
 					now - a->unreachable_since));
 		a->unreachable_since = 0;
 	}
+	/* those with another server move there; the rest wait for it */
+	if (!answered)
+		sr_watch_fo_unreachable(w, a->registrar);
 	for (i = 0; i < w->n; i++)
 		if (sr_watch_holds_at(w->slots[i], a->registrar))
 			w->slots[i]->unreachable_since = a->unreachable_since;

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "util.h"
 #include "watch_int.h"
+#include "watchfail.h"
 
 const char *const sr_watch_state_names[] = {
     "waiting",	       "queued",   "registering",   "registered",
@@ -209,6 +210,8 @@ void sr_watch_status_json(struct watch *w, FILE *f)
 		json_put(f, s->reg->name);
 		fputs(", \"aor\": ", f);
 		json_put(f, s->reg->client_uri);
+		fputs(", \"registrar\": ", f);
+		json_put(f, sr_watch_registrar(s));
 		fprintf(f,
 			", \"state\": \"%s\", \"refreshing\": %s, \"since\": %.6f, "
 			"\"last_status\": ",
