@@ -346,6 +346,7 @@ static void fail_policy(struct slot *s)
 	/* a 2xx that is a failure kept no binding of ours: none holds */
 	if (res->status >= 200 && res->status < 300)
 		s->bound_until = 0;
+	sr_watch_no_answer(s);
 	if (sr_watch_fo_failed(s))
 		return; /* on to the next server at once */
 	sr_retry_decide(r, &in, res->error, &d);
@@ -403,6 +404,7 @@ static void on_done(void *arg)
 	}
 	if (s->in_window)
 		window_end(s, outcome_of(s));
+	sr_watch_answered(s);
 	if (sr_result_ok(&s->res))
 		registered(s);
 	else

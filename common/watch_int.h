@@ -76,6 +76,8 @@ struct audit {
 	char *own;	   /* the sentinel's binding as the registrar wrote it */
 	int done;
 	double unreachable_since; /* wall clock of the first unanswered query, 0: answers */
+	int stalled;		  /* registrations there wait after getting no answer */
+	int probe; /* the query in flight asks for a registration that holds nothing */
 };
 
 struct watch {
@@ -123,6 +125,12 @@ int sr_watch_holds_at(const struct slot *s, const char *registrar);
 
 /* watchaudit.c: the audits of the registrars */
 void sr_watch_audit_note(struct slot *s);
+/* A failure of s without any answer (a timeout, no connection): its
+ * registrar is noted as stalled. */
+void sr_watch_no_answer(struct slot *s);
+/* s got an answer from its registrar: the registrations waiting there
+ * after no answer go at once (through the queue). */
+void sr_watch_answered(struct slot *s);
 void sr_watch_audits_run(struct watch *w, double now);
 void sr_watch_audits_drop(struct watch *w);
 /* A registration leaves S_REGISTERED (a refresh, a retry): its binding is

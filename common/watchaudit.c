@@ -15,31 +15,93 @@
 #include "watch_int.h"
 #include "watchfail.h"
 
-/* A registration holds: its registrar is audited from now on. */
-void sr_watch_audit_note(struct slot *s)
+/* The record of registrar (its audit), made when create says so. */
+static struct audit *audit_of(struct watch *w, const char *registrar, double interval, int create)
 {
-	struct watch *w = s->w;
 	struct audit **v, *a;
 	size_t i;
 
-	if (!s->reg->audit_interval || !sr_watch_server(s))
-		return;
 	for (i = 0; i < w->n_audits; i++)
-		if (!strcmp(w->audits[i]->registrar, sr_watch_server(s)))
-			return;
+		if (!strcmp(w->audits[i]->registrar, registrar))
+			return w->audits[i];
+	if (!create)
+		return NULL;
 	v = realloc(w->audits, (w->n_audits + 1) * sizeof *v);
 	if (!v)
-		return;
+		return NULL;
 	w->audits = v;
 	a = calloc(1, sizeof *a);
 	if (a)
-		a->registrar = strdup(sr_watch_server(s));
+		a->registrar = strdup(registrar);
 	if (!a || !a->registrar) {
 		free(a);
-		return;
+		return NULL;
 	}
-	a->next = sr_now() + s->reg->audit_interval;
+	a->next = sr_now() + (interval > 0 ? interval : 10);
 	w->audits[w->n_audits++] = a;
+	return a;
+}
+
+/* A registration holds: its registrar is audited from now on. */
+void sr_watch_audit_note(struct slot *s)
+{
+	if (s->reg->audit_interval && sr_watch_server(s))
+		audit_of(s->w, sr_watch_server(s), s->reg->audit_interval, 1);
+}
+
+/* A failure without an answer (a timeout, no connection) waits its retry
+ * interval: no packet gets through, and a flood helps nobody. */
+static int unanswered(const struct slot *s)
+{
+	return s->res.status == 0 &&
+	       (s->res.word == SR_W_TIMEOUT || s->res.word == SR_W_TRANSPORT_ERROR ||
+		s->res.word == SR_W_TLS_ERROR);
+}
+
+void sr_watch_no_answer(struct slot *s)
+{
+	struct audit *a;
+
+	if (!unanswered(s) || !sr_watch_server(s))
+		return;
+	a = audit_of(s->w, sr_watch_server(s), s->reg->audit_interval, 1);
+	if (a)
+		a->stalled = 1;
+}
+
+/* The registrar answers again (an audit, another registration's answer):
+ * what waits after a failure without an answer goes now, through the
+ * queue and its rate limit, not at the end of its retry interval. */
+static void wake(struct watch *w, struct audit *a)
+{
+	size_t i, n = 0;
+
+	a->stalled = 0;
+	for (i = 0; i < w->n; i++) {
+		struct slot *s = w->slots[i];
+
+		if (s->st != S_RETRY || s->removed || !unanswered(s) || !sr_watch_server(s) ||
+		    strcmp(sr_watch_server(s), a->registrar))
+			continue;
+		if (s->timer)
+			su_timer_reset(s->timer);
+		sr_watch_enqueue(s);
+		n++;
+	}
+	if (n)
+		sr_debug(1, "%s answers again: %zu registration%s waiting after no answer go now",
+			 a->registrar, n, n == 1 ? "" : "s");
+}
+
+void sr_watch_answered(struct slot *s)
+{
+	struct audit *a;
+
+	if (s->res.status <= 0 || !sr_watch_server(s))
+		return;
+	a = audit_of(s->w, sr_watch_server(s), 0, 0);
+	if (a && a->stalled)
+		wake(s->w, a);
 }
 
 static void audit_done(void *arg)
@@ -60,18 +122,30 @@ static void audit_start(struct watch *w, struct audit *a, double now)
 		    sr_watch_own_binding(s))
 			sentinel = s;
 	}
+	/* nothing registered there: while registrations wait after getting
+	 * no answer, one of them asks, to learn when it answers again */
+	for (i = 0; i < w->n && !sentinel && a->stalled; i++) {
+		struct slot *s = w->slots[i];
+
+		if (s->st == S_RETRY && !s->removed && s->reg->audit_interval && unanswered(s) &&
+		    sr_watch_server(s) && !strcmp(sr_watch_server(s), a->registrar))
+			sentinel = s;
+	}
 	if (!sentinel) {
 		a->next = now + 10; /* nothing registered there to ask about yet */
 		return;
 	}
 	a->next = now + sentinel->reg->audit_interval;
-	a->own = strdup(sr_watch_own_binding(sentinel));
+	a->own = sr_watch_own_binding(sentinel) ? strdup(sr_watch_own_binding(sentinel)) : NULL;
+	a->probe = !a->own;
 	sr_result_init(&a->res);
 	a->done = 0;
 	a->run = *w->run;
 	a->run.mode = SR_MODE_LIST;
 	/* to the server that holds the sentinel's binding */
-	a->e = a->own ? sr_eng_open(w->root, sr_watch_reg(sentinel), &a->run, &a->res, &h) : NULL;
+	a->e = a->own || a->probe
+		   ? sr_eng_open(w->root, sr_watch_reg(sentinel), &a->run, &a->res, &h)
+		   : NULL;
 	if (!a->e) {
 		sr_result_free(&a->res);
 		free(a->own);
@@ -88,6 +162,7 @@ static void audit_end(struct audit *a)
 	sr_result_free(&a->res);
 	free(a->own);
 	a->own = NULL;
+	a->probe = 0;
 	a->done = 0;
 }
 
@@ -118,6 +193,8 @@ static void note_reachability(struct watch *w, struct audit *a)
 	/* those with another server move there; the rest wait for it */
 	if (!answered)
 		sr_watch_fo_unreachable(w, a->registrar);
+	else if (a->stalled)
+		wake(w, a);
 	for (i = 0; i < w->n; i++)
 		if (sr_watch_holds_at(w->slots[i], a->registrar))
 			w->slots[i]->unreachable_since = a->unreachable_since;
@@ -130,8 +207,9 @@ static void audit_finish(struct watch *w, struct audit *a)
 	int found = 0, again = 0;
 
 	note_reachability(w, a);
-	/* no answer or a failure: the registrations' own refreshes tell */
-	if (a->res.status >= 200 && a->res.status < 300) {
+	/* no answer or a failure: the registrations' own refreshes tell; a
+	 * probe has no binding of its own to look for */
+	if (a->res.status >= 200 && a->res.status < 300 && !a->probe) {
 		for (i = 0; i < a->res.n_bindings; i++)
 			if (a->res.bindings[i].own && a->res.bindings[i].expires != 0)
 				found = 1; /* bindings.c's one rule, as for the refreshes */
