@@ -47,9 +47,11 @@ in_ns() {
 }
 
 # Start a command in the namespace in the background; its PID is kept for
-# ns_teardown and printed in NS_LAST.
+# ns_teardown and printed in NS_LAST. Not through in_ns: a function in the
+# background is a subshell, whose PID is not the command's (ip netns exec
+# execs the command itself).
 ns_spawn() {
-	in_ns "$@" &
+	ip netns exec "$NS_NAME" "$@" &
 	NS_LAST=$!
 	NS_PIDS="${NS_PIDS:-} $NS_LAST"
 }
