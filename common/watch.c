@@ -244,6 +244,9 @@ static void registered(struct slot *s)
 			   "expires_requested", (json_int_t)s->reg->expiration, "server",
 			   s->res.server ? json_string(s->res.server) : json_null(), "rtt",
 			   by_stack ? json_null() : json_real(s->rtt), "status", s->res.status);
+	if (!s->reg->support_outbound && fields && sr_eng_keep_alive(s->e) > 0)
+		/* keep-alives with pongs on every connection (docs/transports.md) */
+		json_object_set_new(fields, "keep_alive", json_real(sr_eng_keep_alive(s->e)));
 	if (s->reg->support_outbound && fields) {
 		double ka = sr_eng_keep_alive(s->e);
 
