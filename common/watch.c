@@ -709,6 +709,7 @@ static void tick_body(struct watch *w, double now)
 	sr_watch_audits_run(w, now);
 	sr_watch_expiry_run(w, sr_wall_now());
 	sr_http_tick(w->http);
+	sr_eng_reap_stacks(); /* stacks a reload left without registrations */
 	drain(w, now);
 	/* drop slots a reload removed once they are un-registered */
 	for (i = k = 0; w->pending_removal && i < w->n; i++) {
