@@ -161,8 +161,9 @@ void sr_eng_note_auth_used(struct eng *e);
 /* stack.c */
 /* The Route set and Supported list a stack is made with. */
 void sr_stack_strings(struct eng *e, char **route, char **supported);
-/* RFC 5626 keep-alives: the keeper's outbound registrations over TCP,
- * TLS, WS and WSS (the tunnel turns them into WebSocket pings). */
+/* CRLF keep-alives with pongs (RFC 5626 4.4.1): the keeper's registrations
+ * over TCP, TLS, WS and WSS, outbound or not, when keep_alive_interval is
+ * above 0 (the tunnel turns them into WebSocket pings). */
 int sr_stack_wants_keepalive(const struct eng *e, int shared);
 /* A stack on root (NULL: a root of its own) for e's registration, its nua
  * started and its parameters read by deadline. NULL with the result set. */

@@ -28,10 +28,60 @@ double sr_eng_keep_alive(const struct eng *e)
 struct group {
 	char key[1024];
 	struct sr_stack *st;
+	unsigned refs; /* registrations (and audits) open on it */
 	struct group *next;
 };
 
 static struct group *g_groups;
+/* Stacks whose last registration was closed: shutting down, destroyed by
+ * sr_eng_reap_stacks() once done (docs/sofia-sip.md, 24). */
+static struct group *g_closing;
+
+/* One registration less on gr: the last one shuts its stack down (a
+ * reload removed every registration on it). */
+static void group_put(struct group *gr)
+{
+	struct group **pp;
+
+	if (!gr || --gr->refs)
+		return;
+	for (pp = &g_groups; *pp; pp = &(*pp)->next)
+		if (*pp == gr) {
+			*pp = gr->next;
+			break;
+		}
+	sr_debug(1, "no registration left on the stack of %s: it shuts down", gr->key);
+	nua_shutdown(gr->st->nua);
+	gr->next = g_closing;
+	g_closing = gr;
+}
+
+static struct group *group_of(const struct sr_stack *st)
+{
+	struct group *gr;
+
+	for (gr = g_groups; gr; gr = gr->next)
+		if (gr->st == st)
+			return gr;
+	return NULL;
+}
+
+void sr_eng_reap_stacks(void)
+{
+	struct group **pp = &g_closing;
+
+	while (*pp) {
+		struct group *gr = *pp;
+
+		if (!gr->st->shutdown_done) {
+			pp = &gr->next;
+			continue;
+		}
+		*pp = gr->next;
+		sr_stack_free(gr->st);
+		free(gr);
+	}
+}
 
 /* What a nua is made of: registrations that agree share one. */
 static void group_key(struct eng *e, char *key, size_t len)
@@ -130,6 +180,7 @@ struct eng *sr_eng_open(su_root_t *root, const struct sr_reg *reg, const struct 
 		g_groups = gr;
 	}
 	e->stack = gr->st;
+	gr->refs++;
 	e->transient = is_transient(e);
 	if (e->transient && !(e->call_id = new_call_id(e))) {
 		sr_result_fail(res, SR_W_INTERNAL_ERROR, "out of memory");
@@ -140,6 +191,9 @@ struct eng *sr_eng_open(su_root_t *root, const struct sr_reg *reg, const struct 
 	detach_target(e);
 	return e;
 fail:
+	if (e->stack)
+		group_put(group_of(e->stack));
+	sr_tunnel_put(e->tunnel);
 	su_home_deinit(e->scratch);
 	su_home_deinit(e->home);
 	free(e);
@@ -235,6 +289,13 @@ void sr_eng_close(struct eng *e)
 		nua_handle_destroy(e->nh);
 	if (e->cleanup_nh)
 		nua_handle_destroy(e->cleanup_nh);
+	/* the last registration on a tunnel closes it (its port, nua's
+	 * connection to it, the connection to the server), the last on a
+	 * stack shuts the stack down */
+	sr_tunnel_put(e->tunnel);
+	e->tunnel = NULL;
+	group_put(group_of(e->stack));
+	e->stack = NULL;
 	sr_eng_free(e);
 }
 

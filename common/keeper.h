@@ -21,8 +21,12 @@ void sr_eng_send(struct eng *e);
 /* Un-REGISTER; the done hook follows. 0, or -1 when nothing is registered. */
 int sr_eng_unregister(struct eng *e);
 /* Forget the registration: the handle goes, nothing is sent (the binding
- * expires by itself unless sr_eng_unregister() removed it). */
+ * expires by itself unless sr_eng_unregister() removed it). The last
+ * registration on a tunnel closes it, the last on a stack shuts it down. */
 void sr_eng_close(struct eng *e);
+/* Destroy the stacks whose shutdown finished (never from nua's callback:
+ * from the watch's tick). */
+void sr_eng_reap_stacks(void);
 /* Free e at the process's end: its handle is left as it is (no message). */
 void sr_eng_free(struct eng *e);
 /* The Retry-After of the last final response, -1 when none. */

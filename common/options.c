@@ -122,7 +122,7 @@ const struct sr_option sr_options[] = {
 	 .help = "longest wait after transport failures"},
 	{.key = "keep_alive_interval", .arg = "SECONDS", .type = SR_OT_UINT,
 	 REG(keep_alive_interval), .def = "90", .example = "25", WATCH,
-	 .help = "CRLF keep-alives on TCP, TLS, WS and WSS outbound flows (over WebSocket: pings) (0: none)"},
+	 .help = "CRLF keep-alives on TCP, TLS, WS and WSS connections, a pong expected within 10 s (over WebSocket: pings) (0: none)"},
 	{.key = "audit_interval", .arg = "SECONDS", .type = SR_OT_UINT, REG(audit_interval),
 	 .def = "60", .example = "0", WATCH,
 	 .help = "ask the registrar for our binding this often (0: never)"},

@@ -77,11 +77,11 @@ static void note_outbound(struct sr_result *res, sip_t const *sip)
 }
 
 /* RFC 5626 on a keeper stack with keep-alives, after a 2xx: a Flow-Timer
- * shorter than our interval wins (80-100 % of it); a registrar that did not
- * take the registration as a flow (no Require: outbound) owes no pongs, so
- * the stack stops waiting for them rather than closing live connections.
- * A connection's timer was set before this answer: the new interval starts
- * after its next keep-alive. */
+ * shorter than our interval wins (80-100 % of it). Pongs are expected with
+ * or without Require: outbound: without them a dead connection is never
+ * noticed (docs/transports.md, "Dead connections"). A connection's timer
+ * was set before this answer: the new interval starts after its next
+ * keep-alive. */
 static void tune_flow(struct eng *e)
 {
 	struct sr_stack *g = e->stack;
@@ -89,13 +89,6 @@ static void tune_flow(struct eng *e)
 
 	if (!g || !g->ka_ms || !res)
 		return;
-	if (!res->outbound && g->pong_ms) {
-		g->pong_ms = 0;
-		nua_set_params(g->nua, TPTAG_PINGPONG(0), TAG_END());
-		sr_debug(1,
-			 "the registrar did not answer Require: outbound: keep-alive pongs are not "
-			 "expected");
-	}
 	if (res->flow_timer > 0 && (double)res->flow_timer * 1000 < g->ka_ms) {
 		g->ka_ms = (unsigned)(res->flow_timer * 1000.0 * (0.8 + 0.2 * sr_rand01()));
 		nua_set_params(g->nua, TPTAG_KEEPALIVE(g->ka_ms), TAG_END());

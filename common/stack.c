@@ -42,11 +42,13 @@ void sr_stack_strings(struct eng *e, char **route, char **supported)
 				reg->instance_id || reg->support_outbound ? "gruu" : "");
 }
 
-/* RFC 5626 keep-alives: the keeper's outbound registrations on streams. */
+/* CRLF keep-alives with pongs on every stream connection of the keeper,
+ * outbound or not: a connection that goes silent (a NAT or firewall that
+ * forgot the flow: no FIN, no RST) is noticed only by an answer that does
+ * not come (docs/transports.md, "Dead connections"). */
 int sr_stack_wants_keepalive(const struct eng *e, int shared)
 {
-	return shared && e->reg->support_outbound && e->reg->keep_alive_interval &&
-	       e->tp != SR_TP_UDP && e->tp != SR_TP_AUTO;
+	return shared && e->reg->keep_alive_interval && e->tp != SR_TP_UDP && e->tp != SR_TP_AUTO;
 }
 
 /* The nua of st for e's registration: the stack's events reach st. */
@@ -60,7 +62,10 @@ static nua_t *create(struct sr_stack *st, struct eng *e, double deadline)
 
 	sr_stack_strings(e, &route, &supported);
 	if (sr_stack_wants_keepalive(e, st->shared)) {
-		/* a CRLF ping at 80-100 % of the interval (RFC 5626 4.4.1) */
+		/* a CRLF ping at 80-100 % of the interval (RFC 5626 4.4.1); no
+		 * pong within 10 s and nta closes the connection, nua's
+		 * registrations on it send again at once on a new one
+		 * (docs/sofia-sip.md, 23) */
 		st->ka_ms =
 		    (unsigned)(reg->keep_alive_interval * 1000.0 * (0.8 + 0.2 * sr_rand01()));
 		st->pong_ms = SR_PONG_MS;

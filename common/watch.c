@@ -280,6 +280,9 @@ static void registered(struct slot *s)
 			   s->res.server ? json_string(s->res.server) : json_null(), "rtt",
 			   by_stack ? json_null() : json_real(s->rtt), "status", s->res.status,
 			   "registrar", sr_watch_server(s));
+	if (!s->reg->support_outbound && fields && sr_eng_keep_alive(s->e) > 0)
+		/* keep-alives with pongs on every connection (docs/transports.md) */
+		json_object_set_new(fields, "keep_alive", json_real(sr_eng_keep_alive(s->e)));
 	if (s->reg->support_outbound && fields) {
 		double ka = sr_eng_keep_alive(s->e);
 
@@ -746,6 +749,7 @@ static void tick_body(struct watch *w, double now)
 	sr_watch_audits_run(w, now);
 	sr_watch_expiry_run(w, sr_wall_now());
 	sr_http_tick(w->http);
+	sr_eng_reap_stacks(); /* stacks a reload left without registrations */
 	drain(w, now);
 	/* drop slots a reload removed once they are un-registered */
 	for (i = k = 0; w->pending_removal && i < w->n; i++) {

@@ -85,25 +85,6 @@ ns_partition() {
 	done
 }
 
-# Drop the established TCP flows to PORT, silently (no RST, no FIN), while
-# new connections still pass: a NAT that forgot the flow, a dead path.
-ns_drop_flows() {
-	local port=$1 dir
-	for dir in --dport --sport; do
-		in_ns iptables -I INPUT -p tcp "$dir" "$port" -m conntrack --ctstate ESTABLISHED -j DROP
-	done
-}
-
-# Forget the flows dropped so far: new connections made after this pass,
-# the ones that were cut stay cut (conntrack marks them by their ports).
-ns_drop_flows_off() {
-	local port=$1 dir
-	for dir in --dport --sport; do
-		in_ns iptables -D INPUT -p tcp "$dir" "$port" -m conntrack --ctstate ESTABLISHED \
-			-j DROP 2>/dev/null || true
-	done
-}
-
 # The registrar's own count of bindings (usrloc's location_contacts).
 kam_contacts() {
 	kamcmd -s "unix:$KAM_DIR/ctl.sock" stats.get_statistics location_contacts 2>/dev/null |
