@@ -100,3 +100,46 @@ kam_holds() {
 	[ "$(jq -s '[.[] | select(.event == "failed")] | all(.result == "timeout")' "$EV")" = true ]
 	[ "$(count_events rejected)" -eq 0 ]
 }
+
+@test "long run: open fds and RSS flat over ten refresh cycles, over UDP and TLS" {
+	# a registrar that grants 10 s: refreshes every 4.5-5 s
+	ns_teardown
+	KAM_MIN_EXPIRES=10 ns_setup
+	{
+		printf 'defaults:\n  password_file: %s\n' "$BATS_TEST_TMPDIR/pw"
+		printf '  max_random_initial_delay: 0\n  expiration: 10\n  audit_interval: 5\n'
+		printf 'registrations:\n'
+		for i in $(seq 1 100); do
+			printf '  u%d: { client_uri: "sip:load%d@127.0.0.1", contact_user: lu%d,' "$i" "$i" "$i"
+			printf ' server_uri: "sip:127.0.0.1:%s" }\n' "$KAM_UDP"
+		done
+		for i in $(seq 101 120); do
+			printf '  t%d: { client_uri: "sip:load%d@127.0.0.1", contact_user: lt%d,' "$i" "$i" "$i"
+			printf ' server_uri: "sip:127.0.0.1:%s;transport=tls", tls_ca_file: %s }\n' \
+				"$KAM_TLS" "$KAM_CA"
+		done
+	} >"$BATS_TEST_TMPDIR/w.yaml"
+	ns_spawn "$WATCH" -f "$BATS_TEST_TMPDIR/w.yaml" --events "$EV"
+	pid=$NS_LAST
+	kam_wait_contacts 120 60
+	refreshed_at_least() {
+		for _ in $(seq 1 1200); do
+			[ "$(count_events refreshed)" -ge "$1" ] && return 0
+			sleep 0.1
+		done
+		return 1
+	}
+	refreshed_at_least 240
+	fds1=$(ls "/proc/$pid/fd" | wc -l)
+	rss1=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")
+	refreshed_at_least 1200
+	fds2=$(ls "/proc/$pid/fd" | wc -l)
+	rss2=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")
+	echo "fds $fds1 -> $fds2, RSS $rss1 -> $rss2 KB" >&3
+	[ "$fds2" -eq "$fds1" ]
+	[ "$(kam_contacts)" -eq 120 ]
+	# ASan keeps what is freed in quarantine: RSS is judged on plain builds
+	if ! ldd "$WATCH" | grep -q libasan; then
+		[ "$rss2" -le $((rss1 + 1024)) ]
+	fi
+}
