@@ -122,13 +122,15 @@ void sr_watch_fo_init(struct slot *s)
 		n = sr_servers_order(&r->servers, order, 64);
 		for (i = 0; i < n; i++)
 			sr_strv_add(&fo->uris, r->servers.v[order[i]].uri);
-	} else if (srv_servers(r, fo) < 0) {
-		sr_strv_free(&fo->uris);
-		free(fo->domain);
-		free(fo);
-		return;
+	} else {
+		(void)srv_servers(r, fo);
 	}
 	s->fo = fo;
+	if (!fo->uris.n || (!r->servers.n && !fo->domain)) {
+		/* no list after all (no SRV, or out of memory) */
+		sr_watch_fo_free(s);
+		return;
+	}
 	aim(s);
 }
 
