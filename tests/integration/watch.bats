@@ -297,7 +297,8 @@ flat_yaml() { # port
 }
 
 @test "a refresh answered after the binding expired: not registered from the expiry on" {
-	# SIPp grants 10 s; our refresh goes at 8 s and SIPp answers it at 13 s
+	# SIPp grants 10 s; our refresh goes at 5 s at the latest (half the
+	# grant) and SIPp answers it 8 s later, after the binding expired
 	sipp_start watch-refresh-expired
 	flat_yaml "$SIPP_PORT"
 	watch_start "$BATS_TEST_TMPDIR/r.yaml"
