@@ -203,6 +203,12 @@ YAML
 	watch_start "$BATS_TEST_TMPDIR/tls.yaml"
 	wait_event failed "" 30
 	exec 5>&-
+	# s_server's trace goes to a file, written when it flushes: wait
+	local i
+	for i in $(seq 100); do
+		grep -q "extension_type=server_name" "$BATS_TEST_TMPDIR/trace" && break
+		sleep 0.1
+	done
 	# the name ends the extension: "sipreg.test", not "tls1.sipreg.test"
 	[[ "$(sni_hex "$BATS_TEST_TMPDIR/trace")" == *000b7369707265672e74657374 ]]
 	[ "$(jq -rs '[.[] | select(.event == "failed")][0].registrar' "$EV")" = "sip:tls1.sipreg.test:$TLS_PORT;transport=tls" ]
