@@ -1,7 +1,7 @@
 /* sipregwatch: keep many registrations alive and report what happens. */
 #include "config.h"
 
-#include "toolmain.h"
+#include "watchmain.h"
 
 int main(int argc, char **argv)
 {

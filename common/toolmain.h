@@ -15,7 +15,5 @@ struct sr_tool {
 
 /* Never returns: ends the process with the run's exit code. */
 void sr_tool_main(const struct sr_tool *tool, int argc, char **argv) __attribute__((noreturn));
-/* sipregwatch's: a check of a running watch, or the watch. Never returns. */
-void sr_watch_tool_main(int argc, char **argv) __attribute__((noreturn));
 
 #endif
