@@ -32,10 +32,6 @@
 #include "tunnel.h"
 #include "util.h"
 
-/* nta marks the responses it makes up itself (timeouts, transport and DNS
- * errors) with this flag; it is not in the public headers. */
-#define SR_NTA_INTERNAL_MSG (1 << 15)
-
 static int g_hard_exit; /* a stack was left running to keep its binding */
 
 void sr_eng_exit_hard(void)
@@ -44,29 +40,6 @@ void sr_eng_exit_hard(void)
 }
 static int g_su_ready;
 
-long sr_eng_ms_since(const struct eng *e)
-{
-	return (long)((sr_now() - e->t0) * 1000 + 0.5);
-}
-
-/* A Retry-After in seconds, -1 when none; beyond a day is taken as a day
- * (a registrar asking for more is not waited on for years). */
-long sr_retry_after_of(sip_t const *sip)
-{
-	unsigned long v;
-
-	if (!sip || !sip->sip_retry_after)
-		return -1;
-	v = (unsigned long)sip->sip_retry_after->af_delta;
-	return v > 86400 ? 86400 : (long)v;
-}
-
-int sr_eng_is_local_response(sip_t const *sip)
-{
-	return !sip || (sip->sip_flags & SR_NTA_INTERNAL_MSG);
-}
-
-/* The result word for a final answer that was not a 2xx. */
 /* A response the stack made up (no SIP server answered): what happened,
  * in words, and its result word. */
 static enum sr_word local_failure(const struct eng *e, int status, char const *phrase, char *buf,

@@ -16,6 +16,7 @@
 #include "result.h"
 #include "settings.h"
 #include "target.h"
+#include "util.h"
 
 enum state {
 	ST_IDLE,
@@ -123,11 +124,10 @@ void sr_eng_clear_bindings(struct sr_result *res);
 /* End the process without taking stacks down (bindings they keep stay). */
 void sr_eng_exit_hard(void);
 /* Milliseconds since e's request went out. */
-long sr_eng_ms_since(const struct eng *e);
-/* A Retry-After in seconds (at most a day), -1 when none. */
-long sr_retry_after_of(sip_t const *sip);
-/* A response the stack made up itself (timeout, transport or DNS error). */
-int sr_eng_is_local_response(sip_t const *sip);
+static inline long sr_eng_ms_since(const struct eng *e)
+{
+	return (long)((sr_now() - e->t0) * 1000 + 0.5);
+}
 
 /* unreg.c */
 /* A REGISTER with Expires: 0 of these Contacts ("<uri>, <uri>" or "*"). */
@@ -149,6 +149,11 @@ void sr_eng_forget_credentials(struct eng *e);
 const char *sr_eng_security_verify(struct eng *e, sip_t const *sip);
 
 /* response.c */
+/* A Retry-After in seconds (at most a day), -1 when none. */
+long sr_retry_after_of(sip_t const *sip);
+/* A response the stack made up itself (timeout, transport or DNS error). */
+int sr_eng_is_local_response(sip_t const *sip);
+/* The status, reason, timing and Retry-After of a final response. */
 void sr_eng_note_final(struct eng *e, int status, char const *phrase, sip_t const *sip);
 /* The bindings of a 2xx, which is ours, the grant, outbound, GRUUs. */
 void sr_eng_note_bindings(struct eng *e, sip_t const *sip);

@@ -17,6 +17,27 @@
 #include "log.h"
 #include "util.h"
 
+/* nta marks the responses it makes up itself (timeouts, transport and DNS
+ * errors) with this flag; it is not in the public headers. */
+#define SR_NTA_INTERNAL_MSG (1 << 15)
+
+/* A Retry-After in seconds, -1 when none; beyond a day is taken as a day
+ * (a registrar asking for more is not waited on for years). */
+long sr_retry_after_of(sip_t const *sip)
+{
+	unsigned long v;
+
+	if (!sip || !sip->sip_retry_after)
+		return -1;
+	v = (unsigned long)sip->sip_retry_after->af_delta;
+	return v > 86400 ? 86400 : (long)v;
+}
+
+int sr_eng_is_local_response(sip_t const *sip)
+{
+	return !sip || (sip->sip_flags & SR_NTA_INTERNAL_MSG);
+}
+
 void sr_eng_note_final(struct eng *e, int status, char const *phrase, sip_t const *sip)
 {
 	struct sr_result *res = e->res;
