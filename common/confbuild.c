@@ -7,12 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "confbuild.h"
 #include "conffile.h"
 #include "exitcode.h"
 #include "log.h"
 #include "options.h"
 #include "pjsipconf.h"
+#include "regset.h"
 #include "shard.h"
 #include "target.h"
 

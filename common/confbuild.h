@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "cli.h"
+#include "regset.h"
 #include "settings.h"
 
 struct sr_cli;

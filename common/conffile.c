@@ -13,7 +13,9 @@
 #include "exitcode.h"
 #include "log.h"
 #include "nameidx.h"
+#include "optfind.h"
 #include "options.h"
+#include "regset.h"
 #include "secrets.h"
 #include "settings.h"
 

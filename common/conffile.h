@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "regset.h"
 #include "settings.h"
 
 struct sr_config;

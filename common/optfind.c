@@ -1,6 +1,5 @@
 /* Finding a row of the option table by any spelling of its key, the
- * "did you mean" of unknown keys, and the parsers of numbers and yes/no the
- * table and the loaders share. */
+ * "did you mean" of unknown keys. */
 #include "config.h"
 
 #include <ctype.h>
@@ -11,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "options.h"
+#include "optfind.h"
 
 /* Compare with '-' and '_' taken as the same character. */
 static int name_eq(const char *a, const char *b, size_t blen)
@@ -129,49 +128,4 @@ const char *sr_option_suggest(const char *name)
 	}
 	/* close enough to be a typo: at most a third of the name wrong */
 	return best && bestd <= (strlen(name) + 2) / 3 ? best : NULL;
-}
-
-int sr_parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (!s || !isdigit((unsigned char)s[0]))
-		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-int sr_parse_seconds(const char *s, double *out)
-{
-	char *end;
-	double v;
-
-	if (!s || !(isdigit((unsigned char)s[0]) || s[0] == '.'))
-		return -1;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || *end || !isfinite(v) || v < 0 || v > 86400)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-int sr_parse_bool(const char *s, int *out)
-{
-	static const char *const yes[] = {"yes", "true", "on", "1"};
-	static const char *const no[] = {"no", "false", "off", "0"};
-	unsigned i;
-
-	for (i = 0; i < 4; i++) {
-		if (!strcasecmp(s, yes[i]))
-			return *out = 1, 0;
-		if (!strcasecmp(s, no[i]))
-			return *out = 0, 0;
-	}
-	return -1;
 }

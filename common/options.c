@@ -15,6 +15,7 @@
 #include "secrets.h"
 #include "shard.h"
 #include "uri.h"
+#include "util.h"
 #include "ws.h"
 
 /* A row's field in struct sr_reg or struct sr_run. */

@@ -104,41 +104,12 @@ struct sr_option {
 extern const struct sr_option sr_options[];
 extern const size_t sr_options_count;
 
-/* Find a registration key by YAML key or alias ('_' or '-' alike). */
-const struct sr_option *sr_option_find(const char *name);
-/* The known key closest to name (for "did you mean"), or NULL. */
-const char *sr_option_suggest(const char *name);
-
 /* Apply one value to the settings from a layer. label names the setting in
  * messages ("--expiration" or "expiration"). On error returns -1 and writes
  * "label: what was expected, got ..." to err. */
 int sr_option_apply(const struct sr_option *o, const char *value, enum sr_layer layer,
 		    struct sr_reg *reg, struct sr_run *run, const char *label, char *err,
 		    size_t errlen);
-
-/* The flags of the command line: registration settings are kept to be
- * applied last, over YAML and the environment; run settings apply at once. */
-struct sr_cli {
-	struct {
-		const struct sr_option *o;
-		char *value;
-	} * items;
-	size_t n;
-};
-
-/* Parse the command line of `tool`. Returns 0 to go on, 1 when --help or
- * --version was handled (exit 0), -1 on a usage error (message printed). */
-/* -o nagios anywhere on the command line (the last -o wins): then even a
- * usage error is a Nagios UNKNOWN. Looked for before the options are parsed. */
-enum sr_output sr_argv_output(int argc, char **argv);
-int sr_options_parse(const char *tool, unsigned tool_bit, int argc, char **argv, struct sr_cli *cli,
-		     struct sr_run *run);
-/* Apply the kept flags to one registration. 0, or -1 with err filled. */
-int sr_cli_apply(const struct sr_cli *cli, struct sr_reg *reg, struct sr_run *run, char *err,
-		 size_t errlen);
-/* Apply SIPREG_<KEY> environment variables. 0, or -1 with err filled. */
-int sr_env_apply(struct sr_reg *reg, struct sr_run *run, char *err, size_t errlen);
-void sr_cli_free(struct sr_cli *cli);
 
 /* The field of a row in reg or run, or NULL for a row without one. */
 void *sr_option_field(const struct sr_option *o, struct sr_reg *reg, struct sr_run *run);
@@ -147,17 +118,16 @@ void *sr_option_field(const struct sr_option *o, struct sr_reg *reg, struct sr_r
  * out as "<redacted>". */
 const char *sr_option_format(const struct sr_option *o, const struct sr_reg *reg,
 			     const struct sr_run *run, char *buf, size_t len);
+/* Fill with the option table's defaults. */
+void sr_reg_defaults(struct sr_reg *r);
+void sr_run_defaults(struct sr_run *run);
+/* Free every string, wiping secrets first; the struct is left zeroed. */
+void sr_reg_free(struct sr_reg *r);
+void sr_run_free(struct sr_run *run);
+
 /* Set every field of one struct to its row's default (the only defaults). */
 void sr_options_defaults(enum sr_opt_in in, void *obj);
 /* Free every field of one struct the table owns (secrets wiped first). */
 void sr_options_free(enum sr_opt_in in, void *obj);
-
-/* Print --help for a tool. */
-void sr_options_help(const char *tool, unsigned tool_bit, const char *synopsis, FILE *out);
-
-/* Parsers shared with the YAML loader; 0 or -1. */
-int sr_parse_uint(const char *s, unsigned long max, unsigned long *out);
-int sr_parse_seconds(const char *s, double *out);
-int sr_parse_bool(const char *s, int *out);
 
 #endif

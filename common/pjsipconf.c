@@ -12,8 +12,10 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "optfind.h"
 #include "options.h"
 #include "pjsipconf.h"
+#include "regset.h"
 #include "secrets.h"
 #include "settings.h"
 

@@ -180,13 +180,6 @@ struct sr_run {
 	double failing_critical;     /* --check: a failing registration is CRITICAL after it */
 };
 
-/* Fill with the option table's defaults (defined with the table, options.c). */
-void sr_reg_defaults(struct sr_reg *r);
-void sr_run_defaults(struct sr_run *run);
-/* Free every string, wiping secrets first; the struct is left zeroed. */
-void sr_reg_free(struct sr_reg *r);
-void sr_run_free(struct sr_run *run);
-
 const char *sr_transport_name(enum sr_transport t);
 
 /* Append a copy of s (may be NULL: ignored). 0 or -1. */
@@ -194,22 +187,5 @@ int sr_strv_add(struct sr_strv *sv, const char *s);
 void sr_strv_free(struct sr_strv *sv);
 /* Replace *dst with a copy of src. */
 void sr_setstr(char **dst, const char *src);
-
-/* The registrations of a run, in the order the loaders added them. */
-struct sr_config {
-	struct sr_reg *regs;
-	size_t n;
-	size_t cap; /* room in regs */
-};
-
-/* Add one registration, moved in: the caller's struct is left zeroed, and
- * freed when the add fails. 0 or -1. */
-int sr_config_add(struct sr_config *cfg, struct sr_reg *reg);
-
-void sr_config_free(struct sr_config *cfg);
-
-/* Keep only the registrations named in names (all when empty). 0, or -1
- * with err naming the missing one. */
-int sr_config_select(struct sr_config *cfg, const struct sr_strv *names, char *err, size_t errlen);
 
 #endif

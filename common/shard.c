@@ -56,16 +56,3 @@ unsigned sr_shard_of(const char *name, unsigned n)
 	}
 	return best;
 }
-
-void sr_config_shard(struct sr_config *cfg, unsigned k, unsigned n)
-{
-	size_t i, keep = 0;
-
-	for (i = 0; i < cfg->n; i++) {
-		if (sr_shard_of(cfg->regs[i].name, n) == k)
-			cfg->regs[keep++] = cfg->regs[i];
-		else
-			sr_reg_free(&cfg->regs[i]);
-	}
-	cfg->n = keep;
-}

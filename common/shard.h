@@ -4,13 +4,9 @@
 #ifndef SR_SHARD_H
 #define SR_SHARD_H
 
-#include "settings.h"
-
 /* "K/N" with 1 <= K <= N <= 10000: 0 and k, n; -1 when it is not. */
 int sr_shard_parse(const char *s, unsigned *k, unsigned *n);
 /* The shard (1..n) of a name. */
 unsigned sr_shard_of(const char *name, unsigned n);
-/* Keep only the registrations of shard k of n (the others are freed). */
-void sr_config_shard(struct sr_config *cfg, unsigned k, unsigned n);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "confbuild.h"
 #include "conffile.h"
 #include "digest.h"
@@ -13,6 +14,7 @@
 #include "nagios.h"
 #include "options.h"
 #include "output.h"
+#include "regset.h"
 #include "result.h"
 #include "secrets.h"
 #include "toolmain.h"

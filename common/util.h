@@ -1,4 +1,4 @@
-/* Small helpers the modules share: clocks and jitter. */
+/* Small helpers the modules share: clocks, jitter, addresses, numbers. */
 #ifndef SR_UTIL_H
 #define SR_UTIL_H
 
@@ -12,5 +12,11 @@ double sr_rand01(void);
 /* AF_INET or AF_INET6 when s is an IPv4 or IPv6 address (no brackets),
  * else 0. */
 int sr_ip_family(const char *s);
+
+/* Text to numbers and yes/no, for the option table and the loaders;
+ * 0 or -1. */
+int sr_parse_uint(const char *s, unsigned long max, unsigned long *out);
+int sr_parse_seconds(const char *s, double *out);
+int sr_parse_bool(const char *s, int *out);
 
 #endif

@@ -15,6 +15,7 @@
 #include <sofia-sip/su_wait.h>
 #include <sofia-sip/url.h>
 
+#include "cli.h"
 #include "confbuild.h"
 #include "conffile.h"
 #include "exitcode.h"
@@ -23,14 +24,18 @@
 #include "nameidx.h"
 #include "options.h"
 #include "output.h"
+#include "regset.h"
 #include "result.h"
 #include "retry.h"
 #include "secrets.h"
 #include "util.h"
 #include "watch.h"
 #include "watch_int.h"
+#include "watchaudit.h"
 #include "watchfail.h"
 #include "watchhttp.h"
+#include "watchout.h"
+#include "watchslot.h"
 
 static volatile sig_atomic_t g_sig_term, g_sig_hup, g_sig_usr1;
 
@@ -107,7 +112,7 @@ static int queue_push(struct watch *w, struct slot *s)
 	return 0;
 }
 
-void sr_watch_enqueue(struct slot *s)
+static void enqueue(struct slot *s)
 {
 	struct watch *w = s->w;
 
@@ -225,25 +230,7 @@ static void timer_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 		return;
 	if (s->st == S_REGISTERED)
 		s->refresh_due = 1; /* our own refresh deadline: nua has not refreshed */
-	sr_watch_enqueue(s);
-}
-
-const char *sr_watch_own_binding(const struct slot *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->res.n_bindings; i++)
-		if (s->res.bindings[i].own && s->res.bindings[i].uri)
-			return s->res.bindings[i].uri;
-	return NULL;
-}
-
-/* A registration that holds a binding at registrar (not one a reload
- * dropped). */
-int sr_watch_holds_at(const struct slot *s, const char *registrar)
-{
-	return s->st == S_REGISTERED && !s->removed && sr_watch_server(s) &&
-	       !strcmp(sr_watch_server(s), registrar);
+	enqueue(s);
 }
 
 static void registered(struct slot *s)
@@ -492,7 +479,7 @@ static void start_slot(struct slot *s, int initial)
 	if (delay > 0)
 		schedule(s, delay);
 	else
-		sr_watch_enqueue(s);
+		enqueue(s);
 }
 
 static int add_slots(struct watch *w, struct sr_config *cfg, size_t from)
@@ -813,6 +800,7 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 	int code = SR_EXIT_INTERNAL;
 
 	memset(&w, 0, sizeof w);
+	w.enqueue = enqueue;
 	w.tool = tool;
 	w.cli = cli;
 	w.run = run;

@@ -5,6 +5,8 @@
 
 #include <stdio.h>
 
+#include "cli.h"
+#include "regset.h"
 #include "settings.h"
 
 struct sr_cli;

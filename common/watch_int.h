@@ -1,5 +1,6 @@
-/* Inside sipregwatch: its registrations (slots), audits and the watch, for
- * watch.c (the keeping) and watchout.c (events, status file, metrics). */
+/* Inside sipregwatch: the structs of its registrations (slots), their
+ * registrar sets, the audits and the watch, shared by the files of watch/;
+ * each file's functions are in its own header. */
 #ifndef SR_WATCH_INT_H
 #define SR_WATCH_INT_H
 
@@ -8,6 +9,7 @@
 #include <jansson.h>
 #include <sofia-sip/su_wait.h>
 
+#include "cli.h"
 #include "keeper.h"
 #include "result.h"
 #include "settings.h"
@@ -25,10 +27,18 @@ enum slot_state {
 	S_STOPPED,
 };
 
-/* The state names of the events, status file and metrics. */
-extern const char *const sr_watch_state_names[];
-
 struct watch;
+
+/* A registration's registrar set (watchfail.c). */
+struct sr_fo {
+	struct sr_strv uris; /* the servers, in the order they are tried */
+	size_t cur;	     /* the one in use */
+	size_t held;	     /* the one that holds the binding (of the last 2xx) */
+	size_t tried;	     /* servers failed in a row since the last 2xx */
+	int reopen;	     /* the engine is aimed at another server than cur */
+	char *domain;	     /* SRV: the domain, which TLS checks (RFC 5922) */
+	struct sr_reg eff;   /* the slot's settings aimed at cur */
+};
 
 struct slot {
 	struct watch *w;
@@ -114,51 +124,9 @@ struct watch {
 	struct audit **audits; /* each apart: a query in flight points at its own */
 	size_t n_audits;
 	double next_expiry; /* the earliest bound_until of a refresh in flight, 0 */
+	/* queue s for a REGISTER under the rate limit and the window: the
+	 * loop's, handed down to the audits and the failover */
+	void (*enqueue)(struct slot *s);
 };
-
-/* watch.c, for watchaudit.c */
-void sr_watch_enqueue(struct slot *s);
-const char *sr_watch_own_binding(const struct slot *s);
-/* A registration that holds a binding at registrar (not one a reload
- * dropped). */
-int sr_watch_holds_at(const struct slot *s, const char *registrar);
-
-/* watchaudit.c: the audits of the registrars */
-void sr_watch_audit_note(struct slot *s);
-/* A failure of s without any answer (a timeout, no connection): its
- * registrar is noted as stalled. */
-void sr_watch_no_answer(struct slot *s);
-/* s got an answer from its registrar: the registrations waiting there
- * after no answer go at once (through the queue). */
-void sr_watch_answered(struct slot *s);
-void sr_watch_audits_run(struct watch *w, double now);
-void sr_watch_audits_drop(struct watch *w);
-/* A registration leaves S_REGISTERED (a refresh, a retry): its binding is
- * watched until it is renewed or expires. */
-void sr_watch_expiry_note(struct slot *s);
-/* Each tick: the bindings whose expiry passed without a renewal end
- * (event "expired"); wall: sr_wall_now(). */
-void sr_watch_expiry_run(struct watch *w, double wall);
-
-/* watchout.c: the status file and the metrics can be written where they
- * are asked for: 0, or -1 with the reason on stderr. */
-int sr_watch_files_check(const char *tool, const struct sr_watch_opts *opts);
-/* What a report shows of a slot at wall-clock time wall: a registration
- * whose binding still holds is registered, whatever refresh is on its way;
- * refreshing says that one is. */
-enum slot_state sr_watch_shown_state(const struct slot *s, double wall);
-int sr_watch_refreshing(const struct slot *s, double wall);
-
-/* A point in time for an event, in the form of its "ts" (ISO 8601, UTC,
- * milliseconds); null for 0 (never). */
-json_t *sr_watch_time(double wall);
-/* One event: a JSON line, or a text line with -o text; "name" is null for
- * the process's own events (s NULL). fields: a JSON object, stolen. */
-void sr_watch_emit(struct watch *w, const char *event, const struct slot *s, json_t *fields);
-/* The status file and the Prometheus metrics, each replaced atomically. */
-void sr_watch_write_files(struct watch *w);
-/* The status JSON and the metrics (text exposition 0.0.4) into f. */
-void sr_watch_status_json(struct watch *w, FILE *f);
-void sr_watch_metrics(struct watch *w, FILE *f);
 
 #endif

@@ -13,7 +13,10 @@
 #include "log.h"
 #include "util.h"
 #include "watch_int.h"
+#include "watchaudit.h"
 #include "watchfail.h"
+#include "watchout.h"
+#include "watchslot.h"
 
 /* The record of registrar (its audit), made when create says so. */
 static struct audit *audit_of(struct watch *w, const char *registrar, double interval, int create)
@@ -85,7 +88,7 @@ static void wake(struct watch *w, struct audit *a)
 			continue;
 		if (s->timer)
 			su_timer_reset(s->timer);
-		sr_watch_enqueue(s);
+		s->w->enqueue(s);
 		n++;
 	}
 	if (n)
@@ -220,7 +223,7 @@ static void audit_finish(struct watch *w, struct audit *a)
 				if (sr_watch_holds_at(s, a->registrar)) {
 					s->bound_until = 0; /* the registrar says so */
 					s->refresh_due = 1;
-					sr_watch_enqueue(s);
+					s->w->enqueue(s);
 					again++;
 				}
 			}

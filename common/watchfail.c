@@ -16,16 +16,8 @@
 #include "util.h"
 #include "watch_int.h"
 #include "watchfail.h"
-
-struct sr_fo {
-	struct sr_strv uris; /* the servers, in the order they are tried */
-	size_t cur;	     /* the one in use */
-	size_t held;	     /* the one that holds the binding (of the last 2xx) */
-	size_t tried;	     /* servers failed in a row since the last 2xx */
-	int reopen;	     /* the engine is aimed at another server than cur */
-	char *domain;	     /* SRV: the domain, which TLS checks (RFC 5922) */
-	struct sr_reg eff;   /* the slot's settings aimed at cur */
-};
+#include "watchout.h"
+#include "watchslot.h"
 
 /* SRV answers by query name: thousands of registrations of one domain ask
  * once a minute at most (also when the answer was none). */
@@ -144,23 +136,6 @@ void sr_watch_fo_free(struct slot *s)
 	s->fo = NULL;
 }
 
-const struct sr_reg *sr_watch_reg(const struct slot *s)
-{
-	return s->fo ? &s->fo->eff : s->reg;
-}
-
-const char *sr_watch_server(const struct slot *s)
-{
-	return s->fo ? s->fo->uris.v[s->fo->cur] : s->res.registrar;
-}
-
-const char *sr_watch_registrar(const struct slot *s)
-{
-	if (s->fo && sr_watch_shown_state(s, sr_wall_now()) == S_REGISTERED && s->ever_registered)
-		return s->fo->uris.v[s->fo->held];
-	return sr_watch_server(s);
-}
-
 void sr_watch_fo_reopen(struct slot *s)
 {
 	if (!s->fo || !s->fo->reopen)
@@ -213,7 +188,7 @@ int sr_watch_fo_failed(struct slot *s)
 	sr_watch_emit(s->w, "failover", s,
 		      json_pack("{s:s, s:s, s:s}", "from", from, "to", fo->uris.v[fo->cur],
 				"result", sr_word_name(s->res.word)));
-	sr_watch_enqueue(s);
+	s->w->enqueue(s);
 	return 1;
 }
 
@@ -236,6 +211,6 @@ void sr_watch_fo_unreachable(struct watch *w, const char *registrar)
 			      json_pack("{s:s, s:s, s:s}", "from", from, "to",
 					s->fo->uris.v[s->fo->cur], "result",
 					"registrar_unreachable"));
-		sr_watch_enqueue(s);
+		s->w->enqueue(s);
 	}
 }

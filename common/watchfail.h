@@ -14,16 +14,6 @@ struct watch;
  * ordered `servers`, or the SRV targets of its registrar's domain. */
 void sr_watch_fo_init(struct slot *s);
 void sr_watch_fo_free(struct slot *s);
-/* The settings the engine is opened with: the slot's, aimed at the server
- * in use. */
-const struct sr_reg *sr_watch_reg(const struct slot *s);
-/* The server in use (tried now, or holding the binding): a URI of the
- * set, else the Request-URI; NULL before the first attempt. */
-const char *sr_watch_server(const struct slot *s);
-/* The server that holds the binding while the registration shows
- * registered (a refresh may be trying the next one), else the server in
- * use: the status file's "registrar". */
-const char *sr_watch_registrar(const struct slot *s);
 /* Before a REGISTER goes: a registration moved to another server leaves
  * its engine (stack, connection) for one aimed at the new server. */
 void sr_watch_fo_reopen(struct slot *s);

@@ -13,6 +13,7 @@
 #include "target.h"
 #include "watch_int.h"
 #include "watchhttp.h"
+#include "watchout.h"
 
 struct sr_http {
 	struct watch *w;

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "cli.h"
 #include "confbuild.h"
 #include "conffile.h"
 #include "engine.h"
@@ -12,6 +13,7 @@
 #include "log.h"
 #include "nagios.h"
 #include "options.h"
+#include "regset.h"
 #include "secrets.h"
 #include "watch.h"
 #include "watchmain.h"

@@ -14,12 +14,8 @@
 #include "log.h"
 #include "util.h"
 #include "watch_int.h"
-#include "watchfail.h"
-
-const char *const sr_watch_state_names[] = {
-    "waiting",	       "queued",   "registering",   "registered",
-    "retry_scheduled", "rejected", "unregistering", "stopped",
-};
+#include "watchout.h"
+#include "watchslot.h"
 
 static void iso_time(double t, char *buf, size_t len)
 {
@@ -172,19 +168,6 @@ static void put_time(FILE *f, double t)
 		fprintf(f, "%.6f", t);
 	else
 		fputs("null", f);
-}
-
-enum slot_state sr_watch_shown_state(const struct slot *s, double wall)
-{
-	if ((s->st == S_QUEUED || s->st == S_REGISTERING || s->st == S_RETRY) && !s->removed &&
-	    s->bound_until > wall)
-		return S_REGISTERED;
-	return s->st;
-}
-
-int sr_watch_refreshing(const struct slot *s, double wall)
-{
-	return s->st != S_REGISTERED && sr_watch_shown_state(s, wall) == S_REGISTERED;
 }
 
 void sr_watch_status_json(struct watch *w, FILE *f)
