@@ -1,8 +1,8 @@
 /* sipauthcheck: check one credential without touching any binding. */
 #include "config.h"
 
-#include "options.h"
-#include "toolmain.h"
+#include "config/options.h"
+#include "tool/toolmain.h"
 
 int main(int argc, char **argv)
 {

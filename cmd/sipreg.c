@@ -1,8 +1,8 @@
 /* sipreg: register (or probe, or list bindings) once and report. */
 #include "config.h"
 
-#include "options.h"
-#include "toolmain.h"
+#include "config/options.h"
+#include "tool/toolmain.h"
 
 int main(int argc, char **argv)
 {

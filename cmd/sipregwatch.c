@@ -1,7 +1,7 @@
 /* sipregwatch: keep many registrations alive and report what happens. */
 #include "config.h"
 
-#include "watchmain.h"
+#include "tool/watchmain.h"
 
 int main(int argc, char **argv)
 {

@@ -1,8 +1,8 @@
 /* sipunreg: remove bindings (ours, named ones, or all) and report what is left. */
 #include "config.h"
 
-#include "options.h"
-#include "toolmain.h"
+#include "config/options.h"
+#include "tool/toolmain.h"
 
 int main(int argc, char **argv)
 {

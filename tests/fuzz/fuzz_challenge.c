@@ -13,9 +13,9 @@
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/su_alloc.h>
 
-#include "challenge.h"
-#include "digest.h"
 #include "fuzz.h"
+#include "proto/challenge.h"
+#include "proto/digest.h"
 
 static void answer(const struct sr_challenge_plan *plan, const char *password, const char *ha1)
 {

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "confbuild.h"
-#include "conffile.h"
+#include "config/confbuild.h"
+#include "config/conffile.h"
 
 static int fuzz_file(const uint8_t *data, size_t size, char *path, size_t len)
 {

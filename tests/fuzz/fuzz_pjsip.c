@@ -3,10 +3,10 @@
 
 #include <stdint.h>
 
-#include "conffile.h"
+#include "config/conffile.h"
+#include "config/pjsipconf.h"
 #include "fuzz.h"
 #include "fuzz_file.h"
-#include "pjsipconf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -3,7 +3,7 @@
 
 #include <stdint.h>
 
-#include "conffile.h"
+#include "config/conffile.h"
 #include "fuzz.h"
 #include "fuzz_file.h"
 

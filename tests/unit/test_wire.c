@@ -10,11 +10,11 @@
 
 #include <cmocka.h>
 
-#include "shard.h"
-#include "sipstream.h"
-#include "uri.h"
-#include "window.h"
-#include "ws.h"
+#include "proto/shard.h"
+#include "proto/sipstream.h"
+#include "proto/window.h"
+#include "proto/ws.h"
+#include "util/uri.h"
 
 static void test_ws_accept(void **state)
 {

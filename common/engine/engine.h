@@ -1,0 +1,35 @@
+/* The Sofia-SIP nua engine: runs one registration (register, probe or list)
+ * to a result within a deadline, and ends the process without letting the
+ * stack un-register bindings that must stay (docs/sofia-sip.md, 7). */
+#ifndef SR_ENGINE_H
+#define SR_ENGINE_H
+
+#include "model/result.h"
+#include "model/settings.h"
+
+/* Run one registration. deadline is CLOCK_MONOTONIC seconds (sr_now()).
+ * Fills res; returns 0, or -1 on an internal error (res says which). */
+int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double deadline,
+		  struct sr_result *res);
+
+/* End the process with code. When a stack had to be left running (a kept
+ * binding), this leaves without its teardown, after flushing stdio. */
+void sr_engine_exit(int code) __attribute__((noreturn));
+
+/* sipregwatch's hooks on a registration of the keeper (keeper.h). */
+struct sr_eng_hooks {
+	/* a request of ours got its final answer (res says what) */
+	void (*done)(void *arg);
+	/* the stack refreshed on its own (or lost the connection and
+	 * re-registered): status and res tell the outcome */
+	void (*refresh)(void *arg, int status);
+	void *arg;
+};
+
+/* Calls to a Contact of ours are answered 480; fn(arg, method, request URI,
+ * From URI) hears of each (either URI may be NULL). */
+typedef void sr_eng_call_fn(void *arg, const char *method, const char *request_uri,
+			    const char *from);
+void sr_eng_on_calls(sr_eng_call_fn *fn, void *arg);
+
+#endif

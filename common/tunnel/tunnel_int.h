@@ -1,0 +1,87 @@
+/* The insides of a tunnel (tunnel.c: tunnels, their port and nua's
+ * connections to it; tunconn.c: one connection to the server, its
+ * handshakes and the messages it carries). */
+#ifndef SR_TUNNEL_INT_H
+#define SR_TUNNEL_INT_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <openssl/ssl.h>
+
+#include "tunnel/tunnel.h"
+
+struct buf {
+	uint8_t *p;
+	size_t len, cap;
+};
+
+enum cstate { C_CONNECTING, C_TLS, C_WS_SEND, C_WS_RECV, C_OPEN, C_CLOSED };
+
+struct side {
+	int fd;
+	int idx; /* su_root registration, 0 when none */
+	su_wait_t w;
+	int events;
+	struct buf in, out;
+};
+
+struct conn {
+	struct sr_tunnel *tun;
+	struct conn *next;
+	enum cstate state;
+	struct side up;	  /* to the server */
+	struct side down; /* nua's connection to our port; fd -1 until it comes */
+	SSL *ssl;
+	su_timer_t *timer; /* the handshake's deadline */
+	struct buf msg;	   /* a WebSocket message being reassembled */
+	char key[25];
+	char local[80];	    /* our address on the connection, ip:port */
+	int dead;	    /* ended: its timer may still be in its callback */
+	char nua_via[160];  /* "SIP/2.0/TCP 127.0.0.1:P" as nua writes it */
+	char wire_via[200]; /* what the server sees instead */
+	unsigned pings_out; /* nua's CRLF pings waiting for a WebSocket pong */
+	int close_sent;
+};
+
+struct sr_tunnel {
+	struct sr_tunnel *next;
+	char key[1400];
+	su_root_t *root;
+	enum sr_transport tp;
+	char *server_name, *ws_host, *ws_path, *cert, *conn_name;
+	char trace_name[300];	 /* "wss/[127.0.0.1]:8443" */
+	char conn_name_buf[600]; /* the name a SRV look-up gave, for messages */
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	struct sockaddr_storage local;
+	socklen_t locallen;
+	SSL_CTX *ctx;
+	int lfd, lidx;
+	su_wait_t lw;
+	unsigned refs;
+	unsigned lport;
+	struct conn *conns;
+	char contact_host[80];
+	enum sr_word err_word;
+	char err[480];
+};
+
+int sr_tun_is_ws(const struct sr_tunnel *t);
+int sr_tun_uses_tls(const struct sr_tunnel *t);
+/* Note the failure a connection of t ends with (sr_tunnel_error). */
+void sr_tun_fail(struct sr_tunnel *t, enum sr_word w, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A new connection to the server, its handshakes under way (deadline);
+ * NULL when it cannot even start. */
+struct conn *sr_tun_conn_new(struct sr_tunnel *t, double deadline);
+/* Close both sides; the memory goes with sr_tun_conn_free (never from a
+ * timer's own callback). */
+void sr_tun_conn_end(struct conn *c);
+void sr_tun_conn_free(struct conn *c);
+/* Pass what can pass between nua and the server; -1 when it is over. */
+int sr_tun_pump(struct conn *c);
+/* Wait for the events each side needs now. */
+void sr_tun_rearm(struct conn *c);
+
+#endif

@@ -1,0 +1,882 @@
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <sofia-sip/su_wait.h>
+#include <sofia-sip/url.h>
+
+#include "config/cli.h"
+#include "config/confbuild.h"
+#include "config/conffile.h"
+#include "config/options.h"
+#include "config/regset.h"
+#include "engine/keeper.h"
+#include "model/exitcode.h"
+#include "model/result.h"
+#include "model/secrets.h"
+#include "proto/retry.h"
+#include "report/output.h"
+#include "util/log.h"
+#include "util/nameidx.h"
+#include "util/util.h"
+#include "watch/watch.h"
+#include "watch/watchaudit.h"
+#include "watch/watchdata.h"
+#include "watch/watchfail.h"
+#include "watch/watchhttp.h"
+#include "watch/watchout.h"
+#include "watch/watchslot.h"
+
+static volatile sig_atomic_t g_sig_term, g_sig_hup, g_sig_usr1;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		g_sig_hup = 1;
+	else if (sig == SIGUSR1)
+		g_sig_usr1 = 1;
+	else
+		g_sig_term = 1;
+}
+
+/* A new state is written out within a second; what changes without one
+ * (a refresh: counters, expiry) waits for the periodic write, so that
+ * thousands of refreshes do not rewrite the files every second. */
+static void window_end(struct slot *s, enum sr_window_outcome o);
+
+static void set_state(struct slot *s, enum slot_state st)
+{
+	double now = sr_wall_now();
+	enum slot_state shown = sr_watch_shown_state(s, now);
+
+	if (s->in_window && st != S_REGISTERING)
+		window_end(s, SR_WIN_DROPPED);
+	if (s->st == S_REGISTERED && st != S_REGISTERED)
+		sr_watch_expiry_note(s);
+	if (s->st != st)
+		s->w->dirty = 1;
+	s->st = st;
+	/* since: of the state reports show (a refresh leaves it registered) */
+	if (sr_watch_shown_state(s, now) != shown)
+		s->since = now;
+}
+
+static void timer_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg);
+static void tick_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg);
+
+static void schedule(struct slot *s, double seconds)
+{
+	if (!s->timer)
+		s->timer = su_timer_create(su_root_task(s->w->root), 0);
+	su_timer_reset(s->timer);
+	s->next_at = sr_wall_now() + seconds;
+	su_timer_set_interval(s->timer, timer_cb, (su_timer_arg_t *)s,
+			      (su_duration_t)(seconds * 1000 + 0.5));
+}
+
+/* s at the tail of the FIFO; -1 when there is no memory for it. */
+static int queue_push(struct watch *w, struct slot *s)
+{
+	if (w->qlen == w->qcap && w->qhead > w->qcap / 4) {
+		/* what was taken from the head makes room at the tail */
+		size_t i;
+
+		memmove(w->queue, w->queue + w->qhead, (w->qlen - w->qhead) * sizeof *w->queue);
+		w->qlen -= w->qhead;
+		w->qhead = 0;
+		for (i = 0; i < w->qlen; i++)
+			if (w->queue[i])
+				w->queue[i]->qidx = i;
+	}
+	if (w->qlen == w->qcap) {
+		size_t cap = w->qcap ? 2 * w->qcap : 64;
+		struct slot **q = realloc(w->queue, cap * sizeof *q);
+
+		if (!q)
+			return -1;
+		w->queue = q;
+		w->qcap = cap;
+	}
+	s->qidx = w->qlen;
+	w->queue[w->qlen++] = s;
+	return 0;
+}
+
+static void enqueue(struct slot *s)
+{
+	struct watch *w = s->w;
+
+	if (s->st == S_QUEUED || queue_push(w, s) < 0)
+		return;
+	set_state(s, S_QUEUED);
+	if (w->qlen - w->qhead == 1 && w->tick)
+		su_timer_set_interval(w->tick, tick_cb, (su_timer_arg_t *)w, 5);
+}
+
+static void fail_policy(struct slot *s);
+static void on_done(void *arg);
+static void on_refresh(void *arg, int status);
+
+/* A REGISTER still unanswered long after the answers come is counted
+ * lost (window.h): its retransmissions hold no place in the window. */
+static void late_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct slot *s = (struct slot *)arg;
+
+	(void)magic;
+	(void)t;
+	if (s->in_window != 1 || s->st != S_REGISTERING)
+		return;
+	s->in_window = 2;
+	sr_window_late(&s->w->win);
+	s->w->kick = 1;
+}
+
+/* The slot's timer is idle while its REGISTER is out: the next schedule()
+ * after the answer replaces this. */
+static void arm_late(struct slot *s)
+{
+	if (!s->timer)
+		s->timer = su_timer_create(su_root_task(s->w->root), 0);
+	su_timer_reset(s->timer);
+	su_timer_set_interval(s->timer, late_cb, (su_timer_arg_t *)s,
+			      (su_duration_t)(sr_window_late_after(&s->w->win) * 1000 + 0.5));
+}
+
+static void send_now(struct slot *s)
+{
+	struct watch *w = s->w;
+
+	sr_watch_fo_reopen(s);
+	if (!s->e) {
+		struct sr_eng_hooks h = {on_done, on_refresh, s};
+
+		sr_result_free(&s->res); /* what the last engine left */
+		s->e = sr_eng_open(w->root, sr_watch_reg(s), w->run, &s->res, &h);
+		if (!s->e) {
+			set_state(s, S_REGISTERING);
+			fail_policy(s);
+			return;
+		}
+	}
+	set_state(s, S_REGISTERING);
+	sr_watch_emit(w, "registering", s,
+		      json_pack("{s:s, s:i, s:b}", "registrar",
+				sr_watch_server(s) ? sr_watch_server(s) : "", "attempt",
+				(int)s->attempts + 1, "refresh",
+				sr_watch_refreshing(s, sr_wall_now())));
+	s->in_window = 1;
+	s->sent_at = sr_now();
+	sr_window_sent(&w->win);
+	arm_late(s);
+	sr_eng_send(s->e);
+}
+
+/* The end of a REGISTER of ours in flight: the window learns from it, and
+ * what waits may go at once rather than at the next tick. */
+static void window_end(struct slot *s, enum sr_window_outcome o)
+{
+	struct watch *w = s->w;
+
+	int rc;
+
+	rc = s->in_window == 2 ? sr_window_done_late(&w->win, o, s->sent_at, sr_now())
+			       : sr_window_done(&w->win, o, s->sent_at, sr_now());
+	s->in_window = 0;
+	if (rc == 1)
+		sr_debug(1, "window cut to %.0f (in flight %u): the registrar is not keeping up",
+			 w->win.cwnd, w->win.inflight);
+	else if (rc == 2)
+		sr_debug(1,
+			 "window %.0f: slow start ends, requests queue at the registrar (RTT %.1f "
+			 "ms, base %.1f ms)",
+			 w->win.cwnd, w->win.rtt * 1000, w->win.base_rtt * 1000);
+	w->kick = 1;
+}
+
+/* What a failed attempt says of the registrar's load. */
+static enum sr_window_outcome outcome_of(const struct slot *s)
+{
+	/* a 500 ms round trip against a base of a fraction of a millisecond
+	 * is a lost packet, not a queue at the registrar (window.h) */
+	if (s->res.status > 0 && s->res.transport == SR_TP_UDP &&
+	    sr_now() - s->sent_at >= SR_WINDOW_KARN)
+		return SR_WIN_RETRANSMITTED;
+	if (sr_result_ok(&s->res))
+		return SR_WIN_ANSWERED;
+	if (s->res.word == SR_W_TIMEOUT || s->res.status == 503 ||
+	    (s->e && sr_eng_retry_after(s->e) > 0))
+		return SR_WIN_CONGESTED;
+	return SR_WIN_ANSWERED;
+}
+
+static void timer_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct slot *s = (struct slot *)arg;
+
+	(void)magic;
+	(void)t;
+	if (s->w->stopping)
+		return;
+	if (s->st == S_REGISTERED)
+		s->refresh_due = 1; /* our own refresh deadline: nua has not refreshed */
+	enqueue(s);
+}
+
+static void registered(struct slot *s)
+{
+	struct watch *w = s->w;
+	double now = sr_wall_now();
+	/* a renewal of a binding that held all along; after a failure, a lost
+	 * or an expired binding it is registered anew */
+	int moved = sr_watch_fo_registered(s); /* a binding at another server */
+	int renewed = s->ever_registered && !s->failing_since && !moved &&
+		      sr_watch_shown_state(s, now) == S_REGISTERED;
+	int by_stack = s->res.t0_refresh;
+	json_t *fields;
+
+	s->res.t0_refresh = 0;
+	s->refresh_due = 0;
+	s->last_success = now;
+	s->failing_since = 0;
+	s->attempts = 0;
+	s->backoff = 0;
+	s->granted =
+	    s->res.expires_granted >= 0 ? s->res.expires_granted : (long)s->reg->expiration;
+	/* nua does not say when it sent a refresh of its own: the round trip
+	 * is known only for the REGISTERs we send (the last one is kept) */
+	if (!by_stack && s->res.t_final >= 0)
+		s->rtt = (double)s->res.t_final / 1000.0;
+	s->registrations_total++;
+	if (renewed)
+		w->refreshes_total++;
+	set_state(s, S_REGISTERED);
+	s->bound_until = s->granted > 0 ? now + (double)s->granted : 0;
+	fields = json_pack("{s:I, s:I, s:o, s:o, s:i, s:s?}", "expires", (json_int_t)s->granted,
+			   "expires_requested", (json_int_t)s->reg->expiration, "server",
+			   s->res.server ? json_string(s->res.server) : json_null(), "rtt",
+			   by_stack ? json_null() : json_real(s->rtt), "status", s->res.status,
+			   "registrar", sr_watch_server(s));
+	if (!s->reg->support_outbound && fields && sr_eng_keep_alive(s->e) > 0)
+		/* keep-alives with pongs on every connection (docs/transports.md) */
+		json_object_set_new(fields, "keep_alive", json_real(sr_eng_keep_alive(s->e)));
+	if (s->reg->support_outbound && fields) {
+		double ka = sr_eng_keep_alive(s->e);
+
+		/* RFC 5626: the flow the registrar keeps, and our keep-alives on it */
+		json_object_set_new(fields, "outbound", json_boolean(s->res.outbound));
+		/* a 439: registered without reg-id instead (RFC 5626 4.2.1) */
+		json_object_set_new(fields, "outbound_dropped",
+				    s->res.outbound_dropped ? json_string(s->res.outbound_dropped)
+							    : json_null());
+		json_object_set_new(fields, "flow_timer",
+				    s->res.flow_timer >= 0 ? json_integer(s->res.flow_timer)
+							   : json_null());
+		json_object_set_new(fields, "keep_alive", ka > 0 ? json_real(ka) : json_null());
+		json_object_set_new(fields, "received",
+				    s->res.received ? json_string(s->res.received) : json_null());
+	}
+	sr_watch_emit(w, renewed ? "refreshed" : "registered", s, fields);
+	s->ever_registered = 1;
+	sr_watch_audit_note(s);
+	/* Our own deadline, whatever nua thinks was granted (docs/sofia-sip.md, 5):
+	 * the refresh point of retry.h if the stack has not refreshed before. */
+	schedule(s, sr_refresh_after(s->granted, sr_rand01()));
+}
+
+static void reject(struct slot *s, const char *why)
+{
+	if (s->timer)
+		su_timer_reset(s->timer);
+	set_state(s, S_REJECTED);
+	sr_watch_emit(s->w, "rejected", s,
+		      json_pack("{s:s, s:s, s:o}", "result", sr_word_name(s->res.word), "reason",
+				why, "status",
+				s->res.status ? json_integer(s->res.status) : json_null()));
+}
+
+/* After a failure: stop or schedule the next attempt, as
+ * sr_retry_decide() says. */
+static void fail_policy(struct slot *s)
+{
+	const struct sr_reg *r = s->reg;
+	struct sr_result *res = &s->res;
+	struct sr_retry_in in = {
+	    .word = res->word,
+	    .status = res->status,
+	    .retry_after = s->e ? sr_eng_retry_after(s->e) : -1,
+	    .attempts = s->attempts,
+	    .backoff = s->backoff,
+	    .rand01 = sr_rand01(),
+	};
+	struct sr_retry_decision d;
+
+	s->failures_total++;
+	if (s->res.word < SR_W_COUNT)
+		s->w->failures_by_word[s->res.word]++;
+	if (!s->failing_since)
+		s->failing_since = sr_wall_now();
+	sr_watch_emit(s->w, "failed", s,
+		      json_pack("{s:o, s:o, s:s, s:o, s:s?}", "status",
+				res->status ? json_integer(res->status) : json_null(), "reason",
+				res->reason && res->status ? json_string(res->reason) : json_null(),
+				"result", sr_word_name(res->word), "error",
+				res->error ? json_string(res->error) : json_null(), "registrar",
+				sr_watch_server(s)));
+	/* a 2xx that is a failure kept no binding of ours: none holds */
+	if (res->status >= 200 && res->status < 300)
+		s->bound_until = 0;
+	sr_watch_no_answer(s);
+	if (sr_watch_fo_failed(s))
+		return; /* on to the next server at once */
+	sr_retry_decide(r, &in, res->error, &d);
+	s->attempts = d.attempts;
+	s->backoff = d.backoff;
+	if (d.stop) {
+		reject(s, d.why);
+		return;
+	}
+	set_state(s, S_RETRY);
+	schedule(s, d.interval);
+	sr_watch_emit(s->w, "retry_scheduled", s,
+		      json_pack("{s:f, s:i, s:i, s:b}", "in", d.interval, "attempt",
+				(int)s->attempts, "max", (int)r->max_retries, "retry_after",
+				d.retry_after));
+}
+
+/* Free a slot; with ending, its stack handle is left to the process's end
+ * (destroying it would un-REGISTER what shutdown chose to leave). */
+static void free_slot(struct slot *s, int ending)
+{
+	if (s->in_window)
+		window_end(s, SR_WIN_DROPPED);
+	if (s->timer)
+		su_timer_destroy(s->timer);
+	if (ending)
+		sr_eng_free(s->e);
+	else
+		sr_eng_close(s->e);
+	sr_result_free(&s->res);
+	sr_watch_fo_free(s);
+	sr_reg_free(s->reg);
+	free(s->reg);
+	free(s->fingerprint);
+	free(s);
+}
+
+static void on_done(void *arg)
+{
+	struct slot *s = (struct slot *)arg;
+
+	if (s->st == S_UNREGISTERING) {
+		if (s->in_window)
+			window_end(s, s->res.unreg_status >= 200 && s->res.unreg_status < 300
+					  ? SR_WIN_ANSWERED
+					  : SR_WIN_CONGESTED);
+		set_state(s, S_STOPPED);
+		sr_watch_emit(
+		    s->w, "unregistered", s,
+		    json_pack("{s:o, s:b, s:s?}", "status",
+			      s->res.unreg_status ? json_integer(s->res.unreg_status) : json_null(),
+			      "removed", sr_result_unreg_removed(&s->res), "error",
+			      sr_result_unreg_removed(&s->res) ? NULL : s->res.error));
+		return;
+	}
+	if (s->in_window)
+		window_end(s, outcome_of(s));
+	sr_watch_answered(s);
+	if (sr_result_ok(&s->res))
+		registered(s);
+	else
+		fail_policy(s);
+}
+
+static void on_refresh(void *arg, int status)
+{
+	struct slot *s = (struct slot *)arg;
+
+	if (s->st == S_UNREGISTERING || s->st == S_STOPPED || s->w->stopping)
+		return;
+	if (status >= 200 && status < 300) {
+		s->res.t0_refresh = 1;
+		registered(s);
+	} else {
+		fail_policy(s);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+
+/* A slot for reg, which it takes over (reg is left empty): the slot owns
+ * its settings, so a reload's configuration can go once read. */
+static struct slot *new_slot(struct watch *w, struct sr_reg *reg)
+{
+	struct slot *s = calloc(1, sizeof *s);
+
+	if (!s)
+		return NULL;
+	s->reg = malloc(sizeof *s->reg);
+	if (!s->reg) {
+		free(s);
+		return NULL;
+	}
+	*s->reg = *reg;
+	sr_reg_defaults(reg);
+	s->w = w;
+	s->fingerprint = sr_reg_fingerprint(s->reg);
+	s->since = sr_wall_now();
+	sr_result_init(&s->res);
+	sr_watch_fo_init(s);
+	return s;
+}
+
+static void start_slot(struct slot *s, int initial)
+{
+	unsigned max = s->reg->max_random_initial_delay;
+	double delay = initial && max ? 1 + sr_rand01() * (max - 1) : 0;
+
+	set_state(s, S_WAITING);
+	if (delay > 0)
+		schedule(s, delay);
+	else
+		enqueue(s);
+}
+
+static int add_slots(struct watch *w, struct sr_config *cfg, size_t from)
+{
+	size_t i;
+	struct slot **v = realloc(w->slots, (w->n + cfg->n - from + 1) * sizeof *v);
+
+	if (!v)
+		return -1;
+	w->slots = v;
+	for (i = from; i < cfg->n; i++) {
+		struct slot *s = new_slot(w, &cfg->regs[i]);
+
+		if (!s)
+			return -1;
+		w->slots[w->n++] = s;
+	}
+	return 0;
+}
+
+static void stop_slot(struct slot *s)
+{
+	if (s->timer)
+		su_timer_reset(s->timer);
+	if (s->st == S_QUEUED && s->qidx < s->w->qlen && s->w->queue[s->qidx] == s)
+		s->w->queue[s->qidx] = NULL;
+	if (s->e && sr_eng_unregister(s->e) == 0) {
+		set_state(s, S_UNREGISTERING);
+		sr_watch_emit(s->w, "unregistering", s, NULL);
+	} else {
+		set_state(s, S_STOPPED);
+	}
+}
+
+/* SIGHUP: the same sources again; unchanged entries are not touched. */
+static void reload(struct watch *w)
+{
+	struct sr_config *cfg = calloc(1, sizeof *cfg);
+	size_t i, j, added = 0, removed = 0, changed = 0, unchanged = 0;
+	struct slot **keep;
+	size_t nkeep = 0;
+	struct sr_nameidx fresh = {NULL, 0, 0}, held = {NULL, 0, 0};
+	int code;
+
+	if (!cfg)
+		return;
+	code = sr_config_build(w->tool, w->cli, w->run, cfg);
+	if (code == 0 && sr_secrets_load(cfg->regs, cfg->n, 0) < 0)
+		code = SR_EXIT_CONFIG;
+	if (code) {
+		/* the error itself, for whoever reads only the events */
+		sr_watch_emit(
+		    w, "reload_failed", NULL,
+		    json_pack("{s:s, s:s}", "error",
+			      sr_err_last() ? sr_err_last() : "the configuration is invalid",
+			      "kept", "the running configuration"));
+		sr_config_free(cfg);
+		free(cfg);
+		return;
+	}
+	keep = calloc(w->n + cfg->n + 1, sizeof *keep);
+	if (!keep) {
+		sr_config_free(cfg);
+		free(cfg);
+		return;
+	}
+	/* the names on both sides, indexed: the diff is linear */
+	for (j = 0; j < cfg->n; j++)
+		sr_nameidx_put(&fresh, cfg->regs[j].name, j);
+	for (i = 0; i < w->n; i++)
+		if (!w->slots[i]->removed)
+			sr_nameidx_put(&held, w->slots[i]->reg->name, i);
+	/* old slots: unchanged ones stay, others go */
+	for (i = 0; i < w->n; i++) {
+		struct slot *s = w->slots[i];
+		long at = sr_nameidx_get(&fresh, s->reg->name);
+		int found = 0;
+
+		if (at >= 0) {
+			char *fp = sr_reg_fingerprint(&cfg->regs[at]);
+
+			found = fp && s->fingerprint && !strcmp(fp, s->fingerprint) ? 1 : 2;
+			free(fp);
+		}
+		if (found == 1) {
+			unchanged++;
+		} else {
+			if (found == 2)
+				changed++;
+			else
+				removed++;
+			s->removed = 1;
+			w->pending_removal = 1;
+			stop_slot(s);
+		}
+		keep[nkeep++] = s;
+	}
+	/* new and changed entries: new slots */
+	for (j = 0; j < cfg->n; j++) {
+		long at = sr_nameidx_get(&held, cfg->regs[j].name);
+
+		if (at >= 0 && !w->slots[at]->removed)
+			continue;
+		{
+			struct slot *s = new_slot(w, &cfg->regs[j]);
+
+			if (!s)
+				continue;
+			keep[nkeep++] = s;
+			start_slot(s, 0);
+			added++;
+		}
+	}
+	free(w->slots);
+	w->slots = keep;
+	w->n = nkeep;
+	/* the new slots took their settings over: the rest of it goes */
+	sr_nameidx_free(&fresh);
+	sr_nameidx_free(&held);
+	sr_config_free(cfg);
+	free(cfg);
+	sr_watch_emit(w, "reloaded", NULL,
+		      json_pack("{s:i, s:i, s:i, s:i}", "added", (int)(added - changed), "removed",
+				(int)removed, "changed", (int)changed, "unchanged",
+				(int)unchanged));
+}
+
+/* 20 ms while there is something to send or to stop, 200 ms when idle:
+ * an idle keeper of thousands should cost next to nothing. */
+static void tick_body(struct watch *w, double now);
+
+static void tick_rearm(struct watch *w)
+{
+	su_duration_t ms =
+	    w->qlen > w->qhead || w->stopping || g_sig_term || g_sig_hup || g_sig_usr1 ? 20 : 200;
+
+	su_timer_set_interval(w->tick, tick_cb, (su_timer_arg_t *)w, ms);
+}
+
+static void tick_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct watch *w = (struct watch *)arg;
+	double now = sr_now();
+
+	(void)magic;
+	(void)t;
+	tick_rearm(w);
+	/* Opening the first registration of a new stack runs the event loop
+	 * until the stack is up; a tick in there would send the queue (and
+	 * the very slot being opened) a second time. */
+	if (w->in_tick)
+		return;
+	w->in_tick = 1;
+	tick_body(w, now);
+	w->in_tick = 0;
+}
+
+/* A stopping registration's turn: its un-REGISTER goes, counted in the
+ * window like a REGISTER. */
+static void unregister_now(struct slot *s, double now)
+{
+	struct watch *w = s->w;
+
+	if (sr_eng_unregister(s->e) == 0) {
+		sr_watch_emit(w, "unregistering", s, NULL);
+		s->in_window = 1;
+		s->sent_at = now;
+		sr_window_sent(&w->win);
+	} else {
+		set_state(s, S_STOPPED);
+	}
+}
+
+/* SIGTERM: every registration un-registers, through the same window and
+ * rate limit as the REGISTERs (100,000 at once would flood the registrar
+ * and most would be lost); what waits is already S_UNREGISTERING. */
+static void stop_all(struct watch *w)
+{
+	size_t i;
+
+	for (i = w->qhead; i < w->qlen; i++)
+		w->queue[i] = NULL;
+	w->qhead = w->qlen = 0;
+	for (i = 0; i < w->n; i++) {
+		struct slot *s = w->slots[i];
+
+		if (s->timer)
+			su_timer_reset(s->timer);
+		if (!s->e) {
+			set_state(s, S_STOPPED);
+			continue;
+		}
+		set_state(s, S_UNREGISTERING);
+		if (queue_push(w, s) < 0)
+			unregister_now(s, sr_now());
+	}
+}
+
+/* Send what waits, within the rate limit (a token bucket of max_rate per
+ * second) and the window of REGISTERs in flight: the first in, the first
+ * out. */
+static void drain(struct watch *w, double now)
+{
+	w->tokens += (now - w->last_tick) * w->opts->max_rate;
+	if (w->tokens > w->opts->max_rate / 10 + 1)
+		w->tokens = w->opts->max_rate / 10 + 1;
+	w->last_tick = now;
+	while (w->qhead < w->qlen) {
+		struct slot *s = w->queue[w->qhead];
+
+		if (s && (w->tokens < 1 || !sr_window_open(&w->win)))
+			break;
+		w->queue[w->qhead++] = NULL;
+		if (!s)
+			continue; /* taken out of the queue */
+		w->tokens -= 1;
+		if (w->stopping)
+			unregister_now(s, now);
+		else
+			send_now(s);
+	}
+	if (w->qhead == w->qlen)
+		w->qhead = w->qlen = 0;
+}
+
+static void tick_body(struct watch *w, double now)
+{
+	size_t i, k = 0;
+
+	if (g_sig_term && !w->stopping) {
+		sr_watch_audits_drop(w);
+		w->stopping = 1;
+		w->stop_deadline = now + w->opts->shutdown_timeout;
+		sr_watch_emit(w, "stopping", NULL,
+			      json_pack("{s:f}", "timeout", w->opts->shutdown_timeout));
+		stop_all(w);
+	}
+	if (g_sig_hup && !w->stopping) {
+		g_sig_hup = 0;
+		sr_watch_audits_drop(w);
+		reload(w);
+	}
+	if (w->stopping) {
+		int busy = 0;
+
+		drain(w, now);
+		for (i = 0; i < w->n; i++)
+			busy |= w->slots[i]->st == S_UNREGISTERING;
+		/* leave a little of the timeout for the stack's own shutdown */
+		if (!busy || now >= w->stop_deadline - 0.3)
+			w->done = 1;
+		return;
+	}
+	sr_watch_audits_run(w, now);
+	sr_watch_expiry_run(w, sr_wall_now());
+	sr_http_tick(w->http);
+	sr_eng_reap_stacks(); /* stacks a reload left without registrations */
+	drain(w, now);
+	/* drop slots a reload removed once they are un-registered */
+	for (i = k = 0; w->pending_removal && i < w->n; i++) {
+		struct slot *s = w->slots[i];
+
+		if (s->removed && s->st == S_STOPPED)
+			free_slot(s, 0);
+		else
+			w->slots[k++] = s;
+	}
+	if (w->pending_removal) {
+		w->n = k;
+		w->pending_removal = 0;
+		for (i = 0; i < w->n; i++)
+			w->pending_removal |= w->slots[i]->removed;
+	}
+	/* the files cost O(n) each time: at 100,000 registrations a rewrite
+	 * every second would be most of the CPU. A change is written within
+	 * n / 10,000 s (at least 1), the file's age kept below 30 s. */
+	if (g_sig_usr1 ||
+	    (w->dirty && now - w->last_written >= (w->n > 10000 ? (double)w->n / 10000 : 1)) ||
+	    now - w->last_written >= (w->n > 50000 ? 30 : 10)) {
+		g_sig_usr1 = 0;
+		sr_watch_write_files(w);
+	}
+}
+
+/* A call reached a Contact of ours (answered 480 by the engine): an event,
+ * and a count for the registration whose Contact it was sent to. A monitor
+ * that receives calls is itself a finding. */
+static void on_call(void *arg, const char *method, const char *request_uri, const char *from)
+{
+	struct watch *w = arg;
+	su_home_t home[1] = {SU_HOME_INIT(home)};
+	url_t *ru = request_uri ? url_make(home, request_uri) : NULL;
+	struct slot *hit = NULL;
+	size_t i;
+
+	for (i = 0; ru && i < w->n && !hit; i++) {
+		url_t *c =
+		    w->slots[i]->res.contact ? url_make(home, w->slots[i]->res.contact) : NULL;
+
+		if (c && url_cmp(c, ru) == 0)
+			hit = w->slots[i];
+	}
+	if (hit)
+		hit->calls_total++;
+	w->dirty = 1;
+	sr_watch_emit(w, "call_rejected", hit,
+		      json_pack("{s:s, s:s?, s:s?, s:i}", "method", method ? method : "?",
+				"request_uri", request_uri, "from", from, "status", 480));
+	su_home_deinit(home);
+}
+
+int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
+		 struct sr_config *cfg, const struct sr_watch_opts *opts)
+{
+	struct watch w;
+	struct sigaction sa;
+	size_t i;
+	int code = SR_EXIT_INTERNAL;
+
+	memset(&w, 0, sizeof w);
+	w.enqueue = enqueue;
+	w.tool = tool;
+	w.cli = cli;
+	w.run = run;
+	w.opts = opts;
+	w.text = run->output == SR_OUT_TEXT;
+	w.events = stdout;
+	/* a file that cannot be written is said once, at the start */
+	if (sr_watch_files_check(tool, opts) < 0)
+		return SR_EXIT_CANTCREAT;
+	if (opts->events_file) {
+		w.events = fopen(opts->events_file, "ae");
+		if (!w.events) {
+			fprintf(stderr, "%s: --events %s cannot be written: %s\n", tool,
+				opts->events_file, strerror(errno));
+			return SR_EXIT_CANTCREAT;
+		}
+	}
+	if (su_init() != 0)
+		goto out;
+	w.root = su_root_create(&w);
+	if (!w.root)
+		goto out;
+	su_root_threading(w.root, 0);
+	w.started = sr_wall_now();
+	if (run->metrics_listen) {
+		/* before anything starts: a wrong address is a usage error */
+		char err[300];
+
+		w.http = sr_http_start(&w, w.root, run->metrics_listen, err, sizeof err);
+		if (!w.http) {
+			sr_err("%s", err);
+			su_root_destroy(w.root);
+			code = SR_EXIT_USAGE;
+			goto out;
+		}
+	}
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (add_slots(&w, cfg, 0) < 0)
+		goto out;
+	/* the slots own the entries now: what is left of the loaded file
+	 * (its array, the defaults put back) goes before the first REGISTER */
+	sr_config_free(cfg);
+	sr_eng_on_calls(on_call, &w);
+	{
+		/* A registration is refreshed at 80 % of its grant by us (UDP),
+		 * or by nua at a random point of the grant's middle half
+		 * (connections): at most 2/expiration per second each, and
+		 * nua's outside the rate limit. Say when that is more. */
+		double refresh_rate = 0;
+
+		for (i = 0; i < w.n; i++)
+			if (w.slots[i]->reg->expiration)
+				refresh_rate += 2.0 / w.slots[i]->reg->expiration;
+		if (refresh_rate > opts->max_rate)
+			sr_warn("refreshes average up to %.1f REGISTERs per second, above "
+				"--max-rate %.0f: raise it or the expiration",
+				refresh_rate, opts->max_rate);
+	}
+	sr_watch_emit(&w, "started", NULL,
+		      json_pack("{s:i, s:i, s:f}", "registrations", (int)w.n, "pid", (int)getpid(),
+				"max_rate", opts->max_rate));
+	for (i = 0; i < w.n; i++)
+		start_slot(w.slots[i], 1);
+	w.last_tick = sr_now();
+	w.last_written = 0;
+	if (run->shard)
+		snprintf(w.shard_label, sizeof w.shard_label, ",shard=\"%s\"", run->shard);
+	/* slow start from 32 in flight, up to 1024 (SIPp's -l 200 is fixed) */
+	sr_window_init(&w.win, 32, 4, 1024);
+	w.tick = su_timer_create(su_root_task(w.root), 20);
+	tick_rearm(&w);
+	while (!w.done) {
+		su_root_step(w.root, 200);
+		/* REGISTERs ended in that step: the next go now, not at a tick */
+		if (w.kick && !w.in_tick) {
+			w.kick = 0;
+			w.in_tick = 1;
+			drain(&w, sr_now());
+			w.in_tick = 0;
+		}
+	}
+	/* the stacks end within what is left of the shutdown timeout */
+	sr_eng_shutdown_all(w.root, w.stop_deadline);
+	sr_eng_on_calls(NULL, NULL);
+	for (i = 0; i < w.n; i++)
+		if (w.slots[i]->st != S_STOPPED)
+			set_state(w.slots[i], S_STOPPED);
+	sr_watch_audits_drop(&w);
+	sr_watch_write_files(&w);
+	sr_watch_emit(&w, "stopped", NULL, NULL);
+	code = SR_EXIT_OK;
+out:
+	sr_http_stop(w.http);
+	if (w.events != stdout)
+		fclose(w.events);
+	for (i = 0; i < w.n; i++)
+		free_slot(w.slots[i], 1);
+	free(w.slots);
+	free(w.queue);
+	return code;
+}

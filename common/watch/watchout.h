@@ -1,0 +1,28 @@
+/* sipregwatch's reports: events, status file, Prometheus metrics
+ * (watchout.c). */
+#ifndef SR_WATCHOUT_H
+#define SR_WATCHOUT_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "watch/watchdata.h"
+
+/* The status file and the metrics can be written where they
+ * are asked for: 0, or -1 with the reason on stderr. */
+int sr_watch_files_check(const char *tool, const struct sr_watch_opts *opts);
+
+/* A point in time for an event, in the form of its "ts" (ISO 8601, UTC,
+ * milliseconds); null for 0 (never). */
+json_t *sr_watch_time(double wall);
+/* One event: a JSON line, or a text line with -o text; "name" is null for
+ * the process's own events (s NULL). fields: a JSON object, stolen. */
+void sr_watch_emit(struct watch *w, const char *event, const struct slot *s, json_t *fields);
+/* The status file and the Prometheus metrics, each replaced atomically. */
+void sr_watch_write_files(struct watch *w);
+/* The status JSON and the metrics (text exposition 0.0.4) into f. */
+void sr_watch_status_json(struct watch *w, FILE *f);
+void sr_watch_metrics(struct watch *w, FILE *f);
+
+#endif

@@ -1,0 +1,64 @@
+/* What a registration of the watch shows: its state as reports give it
+ * (a refresh in flight stays registered), its binding, the server it uses
+ * and the one that holds its binding. Read by every part of the watch,
+ * calling nothing of them. */
+#include "config.h"
+
+#include <string.h>
+
+#include "util/util.h"
+#include "watch/watchdata.h"
+#include "watch/watchslot.h"
+
+const char *const sr_watch_state_names[] = {
+    "waiting",	       "queued",   "registering",   "registered",
+    "retry_scheduled", "rejected", "unregistering", "stopped",
+};
+
+enum slot_state sr_watch_shown_state(const struct slot *s, double wall)
+{
+	if ((s->st == S_QUEUED || s->st == S_REGISTERING || s->st == S_RETRY) && !s->removed &&
+	    s->bound_until > wall)
+		return S_REGISTERED;
+	return s->st;
+}
+
+int sr_watch_refreshing(const struct slot *s, double wall)
+{
+	return s->st != S_REGISTERED && sr_watch_shown_state(s, wall) == S_REGISTERED;
+}
+
+const char *sr_watch_own_binding(const struct slot *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->res.n_bindings; i++)
+		if (s->res.bindings[i].own && s->res.bindings[i].uri)
+			return s->res.bindings[i].uri;
+	return NULL;
+}
+
+/* A registration that holds a binding at registrar (not one a reload
+ * dropped). */
+int sr_watch_holds_at(const struct slot *s, const char *registrar)
+{
+	return s->st == S_REGISTERED && !s->removed && sr_watch_server(s) &&
+	       !strcmp(sr_watch_server(s), registrar);
+}
+
+const struct sr_reg *sr_watch_reg(const struct slot *s)
+{
+	return s->fo ? &s->fo->eff : s->reg;
+}
+
+const char *sr_watch_server(const struct slot *s)
+{
+	return s->fo ? s->fo->uris.v[s->fo->cur] : s->res.registrar;
+}
+
+const char *sr_watch_registrar(const struct slot *s)
+{
+	if (s->fo && sr_watch_shown_state(s, sr_wall_now()) == S_REGISTERED && s->ever_registered)
+		return s->fo->uris.v[s->fo->held];
+	return sr_watch_server(s);
+}
