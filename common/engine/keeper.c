@@ -9,8 +9,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include <openssl/rand.h>
-
 #include <sofia-sip/nua_tag.h>
 
 #include "engine/engine_int.h"
@@ -128,7 +126,7 @@ static char *new_call_id(struct eng *e)
 	char hex[sizeof b * 2 + 1];
 	size_t i;
 
-	if (RAND_bytes(b, sizeof b) != 1)
+	if (sr_random_bytes(b, sizeof b) < 0)
 		return NULL;
 	for (i = 0; i < sizeof b; i++)
 		snprintf(hex + 2 * i, 3, "%02x", b[i]);

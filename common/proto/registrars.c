@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/rand.h>
 #include <sofia-resolv/sres.h>
 #include <sofia-resolv/sres_record.h>
 
 #include "proto/registrars.h"
+#include "util/util.h"
 
 size_t sr_servers_order(const struct sr_servers *sv, size_t *order, size_t max)
 {
@@ -25,7 +25,7 @@ size_t sr_servers_order(const struct sr_servers *sv, size_t *order, size_t max)
 			unsigned char coin = 0;
 
 			if (wj == wi)
-				RAND_bytes(&coin, 1);
+				(void)sr_random_bytes(&coin, 1);
 			if (wj > wi || (wj == wi && (coin & 1))) {
 				size_t t = order[i];
 

@@ -9,10 +9,10 @@
 #include <strings.h>
 
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #include "proto/ws.h"
+#include "util/util.h"
 
 #define WS_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 #define WS_MAX_HEAD 8192
@@ -21,7 +21,7 @@ void sr_ws_key(char key[25])
 {
 	unsigned char raw[16];
 
-	if (RAND_bytes(raw, sizeof raw) != 1) {
+	if (sr_random_bytes(raw, sizeof raw) < 0) {
 		size_t i;
 
 		for (i = 0; i < sizeof raw; i++)

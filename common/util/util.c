@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <time.h>
 
 #include <openssl/rand.h>
@@ -30,11 +31,20 @@ double sr_wall_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+int sr_random_bytes(void *buf, size_t n)
+{
+	/* the kernel's generator: OpenSSL's would load its providers and
+	 * configuration (about 2 MB and milliseconds) in every one-shot run */
+	if (getrandom(buf, n, 0) == (ssize_t)n)
+		return 0;
+	return RAND_bytes(buf, (int)n) == 1 ? 0 : -1;
+}
+
 double sr_rand01(void)
 {
 	unsigned int r = 0;
 
-	if (RAND_bytes((unsigned char *)&r, sizeof r) != 1)
+	if (sr_random_bytes(&r, sizeof r) < 0)
 		r = (unsigned int)random();
 	return (double)r / 4294967296.0;
 }

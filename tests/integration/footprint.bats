@@ -1,0 +1,43 @@
+#!/usr/bin/env bats
+# What a one-shot run loads: every cron run and Nagios check pays for it.
+# The one-shot tools link nothing of the watch (no libmicrohttpd, and so no
+# GnuTLS under it), and a UDP probe never starts OpenSSL's providers and
+# configuration (its digests and randomness need none).
+
+bats_require_minimum_version 1.5.0
+load ../helpers
+
+setup_file() {
+	kam_start_alice
+}
+
+teardown_file() {
+	kam_stop
+}
+
+@test "the one-shot tools load no libmicrohttpd nor GnuTLS; sipregwatch does load the first" {
+	local t
+	for t in sipreg sipunreg sipauthcheck; do
+		run ldd "$SIPREG_BUILDDIR/$t"
+		[ "$status" -eq 0 ]
+		[[ "$output" != *microhttpd* ]]
+		[[ "$output" != *gnutls* ]]
+	done
+	run ldd "$SIPREG_BUILDDIR/sipregwatch"
+	[[ "$output" == *libmicrohttpd* ]]
+}
+
+@test "a UDP probe with digest never reads OpenSSL's configuration" {
+	need strace
+	kam_ready UDP
+	local before
+	before=$(kam_register_count)
+	run strace -f -e trace=openat -o "$BATS_TEST_TMPDIR/trace" "$SIPREG" -q --probe \
+		-u sip:alice@127.0.0.1 -H "127.0.0.1:$KAM_UDP" --password-file "$BATS_FILE_TMPDIR/alice.pw"
+	[ "$status" -eq 0 ]
+	# it did its work: the registrar got the REGISTER, its answer to the
+	# challenge and the un-REGISTER
+	[ "$(kam_register_count)" -ge $((before + 3)) ]
+	run grep -c 'openssl.cnf' "$BATS_TEST_TMPDIR/trace"
+	[ "$output" = 0 ]
+}
