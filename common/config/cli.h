@@ -16,11 +16,11 @@ struct sr_cli {
 	size_t n;
 };
 
-/* Parse the command line of `tool`. Returns 0 to go on, 1 when --help or
- * --version was handled (exit 0), -1 on a usage error (message printed). */
 /* -o nagios anywhere on the command line (the last -o wins): then even a
  * usage error is a Nagios UNKNOWN. Looked for before the options are parsed. */
 enum sr_output sr_argv_output(int argc, char **argv);
+/* Parse the command line of `tool`. Returns 0 to go on, 1 when --help or
+ * --version was handled (exit 0), -1 on a usage error (message printed). */
 int sr_options_parse(const char *tool, unsigned tool_bit, int argc, char **argv, struct sr_cli *cli,
 		     struct sr_run *run);
 /* Apply the kept flags to one registration. 0, or -1 with err filled. */

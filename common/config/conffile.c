@@ -1,3 +1,5 @@
+/* The YAML loader (flat, registrations:, JsSIP keys; a position in every
+ * error), --dump-config, and the fingerprint a reload compares. */
 #include "config.h"
 
 #include <errno.h>

@@ -1,3 +1,6 @@
+/* The option table: one row per setting (YAML key, flags, type, field,
+ * default, checks, help); applying, defaulting, formatting and freeing
+ * settings are loops over it. */
 #include "config.h"
 
 #include <ctype.h>

@@ -1,3 +1,5 @@
+/* The Asterisk pjsip.conf loader: [registration] sections with their
+ * outbound_auth, templates, #include and repeated keys. */
 #include "config.h"
 
 #include <ctype.h>
@@ -118,7 +120,8 @@ static char *strip_comments(char *line, int *in_block)
 		*in_block = 0;
 		line = p + 3;
 	}
-	if ((p = strstr(line, ";--")) != NULL) {
+	p = strstr(line, ";--");
+	if (p) {
 		char *end = strstr(p + 3, "--;");
 
 		if (end) {

@@ -1,3 +1,5 @@
+/* One registration's state machine on Sofia-SIP nua: the engine's set-up,
+ * REGISTER, nua's events, the answers, stale bindings and calls to us. */
 #include "config.h"
 
 #include <errno.h>
@@ -36,6 +38,27 @@ void sr_eng_exit_hard(void)
 {
 	g_hard_exit = 1;
 }
+/* A registration's engine, before its stack: a one-shot run's and a
+ * keeper's alike. NULL when out of memory. */
+struct eng *sr_eng_new(const struct sr_reg *reg, const struct sr_run *run, struct sr_result *res)
+{
+	struct eng *e = calloc(1, sizeof *e);
+
+	if (!e)
+		return NULL;
+	su_home_init(e->home);
+	su_home_init(e->scratch);
+	e->reg = reg;
+	e->run = run;
+	e->res = res;
+	e->t0 = sr_now();
+	e->retry_after = -1;
+	res->mode = run->mode;
+	res->transport = SR_TP_UDP;
+	sr_setstr(&res->name, reg->name ? reg->name : reg->client_uri);
+	return e;
+}
+
 static int g_su_ready;
 
 /* A response the stack made up (no SIP server answered): what happened,
@@ -80,6 +103,8 @@ static enum sr_word local_failure(const struct eng *e, int status, char const *p
 	return e->tp == SR_TP_TLS ? SR_W_TLS_ERROR : SR_W_TRANSPORT_ERROR;
 }
 
+/* A final answer that was not a 2xx (or one the stack made up): the
+ * result word, the reason and the state. */
 static void fail_final(struct eng *e, int status, char const *phrase, sip_t const *sip)
 {
 	struct sr_result *res = e->res;
@@ -293,6 +318,8 @@ static void on_provisional(struct eng *e, int status, char const *phrase, sip_t 
 	}
 }
 
+/* Any answer to our REGISTER (nua_r_register, or nua_r_method for a
+ * transient one): provisional, challenge, 2xx with its bindings, failure. */
 static void on_register(struct eng *e, int status, char const *phrase, sip_t const *sip)
 {
 	struct sr_result *res = e->res;
@@ -477,6 +504,8 @@ static void on_incoming(nua_handle_t *nh, sip_t const *sip)
 	su_home_deinit(home);
 }
 
+/* Events of the stack itself, not of a registration: incoming calls,
+ * the stack's parameters read, its shutdown. */
 static void on_stack_event(struct sr_stack *st, nua_event_t event, int status, nua_handle_t *nh,
 			   sip_t const *sip, tagi_t tags[])
 {
@@ -505,6 +534,8 @@ static void on_stack_event(struct sr_stack *st, nua_event_t event, int status, n
 	}
 }
 
+/* nua's one callback: an event goes to its registration (the handle's
+ * magic) or, without one, to the stack. */
 void sr_eng_on_event(nua_event_t event, int status, char const *phrase, nua_t *nua,
 		     nua_magic_t *magic, nua_handle_t *nh, nua_hmagic_t *hmagic, sip_t const *sip,
 		     tagi_t tags[])
@@ -557,9 +588,6 @@ void sr_eng_on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 	}
 }
 
-/* Everything before the stack: target, digest policy, TLS check, the
- * digest plugin. 0, or -1 with the result set (rc_internal: 1 when the
- * failure is ours, not the settings'). */
 /* The tunnel of a tls, ws or wss registration; nua sends to its port. */
 static int tunnel_get(struct eng *e)
 {
@@ -594,6 +622,8 @@ static int tunnel_get(struct eng *e)
 	return 0;
 }
 
+/* The tunnel's connection made before the first REGISTER (TLS and
+ * WebSocket handshakes), so that a failure there has its own words. */
 int sr_eng_tunnel_up(struct eng *e, double deadline)
 {
 	char err[600];
@@ -608,6 +638,9 @@ int sr_eng_tunnel_up(struct eng *e, double deadline)
 	return -1;
 }
 
+/* Everything before the stack: target, digest policy, TLS check, the
+ * digest plugin. 0, or -1 with the result set (rc_internal: 1 when the
+ * failure is ours, not the settings'). */
 int sr_eng_prepare(struct eng *e, double deadline, int *rc_internal)
 {
 	const struct sr_reg *reg = e->reg;

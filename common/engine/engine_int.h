@@ -121,6 +121,9 @@ nua_handle_t *sr_eng_handle(struct eng *e);
  * Expires: expires and the extra headers. */
 void sr_eng_register_transient(struct eng *e, const char *expires, const char *extra);
 void sr_eng_clear_bindings(struct sr_result *res);
+/* A registration's engine before its stack (homes, settings, result
+ * named); NULL when out of memory. */
+struct eng *sr_eng_new(const struct sr_reg *reg, const struct sr_run *run, struct sr_result *res);
 /* End the process without taking stacks down (bindings they keep stay). */
 void sr_eng_exit_hard(void);
 /* Milliseconds since e's request went out. */

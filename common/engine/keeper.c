@@ -142,20 +142,10 @@ struct eng *sr_eng_open(su_root_t *root, const struct sr_reg *reg, const struct 
 	char key[1024];
 	int rc = 0;
 
-	e = calloc(1, sizeof *e);
+	e = sr_eng_new(reg, run, res);
 	if (!e)
 		return NULL;
-	su_home_init(e->home);
-	su_home_init(e->scratch);
-	e->reg = reg;
-	e->run = run;
-	e->res = res;
-	e->t0 = sr_now();
 	e->hooks = *hooks;
-	e->retry_after = -1;
-	res->mode = run->mode;
-	res->transport = SR_TP_UDP;
-	sr_setstr(&res->name, reg->name ? reg->name : reg->client_uri);
 	if (sr_eng_prepare(e, deadline, &rc) < 0)
 		goto fail;
 	group_key(e, key, sizeof key);
@@ -180,7 +170,9 @@ struct eng *sr_eng_open(su_root_t *root, const struct sr_reg *reg, const struct 
 	e->stack = gr->st;
 	gr->refs++;
 	e->transient = is_transient(e);
-	if (e->transient && !(e->call_id = new_call_id(e))) {
+	if (e->transient)
+		e->call_id = new_call_id(e);
+	if (e->transient && !e->call_id) {
 		sr_result_fail(res, SR_W_INTERNAL_ERROR, "out of memory");
 		goto fail;
 	}

@@ -68,18 +68,9 @@ static int attempt(const struct sr_reg *reg, const struct sr_run *run, double de
 	struct eng *e;
 	int keep = 0, rc = 0;
 
-	e = calloc(1, sizeof *e);
+	e = sr_eng_new(reg, run, res);
 	if (!e)
 		return -1;
-	su_home_init(e->home);
-	su_home_init(e->scratch);
-	e->reg = reg;
-	e->run = run;
-	e->res = res;
-	e->t0 = sr_now();
-	res->mode = run->mode;
-	res->transport = SR_TP_UDP;
-	sr_setstr(&res->name, reg->name ? reg->name : reg->client_uri);
 	if (sr_eng_prepare(e, deadline, &rc) < 0)
 		goto out;
 	e->stack = sr_stack_open(NULL, 0, e, deadline);
@@ -123,8 +114,10 @@ teardown:
 		sr_eng_exit_hard();
 		goto out;
 	}
-	if (e->nh)
-		nua_handle_destroy(e->nh), e->nh = NULL;
+	if (e->nh) {
+		nua_handle_destroy(e->nh);
+		e->nh = NULL;
+	}
 	if (sr_stack_shutdown(e->stack, deadline + 0.8) < 0) {
 		keep = 1;
 		sr_eng_exit_hard();

@@ -1,3 +1,4 @@
+/* Result words (registered, auth_failed, ...) and the exit code of each. */
 #include "config.h"
 
 #include "model/exitcode.h"

@@ -1,3 +1,5 @@
+/* The result model every renderer reads: one registration's outcome,
+ * its bindings, timings and warnings. */
 #include "config.h"
 
 #include <stdarg.h>

@@ -1,3 +1,5 @@
+/* Passwords, HA1 and tokens: read from files (mode rules) and variables,
+ * kept per realm, wiped when freed. */
 #include "config.h"
 
 #include <errno.h>

@@ -1,3 +1,5 @@
+/* Which of the bindings a registrar lists is ours: one rule for the
+ * reports and for removal. Pure. */
 #include "config.h"
 
 #include <stdio.h>

@@ -1,3 +1,5 @@
+/* Which challenge of a 401/407 to answer for each realm, or why none.
+ * Pure. */
 #include "config.h"
 
 #include <stdarg.h>

@@ -1,3 +1,5 @@
+/* sipregwatch's decision after a failure (Asterisk's rules, JsSIP's
+ * backoff) and the point of a refresh in a grant. Pure. */
 #include "config.h"
 
 #include <math.h>

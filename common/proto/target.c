@@ -1,3 +1,5 @@
+/* Where a registration goes: AOR, Request-URI, transport, the address to
+ * send to and our own socket. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -162,7 +164,8 @@ int sr_split_addr_port(const char *s, char *addr, size_t alen, char *port, size_
 			snprintf(port, plen, "%s", end + 2);
 		else if (end[1])
 			return -1;
-	} else if ((colon = strchr(s, ':')) && !strchr(colon + 1, ':')) {
+	} else if (strchr(s, ':') && !strchr(strchr(s, ':') + 1, ':')) {
+		colon = strchr(s, ':');
 		if (strlen(colon + 1) >= plen)
 			return -1; /* not cut short into another port */
 		snprintf(addr, alen, "%.*s", (int)(colon - s), s);

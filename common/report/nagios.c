@@ -1,3 +1,5 @@
+/* The monitoring-plugins rules: states, threshold ranges, the status line
+ * and perfdata labels. */
 #include "config.h"
 
 #include <ctype.h>

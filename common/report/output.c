@@ -1,14 +1,15 @@
+/* The text, JSON and env renderers of results, and the one-shot Nagios
+ * line. */
 #include "config.h"
 
 #include <ctype.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <jansson.h>
-#include <math.h>
-#include <stdio.h>
-#include <string.h>
 
 #include "model/exitcode.h"
 #include "report/nagios.h"

@@ -6,17 +6,19 @@
 
 #include "model/result.h"
 
-/* Write the results of a run in the chosen format to out. Returns 0 or -1;
- * for nagios, the monitoring-plugins code (0..3). warn, crit: nagios ranges
- * on the response time in seconds, or NULL; strict: warnings make WARNING. */
+/* Write the results of a run in the chosen format (text, json, env) to
+ * out. Returns 0 or -1. */
 int sr_output_render(FILE *out, const char *tool, enum sr_output fmt, int verbose,
 		     const struct sr_result *res, size_t n, int exit_code);
+/* The one-shot Nagios line: its thresholds and checks. */
 struct sr_nagios_opts {
 	const char *warn, *crit; /* ranges on the response time (s), or NULL */
 	int strict;		 /* the server's weak spots make WARNING */
 	unsigned min_bindings;	 /* CRITICAL below (0: no check) */
 	unsigned min_expires;	 /* CRITICAL when the expiry is below (0: no check) */
 };
+/* The Nagios status line and perfdata of a run; returns the
+ * monitoring-plugins code (0..3). */
 int sr_output_nagios(FILE *out, const char *tool, const struct sr_result *res, size_t n,
 		     const struct sr_nagios_opts *opts);
 /* A usage, configuration or internal error (code) as the JSON document

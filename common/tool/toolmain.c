@@ -1,3 +1,5 @@
+/* The shared main of sipreg, sipunreg and sipauthcheck: parse, build the
+ * registrations, load secrets, run, render, exit. */
 #include "config.h"
 
 #include <stdio.h>

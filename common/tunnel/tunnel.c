@@ -83,6 +83,16 @@ static sres_record_t *first_of(sres_record_t **ans, uint16_t type)
 	return NULL;
 }
 
+/* The first record of type for name, the answers left in *ans (the
+ * caller frees them), or NULL. */
+static sres_record_t *query_first(sres_resolver_t *res, uint16_t type, const char *name,
+				  sres_record_t ***ans)
+{
+	if (sres_blocking_query(res, type, name, 0, ans) < 0 || !*ans)
+		return NULL;
+	return first_of(*ans, type);
+}
+
 /* A name by Sofia's resolver, which nua uses too (SIPREG_RESOLV_CONF):
  * _sips._tcp SRV first when asked (the best priority, then weight), then
  * A or AAAA. 0, or -1 with err. */
@@ -114,8 +124,8 @@ static int sres_resolve(struct sr_tunnel *t, const struct sr_tunnel_params *p, c
 		ans = NULL;
 	}
 	memset(&t->addr, 0, sizeof t->addr);
-	if (p->family != AF_INET6 && sres_blocking_query(res, sres_type_a, name, 0, &ans) >= 0 &&
-	    (r = first_of(ans, sres_type_a)) != NULL) {
+	r = p->family != AF_INET6 ? query_first(res, sres_type_a, name, &ans) : NULL;
+	if (r) {
 		struct sockaddr_in *sin = (struct sockaddr_in *)&t->addr;
 
 		sin->sin_family = AF_INET;
@@ -126,9 +136,8 @@ static int sres_resolve(struct sr_tunnel *t, const struct sr_tunnel_params *p, c
 	}
 	sres_free_answers(res, ans);
 	ans = NULL;
-	if (rc < 0 && p->family != AF_INET &&
-	    sres_blocking_query(res, sres_type_aaaa, name, 0, &ans) >= 0 &&
-	    (r = first_of(ans, sres_type_aaaa)) != NULL) {
+	r = rc < 0 && p->family != AF_INET ? query_first(res, sres_type_aaaa, name, &ans) : NULL;
+	if (r) {
 		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&t->addr;
 
 		sin6->sin6_family = AF_INET6;

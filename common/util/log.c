@@ -1,3 +1,5 @@
+/* Our logging and SIP traces (secrets redacted), and where Sofia-SIP's
+ * own log goes. */
 #include "config.h"
 
 #include <ctype.h>

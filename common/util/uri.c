@@ -83,12 +83,14 @@ const char *sr_uri_problem(const char *v, char *buf, size_t len)
 	at = strchr(rest, '@');
 	if (at && strchr(at + 1, '@'))
 		return "has more than one '@'";
-	if (at && (why = userinfo_problem(rest, at, buf, len)))
+	why = at ? userinfo_problem(rest, at, buf, len) : NULL;
+	if (why)
 		return why;
 	p = at ? at + 1 : rest;
 	if (!*p || strchr(";?:", *p))
 		return "has no host";
-	if ((why = params_problem(p + strcspn(p, ";?"))))
+	why = params_problem(p + strcspn(p, ";?"));
+	if (why)
 		return why;
 	u = url_make(home, v);
 	if (!u || (u->url_type != url_sip && u->url_type != url_sips))

@@ -1,3 +1,5 @@
+/* sipregwatch's keeping: slots, their timers, the queue under the rate
+ * limit and the window, reloads, signals and the loop. */
 #include "config.h"
 
 #include <errno.h>
@@ -48,11 +50,11 @@ static void on_signal(int sig)
 		g_sig_term = 1;
 }
 
+static void window_end(struct slot *s, enum sr_window_outcome o);
+
 /* A new state is written out within a second; what changes without one
  * (a refresh: counters, expiry) waits for the periodic write, so that
  * thousands of refreshes do not rewrite the files every second. */
-static void window_end(struct slot *s, enum sr_window_outcome o);
-
 static void set_state(struct slot *s, enum slot_state st)
 {
 	double now = sr_wall_now();

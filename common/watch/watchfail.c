@@ -48,7 +48,9 @@ static const struct sr_strv *srv_lookup(const char *q, enum sr_transport tp)
 		}
 	}
 	c = calloc(1, sizeof *c);
-	if (!c || !(c->q = strdup(q))) {
+	if (c)
+		c->q = strdup(q);
+	if (!c || !c->q) {
 		free(c);
 		return NULL;
 	}
