@@ -277,26 +277,26 @@ int sr_digest_ha1(enum sr_digest_alg alg, const char *user, const char *realm, c
 	return hash_join(alg, out, outlen, 3, parts, NULL);
 }
 
-int sr_digest_response(enum sr_digest_alg alg, bool sess, const char *user, const char *realm,
-		       const char *password, const char *ha1_hex, const char *method,
-		       const char *uri, const char *nonce, const char *cnonce, const char *nc,
-		       const char *qop, const void *body, size_t bodylen, char *out, size_t outlen)
+int sr_digest_response(const struct sr_digest_in *in, char *out, size_t outlen)
 {
+	enum sr_digest_alg alg = in->alg;
+	const char *nonce = in->nonce, *cnonce = in->cnonce, *qop = in->qop;
 	char ha1[129], ha2[129], hbody[129];
 	int rc = -1;
 
-	if (ha1_hex) {
-		size_t i, len = strlen(ha1_hex);
+	if (in->ha1_hex) {
+		size_t i, len = strlen(in->ha1_hex);
 
 		if (len != sr_digest_hexlen(alg))
 			return -1;
 		for (i = 0; i < len; i++)
-			ha1[i] = (char)tolower((unsigned char)ha1_hex[i]);
+			ha1[i] = (char)tolower((unsigned char)in->ha1_hex[i]);
 		ha1[len] = '\0';
-	} else if (!password || sr_digest_ha1(alg, user, realm, password, ha1, sizeof ha1) < 0) {
+	} else if (!in->password ||
+		   sr_digest_ha1(alg, in->user, in->realm, in->password, ha1, sizeof ha1) < 0) {
 		return -1;
 	}
-	if (sess) {
+	if (in->sess) {
 		const char *p[3] = {ha1, nonce, cnonce ? cnonce : ""};
 		char tmp[129];
 
@@ -306,21 +306,21 @@ int sr_digest_response(enum sr_digest_alg alg, bool sess, const char *user, cons
 		explicit_bzero(tmp, sizeof tmp);
 	}
 	if (qop && !strcasecmp(qop, "auth-int")) {
-		const char *b[1] = {body ? (const char *)body : ""};
-		size_t bl[1] = {body ? bodylen : 0};
-		const char *p[3] = {method, uri, hbody};
+		const char *b[1] = {in->body ? (const char *)in->body : ""};
+		size_t bl[1] = {in->body ? in->bodylen : 0};
+		const char *p[3] = {in->method, in->uri, hbody};
 
 		if (hash_join(alg, hbody, sizeof hbody, 1, b, bl) < 0 ||
 		    hash_join(alg, ha2, sizeof ha2, 3, p, NULL) < 0)
 			goto out;
 	} else {
-		const char *p[2] = {method, uri};
+		const char *p[2] = {in->method, in->uri};
 
 		if (hash_join(alg, ha2, sizeof ha2, 2, p, NULL) < 0)
 			goto out;
 	}
 	if (qop) {
-		const char *p[6] = {ha1, nonce, nc, cnonce, qop, ha2};
+		const char *p[6] = {ha1, nonce, in->nc, cnonce, qop, ha2};
 
 		rc = hash_join(alg, out, outlen, 6, p, NULL);
 	} else {
@@ -574,6 +574,7 @@ static int plug_authorize(auth_client_t *ca, su_home_t *h, char const *method, u
 	const struct stored_offer *o;
 	char response[129], ncbuf[9];
 	const char *qop = NULL, *uri;
+	struct sr_digest_in in;
 	enum sr_digest_alg alg;
 	bool sess = false;
 	char *value;
@@ -612,10 +613,21 @@ static int plug_authorize(auth_client_t *ca, su_home_t *h, char const *method, u
 	uri = url_as_string(h, url);
 	if (!uri)
 		return -1;
-	if (sr_digest_response(alg, sess, cred->username, o->realm ? o->realm : "", cred->password,
-			       cred->ha1, method, uri, o->nonce, d->cnonce, ncbuf, qop,
-			       body ? body->pl_data : NULL, body ? body->pl_len : 0, response,
-			       sizeof response) < 0)
+	in.alg = alg;
+	in.sess = sess;
+	in.user = cred->username;
+	in.realm = o->realm ? o->realm : "";
+	in.password = cred->password;
+	in.ha1_hex = cred->ha1;
+	in.method = method;
+	in.uri = uri;
+	in.nonce = o->nonce;
+	in.cnonce = d->cnonce;
+	in.nc = ncbuf;
+	in.qop = qop;
+	in.body = body ? body->pl_data : NULL;
+	in.bodylen = body ? body->pl_len : 0;
+	if (sr_digest_response(&in, response, sizeof response) < 0)
 		return -1;
 	value = su_sprintf(
 	    h,

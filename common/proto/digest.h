@@ -67,13 +67,22 @@ int sr_digest_qop_has(const char *list, const char *token);
 int sr_digest_choose(const struct sr_offer *offers, size_t n,
 		     const struct sr_digest_policy *policy);
 
-/* The response of RFC 7616 section 3.4.1 in lowercase hex. qop is NULL
- * (RFC 2069), "auth" or "auth-int" (body hashed). With ha1_hex the password
- * is not used. Returns 0 or -1. */
-int sr_digest_response(enum sr_digest_alg alg, bool sess, const char *user, const char *realm,
-		       const char *password, const char *ha1_hex, const char *method,
-		       const char *uri, const char *nonce, const char *cnonce, const char *nc,
-		       const char *qop, const void *body, size_t bodylen, char *out, size_t outlen);
+/* What a digest response is computed from (RFC 7616 section 3.4.1). */
+struct sr_digest_in {
+	enum sr_digest_alg alg;
+	bool sess; /* a -sess algorithm: HA1 over nonce and cnonce too */
+	const char *user, *realm;
+	const char *password; /* or: */
+	const char *ha1_hex;  /* an HA1 given instead (the password is not used) */
+	const char *method, *uri;
+	const char *nonce, *cnonce, *nc;
+	const char *qop;  /* NULL (RFC 2069), "auth" or "auth-int" (body hashed) */
+	const void *body; /* auth-int's body */
+	size_t bodylen;
+};
+
+/* The response in lowercase hex into out. Returns 0 or -1. */
+int sr_digest_response(const struct sr_digest_in *in, char *out, size_t outlen);
 
 /* H(user:realm:password) in hex, for --print-ha1 and tests. */
 int sr_digest_ha1(enum sr_digest_alg alg, const char *user, const char *realm, const char *password,

@@ -29,9 +29,19 @@ static void answer(const struct sr_challenge_plan *plan, const char *password, c
 		    sr_digest_alg_parse(o->algorithm ? o->algorithm : "MD5", &sess);
 		const char *qop = o->qop && sr_digest_qop_has(o->qop, "auth") ? "auth" : NULL;
 
-		sr_digest_response(alg, sess, "alice", o->realm, password, ha1, "REGISTER",
-				   "sip:example.com", o->nonce, "0a4f113b", qop ? "00000001" : NULL,
-				   qop, NULL, 0, out, sizeof out);
+		sr_digest_response(&(struct sr_digest_in){.alg = alg,
+							  .sess = sess,
+							  .user = "alice",
+							  .realm = o->realm,
+							  .password = password,
+							  .ha1_hex = ha1,
+							  .method = "REGISTER",
+							  .uri = "sip:example.com",
+							  .nonce = o->nonce,
+							  .cnonce = "0a4f113b",
+							  .nc = qop ? "00000001" : NULL,
+							  .qop = qop},
+				   out, sizeof out);
 	}
 }
 

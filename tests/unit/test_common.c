@@ -1146,17 +1146,30 @@ static void test_digest_rfc2617(void **state)
 	char out[129];
 
 	(void)state;
-	assert_int_equal(sr_digest_response(SR_ALG_MD5, false, "Mufasa", "testrealm@host.com",
-					    "Circle Of Life", NULL, "GET", "/dir/index.html",
-					    "dcd98b7102dd2f0e8b11d0f600bfb0c093", "0a4f113b",
-					    "00000001", "auth", NULL, 0, out, sizeof out),
-			 0);
+	assert_int_equal(
+	    sr_digest_response(&(struct sr_digest_in){.alg = SR_ALG_MD5,
+						      .user = "Mufasa",
+						      .realm = "testrealm@host.com",
+						      .password = "Circle Of Life",
+						      .method = "GET",
+						      .uri = "/dir/index.html",
+						      .nonce = "dcd98b7102dd2f0e8b11d0f600bfb0c093",
+						      .cnonce = "0a4f113b",
+						      .nc = "00000001",
+						      .qop = "auth"},
+			       out, sizeof out),
+	    0);
 	assert_string_equal(out, "6629fae49393a05397450978507c4ef1");
 	/* RFC 2069 form: no qop, no cnonce */
-	assert_int_equal(sr_digest_response(SR_ALG_MD5, false, "Mufasa", "testrealm@host.com",
-					    "Circle Of Life", NULL, "GET", "/dir/index.html",
-					    "dcd98b7102dd2f0e8b11d0f600bfb0c093", NULL, NULL, NULL,
-					    NULL, 0, out, sizeof out),
+	assert_int_equal(sr_digest_response(
+			     &(struct sr_digest_in){.alg = SR_ALG_MD5,
+						    .user = "Mufasa",
+						    .realm = "testrealm@host.com",
+						    .password = "Circle Of Life",
+						    .method = "GET",
+						    .uri = "/dir/index.html",
+						    .nonce = "dcd98b7102dd2f0e8b11d0f600bfb0c093"},
+			     out, sizeof out),
 			 0);
 	/* computed independently: MD5(HA1 ":" nonce ":" HA2) */
 	assert_string_equal(out, "670fd8c2df070c60b045671b8b24ff02");
@@ -1170,14 +1183,30 @@ static void test_digest_rfc7616(void **state)
 	char out[129], ha1[129];
 
 	(void)state;
-	assert_int_equal(sr_digest_response(SR_ALG_MD5, false, "Mufasa", "http-auth@example.org",
-					    "Circle of Life", NULL, "GET", "/dir/index.html", nonce,
-					    cnonce, "00000001", "auth", NULL, 0, out, sizeof out),
+	assert_int_equal(sr_digest_response(&(struct sr_digest_in){.alg = SR_ALG_MD5,
+								   .user = "Mufasa",
+								   .realm = "http-auth@example.org",
+								   .password = "Circle of Life",
+								   .method = "GET",
+								   .uri = "/dir/index.html",
+								   .nonce = nonce,
+								   .cnonce = cnonce,
+								   .nc = "00000001",
+								   .qop = "auth"},
+					    out, sizeof out),
 			 0);
 	assert_string_equal(out, "8ca523f5e9506fed4657c9700eebdbec");
-	assert_int_equal(sr_digest_response(SR_ALG_SHA256, false, "Mufasa", "http-auth@example.org",
-					    "Circle of Life", NULL, "GET", "/dir/index.html", nonce,
-					    cnonce, "00000001", "auth", NULL, 0, out, sizeof out),
+	assert_int_equal(sr_digest_response(&(struct sr_digest_in){.alg = SR_ALG_SHA256,
+								   .user = "Mufasa",
+								   .realm = "http-auth@example.org",
+								   .password = "Circle of Life",
+								   .method = "GET",
+								   .uri = "/dir/index.html",
+								   .nonce = nonce,
+								   .cnonce = cnonce,
+								   .nc = "00000001",
+								   .qop = "auth"},
+					    out, sizeof out),
 			 0);
 	assert_string_equal(out,
 			    "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1");
@@ -1185,16 +1214,32 @@ static void test_digest_rfc7616(void **state)
 	assert_int_equal(sr_digest_ha1(SR_ALG_SHA256, "Mufasa", "http-auth@example.org",
 				       "Circle of Life", ha1, sizeof ha1),
 			 0);
-	assert_int_equal(sr_digest_response(SR_ALG_SHA256, false, "Mufasa", "http-auth@example.org",
-					    NULL, ha1, "GET", "/dir/index.html", nonce, cnonce,
-					    "00000001", "auth", NULL, 0, out, sizeof out),
+	assert_int_equal(sr_digest_response(&(struct sr_digest_in){.alg = SR_ALG_SHA256,
+								   .user = "Mufasa",
+								   .realm = "http-auth@example.org",
+								   .ha1_hex = ha1,
+								   .method = "GET",
+								   .uri = "/dir/index.html",
+								   .nonce = nonce,
+								   .cnonce = cnonce,
+								   .nc = "00000001",
+								   .qop = "auth"},
+					    out, sizeof out),
 			 0);
 	assert_string_equal(out,
 			    "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1");
 	/* an HA1 of the wrong length is refused */
-	assert_int_equal(sr_digest_response(SR_ALG_MD5, false, "Mufasa", "x", NULL, ha1, "GET", "/",
-					    nonce, cnonce, "00000001", "auth", NULL, 0, out,
-					    sizeof out),
+	assert_int_equal(sr_digest_response(&(struct sr_digest_in){.alg = SR_ALG_MD5,
+								   .user = "Mufasa",
+								   .realm = "x",
+								   .ha1_hex = ha1,
+								   .method = "GET",
+								   .uri = "/",
+								   .nonce = nonce,
+								   .cnonce = cnonce,
+								   .nc = "00000001",
+								   .qop = "auth"},
+					    out, sizeof out),
 			 -1);
 }
 
@@ -1214,9 +1259,18 @@ static void test_digest_sess_int_512(void **state)
 			 0);
 	assert_string_equal(ha1, "939e7578ed9e3c518a452acee763bce9");
 	/* -sess: HA1 = H(H(u:r:p):nonce:cnonce); check against a hand-built chain */
-	assert_int_equal(sr_digest_response(SR_ALG_MD5, true, "Mufasa", "testrealm@host.com",
-					    "Circle Of Life", NULL, "REGISTER", "sip:x", "n1", "c1",
-					    "00000001", "auth", NULL, 0, a, sizeof a),
+	assert_int_equal(sr_digest_response(&(struct sr_digest_in){.alg = SR_ALG_MD5,
+								   .sess = true,
+								   .user = "Mufasa",
+								   .realm = "testrealm@host.com",
+								   .password = "Circle Of Life",
+								   .method = "REGISTER",
+								   .uri = "sip:x",
+								   .nonce = "n1",
+								   .cnonce = "c1",
+								   .nc = "00000001",
+								   .qop = "auth"},
+					    a, sizeof a),
 			 0);
 	{
 		char tmp[200];
@@ -1226,19 +1280,47 @@ static void test_digest_sess_int_512(void **state)
 		assert_int_equal(
 		    sr_digest_ha1(SR_ALG_MD5, "REGISTER", "sip:x", "", ha2, sizeof ha2), 0);
 	}
-	assert_int_equal(sr_digest_response(SR_ALG_MD5, false, "x", "y", NULL, ha1s, "REGISTER",
-					    "sip:x", "n1", "c1", "00000001", "auth", NULL, 0, b,
-					    sizeof b),
+	assert_int_equal(sr_digest_response(&(struct sr_digest_in){.alg = SR_ALG_MD5,
+								   .user = "x",
+								   .realm = "y",
+								   .ha1_hex = ha1s,
+								   .method = "REGISTER",
+								   .uri = "sip:x",
+								   .nonce = "n1",
+								   .cnonce = "c1",
+								   .nc = "00000001",
+								   .qop = "auth"},
+					    b, sizeof b),
 			 0);
 	assert_string_equal(a, b);
 	/* auth-int hashes the body: differs from auth, and from another body */
-	assert_int_equal(sr_digest_response(SR_ALG_SHA256, false, "u", "r", "p", NULL, "REGISTER",
-					    "sip:x", "n", "c", "00000001", "auth-int", "body", 4, a,
-					    sizeof a),
+	assert_int_equal(sr_digest_response(&(struct sr_digest_in){.alg = SR_ALG_SHA256,
+								   .user = "u",
+								   .realm = "r",
+								   .password = "p",
+								   .method = "REGISTER",
+								   .uri = "sip:x",
+								   .nonce = "n",
+								   .cnonce = "c",
+								   .nc = "00000001",
+								   .qop = "auth-int",
+								   .body = "body",
+								   .bodylen = 4},
+					    a, sizeof a),
 			 0);
-	assert_int_equal(sr_digest_response(SR_ALG_SHA256, false, "u", "r", "p", NULL, "REGISTER",
-					    "sip:x", "n", "c", "00000001", "auth-int", "bodY", 4, b,
-					    sizeof b),
+	assert_int_equal(sr_digest_response(&(struct sr_digest_in){.alg = SR_ALG_SHA256,
+								   .user = "u",
+								   .realm = "r",
+								   .password = "p",
+								   .method = "REGISTER",
+								   .uri = "sip:x",
+								   .nonce = "n",
+								   .cnonce = "c",
+								   .nc = "00000001",
+								   .qop = "auth-int",
+								   .body = "bodY",
+								   .bodylen = 4},
+					    b, sizeof b),
 			 0);
 	assert_string_not_equal(a, b);
 	(void)hb;
