@@ -16,7 +16,7 @@
 #include "util/log.h"
 
 /* Record what a 401/407 offered: every challenge, for the report. */
-static void note_challenges(struct eng *e, msg_auth_t const *au)
+static void note_challenges(struct sr_eng *e, msg_auth_t const *au)
 {
 	for (; au; au = au->au_next) {
 		char *realm = sr_auth_param(e->scratch, au->au_params, "realm=");
@@ -29,7 +29,7 @@ static void note_challenges(struct eng *e, msg_auth_t const *au)
 }
 
 /* mediasec: the server's Security-Server values as our Security-Verify. */
-const char *sr_eng_security_verify(struct eng *e, sip_t const *sip)
+const char *sr_eng_security_verify(struct sr_eng *e, sip_t const *sip)
 {
 	sip_security_server_t const *ss;
 	char *out = NULL;
@@ -51,7 +51,7 @@ const char *sr_eng_security_verify(struct eng *e, sip_t const *sip)
 }
 
 /* Nonces seen: the same nonce challenged again after our answer. */
-static void note_nonces(struct eng *e, msg_auth_t const *au)
+static void note_nonces(struct sr_eng *e, msg_auth_t const *au)
 {
 	for (; au; au = au->au_next) {
 		const char *nonce = msg_params_find(au->au_params, "nonce=");
@@ -68,7 +68,7 @@ static void note_nonces(struct eng *e, msg_auth_t const *au)
 /* A challenge after our answer, for the realm of that answer, with a
  * nonce other than the one we answered and without stale=true, and no such
  * second answer yet: the index of that realm among the answered, or -1. */
-static int fresh_nonce_once(struct eng *e, sip_t const *sip)
+static int fresh_nonce_once(struct sr_eng *e, sip_t const *sip)
 {
 	msg_auth_t const *au =
 	    sip->sip_www_authenticate ? sip->sip_www_authenticate : sip->sip_proxy_authenticate;
@@ -95,7 +95,7 @@ static int fresh_nonce_once(struct eng *e, sip_t const *sip)
 
 /* Forget the credentials we filed with the digest plugin (their secrets
  * are wiped). */
-void sr_eng_forget_credentials(struct eng *e)
+void sr_eng_forget_credentials(struct sr_eng *e)
 {
 	size_t k;
 
@@ -110,7 +110,7 @@ void sr_eng_forget_credentials(struct eng *e)
 /* File the credential of each realm of the plan with the digest plugin
  * under a key of ours, and write NUTAG_AUTH's strings for them (the keeper
  * answers many times: the keys of the last answer replace the earlier). */
-static int file_credentials(struct eng *e, const struct sr_challenge_creds *creds,
+static int file_credentials(struct sr_eng *e, const struct sr_challenge_creds *creds,
 			    const struct sr_challenge_plan *plan, char cred[][600])
 {
 	size_t k, slot;
@@ -146,7 +146,8 @@ static int file_credentials(struct eng *e, const struct sr_challenge_creds *cred
 /* Answer a 401/407 as sr_challenge_plan() decides. Returns 0 after
  * nua_authenticate(), or sets the result and returns -1. dry: nua went
  * ahead without us (a challenge it could not file): report only. */
-int sr_eng_answer_challenge(struct eng *e, nua_handle_t *nh, int status, sip_t const *sip, int dry)
+int sr_eng_answer_challenge(struct sr_eng *e, nua_handle_t *nh, int status, sip_t const *sip,
+			    int dry)
 {
 	const struct sr_reg *r = e->reg;
 	struct sr_challenge_creds creds = {

@@ -56,7 +56,7 @@ static void host_hash(const char *const *parts, size_t n, unsigned char out[32])
 
 /* A value stable per registration on this host: its name, AOR and a
  * purpose. */
-static void stable_bytes(const struct eng *e, const char *purpose, unsigned char out[32])
+static void stable_bytes(const struct sr_eng *e, const char *purpose, unsigned char out[32])
 {
 	const char *parts[3] = {purpose, e->reg->name ? e->reg->name : "", e->aor};
 
@@ -64,7 +64,7 @@ static void stable_bytes(const struct eng *e, const char *purpose, unsigned char
 }
 
 /* Our host on the tunnel's connection (a .invalid name for ws, wss). */
-static void tunnel_host(const struct eng *e, char *host, size_t len)
+static void tunnel_host(const struct sr_eng *e, char *host, size_t len)
 {
 	const char *h = sr_tunnel_contact_host(e->tunnel), *colon = strrchr(h, ':');
 
@@ -76,7 +76,7 @@ static void tunnel_host(const struct eng *e, char *host, size_t len)
 		snprintf(host, len, "%s", h);
 }
 
-const char *sr_contact_identity(struct eng *e)
+const char *sr_contact_identity(struct sr_eng *e)
 {
 	const struct sr_reg *r = e->reg;
 	const url_t *local = e->stack ? e->stack->default_contact : NULL;
@@ -102,7 +102,7 @@ const char *sr_contact_identity(struct eng *e)
 }
 
 /* "urn:uuid:..." of our +sip.instance, or NULL when we send none. */
-const char *sr_contact_instance(struct eng *e)
+const char *sr_contact_instance(struct sr_eng *e)
 {
 	const struct sr_reg *r = e->reg;
 	unsigned char b[32];
@@ -126,7 +126,7 @@ const char *sr_contact_instance(struct eng *e)
 	return e->instance;
 }
 
-int sr_contact_build(struct eng *e)
+int sr_contact_build(struct sr_eng *e)
 {
 	const struct sr_reg *r = e->reg;
 	url_t *u;
@@ -185,7 +185,7 @@ int sr_contact_build(struct eng *e)
 	return 0;
 }
 
-void sr_contact_self(struct eng *e, struct sr_binding_self *self)
+void sr_contact_self(struct sr_eng *e, struct sr_binding_self *self)
 {
 	const struct sr_reg *r = e->reg;
 

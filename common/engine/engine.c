@@ -40,9 +40,9 @@ void sr_eng_exit_hard(void)
 }
 /* A registration's engine, before its stack: a one-shot run's and a
  * keeper's alike. NULL when out of memory. */
-struct eng *sr_eng_new(const struct sr_reg *reg, const struct sr_run *run, struct sr_result *res)
+struct sr_eng *sr_eng_new(const struct sr_reg *reg, const struct sr_run *run, struct sr_result *res)
 {
-	struct eng *e = calloc(1, sizeof *e);
+	struct sr_eng *e = calloc(1, sizeof *e);
 
 	if (!e)
 		return NULL;
@@ -63,7 +63,7 @@ static int g_su_ready;
 
 /* A response the stack made up (no SIP server answered): what happened,
  * in words, and its result word. */
-static enum sr_word local_failure(const struct eng *e, int status, char const *phrase, char *buf,
+static enum sr_word local_failure(const struct sr_eng *e, int status, char const *phrase, char *buf,
 				  size_t len)
 {
 	const char *tp = sr_transport_name(e->tp);
@@ -105,7 +105,7 @@ static enum sr_word local_failure(const struct eng *e, int status, char const *p
 
 /* A final answer that was not a 2xx (or one the stack made up): the
  * result word, the reason and the state. */
-static void fail_final(struct eng *e, int status, char const *phrase, sip_t const *sip)
+static void fail_final(struct sr_eng *e, int status, char const *phrase, sip_t const *sip)
 {
 	struct sr_result *res = e->res;
 
@@ -152,7 +152,7 @@ static void fail_final(struct eng *e, int status, char const *phrase, sip_t cons
 
 /* The first request of the run (and a repeat after a 494): what it is
  * depends on the tool and mode. more: extra headers for this one only. */
-void sr_eng_send_register(struct eng *e, const char *more)
+void sr_eng_send_register(struct sr_eng *e, const char *more)
 {
 	const struct sr_run *run = e->run;
 	struct sr_result *res = e->res;
@@ -188,7 +188,7 @@ void sr_eng_send_register(struct eng *e, const char *more)
 
 /* Earlier bindings of our identity (a run before this one, a watch killed
  * with -9) in the list of a 2xx: "<uri>, <uri>" to remove, or NULL. */
-static char *stale_bindings(struct eng *e, sip_t const *sip, int *n)
+static char *stale_bindings(struct sr_eng *e, sip_t const *sip, int *n)
 {
 	/* our identity at another URI: the one rule of bindings.c grades our
 	 * own URI higher, so SR_BM_IDENTITY is exactly an earlier binding */
@@ -223,7 +223,7 @@ static char *stale_bindings(struct eng *e, sip_t const *sip, int *n)
 /* Remove them with a REGISTER of their own (Expires: 0) on a second
  * handle: a registrar that matches Contacts by URI alone kept them beside
  * our new one. Returns 1 when the removal is out. */
-static int cleanup_start(struct eng *e, sip_t const *sip)
+static int cleanup_start(struct sr_eng *e, sip_t const *sip)
 {
 	int n;
 	char *list = stale_bindings(e, sip, &n);
@@ -249,7 +249,7 @@ static int cleanup_start(struct eng *e, sip_t const *sip)
 
 /* The answer to the removal: the registration stands either way; what
  * the registrar still lists of them was not replaced. */
-static void cleanup_done(struct eng *e, int status, char const *phrase, sip_t const *sip)
+static void cleanup_done(struct sr_eng *e, int status, char const *phrase, sip_t const *sip)
 {
 	struct sr_result *res = e->res;
 
@@ -288,7 +288,7 @@ static void cleanup_done(struct eng *e, int status, char const *phrase, sip_t co
 
 /* A provisional answer to our REGISTER: nua following a 423 or a stale
  * nonce itself, or re-sending without the credentials it could not file. */
-static void on_provisional(struct eng *e, int status, char const *phrase, sip_t const *sip)
+static void on_provisional(struct sr_eng *e, int status, char const *phrase, sip_t const *sip)
 {
 	struct sr_result *res = e->res;
 
@@ -320,7 +320,7 @@ static void on_provisional(struct eng *e, int status, char const *phrase, sip_t 
 
 /* Any answer to our REGISTER (nua_r_register, or nua_r_method for a
  * transient one): provisional, challenge, 2xx with its bindings, failure. */
-static void on_register(struct eng *e, int status, char const *phrase, sip_t const *sip)
+static void on_register(struct sr_eng *e, int status, char const *phrase, sip_t const *sip)
 {
 	struct sr_result *res = e->res;
 
@@ -448,7 +448,7 @@ void sr_eng_clear_bindings(struct sr_result *res)
 }
 
 /* The stack refreshed on its own: record the outcome for the keeper. */
-static void on_refresh(struct eng *e, int status, char const *phrase, sip_t const *sip)
+static void on_refresh(struct sr_eng *e, int status, char const *phrase, sip_t const *sip)
 {
 	struct sr_result *res = e->res;
 
@@ -540,7 +540,7 @@ void sr_eng_on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 		     nua_magic_t *magic, nua_handle_t *nh, nua_hmagic_t *hmagic, sip_t const *sip,
 		     tagi_t tags[])
 {
-	struct eng *e = (struct eng *)hmagic;
+	struct sr_eng *e = (struct sr_eng *)hmagic;
 
 	(void)nua;
 	if (!e) {
@@ -589,7 +589,7 @@ void sr_eng_on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 }
 
 /* The tunnel of a tls, ws or wss registration; nua sends to its port. */
-static int tunnel_get(struct eng *e)
+static int tunnel_get(struct sr_eng *e)
 {
 	const struct sr_reg *reg = e->reg;
 	struct sr_target *t = e->t;
@@ -624,7 +624,7 @@ static int tunnel_get(struct eng *e)
 
 /* The tunnel's connection made before the first REGISTER (TLS and
  * WebSocket handshakes), so that a failure there has its own words. */
-int sr_eng_tunnel_up(struct eng *e, double deadline)
+int sr_eng_tunnel_up(struct sr_eng *e, double deadline)
 {
 	char err[600];
 	enum sr_word w;
@@ -641,7 +641,7 @@ int sr_eng_tunnel_up(struct eng *e, double deadline)
 /* Everything before the stack: target, digest policy, TLS check, the
  * digest plugin. 0, or -1 with the result set (rc_internal: 1 when the
  * failure is ours, not the settings'). */
-int sr_eng_prepare(struct eng *e, double deadline, int *rc_internal)
+int sr_eng_prepare(struct sr_eng *e, double deadline, int *rc_internal)
 {
 	const struct sr_reg *reg = e->reg;
 	const struct sr_run *run = e->run;
@@ -711,7 +711,7 @@ fail:
  * removal). No registration usage: nua neither refreshes it nor removes it
  * when the handle goes. The same Call-ID every time; the CSeq comes from
  * the stack's one counter (higher every request). */
-void sr_eng_register_transient(struct eng *e, const char *expires, const char *extra)
+void sr_eng_register_transient(struct sr_eng *e, const char *expires, const char *extra)
 {
 	nua_method(sr_eng_handle(e), NUTAG_METHOD("REGISTER"), NUTAG_URL(e->registrar),
 		   NUTAG_DIALOG(0), SIPTAG_CONTACT_STR(e->contact_hdr), SIPTAG_EXPIRES_STR(expires),
@@ -720,7 +720,7 @@ void sr_eng_register_transient(struct eng *e, const char *expires, const char *e
 		   TAG_END());
 }
 
-nua_handle_t *sr_eng_handle(struct eng *e)
+nua_handle_t *sr_eng_handle(struct sr_eng *e)
 {
 	if (!e->nh)
 		e->nh = nua_handle(e->stack->nua, (nua_hmagic_t *)e, SIPTAG_TO_STR(e->who),
@@ -729,7 +729,7 @@ nua_handle_t *sr_eng_handle(struct eng *e)
 }
 
 /* Our Contact, the local address, the handle and the header set of e. */
-int sr_eng_open_handle(struct eng *e)
+int sr_eng_open_handle(struct sr_eng *e)
 {
 	const struct sr_reg *reg = e->reg;
 	const struct sr_run *run = e->run;

@@ -18,7 +18,7 @@
 #include "util/log.h"
 #include "util/util.h"
 
-double sr_eng_keep_alive(const struct eng *e)
+double sr_eng_keep_alive(const struct sr_eng *e)
 {
 	return e && e->stack ? e->stack->ka_ms / 1000.0 : 0;
 }
@@ -82,7 +82,7 @@ void sr_eng_reap_stacks(void)
 }
 
 /* What a nua is made of: registrations that agree share one. */
-static void group_key(struct eng *e, char *key, size_t len)
+static void group_key(struct sr_eng *e, char *key, size_t len)
 {
 	const struct sr_reg *r = e->reg;
 	char *route, *supported;
@@ -97,7 +97,7 @@ static void group_key(struct eng *e, char *key, size_t len)
 
 /* Keep of the target only what a running registration still uses: the
  * whole is almost 3 KB, and sipregwatch holds thousands. */
-static void detach_target(struct eng *e)
+static void detach_target(struct sr_eng *e)
 {
 	e->aor = su_strdup(e->home, e->aor);
 	e->aor_user = su_strdup(e->home, e->aor_user);
@@ -111,7 +111,7 @@ static void detach_target(struct eng *e)
  * tunnel, keep-alives on a flow): nua's handle is needed only while a
  * request is out. The audit's queries (REGISTER without Contact) keep
  * theirs. */
-static int is_transient(const struct eng *e)
+static int is_transient(const struct sr_eng *e)
 {
 	const char *p = strstr(e->t->proxy, "transport=");
 
@@ -120,7 +120,7 @@ static int is_transient(const struct eng *e)
 }
 
 /* One Call-ID for every REGISTER of a registration (RFC 3261 10.2). */
-static char *new_call_id(struct eng *e)
+static char *new_call_id(struct sr_eng *e)
 {
 	unsigned char b[12];
 	char hex[sizeof b * 2 + 1];
@@ -133,12 +133,12 @@ static char *new_call_id(struct eng *e)
 	return su_sprintf(e->home, "%s-sipregwatch", hex);
 }
 
-struct eng *sr_eng_open(su_root_t *root, const struct sr_reg *reg, const struct sr_run *run,
-			struct sr_result *res, const struct sr_eng_hooks *hooks)
+struct sr_eng *sr_eng_open(su_root_t *root, const struct sr_reg *reg, const struct sr_run *run,
+			   struct sr_result *res, const struct sr_eng_hooks *hooks)
 {
 	double deadline = sr_now() + (run->timeout > 0 ? run->timeout : 10);
 	struct group *gr;
-	struct eng *e;
+	struct sr_eng *e;
 	char key[1024];
 	int rc = 0;
 
@@ -190,7 +190,7 @@ fail:
 	return NULL;
 }
 
-void sr_eng_send(struct eng *e)
+void sr_eng_send(struct sr_eng *e)
 {
 	struct sr_result *res = e->res;
 
@@ -226,7 +226,7 @@ void sr_eng_send(struct eng *e)
 
 /* A transient registration's removal: a REGISTER of our Contact with
  * Expires: 0 on a handle of its own (a REGISTER still out is let go). */
-static int unregister_transient(struct eng *e)
+static int unregister_transient(struct sr_eng *e)
 {
 	if (!e->held)
 		return -1;
@@ -246,7 +246,7 @@ static int unregister_transient(struct eng *e)
 	return 0;
 }
 
-int sr_eng_unregister(struct eng *e)
+int sr_eng_unregister(struct sr_eng *e)
 {
 	if (e->transient)
 		return unregister_transient(e);
@@ -259,7 +259,7 @@ int sr_eng_unregister(struct eng *e)
 	return 0;
 }
 
-void sr_eng_free(struct eng *e)
+void sr_eng_free(struct sr_eng *e)
 {
 	if (!e)
 		return;
@@ -269,7 +269,7 @@ void sr_eng_free(struct eng *e)
 	free(e);
 }
 
-void sr_eng_close(struct eng *e)
+void sr_eng_close(struct sr_eng *e)
 {
 	if (!e)
 		return;
@@ -289,7 +289,7 @@ void sr_eng_close(struct eng *e)
 	sr_eng_free(e);
 }
 
-long sr_eng_retry_after(const struct eng *e)
+long sr_eng_retry_after(const struct sr_eng *e)
 {
 	return e->retry_after;
 }

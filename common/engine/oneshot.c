@@ -17,7 +17,7 @@
 #include "util/util.h"
 
 /* sipauthcheck: what the server does that it should not. */
-static void authcheck_warnings(struct eng *e, int status)
+static void authcheck_warnings(struct sr_eng *e, int status)
 {
 	struct sr_result *res = e->res;
 	size_t i;
@@ -57,7 +57,7 @@ static void authcheck_warnings(struct eng *e, int status)
 
 static int run_done(const void *arg)
 {
-	const struct eng *e = arg;
+	const struct sr_eng *e = arg;
 
 	return e->state == ST_DONE;
 }
@@ -65,7 +65,7 @@ static int run_done(const void *arg)
 static int attempt(const struct sr_reg *reg, const struct sr_run *run, double deadline,
 		   struct sr_result *res)
 {
-	struct eng *e;
+	struct sr_eng *e;
 	int keep = 0, rc = 0;
 
 	e = sr_eng_new(reg, run, res);

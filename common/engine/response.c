@@ -38,7 +38,7 @@ int sr_eng_is_local_response(sip_t const *sip)
 	return !sip || (sip->sip_flags & SR_NTA_INTERNAL_MSG);
 }
 
-void sr_eng_note_final(struct eng *e, int status, char const *phrase, sip_t const *sip)
+void sr_eng_note_final(struct sr_eng *e, int status, char const *phrase, sip_t const *sip)
 {
 	struct sr_result *res = e->res;
 
@@ -103,7 +103,7 @@ static void note_outbound(struct sr_result *res, sip_t const *sip)
  * noticed (docs/transports.md, "Dead connections"). A connection's timer
  * was set before this answer: the new interval starts after its next
  * keep-alive. */
-static void tune_flow(struct eng *e)
+static void tune_flow(struct sr_eng *e)
 {
 	struct sr_stack *g = e->stack;
 	const struct sr_result *res = e->res;
@@ -119,7 +119,7 @@ static void tune_flow(struct eng *e)
 }
 
 /* Each Route-like header of a list (Service-Route, Path) as its own line. */
-static void add_routes(struct eng *e, sip_route_t const *r, struct sr_strv *out)
+static void add_routes(struct sr_eng *e, sip_route_t const *r, struct sr_strv *out)
 {
 	for (; r; r = r->r_next) {
 		sip_route_t copy = *r;
@@ -129,7 +129,7 @@ static void add_routes(struct eng *e, sip_route_t const *r, struct sr_strv *out)
 	}
 }
 
-void sr_eng_note_bindings(struct eng *e, sip_t const *sip)
+void sr_eng_note_bindings(struct sr_eng *e, sip_t const *sip)
 {
 	struct sr_result *res = e->res;
 	sip_contact_t const *m;
@@ -188,7 +188,7 @@ void sr_eng_note_bindings(struct eng *e, sip_t const *sip)
 }
 
 /* What was really sent: the plugin's last answer, or our Bearer token. */
-void sr_eng_note_auth_used(struct eng *e)
+void sr_eng_note_auth_used(struct sr_eng *e)
 {
 	struct sr_digest_used u;
 	int answers;
@@ -206,7 +206,7 @@ void sr_eng_note_auth_used(struct eng *e)
 	}
 }
 
-int sr_eng_bound(struct eng *e, int status)
+int sr_eng_bound(struct sr_eng *e, int status)
 {
 	struct sr_result *res = e->res;
 

@@ -20,7 +20,7 @@
 
 /* The Route set and Supported list a stack is made with: what decides
  * whether two registrations can share one (group_key). */
-void sr_stack_strings(struct eng *e, char **route, char **supported)
+void sr_stack_strings(struct sr_eng *e, char **route, char **supported)
 {
 	const struct sr_reg *reg = e->reg;
 
@@ -46,13 +46,13 @@ void sr_stack_strings(struct eng *e, char **route, char **supported)
  * outbound or not: a connection that goes silent (a NAT or firewall that
  * forgot the flow: no FIN, no RST) is noticed only by an answer that does
  * not come (docs/transports.md, "Dead connections"). */
-int sr_stack_wants_keepalive(const struct eng *e, int shared)
+int sr_stack_wants_keepalive(const struct sr_eng *e, int shared)
 {
 	return shared && e->reg->keep_alive_interval && e->tp != SR_TP_UDP && e->tp != SR_TP_AUTO;
 }
 
 /* The nua of st for e's registration: the stack's events reach st. */
-static nua_t *create(struct sr_stack *st, struct eng *e, double deadline)
+static nua_t *create(struct sr_stack *st, struct sr_eng *e, double deadline)
 {
 	const struct sr_reg *reg = e->reg;
 	const struct sr_run *run = e->run;
@@ -139,7 +139,7 @@ static int shut(const void *arg)
 	return ((const struct sr_stack *)arg)->shutdown_done;
 }
 
-struct sr_stack *sr_stack_open(su_root_t *root, int shared, struct eng *e, double deadline)
+struct sr_stack *sr_stack_open(su_root_t *root, int shared, struct sr_eng *e, double deadline)
 {
 	struct sr_stack *st = calloc(1, sizeof *st);
 

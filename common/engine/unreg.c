@@ -18,7 +18,7 @@
 
 /* What sipunreg removes of the listed bindings: those --contact names
  * (as the registrar lists them), else those of our identity. */
-static int to_remove(struct eng *e, sip_contact_t const *m)
+static int to_remove(struct sr_eng *e, sip_contact_t const *m)
 {
 	const struct sr_strv *named = &e->run->contacts;
 	size_t i;
@@ -38,7 +38,7 @@ static int to_remove(struct eng *e, sip_contact_t const *m)
 	return 0;
 }
 
-void sr_eng_send_removal(struct eng *e, const char *contacts)
+void sr_eng_send_removal(struct sr_eng *e, const char *contacts)
 {
 	e->removing = 1;
 	e->res->requests++;
@@ -50,7 +50,7 @@ void sr_eng_send_removal(struct eng *e, const char *contacts)
 
 /* sipunreg: a 2xx to the listing (pick ours, remove them) or to the removal
  * (check that they are gone). */
-void sr_eng_on_unreg_2xx(struct eng *e, int status, char const *phrase, sip_t const *sip)
+void sr_eng_on_unreg_2xx(struct sr_eng *e, int status, char const *phrase, sip_t const *sip)
 {
 	struct sr_result *res = e->res;
 	sip_contact_t const *m;
@@ -105,7 +105,7 @@ void sr_eng_on_unreg_2xx(struct eng *e, int status, char const *phrase, sip_t co
 
 /* A 2xx to our removal that still lists the binding we removed with time
  * left. */
-static int still_ours(struct eng *e, sip_t const *sip)
+static int still_ours(struct sr_eng *e, sip_t const *sip)
 {
 	struct sr_binding_self self;
 	sip_contact_t const *m;
@@ -124,7 +124,7 @@ static int still_ours(struct eng *e, sip_t const *sip)
 	return 0;
 }
 
-void sr_eng_on_unregister(struct eng *e, int status, char const *phrase, sip_t const *sip)
+void sr_eng_on_unregister(struct sr_eng *e, int status, char const *phrase, sip_t const *sip)
 {
 	struct sr_result *res = e->res;
 

@@ -40,7 +40,7 @@ int sr_tun_uses_tls(const struct sr_tunnel *t)
 	return t->tp == SR_TP_TLS || t->tp == SR_TP_WSS;
 }
 
-static int buf_add(struct buf *b, const void *p, size_t n)
+static int buf_add(struct sr_buf *b, const void *p, size_t n)
 {
 	if (!b->p || b->len + n > b->cap) {
 		size_t cap = b->cap ? b->cap : 4096;
@@ -60,13 +60,13 @@ static int buf_add(struct buf *b, const void *p, size_t n)
 	return 0;
 }
 
-static void buf_drop(struct buf *b, size_t n)
+static void buf_drop(struct sr_buf *b, size_t n)
 {
 	memmove(b->p, b->p + n, b->len - n);
 	b->len -= n;
 }
 
-static void buf_free(struct buf *b)
+static void buf_free(struct sr_buf *b)
 {
 	free(b->p);
 	memset(b, 0, sizeof *b);
@@ -86,7 +86,7 @@ void sr_tun_fail(struct sr_tunnel *t, enum sr_word w, const char *fmt, ...)
 }
 
 /* What OpenSSL says went wrong on c's handshake or connection. */
-static void tls_failure(struct conn *c, int during_handshake)
+static void tls_failure(struct sr_conn *c, int during_handshake)
 {
 	struct sr_tunnel *t = c->tun;
 	long v = c->ssl ? SSL_get_verify_result(c->ssl) : X509_V_OK;
@@ -131,7 +131,7 @@ static void tls_failure(struct conn *c, int during_handshake)
 static int on_up(su_root_magic_t *m, su_wait_t *w, su_wakeup_arg_t *arg);
 static int on_down(su_root_magic_t *m, su_wait_t *w, su_wakeup_arg_t *arg);
 
-static void side_watch(struct conn *c, struct side *s, int events)
+static void side_watch(struct sr_conn *c, struct sr_side *s, int events)
 {
 	if (s->fd < 0 || (s->idx > 0 && s->events == events))
 		return;
@@ -145,7 +145,7 @@ static void side_watch(struct conn *c, struct side *s, int events)
 	s->events = events;
 }
 
-static void side_close(struct conn *c, struct side *s)
+static void side_close(struct sr_conn *c, struct sr_side *s)
 {
 	if (s->idx > 0)
 		su_root_deregister(c->tun->root, s->idx);
@@ -157,9 +157,9 @@ static void side_close(struct conn *c, struct side *s)
 	buf_free(&s->out);
 }
 
-void sr_tun_conn_free(struct conn *c)
+void sr_tun_conn_free(struct sr_conn *c)
 {
-	struct conn **pp;
+	struct sr_conn **pp;
 
 	for (pp = &c->tun->conns; *pp; pp = &(*pp)->next)
 		if (*pp == c) {
@@ -175,7 +175,7 @@ void sr_tun_conn_free(struct conn *c)
 /* The end of a connection: nua's side closes with it, so that what waits
  * on it fails at once (and asks sr_tunnel_error() why). The memory goes
  * later (reap): a timer is never destroyed in its own callback. */
-void sr_tun_conn_end(struct conn *c)
+void sr_tun_conn_end(struct sr_conn *c)
 {
 	if (c->ssl) {
 		if (c->state == C_OPEN)
@@ -193,9 +193,9 @@ void sr_tun_conn_end(struct conn *c)
 /* ---- writing ---- */
 
 /* Send what waits for the server; 0, or -1 when the connection failed. */
-static int flush_up(struct conn *c)
+static int flush_up(struct sr_conn *c)
 {
-	struct side *s = &c->up;
+	struct sr_side *s = &c->up;
 
 	while (s->out.len) {
 		ssize_t n;
@@ -230,9 +230,9 @@ static int flush_up(struct conn *c)
 	return 0;
 }
 
-static int flush_down(struct conn *c)
+static int flush_down(struct sr_conn *c)
 {
-	struct side *s = &c->down;
+	struct sr_side *s = &c->down;
 
 	while (s->fd >= 0 && s->out.len) {
 		ssize_t n = send(s->fd, s->out.p, s->out.len, MSG_NOSIGNAL);
@@ -247,7 +247,7 @@ static int flush_down(struct conn *c)
 }
 
 /* The events each side waits for, from its state and what it holds. */
-void sr_tun_rearm(struct conn *c)
+void sr_tun_rearm(struct sr_conn *c)
 {
 	int up = SU_WAIT_IN;
 
@@ -258,7 +258,7 @@ void sr_tun_rearm(struct conn *c)
 }
 
 /* A frame of ours (masked) to the server. */
-static int send_frame(struct conn *c, enum sr_ws_opcode op, const void *p, size_t len)
+static int send_frame(struct sr_conn *c, enum sr_ws_opcode op, const void *p, size_t len)
 {
 	uint8_t hdr[14], mask[4];
 	uint8_t *copy = malloc(len ? len : 1);
@@ -280,12 +280,12 @@ static int send_frame(struct conn *c, enum sr_ws_opcode op, const void *p, size_
 
 /* msg with the top Via's "SIP/2.0/X sent-by" replaced by to (when it is
  * from, or from is NULL), traced at -vv, appended to out. */
-static int pass_message(struct conn *c, const char *msg, size_t len, const char *from,
-			const char *to, struct buf *out, int to_server)
+static int pass_message(struct sr_conn *c, const char *msg, size_t len, const char *from,
+			const char *to, struct sr_buf *out, int to_server)
 {
 	size_t off = 0, n = 0, hl;
 	int has_len = 0, swap;
-	struct buf m = {0};
+	struct sr_buf m = {0};
 	int rc = 0;
 
 	swap = sr_sip_top_via(msg, len, &off, &n) == 0 && to &&
@@ -304,7 +304,7 @@ static int pass_message(struct conn *c, const char *msg, size_t len, const char 
 	hl = sr_sip_head((const char *)m.p, m.len, &has_len);
 	if (!rc && !to_server && hl && !has_len) {
 		char cl[40];
-		struct buf f = {0};
+		struct sr_buf f = {0};
 
 		snprintf(cl, sizeof cl, "Content-Length: %zu\r\n\r\n", m.len - hl);
 		rc |= buf_add(&f, m.p, hl - 2);
@@ -330,9 +330,9 @@ static int pass_message(struct conn *c, const char *msg, size_t len, const char 
 
 /* What nua sent: messages to the server, CRLF keep-alives as WebSocket
  * pings (over TLS they pass as they are). */
-static int from_nua(struct conn *c)
+static int from_nua(struct sr_conn *c)
 {
-	struct side *d = &c->down;
+	struct sr_side *d = &c->down;
 
 	while (d->in.len) {
 		int crlf;
@@ -364,7 +364,7 @@ static int from_nua(struct conn *c)
 
 /* A whole SIP message from the server, to nua: a response's top Via back
  * to what nua wrote. What is not SIP ends the connection. */
-static int to_nua(struct conn *c, const char *msg, size_t len)
+static int to_nua(struct sr_conn *c, const char *msg, size_t len)
 {
 	const char *eol = msg && len ? memchr(msg, '\r', len) : NULL;
 
@@ -382,9 +382,9 @@ static int to_nua(struct conn *c, const char *msg, size_t len)
 }
 
 /* Frames from the server: messages, pings, pongs, close. */
-static int ws_frames(struct conn *c)
+static int ws_frames(struct sr_conn *c)
 {
-	struct side *u = &c->up;
+	struct sr_side *u = &c->up;
 	char err[200];
 
 	for (;;) {
@@ -456,9 +456,9 @@ static int ws_frames(struct conn *c)
 }
 
 /* Bytes from the server over TLS: SIP messages and CRLF pongs. */
-static int tls_stream(struct conn *c)
+static int tls_stream(struct sr_conn *c)
 {
-	struct side *u = &c->up;
+	struct sr_side *u = &c->up;
 
 	while (u->in.len) {
 		int crlf;
@@ -483,7 +483,7 @@ static int tls_stream(struct conn *c)
 
 /* Read what the server sent into up.in: 1 when something came, 0 when
  * nothing, -1 at its end (with the reason). */
-static int read_up(struct conn *c)
+static int read_up(struct sr_conn *c)
 {
 	uint8_t b[16384];
 	int got = 0;
@@ -530,7 +530,7 @@ static int read_up(struct conn *c)
 
 static void on_timeout(su_root_magic_t *m, su_timer_t *tm, su_timer_arg_t *arg)
 {
-	struct conn *c = (struct conn *)arg;
+	struct sr_conn *c = (struct sr_conn *)arg;
 	struct sr_tunnel *t = c->tun;
 
 	(void)m;
@@ -545,7 +545,7 @@ static void on_timeout(su_root_magic_t *m, su_timer_t *tm, su_timer_arg_t *arg)
 	sr_tun_conn_end(c);
 }
 
-static void ws_begin(struct conn *c)
+static void ws_begin(struct sr_conn *c)
 {
 	char req[2048];
 	int n;
@@ -557,7 +557,7 @@ static void ws_begin(struct conn *c)
 	c->state = C_WS_SEND;
 }
 
-static void opened(struct conn *c)
+static void opened(struct sr_conn *c)
 {
 	struct sr_tunnel *t = c->tun;
 
@@ -575,7 +575,7 @@ static void opened(struct conn *c)
 }
 
 /* One step of the handshakes on an event; -1 when the connection failed. */
-static int handshake(struct conn *c)
+static int handshake(struct sr_conn *c)
 {
 	struct sr_tunnel *t = c->tun;
 
@@ -683,7 +683,7 @@ static int handshake(struct conn *c)
 /* ---- events ---- */
 
 /* Pass whatever can pass; -1 when the connection is over. */
-int sr_tun_pump(struct conn *c)
+int sr_tun_pump(struct sr_conn *c)
 {
 	if (c->state != C_OPEN)
 		return 0;
@@ -698,7 +698,7 @@ int sr_tun_pump(struct conn *c)
 
 /* After an event: pass what can pass, then wait for what comes next; or
  * end the connection, what nua is owed handed over first. */
-static int settle(struct conn *c)
+static int settle(struct sr_conn *c)
 {
 	if (sr_tun_pump(c) < 0) {
 		flush_down(c);
@@ -711,7 +711,7 @@ static int settle(struct conn *c)
 
 static int on_up(su_root_magic_t *m, su_wait_t *w, su_wakeup_arg_t *arg)
 {
-	struct conn *c = (struct conn *)arg;
+	struct sr_conn *c = (struct sr_conn *)arg;
 	int ev = su_wait_events(w, c->up.fd);
 
 	(void)m;
@@ -736,7 +736,7 @@ static int on_up(su_root_magic_t *m, su_wait_t *w, su_wakeup_arg_t *arg)
 
 static int on_down(su_root_magic_t *m, su_wait_t *w, su_wakeup_arg_t *arg)
 {
-	struct conn *c = (struct conn *)arg;
+	struct sr_conn *c = (struct sr_conn *)arg;
 	int ev = su_wait_events(w, c->down.fd);
 
 	(void)m;
@@ -764,9 +764,9 @@ static int on_down(su_root_magic_t *m, su_wait_t *w, su_wakeup_arg_t *arg)
 }
 
 /* A new connection to the server; NULL when it cannot even start. */
-struct conn *sr_tun_conn_new(struct sr_tunnel *t, double deadline)
+struct sr_conn *sr_tun_conn_new(struct sr_tunnel *t, double deadline)
 {
-	struct conn *c = calloc(1, sizeof *c);
+	struct sr_conn *c = calloc(1, sizeof *c);
 	double left = deadline - sr_now();
 
 	if (!c)

@@ -30,7 +30,7 @@ static struct sr_tunnel *g_tunnels;
 
 static void reap(struct sr_tunnel *t)
 {
-	struct conn *c = t->conns, *next;
+	struct sr_conn *c = t->conns, *next;
 
 	for (; c; c = next) {
 		next = c->next;
@@ -44,7 +44,7 @@ static void reap(struct sr_tunnel *t)
 static int on_accept(su_root_magic_t *m, su_wait_t *w, su_wakeup_arg_t *arg)
 {
 	struct sr_tunnel *t = (struct sr_tunnel *)arg;
-	struct conn *c;
+	struct sr_conn *c;
 	int fd;
 
 	(void)m;
@@ -302,7 +302,7 @@ static int listen_loopback(struct sr_tunnel *t, char *err, size_t errlen)
 static void tunnel_free(struct sr_tunnel *t)
 {
 	while (t->conns) {
-		struct conn *c = t->conns;
+		struct sr_conn *c = t->conns;
 
 		sr_tun_conn_end(c);
 		sr_tun_conn_free(c);
@@ -381,7 +381,7 @@ struct sr_tunnel *sr_tunnel_get(const struct sr_tunnel_params *p, enum sr_word *
 
 static int warm_done(const void *arg)
 {
-	const struct conn *c = arg;
+	const struct sr_conn *c = arg;
 
 	return c->state == C_OPEN || c->dead;
 }
@@ -389,7 +389,7 @@ static int warm_done(const void *arg)
 enum sr_word sr_tunnel_warm(struct sr_tunnel *t, su_root_t *root, double deadline, char *err,
 			    size_t errlen)
 {
-	struct conn *c;
+	struct sr_conn *c;
 
 	if (!t->root) {
 		t->root = root;
@@ -426,7 +426,7 @@ unsigned sr_tunnel_port(const struct sr_tunnel *t)
 
 const char *sr_tunnel_local(const struct sr_tunnel *t)
 {
-	const struct conn *c;
+	const struct sr_conn *c;
 
 	for (c = t->conns; c; c = c->next)
 		if (c->state == C_OPEN && c->local[0])

@@ -11,30 +11,30 @@
 
 #include "tunnel/tunnel.h"
 
-struct buf {
+struct sr_buf {
 	uint8_t *p;
 	size_t len, cap;
 };
 
 enum cstate { C_CONNECTING, C_TLS, C_WS_SEND, C_WS_RECV, C_OPEN, C_CLOSED };
 
-struct side {
+struct sr_side {
 	int fd;
 	int idx; /* su_root registration, 0 when none */
 	su_wait_t w;
 	int events;
-	struct buf in, out;
+	struct sr_buf in, out;
 };
 
-struct conn {
+struct sr_conn {
 	struct sr_tunnel *tun;
-	struct conn *next;
+	struct sr_conn *next;
 	enum cstate state;
-	struct side up;	  /* to the server */
-	struct side down; /* nua's connection to our port; fd -1 until it comes */
+	struct sr_side up;   /* to the server */
+	struct sr_side down; /* nua's connection to our port; fd -1 until it comes */
 	SSL *ssl;
 	su_timer_t *timer; /* the handshake's deadline */
-	struct buf msg;	   /* a WebSocket message being reassembled */
+	struct sr_buf msg; /* a WebSocket message being reassembled */
 	char key[25];
 	char local[80];	    /* our address on the connection, ip:port */
 	int dead;	    /* ended: its timer may still be in its callback */
@@ -61,7 +61,7 @@ struct sr_tunnel {
 	su_wait_t lw;
 	unsigned refs;
 	unsigned lport;
-	struct conn *conns;
+	struct sr_conn *conns;
 	char contact_host[80];
 	enum sr_word err_word;
 	char err[480];
@@ -74,14 +74,14 @@ void sr_tun_fail(struct sr_tunnel *t, enum sr_word w, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* A new connection to the server, its handshakes under way (deadline);
  * NULL when it cannot even start. */
-struct conn *sr_tun_conn_new(struct sr_tunnel *t, double deadline);
+struct sr_conn *sr_tun_conn_new(struct sr_tunnel *t, double deadline);
 /* Close both sides; the memory goes with sr_tun_conn_free (never from a
  * timer's own callback). */
-void sr_tun_conn_end(struct conn *c);
-void sr_tun_conn_free(struct conn *c);
+void sr_tun_conn_end(struct sr_conn *c);
+void sr_tun_conn_free(struct sr_conn *c);
 /* Pass what can pass between nua and the server; -1 when it is over. */
-int sr_tun_pump(struct conn *c);
+int sr_tun_pump(struct sr_conn *c);
 /* Wait for the events each side needs now. */
-void sr_tun_rearm(struct conn *c);
+void sr_tun_rearm(struct sr_conn *c);
 
 #endif

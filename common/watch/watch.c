@@ -50,12 +50,12 @@ static void on_signal(int sig)
 		g_sig_term = 1;
 }
 
-static void window_end(struct slot *s, enum sr_window_outcome o);
+static void window_end(struct sr_slot *s, enum sr_window_outcome o);
 
 /* A new state is written out within a second; what changes without one
  * (a refresh: counters, expiry) waits for the periodic write, so that
  * thousands of refreshes do not rewrite the files every second. */
-static void set_state(struct slot *s, enum slot_state st)
+static void set_state(struct sr_slot *s, enum slot_state st)
 {
 	double now = sr_wall_now();
 	enum slot_state shown = sr_watch_shown_state(s, now);
@@ -75,7 +75,7 @@ static void set_state(struct slot *s, enum slot_state st)
 static void timer_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg);
 static void tick_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg);
 
-static void schedule(struct slot *s, double seconds)
+static void schedule(struct sr_slot *s, double seconds)
 {
 	if (!s->timer)
 		s->timer = su_timer_create(su_root_task(s->w->root), 0);
@@ -86,7 +86,7 @@ static void schedule(struct slot *s, double seconds)
 }
 
 /* s at the tail of the FIFO; -1 when there is no memory for it. */
-static int queue_push(struct watch *w, struct slot *s)
+static int queue_push(struct sr_watch *w, struct sr_slot *s)
 {
 	if (w->qlen == w->qcap && w->qhead > w->qcap / 4) {
 		/* what was taken from the head makes room at the tail */
@@ -101,7 +101,7 @@ static int queue_push(struct watch *w, struct slot *s)
 	}
 	if (w->qlen == w->qcap) {
 		size_t cap = w->qcap ? 2 * w->qcap : 64;
-		struct slot **q = realloc(w->queue, cap * sizeof *q);
+		struct sr_slot **q = realloc(w->queue, cap * sizeof *q);
 
 		if (!q)
 			return -1;
@@ -113,9 +113,9 @@ static int queue_push(struct watch *w, struct slot *s)
 	return 0;
 }
 
-static void enqueue(struct slot *s)
+static void enqueue(struct sr_slot *s)
 {
-	struct watch *w = s->w;
+	struct sr_watch *w = s->w;
 
 	if (s->st == S_QUEUED || queue_push(w, s) < 0)
 		return;
@@ -124,7 +124,7 @@ static void enqueue(struct slot *s)
 		su_timer_set_interval(w->tick, tick_cb, (su_timer_arg_t *)w, 5);
 }
 
-static void fail_policy(struct slot *s);
+static void fail_policy(struct sr_slot *s);
 static void on_done(void *arg);
 static void on_refresh(void *arg, int status);
 
@@ -132,7 +132,7 @@ static void on_refresh(void *arg, int status);
  * lost (window.h): its retransmissions hold no place in the window. */
 static void late_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 {
-	struct slot *s = (struct slot *)arg;
+	struct sr_slot *s = (struct sr_slot *)arg;
 
 	(void)magic;
 	(void)t;
@@ -145,7 +145,7 @@ static void late_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 
 /* The slot's timer is idle while its REGISTER is out: the next schedule()
  * after the answer replaces this. */
-static void arm_late(struct slot *s)
+static void arm_late(struct sr_slot *s)
 {
 	if (!s->timer)
 		s->timer = su_timer_create(su_root_task(s->w->root), 0);
@@ -154,9 +154,9 @@ static void arm_late(struct slot *s)
 			      (su_duration_t)(sr_window_late_after(&s->w->win) * 1000 + 0.5));
 }
 
-static void send_now(struct slot *s)
+static void send_now(struct sr_slot *s)
 {
-	struct watch *w = s->w;
+	struct sr_watch *w = s->w;
 
 	sr_watch_fo_reopen(s);
 	if (!s->e) {
@@ -185,9 +185,9 @@ static void send_now(struct slot *s)
 
 /* The end of a REGISTER of ours in flight: the window learns from it, and
  * what waits may go at once rather than at the next tick. */
-static void window_end(struct slot *s, enum sr_window_outcome o)
+static void window_end(struct sr_slot *s, enum sr_window_outcome o)
 {
-	struct watch *w = s->w;
+	struct sr_watch *w = s->w;
 
 	int rc;
 
@@ -206,7 +206,7 @@ static void window_end(struct slot *s, enum sr_window_outcome o)
 }
 
 /* What a failed attempt says of the registrar's load. */
-static enum sr_window_outcome outcome_of(const struct slot *s)
+static enum sr_window_outcome outcome_of(const struct sr_slot *s)
 {
 	/* a 500 ms round trip against a base of a fraction of a millisecond
 	 * is a lost packet, not a queue at the registrar (window.h) */
@@ -223,7 +223,7 @@ static enum sr_window_outcome outcome_of(const struct slot *s)
 
 static void timer_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 {
-	struct slot *s = (struct slot *)arg;
+	struct sr_slot *s = (struct sr_slot *)arg;
 
 	(void)magic;
 	(void)t;
@@ -234,9 +234,9 @@ static void timer_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 	enqueue(s);
 }
 
-static void registered(struct slot *s)
+static void registered(struct sr_slot *s)
 {
-	struct watch *w = s->w;
+	struct sr_watch *w = s->w;
 	double now = sr_wall_now();
 	/* a renewal of a binding that held all along; after a failure, a lost
 	 * or an expired binding it is registered anew */
@@ -295,7 +295,7 @@ static void registered(struct slot *s)
 	schedule(s, sr_refresh_after(s->granted, sr_rand01()));
 }
 
-static void reject(struct slot *s, const char *why)
+static void reject(struct sr_slot *s, const char *why)
 {
 	if (s->timer)
 		su_timer_reset(s->timer);
@@ -308,7 +308,7 @@ static void reject(struct slot *s, const char *why)
 
 /* After a failure: stop or schedule the next attempt, as
  * sr_retry_decide() says. */
-static void fail_policy(struct slot *s)
+static void fail_policy(struct sr_slot *s)
 {
 	const struct sr_reg *r = s->reg;
 	struct sr_result *res = &s->res;
@@ -357,7 +357,7 @@ static void fail_policy(struct slot *s)
 
 /* Free a slot; with ending, its stack handle is left to the process's end
  * (destroying it would un-REGISTER what shutdown chose to leave). */
-static void free_slot(struct slot *s, int ending)
+static void free_slot(struct sr_slot *s, int ending)
 {
 	if (s->in_window)
 		window_end(s, SR_WIN_DROPPED);
@@ -377,7 +377,7 @@ static void free_slot(struct slot *s, int ending)
 
 static void on_done(void *arg)
 {
-	struct slot *s = (struct slot *)arg;
+	struct sr_slot *s = (struct sr_slot *)arg;
 
 	if (s->st == S_UNREGISTERING) {
 		if (s->in_window)
@@ -404,7 +404,7 @@ static void on_done(void *arg)
 
 static void on_refresh(void *arg, int status)
 {
-	struct slot *s = (struct slot *)arg;
+	struct sr_slot *s = (struct sr_slot *)arg;
 
 	if (s->st == S_UNREGISTERING || s->st == S_STOPPED || s->w->stopping)
 		return;
@@ -420,9 +420,9 @@ static void on_refresh(void *arg, int status)
 
 /* A slot for reg, which it takes over (reg is left empty): the slot owns
  * its settings, so a reload's configuration can go once read. */
-static struct slot *new_slot(struct watch *w, struct sr_reg *reg)
+static struct sr_slot *new_slot(struct sr_watch *w, struct sr_reg *reg)
 {
-	struct slot *s = calloc(1, sizeof *s);
+	struct sr_slot *s = calloc(1, sizeof *s);
 
 	if (!s)
 		return NULL;
@@ -441,7 +441,7 @@ static struct slot *new_slot(struct watch *w, struct sr_reg *reg)
 	return s;
 }
 
-static void start_slot(struct slot *s, int initial)
+static void start_slot(struct sr_slot *s, int initial)
 {
 	unsigned max = s->reg->max_random_initial_delay;
 	double delay = initial && max ? 1 + sr_rand01() * (max - 1) : 0;
@@ -453,16 +453,16 @@ static void start_slot(struct slot *s, int initial)
 		enqueue(s);
 }
 
-static int add_slots(struct watch *w, struct sr_config *cfg, size_t from)
+static int add_slots(struct sr_watch *w, struct sr_config *cfg, size_t from)
 {
 	size_t i;
-	struct slot **v = realloc(w->slots, (w->n + cfg->n - from + 1) * sizeof *v);
+	struct sr_slot **v = realloc(w->slots, (w->n + cfg->n - from + 1) * sizeof *v);
 
 	if (!v)
 		return -1;
 	w->slots = v;
 	for (i = from; i < cfg->n; i++) {
-		struct slot *s = new_slot(w, &cfg->regs[i]);
+		struct sr_slot *s = new_slot(w, &cfg->regs[i]);
 
 		if (!s)
 			return -1;
@@ -471,7 +471,7 @@ static int add_slots(struct watch *w, struct sr_config *cfg, size_t from)
 	return 0;
 }
 
-static void stop_slot(struct slot *s)
+static void stop_slot(struct sr_slot *s)
 {
 	if (s->timer)
 		su_timer_reset(s->timer);
@@ -486,11 +486,11 @@ static void stop_slot(struct slot *s)
 }
 
 /* SIGHUP: the same sources again; unchanged entries are not touched. */
-static void reload(struct watch *w)
+static void reload(struct sr_watch *w)
 {
 	struct sr_config *cfg = calloc(1, sizeof *cfg);
 	size_t i, j, added = 0, removed = 0, changed = 0, unchanged = 0;
-	struct slot **keep;
+	struct sr_slot **keep;
 	size_t nkeep = 0;
 	struct sr_nameidx fresh = {NULL, 0, 0}, held = {NULL, 0, 0};
 	int code;
@@ -525,7 +525,7 @@ static void reload(struct watch *w)
 			sr_nameidx_put(&held, w->slots[i]->reg->name, i);
 	/* old slots: unchanged ones stay, others go */
 	for (i = 0; i < w->n; i++) {
-		struct slot *s = w->slots[i];
+		struct sr_slot *s = w->slots[i];
 		long at = sr_nameidx_get(&fresh, s->reg->name);
 		int found = 0;
 
@@ -555,7 +555,7 @@ static void reload(struct watch *w)
 		if (at >= 0 && !w->slots[at]->removed)
 			continue;
 		{
-			struct slot *s = new_slot(w, &cfg->regs[j]);
+			struct sr_slot *s = new_slot(w, &cfg->regs[j]);
 
 			if (!s)
 				continue;
@@ -580,9 +580,9 @@ static void reload(struct watch *w)
 
 /* 20 ms while there is something to send or to stop, 200 ms when idle:
  * an idle keeper of thousands should cost next to nothing. */
-static void tick_body(struct watch *w, double now);
+static void tick_body(struct sr_watch *w, double now);
 
-static void tick_rearm(struct watch *w)
+static void tick_rearm(struct sr_watch *w)
 {
 	su_duration_t ms =
 	    w->qlen > w->qhead || w->stopping || g_sig_term || g_sig_hup || g_sig_usr1 ? 20 : 200;
@@ -592,7 +592,7 @@ static void tick_rearm(struct watch *w)
 
 static void tick_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 {
-	struct watch *w = (struct watch *)arg;
+	struct sr_watch *w = (struct sr_watch *)arg;
 	double now = sr_now();
 
 	(void)magic;
@@ -610,9 +610,9 @@ static void tick_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 
 /* A stopping registration's turn: its un-REGISTER goes, counted in the
  * window like a REGISTER. */
-static void unregister_now(struct slot *s, double now)
+static void unregister_now(struct sr_slot *s, double now)
 {
-	struct watch *w = s->w;
+	struct sr_watch *w = s->w;
 
 	if (sr_eng_unregister(s->e) == 0) {
 		sr_watch_emit(w, "unregistering", s, NULL);
@@ -627,7 +627,7 @@ static void unregister_now(struct slot *s, double now)
 /* SIGTERM: every registration un-registers, through the same window and
  * rate limit as the REGISTERs (100,000 at once would flood the registrar
  * and most would be lost); what waits is already S_UNREGISTERING. */
-static void stop_all(struct watch *w)
+static void stop_all(struct sr_watch *w)
 {
 	size_t i;
 
@@ -635,7 +635,7 @@ static void stop_all(struct watch *w)
 		w->queue[i] = NULL;
 	w->qhead = w->qlen = 0;
 	for (i = 0; i < w->n; i++) {
-		struct slot *s = w->slots[i];
+		struct sr_slot *s = w->slots[i];
 
 		if (s->timer)
 			su_timer_reset(s->timer);
@@ -652,14 +652,14 @@ static void stop_all(struct watch *w)
 /* Send what waits, within the rate limit (a token bucket of max_rate per
  * second) and the window of REGISTERs in flight: the first in, the first
  * out. */
-static void drain(struct watch *w, double now)
+static void drain(struct sr_watch *w, double now)
 {
 	w->tokens += (now - w->last_tick) * w->opts->max_rate;
 	if (w->tokens > w->opts->max_rate / 10 + 1)
 		w->tokens = w->opts->max_rate / 10 + 1;
 	w->last_tick = now;
 	while (w->qhead < w->qlen) {
-		struct slot *s = w->queue[w->qhead];
+		struct sr_slot *s = w->queue[w->qhead];
 
 		if (s && (w->tokens < 1 || !sr_window_open(&w->win)))
 			break;
@@ -676,7 +676,7 @@ static void drain(struct watch *w, double now)
 		w->qhead = w->qlen = 0;
 }
 
-static void tick_body(struct watch *w, double now)
+static void tick_body(struct sr_watch *w, double now)
 {
 	size_t i, k = 0;
 
@@ -711,7 +711,7 @@ static void tick_body(struct watch *w, double now)
 	drain(w, now);
 	/* drop slots a reload removed once they are un-registered */
 	for (i = k = 0; w->pending_removal && i < w->n; i++) {
-		struct slot *s = w->slots[i];
+		struct sr_slot *s = w->slots[i];
 
 		if (s->removed && s->st == S_STOPPED)
 			free_slot(s, 0);
@@ -740,10 +740,10 @@ static void tick_body(struct watch *w, double now)
  * that receives calls is itself a finding. */
 static void on_call(void *arg, const char *method, const char *request_uri, const char *from)
 {
-	struct watch *w = arg;
+	struct sr_watch *w = arg;
 	su_home_t home[1] = {SU_HOME_INIT(home)};
 	url_t *ru = request_uri ? url_make(home, request_uri) : NULL;
-	struct slot *hit = NULL;
+	struct sr_slot *hit = NULL;
 	size_t i;
 
 	for (i = 0; ru && i < w->n && !hit; i++) {
@@ -765,7 +765,7 @@ static void on_call(void *arg, const char *method, const char *request_uri, cons
 int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 		 struct sr_config *cfg, const struct sr_watch_opts *opts)
 {
-	struct watch w;
+	struct sr_watch w;
 	struct sigaction sa;
 	size_t i;
 	int code = SR_EXIT_INTERNAL;

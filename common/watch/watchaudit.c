@@ -19,9 +19,10 @@
 #include "watch/watchslot.h"
 
 /* The record of registrar (its audit), made when create says so. */
-static struct audit *audit_of(struct watch *w, const char *registrar, double interval, int create)
+static struct sr_audit *audit_of(struct sr_watch *w, const char *registrar, double interval,
+				 int create)
 {
-	struct audit **v, *a;
+	struct sr_audit **v, *a;
 	size_t i;
 
 	for (i = 0; i < w->n_audits; i++)
@@ -46,7 +47,7 @@ static struct audit *audit_of(struct watch *w, const char *registrar, double int
 }
 
 /* A registration holds: its registrar is audited from now on. */
-void sr_watch_audit_note(struct slot *s)
+void sr_watch_audit_note(struct sr_slot *s)
 {
 	if (s->reg->audit_interval && sr_watch_server(s))
 		audit_of(s->w, sr_watch_server(s), s->reg->audit_interval, 1);
@@ -54,16 +55,16 @@ void sr_watch_audit_note(struct slot *s)
 
 /* A failure without an answer (a timeout, no connection) waits its retry
  * interval: no packet gets through, and a flood helps nobody. */
-static int unanswered(const struct slot *s)
+static int unanswered(const struct sr_slot *s)
 {
 	return s->res.status == 0 &&
 	       (s->res.word == SR_W_TIMEOUT || s->res.word == SR_W_TRANSPORT_ERROR ||
 		s->res.word == SR_W_TLS_ERROR);
 }
 
-void sr_watch_no_answer(struct slot *s)
+void sr_watch_no_answer(struct sr_slot *s)
 {
-	struct audit *a;
+	struct sr_audit *a;
 
 	if (!unanswered(s) || !sr_watch_server(s))
 		return;
@@ -75,13 +76,13 @@ void sr_watch_no_answer(struct slot *s)
 /* The registrar answers again (an audit, another registration's answer):
  * what waits after a failure without an answer goes now, through the
  * queue and its rate limit, not at the end of its retry interval. */
-static void wake(struct watch *w, struct audit *a)
+static void wake(struct sr_watch *w, struct sr_audit *a)
 {
 	size_t i, n = 0;
 
 	a->stalled = 0;
 	for (i = 0; i < w->n; i++) {
-		struct slot *s = w->slots[i];
+		struct sr_slot *s = w->slots[i];
 
 		if (s->st != S_RETRY || s->removed || !unanswered(s) || !sr_watch_server(s) ||
 		    strcmp(sr_watch_server(s), a->registrar))
@@ -96,9 +97,9 @@ static void wake(struct watch *w, struct audit *a)
 			 a->registrar, n, n == 1 ? "" : "s");
 }
 
-void sr_watch_answered(struct slot *s)
+void sr_watch_answered(struct sr_slot *s)
 {
-	struct audit *a;
+	struct sr_audit *a;
 
 	if (s->res.status <= 0 || !sr_watch_server(s))
 		return;
@@ -109,17 +110,17 @@ void sr_watch_answered(struct slot *s)
 
 static void audit_done(void *arg)
 {
-	((struct audit *)arg)->done = 1;
+	((struct sr_audit *)arg)->done = 1;
 }
 
-static void audit_start(struct watch *w, struct audit *a, double now)
+static void audit_start(struct sr_watch *w, struct sr_audit *a, double now)
 {
 	struct sr_eng_hooks h = {audit_done, NULL, a};
-	struct slot *sentinel = NULL;
+	struct sr_slot *sentinel = NULL;
 	size_t i;
 
 	for (i = 0; i < w->n && !sentinel; i++) {
-		struct slot *s = w->slots[i];
+		struct sr_slot *s = w->slots[i];
 
 		if (sr_watch_holds_at(s, a->registrar) && s->reg->audit_interval &&
 		    sr_watch_own_binding(s))
@@ -128,7 +129,7 @@ static void audit_start(struct watch *w, struct audit *a, double now)
 	/* nothing registered there: while registrations wait after getting
 	 * no answer, one of them asks, to learn when it answers again */
 	for (i = 0; i < w->n && !sentinel && a->stalled; i++) {
-		struct slot *s = w->slots[i];
+		struct sr_slot *s = w->slots[i];
 
 		if (s->st == S_RETRY && !s->removed && s->reg->audit_interval && unanswered(s) &&
 		    sr_watch_server(s) && !strcmp(sr_watch_server(s), a->registrar))
@@ -158,7 +159,7 @@ static void audit_start(struct watch *w, struct audit *a, double now)
 	sr_eng_send(a->e);
 }
 
-static void audit_end(struct audit *a)
+static void audit_end(struct sr_audit *a)
 {
 	sr_eng_close(a->e);
 	a->e = NULL;
@@ -173,7 +174,7 @@ static void audit_end(struct audit *a)
  * registrar is unreachable, whatever the last grant says: an event, and
  * the registrations there carry the time for the status file and --check.
  * Any answer ends it. */
-static void note_reachability(struct watch *w, struct audit *a)
+static void note_reachability(struct sr_watch *w, struct sr_audit *a)
 {
 	int answered = a->res.status > 0;
 	double now = sr_wall_now();
@@ -204,7 +205,7 @@ static void note_reachability(struct watch *w, struct audit *a)
 	w->dirty = 1;
 }
 
-static void audit_finish(struct watch *w, struct audit *a)
+static void audit_finish(struct sr_watch *w, struct sr_audit *a)
 {
 	size_t i;
 	int found = 0, again = 0;
@@ -218,7 +219,7 @@ static void audit_finish(struct watch *w, struct audit *a)
 				found = 1; /* bindings.c's one rule, as for the refreshes */
 		if (!found) {
 			for (i = 0; i < w->n; i++) {
-				struct slot *s = w->slots[i];
+				struct sr_slot *s = w->slots[i];
 
 				if (sr_watch_holds_at(s, a->registrar)) {
 					s->bound_until = 0; /* the registrar says so */
@@ -236,12 +237,12 @@ static void audit_finish(struct watch *w, struct audit *a)
 }
 
 /* Each tick: finish the queries that were answered, start the due ones. */
-void sr_watch_audits_run(struct watch *w, double now)
+void sr_watch_audits_run(struct sr_watch *w, double now)
 {
 	size_t i;
 
 	for (i = 0; i < w->n_audits; i++) {
-		struct audit *a = w->audits[i];
+		struct sr_audit *a = w->audits[i];
 
 		if (a->e && a->done)
 			audit_finish(w, a);
@@ -252,7 +253,7 @@ void sr_watch_audits_run(struct watch *w, double now)
 
 /* A reload or the end: no query outlives the registrations it asks for;
  * the registrars are noted again as registrations hold. */
-void sr_watch_audits_drop(struct watch *w)
+void sr_watch_audits_drop(struct sr_watch *w)
 {
 	size_t i;
 
@@ -267,9 +268,9 @@ void sr_watch_audits_drop(struct watch *w)
 	w->n_audits = 0;
 }
 
-void sr_watch_expiry_note(struct slot *s)
+void sr_watch_expiry_note(struct sr_slot *s)
 {
-	struct watch *w = s->w;
+	struct sr_watch *w = s->w;
 
 	if (s->bound_until > 0 && (!w->next_expiry || s->bound_until < w->next_expiry))
 		w->next_expiry = s->bound_until;
@@ -277,7 +278,7 @@ void sr_watch_expiry_note(struct slot *s)
 
 /* Only when one of them is due does this walk the registrations: at rest,
  * with thousands, a tick costs nothing here. */
-void sr_watch_expiry_run(struct watch *w, double wall)
+void sr_watch_expiry_run(struct sr_watch *w, double wall)
 {
 	size_t i;
 
@@ -285,7 +286,7 @@ void sr_watch_expiry_run(struct watch *w, double wall)
 		return;
 	w->next_expiry = 0;
 	for (i = 0; i < w->n; i++) {
-		struct slot *s = w->slots[i];
+		struct sr_slot *s = w->slots[i];
 
 		if (s->st == S_REGISTERED || s->bound_until <= 0)
 			continue;

@@ -36,7 +36,7 @@ enum slot_state {
 	S_STOPPED,
 };
 
-struct watch;
+struct sr_watch;
 
 /* A registration's registrar set (watchfail.c). */
 struct sr_fo {
@@ -49,11 +49,11 @@ struct sr_fo {
 	struct sr_reg eff;   /* the slot's settings aimed at cur */
 };
 
-struct slot {
-	struct watch *w;
+struct sr_slot {
+	struct sr_watch *w;
 	struct sr_reg *reg;
 	char *fingerprint;
-	struct eng *e;
+	struct sr_eng *e;
 	struct sr_result res;
 	enum slot_state st;
 	double since;
@@ -86,10 +86,10 @@ struct slot {
  * asks it for the bindings of one registered AOR, a REGISTER without
  * Contact that changes nothing, and sends every registration on that
  * registrar again when ours is missing. */
-struct audit {
-	char *registrar; /* Request-URI of the registrations it covers */
-	double next;	 /* when the next query goes (sr_now()) */
-	struct eng *e;	 /* the query in flight */
+struct sr_audit {
+	char *registrar;  /* Request-URI of the registrations it covers */
+	double next;	  /* when the next query goes (sr_now()) */
+	struct sr_eng *e; /* the query in flight */
 	struct sr_result res;
 	struct sr_run run; /* the watch's, as a listing (REGISTER without Contact) */
 	char *own;	   /* the sentinel's binding as the registrar wrote it */
@@ -99,16 +99,16 @@ struct audit {
 	int probe; /* the query in flight asks for a registration that holds nothing */
 };
 
-struct watch {
+struct sr_watch {
 	const char *tool;
 	const struct sr_cli *cli;
 	struct sr_run *run;
 	const struct sr_watch_opts *opts;
 	su_root_t *root;
 	su_timer_t *tick;
-	struct slot **slots;
+	struct sr_slot **slots;
 	size_t n;
-	struct slot **queue; /* FIFO: [qhead, qlen) waits; NULL: taken out */
+	struct sr_slot **queue; /* FIFO: [qhead, qlen) waits; NULL: taken out */
 	size_t qhead, qlen, qcap;
 	struct sr_window win; /* REGISTERs in flight (window.h) */
 	double tokens;
@@ -127,15 +127,15 @@ struct watch {
 	unsigned long refreshes_total;
 	unsigned long failures_by_word[SR_W_COUNT];
 	unsigned long events_dropped;
-	double started;	       /* wall clock */
-	char shard_label[48];  /* ",shard=\"K/N\"" or "" */
-	struct sr_http *http;  /* --metrics-listen, or NULL */
-	struct audit **audits; /* each apart: a query in flight points at its own */
+	double started;		  /* wall clock */
+	char shard_label[48];	  /* ",shard=\"K/N\"" or "" */
+	struct sr_http *http;	  /* --metrics-listen, or NULL */
+	struct sr_audit **audits; /* each apart: a query in flight points at its own */
 	size_t n_audits;
 	double next_expiry; /* the earliest bound_until of a refresh in flight, 0 */
 	/* queue s for a REGISTER under the rate limit and the window: the
 	 * loop's, handed down to the audits and the failover */
-	void (*enqueue)(struct slot *s);
+	void (*enqueue)(struct sr_slot *s);
 };
 
 #endif

@@ -84,7 +84,7 @@ static int srv_servers(const struct sr_reg *r, struct sr_fo *fo)
 }
 
 /* eff: the slot's settings sent to the server in use. */
-static void aim(struct slot *s)
+static void aim(struct sr_slot *s)
 {
 	struct sr_fo *fo = s->fo;
 	const char *uri = fo->uris.v[fo->cur];
@@ -101,7 +101,7 @@ static void aim(struct slot *s)
 	}
 }
 
-void sr_watch_fo_init(struct slot *s)
+void sr_watch_fo_init(struct sr_slot *s)
 {
 	const struct sr_reg *r = s->reg;
 	struct sr_fo *fo;
@@ -128,7 +128,7 @@ void sr_watch_fo_init(struct slot *s)
 	aim(s);
 }
 
-void sr_watch_fo_free(struct slot *s)
+void sr_watch_fo_free(struct sr_slot *s)
 {
 	if (!s->fo)
 		return;
@@ -138,7 +138,7 @@ void sr_watch_fo_free(struct slot *s)
 	s->fo = NULL;
 }
 
-void sr_watch_fo_reopen(struct slot *s)
+void sr_watch_fo_reopen(struct sr_slot *s)
 {
 	if (!s->fo || !s->fo->reopen)
 		return;
@@ -149,7 +149,7 @@ void sr_watch_fo_reopen(struct slot *s)
 	s->e = NULL;
 }
 
-int sr_watch_fo_registered(struct slot *s)
+int sr_watch_fo_registered(struct sr_slot *s)
 {
 	int moved;
 
@@ -162,7 +162,7 @@ int sr_watch_fo_registered(struct slot *s)
 }
 
 /* The next server: the engine is opened anew for it before its REGISTER. */
-static const char *move_on(struct slot *s)
+static const char *move_on(struct sr_slot *s)
 {
 	struct sr_fo *fo = s->fo;
 	const char *from = fo->uris.v[fo->cur];
@@ -173,7 +173,7 @@ static const char *move_on(struct slot *s)
 	return from;
 }
 
-int sr_watch_fo_failed(struct slot *s)
+int sr_watch_fo_failed(struct sr_slot *s)
 {
 	struct sr_fo *fo = s->fo;
 	const char *from;
@@ -194,12 +194,12 @@ int sr_watch_fo_failed(struct slot *s)
 	return 1;
 }
 
-void sr_watch_fo_unreachable(struct watch *w, const char *registrar)
+void sr_watch_fo_unreachable(struct sr_watch *w, const char *registrar)
 {
 	size_t i;
 
 	for (i = 0; i < w->n; i++) {
-		struct slot *s = w->slots[i];
+		struct sr_slot *s = w->slots[i];
 		const char *from;
 
 		if (!s->fo || s->fo->uris.n < 2 || !sr_watch_holds_at(s, registrar))

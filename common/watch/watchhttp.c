@@ -16,7 +16,7 @@
 #include "watch/watchout.h"
 
 struct sr_http {
-	struct watch *w;
+	struct sr_watch *w;
 	su_root_t *root;
 	struct MHD_Daemon *d;
 	su_wait_t wait;
@@ -126,7 +126,7 @@ static int parse_addr(const char *s, struct sockaddr_storage *ss, char *err, siz
 	return 0;
 }
 
-struct sr_http *sr_http_start(struct watch *w, su_root_t *root, const char *addr, char *err,
+struct sr_http *sr_http_start(struct sr_watch *w, su_root_t *root, const char *addr, char *err,
 			      size_t errlen)
 {
 	struct sockaddr_storage ss;

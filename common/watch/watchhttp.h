@@ -7,11 +7,11 @@
 
 #include <sofia-sip/su_wait.h>
 
-struct watch;
+struct sr_watch;
 struct sr_http;
 
 /* Listen on addr ("127.0.0.1:9101", "[::1]:9101"); NULL with err. */
-struct sr_http *sr_http_start(struct watch *w, su_root_t *root, const char *addr, char *err,
+struct sr_http *sr_http_start(struct sr_watch *w, su_root_t *root, const char *addr, char *err,
 			      size_t errlen);
 /* Let MHD run its timers (closes idle and slow connections). */
 void sr_http_tick(struct sr_http *h);

@@ -48,7 +48,7 @@ json_t *sr_watch_time(double wall)
 
 /* One event: JSON Lines, or a text line with -o text. fields: a json object
  * (stolen). */
-void sr_watch_emit(struct watch *w, const char *event, const struct slot *s, json_t *fields)
+void sr_watch_emit(struct sr_watch *w, const char *event, const struct sr_slot *s, json_t *fields)
 {
 	char ts[40];
 	json_t *o = json_object();
@@ -170,7 +170,7 @@ static void put_time(FILE *f, double t)
 		fputs("null", f);
 }
 
-void sr_watch_status_json(struct watch *w, FILE *f)
+void sr_watch_status_json(struct sr_watch *w, FILE *f)
 {
 	char ts[40];
 	double now = sr_wall_now();
@@ -185,7 +185,7 @@ void sr_watch_status_json(struct watch *w, FILE *f)
 		fprintf(f, " \"shard\": \"%s\",\n", w->run->shard);
 	fputs(" \"registrations\": [", f);
 	for (i = 0; i < w->n; i++) {
-		const struct slot *s = w->slots[i];
+		const struct sr_slot *s = w->slots[i];
 		int pending = s->timer && s->st != S_REJECTED && s->st != S_STOPPED;
 		enum slot_state shown = sr_watch_shown_state(s, now);
 
@@ -267,7 +267,7 @@ static void scalar(FILE *f, const char *lset, const char *name, const char *type
 }
 
 /* The keeper's own metrics, beyond those of each registration. */
-static void keeper_metrics(struct watch *w, FILE *f, double now)
+static void keeper_metrics(struct sr_watch *w, FILE *f, double now)
 {
 	char lset[64] = "";
 	size_t i, n_by_state[S_STOPPED + 1] = {0};
@@ -303,7 +303,7 @@ static void keeper_metrics(struct watch *w, FILE *f, double now)
 	       "start time of the process since the epoch", "%.6f", w->started);
 }
 
-void sr_watch_metrics(struct watch *w, FILE *f)
+void sr_watch_metrics(struct sr_watch *w, FILE *f)
 {
 	static const struct {
 		const char *name, *type, *help;
@@ -327,7 +327,7 @@ void sr_watch_metrics(struct watch *w, FILE *f)
 		fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", m[k].name, m[k].help, m[k].name,
 			m[k].type);
 		for (i = 0; i < w->n; i++) {
-			const struct slot *s = w->slots[i];
+			const struct sr_slot *s = w->slots[i];
 			int bound = sr_watch_shown_state(s, now) == S_REGISTERED;
 
 			fprintf(f, "%s{name=\"", m[k].name);
@@ -368,7 +368,8 @@ void sr_watch_metrics(struct watch *w, FILE *f)
 }
 
 /* What fill writes, into path, replaced atomically. */
-static void write_file(struct watch *w, const char *path, void (*fill)(struct watch *, FILE *))
+static void write_file(struct sr_watch *w, const char *path,
+		       void (*fill)(struct sr_watch *, FILE *))
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -382,7 +383,7 @@ static void write_file(struct watch *w, const char *path, void (*fill)(struct wa
 	free(buf);
 }
 
-void sr_watch_write_files(struct watch *w)
+void sr_watch_write_files(struct sr_watch *w)
 {
 	if (w->opts->status_file)
 		write_file(w, w->opts->status_file, sr_watch_status_json);

@@ -18,11 +18,11 @@ int sr_watch_files_check(const char *tool, const struct sr_watch_opts *opts);
 json_t *sr_watch_time(double wall);
 /* One event: a JSON line, or a text line with -o text; "name" is null for
  * the process's own events (s NULL). fields: a JSON object, stolen. */
-void sr_watch_emit(struct watch *w, const char *event, const struct slot *s, json_t *fields);
+void sr_watch_emit(struct sr_watch *w, const char *event, const struct sr_slot *s, json_t *fields);
 /* The status file and the Prometheus metrics, each replaced atomically. */
-void sr_watch_write_files(struct watch *w);
+void sr_watch_write_files(struct sr_watch *w);
 /* The status JSON and the metrics (text exposition 0.0.4) into f. */
-void sr_watch_status_json(struct watch *w, FILE *f);
-void sr_watch_metrics(struct watch *w, FILE *f);
+void sr_watch_status_json(struct sr_watch *w, FILE *f);
+void sr_watch_metrics(struct sr_watch *w, FILE *f);
 
 #endif

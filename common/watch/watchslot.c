@@ -15,7 +15,7 @@ const char *const sr_watch_state_names[] = {
     "retry_scheduled", "rejected", "unregistering", "stopped",
 };
 
-enum slot_state sr_watch_shown_state(const struct slot *s, double wall)
+enum slot_state sr_watch_shown_state(const struct sr_slot *s, double wall)
 {
 	if ((s->st == S_QUEUED || s->st == S_REGISTERING || s->st == S_RETRY) && !s->removed &&
 	    s->bound_until > wall)
@@ -23,12 +23,12 @@ enum slot_state sr_watch_shown_state(const struct slot *s, double wall)
 	return s->st;
 }
 
-int sr_watch_refreshing(const struct slot *s, double wall)
+int sr_watch_refreshing(const struct sr_slot *s, double wall)
 {
 	return s->st != S_REGISTERED && sr_watch_shown_state(s, wall) == S_REGISTERED;
 }
 
-const char *sr_watch_own_binding(const struct slot *s)
+const char *sr_watch_own_binding(const struct sr_slot *s)
 {
 	size_t i;
 
@@ -40,23 +40,23 @@ const char *sr_watch_own_binding(const struct slot *s)
 
 /* A registration that holds a binding at registrar (not one a reload
  * dropped). */
-int sr_watch_holds_at(const struct slot *s, const char *registrar)
+int sr_watch_holds_at(const struct sr_slot *s, const char *registrar)
 {
 	return s->st == S_REGISTERED && !s->removed && sr_watch_server(s) &&
 	       !strcmp(sr_watch_server(s), registrar);
 }
 
-const struct sr_reg *sr_watch_reg(const struct slot *s)
+const struct sr_reg *sr_watch_reg(const struct sr_slot *s)
 {
 	return s->fo ? &s->fo->eff : s->reg;
 }
 
-const char *sr_watch_server(const struct slot *s)
+const char *sr_watch_server(const struct sr_slot *s)
 {
 	return s->fo ? s->fo->uris.v[s->fo->cur] : s->res.registrar;
 }
 
-const char *sr_watch_registrar(const struct slot *s)
+const char *sr_watch_registrar(const struct sr_slot *s)
 {
 	if (s->fo && sr_watch_shown_state(s, sr_wall_now()) == S_REGISTERED && s->ever_registered)
 		return s->fo->uris.v[s->fo->held];
