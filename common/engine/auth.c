@@ -11,7 +11,8 @@
 #include <sofia-sip/nua_tag.h>
 #include <sofia-sip/sip_header.h>
 
-#include "engine/engine_int.h"
+#include "engine/auth.h"
+#include "engine/engdata.h"
 #include "proto/challenge.h"
 #include "util/log.h"
 

@@ -13,7 +13,8 @@
 #include <openssl/sha.h>
 #include <sofia-sip/su_alloc.h>
 
-#include "engine/engine_int.h"
+#include "engine/contact.h"
+#include "engine/engdata.h"
 #include "proto/bindings.h"
 #include "tunnel/tunnel.h"
 

@@ -22,8 +22,13 @@
 #include <sofia-sip/tport_tag.h>
 #include <sofia-sip/url.h>
 
+#include "engine/auth.h"
+#include "engine/contact.h"
+#include "engine/engdata.h"
 #include "engine/engine.h"
 #include "engine/engine_int.h"
+#include "engine/response.h"
+#include "engine/unreg.h"
 #include "proto/bindings.h"
 #include "proto/challenge.h"
 #include "proto/digest.h"

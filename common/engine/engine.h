@@ -16,16 +16,6 @@ int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double dea
  * binding), this leaves without its teardown, after flushing stdio. */
 void sr_engine_exit(int code) __attribute__((noreturn));
 
-/* sipregwatch's hooks on a registration of the keeper (keeper.h). */
-struct sr_eng_hooks {
-	/* a request of ours got its final answer (res says what) */
-	void (*done)(void *arg);
-	/* the stack refreshed on its own (or lost the connection and
-	 * re-registered): status and res tell the outcome */
-	void (*refresh)(void *arg, int status);
-	void *arg;
-};
-
 /* Calls to a Contact of ours are answered 480; fn(arg, method, request URI,
  * From URI) hears of each (either URI may be NULL). */
 typedef void sr_eng_call_fn(void *arg, const char *method, const char *request_uri,

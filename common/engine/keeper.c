@@ -11,8 +11,11 @@
 
 #include <sofia-sip/nua_tag.h>
 
+#include "engine/auth.h"
+#include "engine/engdata.h"
 #include "engine/engine_int.h"
 #include "engine/keeper.h"
+#include "engine/stack.h"
 #include "proto/digest.h"
 #include "tunnel/tunnel.h"
 #include "util/log.h"

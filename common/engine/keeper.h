@@ -5,7 +5,7 @@
 
 #include <sofia-sip/su_wait.h>
 
-#include "engine/engine.h"
+#include "engine/engdata.h"
 #include "model/result.h"
 #include "model/settings.h"
 

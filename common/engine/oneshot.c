@@ -9,8 +9,10 @@
 
 #include <sofia-sip/nua_tag.h>
 
+#include "engine/engdata.h"
 #include "engine/engine.h"
 #include "engine/engine_int.h"
+#include "engine/stack.h"
 #include "proto/registrars.h"
 #include "tunnel/tunnel.h"
 #include "util/log.h"

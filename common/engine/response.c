@@ -11,7 +11,9 @@
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/tport_tag.h>
 
-#include "engine/engine_int.h"
+#include "engine/contact.h"
+#include "engine/engdata.h"
+#include "engine/response.h"
 #include "proto/bindings.h"
 #include "proto/challenge.h"
 #include "util/log.h"

@@ -15,7 +15,9 @@
 #include <sofia-sip/sresolv.h>
 #include <sofia-sip/tport_tag.h>
 
+#include "engine/engdata.h"
 #include "engine/engine_int.h"
+#include "engine/stack.h"
 #include "util/util.h"
 
 /* The Route set and Supported list a stack is made with: what decides

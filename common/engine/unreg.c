@@ -12,7 +12,11 @@
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/url.h>
 
-#include "engine/engine_int.h"
+#include "engine/auth.h"
+#include "engine/contact.h"
+#include "engine/engdata.h"
+#include "engine/response.h"
+#include "engine/unreg.h"
 #include "proto/bindings.h"
 #include "util/log.h"
 

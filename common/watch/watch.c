@@ -21,6 +21,7 @@
 #include "config/conffile.h"
 #include "config/options.h"
 #include "config/regset.h"
+#include "engine/engine.h"
 #include "engine/keeper.h"
 #include "model/exitcode.h"
 #include "model/result.h"
