@@ -193,6 +193,12 @@ YAML
 	exec 5<>"$BATS_TEST_TMPDIR/in"
 	fo_spawn openssl s_server -accept "127.0.0.1:$TLS_PORT" -cert "$KAM_CA" \
 		-key "$KAM1_DIR/server.key" -trace -naccept 1 <&5 >"$BATS_TEST_TMPDIR/trace" 2>&1
+	# the watch's one try must find it listening (a refusal waits 60 s)
+	local i
+	for i in $(seq 250); do
+		in_ns ss -Hltn | awk '{print $4}' | grep -qE "[:.]$TLS_PORT\$" && break
+		sleep 0.02
+	done
 	cat >"$BATS_TEST_TMPDIR/tls.yaml" <<YAML
 client_uri: sip:alice@sipreg.test
 transport: tls
@@ -204,7 +210,6 @@ YAML
 	wait_event failed "" 30
 	exec 5>&-
 	# s_server's trace goes to a file, written when it flushes: wait
-	local i
 	for i in $(seq 100); do
 		grep -q "extension_type=server_name" "$BATS_TEST_TMPDIR/trace" && break
 		sleep 0.1

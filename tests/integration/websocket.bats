@@ -29,6 +29,9 @@ reg() {
 		--json "$@"
 	R=$(jq -r '.results[0].result' <<<"$output")
 	E=$(jq -r '.results[0].error // ""' <<<"$output")
+	# shown when a test fails
+	echo "status $status: $R: $E"
+	echo "$stderr"
 }
 
 @test "ws: sipreg registers over ws://, with the Via and Contact of RFC 7118" {
@@ -205,6 +208,9 @@ hostile() {
 		-s "ws://127.0.0.1:$HOSTILE_PORT/ws"
 	R=$(jq -r '.results[0].result' <<<"$output")
 	E=$(jq -r '.results[0].error // ""' <<<"$output")
+	# shown when a test fails
+	echo "status $status: $R: $E"
+	echo "$stderr"
 }
 
 @test "hostile ws: a wrong Sec-WebSocket-Accept is protocol_error" {
