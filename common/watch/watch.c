@@ -253,6 +253,7 @@ static void registered(struct sr_slot *s)
 	s->failing_since = 0;
 	s->attempts = 0;
 	s->backoff = 0;
+	s->auth_retried = 0;
 	s->granted =
 	    s->res.expires_granted >= 0 ? s->res.expires_granted : (long)s->reg->expiration;
 	/* nua does not say when it sent a refresh of its own: the round trip
@@ -341,7 +342,18 @@ static void fail_policy(struct sr_slot *s)
 	sr_watch_no_answer(s);
 	if (sr_watch_fo_failed(s))
 		return; /* on to the next server at once */
-	sr_retry_decide(r, &in, res->error, &d);
+	if (res->word == SR_W_AUTH_FAILED && s->ever_registered && !s->auth_retried) {
+		/* credentials this registrar took before: far likelier a nonce
+		 * that died with a restart or a lost exchange than a password
+		 * changed under us; tried again once before the rules apply */
+		memset(&d, 0, sizeof d);
+		d.attempts = s->attempts;
+		d.backoff = s->backoff;
+		d.interval = 1 + sr_rand01();
+		s->auth_retried = 1;
+	} else {
+		sr_retry_decide(r, &in, res->error, &d);
+	}
 	s->attempts = d.attempts;
 	s->backoff = d.backoff;
 	if (d.stop) {

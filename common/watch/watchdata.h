@@ -67,6 +67,7 @@ struct sr_slot {
 	double last_success;	   /* wall clock of the last 2xx, 0: none yet */
 	double failing_since;	   /* wall clock of the first failure since a 2xx, 0 */
 	int ever_registered;
+	int auth_retried; /* refused credentials tried again since the last 2xx */
 	long granted;
 	double rtt;
 	su_timer_t *timer;

@@ -335,6 +335,40 @@ flat_yaml() { # port
 	watch_stop
 }
 
+@test "credentials accepted before and refused once (a restart's nonce) are tried again, not rejected" {
+	# SIPp: 200 to our first answer; on the refresh a new nonce, and our
+	# answer to it refused; then a third challenge, answered, and 200
+	sipp_start watch-auth-refused-once
+	flat_yaml "$SIPP_PORT"
+	make_pwfile "$BATS_TEST_TMPDIR/pw" secret
+	echo "password_file: $BATS_TEST_TMPDIR/pw" >>"$BATS_TEST_TMPDIR/r.yaml"
+	watch_start "$BATS_TEST_TMPDIR/r.yaml"
+	wait_event failed "" 15
+	wait_count registered 2 10
+	[ "$(jq -rs '[.[] | select(.event == "failed")][0].result' "$EV")" = auth_failed ]
+	[ "$(count_events rejected)" -eq 0 ]
+	[ "$(count_events registered)" -eq 2 ]
+	# SIPp ran its scenario through: it got the REGISTER after the refusal
+	wait "$SIPP_PID"
+	SIPP_PID=
+	wait_status '.registrations[0].state == "registered"' 3
+	[ "$(jq -r '.registrations[0].state' "$ST.seen")" = registered ]
+	watch_stop
+}
+
+@test "credentials never accepted and refused are rejected at once, as auth_rejection_permanent says" {
+	sipp_start challenge-always
+	flat_yaml "$SIPP_PORT"
+	make_pwfile "$BATS_TEST_TMPDIR/pw" secret
+	echo "password_file: $BATS_TEST_TMPDIR/pw" >>"$BATS_TEST_TMPDIR/r.yaml"
+	watch_start "$BATS_TEST_TMPDIR/r.yaml"
+	wait_event rejected "" 15
+	[ "$(count_events registered)" -eq 0 ]
+	[ "$(jq -rs '[.[] | select(.event == "failed")][0].result' "$EV")" = auth_failed ]
+	[ "$(count_events failed)" -eq 1 ]
+	watch_stop
+}
+
 @test "events: no response is status null; every event has a name, null for the process's" {
 	sipp_start silent
 	flat_yaml "$SIPP_PORT"
