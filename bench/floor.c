@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The floor of a one-shot tool's start: a program that does nothing but is
  * linked with what sipreg needs (Sofia-SIP, OpenSSL, libyaml, jansson), so
  * that the dynamic loader maps and relocates the same libraries. Built with

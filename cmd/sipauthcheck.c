@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sipauthcheck: check one credential without touching any binding. */
 #include "config.h"
 

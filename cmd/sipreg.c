@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sipreg: register (or probe, or list bindings) once and report. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sipregwatch: keep many registrations alive and report what happens. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sipunreg: remove bindings (ours, named ones, or all) and report what is left. */
 #include "config.h"
 

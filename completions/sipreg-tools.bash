@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # bash completion for sipreg, sipunreg, sipauthcheck and sipregwatch.
 # Options come from the tool's own --help (so they always agree with it);
 # -n completes registration names from the file of -f (or $SIPREG_CONFIG).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # Shared by the bats tests: where the binaries are, and the peers.
 : "${SIPREG_SRCDIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 : "${SIPREG_BUILDDIR:=$SIPREG_SRCDIR}"

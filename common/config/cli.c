@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The command line and the environment: getopt_long over the option
  * table, --help per tool, SIPREG_<KEY> variables. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The command line and the environment over the option table (cli.c). */
 #ifndef SR_CLI_H
 #define SR_CLI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The registrations of a run: what the loaders (YAML, pjsip.conf) add,
  * the environment and the flags laid over each, and the checks that need
  * the whole registration. */

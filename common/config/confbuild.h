@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The registrations of a run, built from the loaders, the environment and
  * the flags, and validated before anything is sent. */
 #ifndef SR_CONFBUILD_H

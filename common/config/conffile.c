@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The YAML loader (flat, registrations:, JsSIP keys; a position in every
  * error), --dump-config, and the fingerprint a reload compares. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* YAML files of registrations: loading with positions for every error,
  * merging (defaults: < entry), and --dump-config. */
 #ifndef SR_CONFFILE_H

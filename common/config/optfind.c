@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Finding a row of the option table by any spelling of its key, the
  * "did you mean" of unknown keys. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Finding a row of the option table by any spelling of its key, and the
  * "did you mean" of unknown keys (optfind.c). */
 #ifndef SR_OPTFIND_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The option table: one row per setting (YAML key, flags, type, field,
  * default, checks, help); applying, defaulting, formatting and freeing
  * settings are loops over it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The one option table: YAML keys and their aliases, long and short flags,
  * help text and defaults. getopt_long, --help, the YAML key look-up and the
  * man pages' option lists (checked by a test) all come from it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The Asterisk pjsip.conf loader: [registration] sections with their
  * outbound_auth, templates, #include and repeated keys. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Asterisk pjsip.conf import: every type=registration section with its
  * outbound_auth and transport sections becomes a registration. */
 #ifndef SR_PJSIPCONF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The registrations of a run: added by the loaders, selected by name
  * (-n), one shard kept (--shard), freed with the option table's rules. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The registrations of a run (struct sr_config): adding, selecting by
  * name, keeping one shard, freeing (regset.c). */
 #ifndef SR_REGSET_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Answering a 401/407 on the wire: the plan of challenge.c, our credentials
  * filed with the digest plugin, nua_authenticate(). */
 #include "config.h"

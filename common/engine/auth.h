@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Answering a challenge on the wire (auth.c). */
 #ifndef SR_AUTH_H
 #define SR_AUTH_H

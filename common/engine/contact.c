@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Our Contact: URI, line token, +sip.instance, header parameters. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Our Contact: URI, identity, +sip.instance, header (contact.c). */
 #ifndef SR_CONTACT_H
 #define SR_CONTACT_H

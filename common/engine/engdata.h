@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Inside the engine: one registration (struct sr_eng) and the stack it
  * rides on (struct sr_stack), shared by the files of engine/; each file's
  * functions are in its own header (engine_int.h for engine.c's). Not for

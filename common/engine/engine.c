@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* One registration's state machine on Sofia-SIP nua: the engine's set-up,
  * REGISTER, nua's events, the answers, stale bindings and calls to us. */
 #include "config.h"

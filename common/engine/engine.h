@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The Sofia-SIP nua engine: runs one registration (register, probe or list)
  * to a result within a deadline, and ends the process without letting the
  * stack un-register bindings that must stay (docs/sofia-sip.md, 7). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* engine.c's functions for the other files of the engine: nua's callback,
  * the set-up before the stack, the REGISTERs. */
 #ifndef SR_ENGINE_INT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The keeper's side of the engine (sipregwatch): many registrations on
  * one event loop, sharing a nua per socket and stack settings. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The engine's interface for sipregwatch: many registrations on one event
  * loop, sharing a nua per local socket, each driven by the keeper's hooks. */
 #ifndef SR_KEEPER_H

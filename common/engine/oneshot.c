@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* One run of a one-shot tool: a registration's attempt on a stack of its
  * own, failing over between servers, within the run's deadline. */
 #include "config.h"

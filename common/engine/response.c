@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* What a registrar's final response says, into the result: status, server,
  * received address, bindings (and which is ours), outbound flow, GRUUs. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* What a final response says, into the result (response.c). */
 #ifndef SR_RESPONSE_H
 #define SR_RESPONSE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The Sofia-SIP stack a registration rides on: its socket, Route, TLS
  * settings, keep-alives and timers. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The Sofia-SIP stack a registration rides on (stack.c). */
 #ifndef SR_STACK_H
 #define SR_STACK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Removing bindings: sipunreg's choice of what to remove and its check
  * that it is gone, and the answer to our own un-REGISTER (--probe,
  * sipregwatch's stop and reloads), judged by bindings.c's one rule. */

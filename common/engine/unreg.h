@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Removals (unreg.c): un-REGISTER, and sipunreg's listing and removal
  * of the bindings it picks. */
 #ifndef SR_UNREG_H

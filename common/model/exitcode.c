@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Result words (registered, auth_failed, ...) and the exit code of each. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Result words and the exit code table of docs/contract.md. */
 #ifndef SR_EXITCODE_H
 #define SR_EXITCODE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The result model every renderer reads: one registration's outcome,
  * its bindings, timings and warnings. */
 #include "config.h"

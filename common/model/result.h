@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The result model: what one registration's run found out. Renderers in
  * output.c show these facts and nothing else. */
 #ifndef SR_RESULT_H

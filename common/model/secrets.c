@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Passwords, HA1 and tokens: read from files (mode rules) and variables,
  * kept per realm, wiped when freed. */
 #include "config.h"

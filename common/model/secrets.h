@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Loading and wiping of secrets (passwords). */
 #ifndef SR_SECRETS_H
 #define SR_SECRETS_H

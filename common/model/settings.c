@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Strings and string lists of the settings, and transport names. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The settings model: one registration's settings and the run-wide ones. */
 #ifndef SR_SETTINGS_H
 #define SR_SETTINGS_H

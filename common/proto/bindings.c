@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Which of the bindings a registrar lists is ours: one rule for the
  * reports and for removal. Pure. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Which of the bindings a registrar lists is ours: one rule for the
  * report of a REGISTER, the keeper's refreshes and audits, --list-bindings
  * and what sipunreg removes. Pure: no stack. */

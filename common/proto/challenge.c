@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Which challenge of a 401/407 to answer for each realm, or why none.
  * Pure. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Challenges of a 401/407: which offers are there, and which one to answer
  * for each realm. Pure: no stack, no network; the engine, the unit tests
  * and the fuzzer call the same code. */

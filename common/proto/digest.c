@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* HTTP Digest for SIP (RFC 7616/8760: MD5, SHA-256, SHA-512-256, HA1):
  * the hashes, the algorithm policy, and the client plugin Sofia calls. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Digest authentication of our own (RFC 7616, RFC 2617, RFC 2069) on
  * OpenSSL EVP, plugged into Sofia-SIP's auth client in place of its MD5-only
  * "Digest" plugin (docs/sofia-sip.md, 1). Credentials never pass through Sofia's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* A registration's registrar set (registrars.h): the order of `servers`,
  * a domain's SRV targets, and the failures that move to the next one. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* A registration's registrar set: the servers of `servers` (JsSIP's
  * sockets) in the order they are tried, the targets of a domain's SRV
  * records, and which failures move a registration to the next one. Used

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sipregwatch's decision after a failure (Asterisk's rules, JsSIP's
  * backoff) and the point of a refresh in a grant. Pure. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sipregwatch's decision after a failed REGISTER: stop, or try again in
  * how many seconds. Pure: the rules in one table-tested function. */
 #ifndef SR_RETRY_H

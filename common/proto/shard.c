@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Rendezvous hashing of registration names (shard.h). */
 #include "config.h"
 

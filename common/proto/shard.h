@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* --shard K/N: N sipregwatch processes split one file by rendezvous
  * (highest random weight) hashing of the registration names, so that
  * changing N moves about 1/N of them. Pure. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* SIP framing on streams: where a message ends, where its top Via is. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* SIP messages on a byte stream (RFC 3261 18.3): where one ends, where its
  * top Via stands. Pure functions for tunnel.c, tested in tests/unit. */
 #ifndef SR_SIPSTREAM_H

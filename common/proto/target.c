@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Where a registration goes: AOR, Request-URI, transport, the address to
  * send to and our own socket. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Where a registration goes: the AOR, the Request-URI, the transport, and the
  * address to send to (our own look-up of /etc/hosts and literals). */
 #ifndef SR_TARGET_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The congestion window of sipregwatch (window.h). */
 #include "config.h"
 

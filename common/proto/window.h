@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sipregwatch's congestion control: how many REGISTERs may be in flight at
  * once (SIPp's -l, made adaptive). Slow start, then a delay-based rule as in
  * TCP Vegas: the requests queued at the registrar, window x (1 - base RTT /

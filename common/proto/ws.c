@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* WebSocket framing and handshake (RFC 6455) for SIP over WebSocket
  * (RFC 7118): pure functions, tested in tests/unit. */
 #include "config.h"

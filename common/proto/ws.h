@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* WebSocket (RFC 6455) as a SIP client needs it (RFC 7118): the opening
  * handshake and the framing, without I/O. tunnel.c does the I/O. */
 #ifndef SR_WS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The monitoring-plugins rules: states, threshold ranges, the status line
  * and perfdata labels. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The monitoring-plugins output of every tool in one place: states,
  * threshold ranges, the status line and perfdata with its quoting rules. */
 #ifndef SR_NAGIOS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The text, JSON and env renderers of results, and the one-shot Nagios
  * line. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Renderers of the result model: text, json, env and nagios. */
 #ifndef SR_OUTPUT_H
 #define SR_OUTPUT_H

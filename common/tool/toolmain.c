@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The shared main of sipreg, sipunreg and sipauthcheck: parse, build the
  * registrations, load secrets, run, render, exit. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The straight line every tool's main() follows: parse, build the
  * registrations, load secrets, run each, render, exit. */
 #ifndef SR_TOOLMAIN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sipregwatch's main: a check of a running watch, or the watch. Apart
  * from toolmain.c so that the one-shot tools link nothing of the watch
  * (nor libmicrohttpd, which its metrics endpoint needs). */

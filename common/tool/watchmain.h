@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sipregwatch's main (watchmain.c), in the watch's library: the one-shot
  * tools do not link it. */
 #ifndef SR_WATCHMAIN_H

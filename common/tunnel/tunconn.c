@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* One connection of a tunnel to the server: TLS and WebSocket handshakes,
  * then SIP messages between nua's loopback connection and the wire. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Tunnels: nua's TCP on loopback carried over our TLS, WS or WSS
  * connection to the server (tunnel.h; docs/transports.md). This file: the
  * tunnels, their loopback port and nua's connections to it. */

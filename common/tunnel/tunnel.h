@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Our own stream transports under Sofia-SIP: TLS, WebSocket (ws) and
  * WebSocket over TLS (wss). nua sends plain SIP over TCP to a loopback
  * port of a tunnel; the tunnel carries each message to the server over a

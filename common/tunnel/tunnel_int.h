@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The insides of a tunnel (tunnel.c: tunnels, their port and nua's
  * connections to it; tunconn.c: one connection to the server, its
  * handshakes and the messages it carries). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Our logging and SIP traces (secrets redacted), and where Sofia-SIP's
  * own log goes. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Our diagnostics on stderr, SIP message traces with secrets redacted, and
  * the routing of Sofia-SIP's own logs through the same redaction. */
 #ifndef SR_LOG_H

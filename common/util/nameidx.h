@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* An index of names (registration names) to positions: what makes loading,
  * duplicate checks and reload diffs O(n) instead of O(n^2) at 100,000
  * registrations. Open addressing; the names are not copied. */

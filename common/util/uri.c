@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Checks of a SIP URI before it is used: Sofia's parser takes a second '@',
  * spaces, '>', empty parameters and a missing host, which then go on the
  * wire broken (a registrar answers 4xx) or fail deep in the stack as a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Pure: is a SIP URI fit to be sent (RFC 3261 19.1.1 and 25.1)? */
 #ifndef SR_URI_H
 #define SR_URI_H

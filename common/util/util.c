@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Clocks, jitter, "is it an IP address", and the parsers of numbers,
  * durations and yes/no. */
 #include "config.h"

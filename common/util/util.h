@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Small helpers the modules share: clocks, jitter, addresses, numbers. */
 #ifndef SR_UTIL_H
 #define SR_UTIL_H

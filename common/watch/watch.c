@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sipregwatch's keeping: slots, their timers, the queue under the rate
  * limit and the window, reloads, signals and the loop. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sipregwatch: keep many registrations alive with Asterisk's retry rules,
  * report events, a status file and Prometheus metrics. */
 #ifndef SR_WATCH_H

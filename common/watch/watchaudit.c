@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sipregwatch's audits: a registrar that lost its bindings tells nobody
  * over UDP, so every audit_interval the keeper asks it for the bindings of
  * one registered AOR (a REGISTER without Contact, which changes nothing)

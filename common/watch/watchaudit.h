@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sipregwatch's audits of its registrars, and the expiry of bindings whose
  * refresh is late (watchaudit.c). */
 #ifndef SR_WATCHAUDIT_H

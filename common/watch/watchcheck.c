@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sipregwatch --check: a Nagios check of a running watch, from the status
  * file it keeps. */
 #include "config.h"

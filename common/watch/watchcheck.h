@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sipregwatch --check: a Nagios check of a running watch (watchcheck.c). */
 #ifndef SR_WATCHCHECK_H
 #define SR_WATCHCHECK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Inside sipregwatch: the structs of its registrations (slots), their
  * registrar sets, the audits and the watch, shared by the files of watch/;
  * each file's functions are in its own header. */

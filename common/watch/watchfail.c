@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sipregwatch's registrar sets (watchfail.h): which servers a registration
  * may use, which one it uses, and when it moves to the next. The rule: a
  * registration stays on the server that holds its binding; it moves on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sipregwatch's registrar sets: a registration with `servers` (JsSIP's
  * sockets) or a domain with SRV targets has several servers; it uses one
  * at a time, moves to the next when the one in use stops answering, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Metrics, status and health over HTTP for sipregwatch (watchhttp.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sipregwatch --metrics-listen ADDR:PORT: /metrics, /status and /healthz
  * over HTTP (libmicrohttpd), served from the watch's own event loop: a
  * scrape reads the watch's state in its thread, and a slow or hostile

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* What sipregwatch reports: events (JSON Lines or text), the status file
  * and node_exporter textfile metrics. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* sipregwatch's reports: events, status file, Prometheus metrics
  * (watchout.c). */
 #ifndef SR_WATCHOUT_H

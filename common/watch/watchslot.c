@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* What a registration of the watch shows: its state as reports give it
  * (a refresh in flight stays registered), its binding, the server it uses
  * and the one that holds its binding. Read by every part of the watch,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* What a registration of the watch shows (watchslot.c). */
 #ifndef SR_WATCHSLOT_H
 #define SR_WATCHSLOT_H

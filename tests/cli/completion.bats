@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # The bash completion: every option of each tool's --help, the output
 # formats, and registration names from the file given with -f.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # YAML files, precedence, --dump-config, pjsip.conf import, secrets sources:
 # all without a network (--dump-config sends nothing).
 

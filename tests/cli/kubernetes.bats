@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # contrib/kubernetes: the manifests parse, and what they run is what the
 # binary accepts: each replica's command, with its ordinal, loads the
 # ConfigMap's file and keeps its shard; together the shards are the file.

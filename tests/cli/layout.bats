@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # scripts/check-layout: the layers of common/ on includes and on calls.
 # The real tree passes; small trees of our own, built here, break one rule
 # each and must fail it.
@@ -69,4 +70,18 @@ tree() {
 	LAYOUT_ROOT=$T run "$CHECK" "$BATS_TEST_TMPDIR/none"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"no such build directory"* ]]
+}
+
+@test "the licence: BSD-2-Clause in LICENSE, debian/copyright and every source file" {
+	cd "$SIPREG_SRCDIR"
+	grep -q '^BSD 2-Clause License$' LICENSE
+	grep -q '^License: BSD-2-Clause$' debian/copyright
+	run grep -c 'all rights reserved by' debian/copyright
+	[ "$output" = 0 ]
+	local f missing=
+	for f in common/*/*.[ch] cmd/*.c tests/unit/*.c tests/fuzz/*.[ch] bench/floor.c \
+		scripts/* tests/*/*.bats Makefile.am configure.ac; do
+		grep -q 'SPDX-License-Identifier: BSD-2-Clause' "$f" || missing="$missing $f"
+	done
+	[ -z "$missing" ]
 }

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # The man pages: lint clean, and they document every option --help lists.
 
 bats_require_minimum_version 1.5.0

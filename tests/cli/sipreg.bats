@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # sipreg's command line without any SIP peer: flags, help, usage errors,
 # exit codes, and the JSON shape.
 

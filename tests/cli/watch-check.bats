@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # sipregwatch --check on status files written here (no SIP peer), and the
 # watch's start-up refusal of output files it cannot write.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # Connections of sipregwatch in a network namespace of the test's own,
 # against Kamailio there: a flow that goes silent (established packets
 # dropped, no FIN, no RST) is replaced, with and without outbound, twice in

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # Failover in sipregwatch: a pasted JsSIP configuration (sockets, no
 # server_uri) registers where its socket says; a registration with two
 # servers, or a domain whose SRV records name two registrars, moves to the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # sipregwatch keeps its bindings through loss, a registrar restart and a
 # partition: a Kamailio (memory-only location table) in a namespace of the
 # test's own, faults made with iptables there, and the registrar's own

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # The fault suite's network: a namespace of the test's own (as root), with
 # only its loopback up, a Kamailio inside it, and iptables rules that drop,
 # partition or cut what the test says. Nothing outside the namespace is

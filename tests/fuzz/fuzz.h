@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The entry point libFuzzer calls with each input; every target defines it. */
 #ifndef FUZZ_H
 #define FUZZ_H

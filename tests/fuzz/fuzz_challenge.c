@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* libFuzzer target: challenges as a server may send them, parsed by
  * Sofia-SIP as WWW-Authenticate and as Proxy-Authenticate, then decided by
  * the engine's own sr_challenge_plan() (with a password, with an HA1 and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The fuzz input as a regular file the loaders can open, alone in a private
  * directory (an #include of anything else finds nothing), and a loader of
  * configuration files run on it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* libFuzzer target: the pjsip.conf importer (sr_pjsip_load) on any bytes. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* libFuzzer target: Nagios threshold ranges (sr_range_alert). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* libFuzzer target: the YAML loader (sr_config_load_yaml) on any bytes. */
 #include "config.h"
 

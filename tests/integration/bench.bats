@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # The benchmarks run (small), print their tables, and leave no process or
 # directory behind: bench/watch once leaked its Kamailio (16 processes)
 # and its temp directory on every run. Their figures are not checked here.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # "registered" means the registrar holds our binding: a 2xx that keeps no
 # binding of ours, or grants it 0 s, is not_bound, over UDP and TCP, in
 # every output; the one rule of "ours" serves --list-bindings too.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # The shipped integrations, as installed: contrib/systemd/sipregwatch.service
 # (as this build makes it: the binaries' directory in ExecStart) run the
 # way systemd runs it (its User, Group, UMask and directories), the Nagios

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # Our digest: SHA-256 Kamailio, HA1, odd passwords, and SIPp challenges of
 # every shape (preference, stale, Proxy-Authenticate, malformed, Bearer).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # Faults: final failures and loops stay bounded (REGISTERs counted), a silent
 # registrar is waited out and recovered from, a reset connection is replaced.
 # Bindings are checked on Kamailio with kamcmd.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # What a one-shot run loads: every cron run and Nagios check pays for it.
 # The one-shot tools link nothing of the watch (no libmicrohttpd, and so no
 # GnuTLS under it), and a UDP probe never starts OpenSSL's providers and

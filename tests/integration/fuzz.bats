@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # The libFuzzer targets (clang, ASan + UBSan), built by `make check` before
 # the tests (the `fuzzers` target), take their seed corpus and fuzz for a
 # few seconds without a crash. scripts/fuzz runs them longer.

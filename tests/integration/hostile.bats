@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # Responses that are malformed or hostile (SIPp): every run ends within its
 # deadline with a result word that says what happened, valid JSON, and no
 # crash; sipregwatch keeps its retries bounded.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # One binding per registration identity (AOR, contact user, transport, this
 # host): running sipreg again, or restarting a killed sipregwatch, replaces
 # the earlier binding instead of adding one; sipunreg removes only it.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # sipreg against a real Kamailio registrar on loopback (started per file).
 
 bats_require_minimum_version 1.5.0

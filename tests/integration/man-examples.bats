@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # The EXAMPLES of every man page, run against Kamailio: each block is taken
 # from the page, its example names mapped to the local registrar (below), and
 # run; it must succeed.

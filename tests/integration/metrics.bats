@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # sipregwatch --metrics-listen (/metrics, /status, /healthz over HTTP),
 # hostile HTTP clients that must not stall the SIP side, --shard, and the
 # Debian prometheus binary scraping three shards and summing them.

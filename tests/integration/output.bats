@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # -o env and -o nagios of the one-shot tools against SIPp.
 
 bats_require_minimum_version 1.5.0

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # The Debian package: dpkg-buildpackage builds sipreg-tools from a copy of
 # this tree, lintian finds no error, dpkg installs it, the installed tools
 # and man pages work from their paths, the sipreg user exists, and the

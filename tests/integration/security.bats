@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # Secrets never leave the process, whatever the tool, format or verbosity;
 # TLS certificates that should not be trusted are not.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # sipreg against SIPp scenarios for what a registrar rarely does on purpose.
 
 bats_require_minimum_version 1.5.0

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # The README's tour (scripts/tour) runs for real: every command gives the
 # exit code the README shows, and the outputs say what it says.
 

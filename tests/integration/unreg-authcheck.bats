@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # sipunreg and sipauthcheck against Kamailio (bindings checked with kamcmd)
 # and SIPp (challenged removal, bindings that stay, servers that misbehave).
 

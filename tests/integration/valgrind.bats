@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # sipregwatch under valgrind: registrations, refreshes, a reload that adds a
 # failing registration (retries), SIGUSR1, SIGTERM: no memory error, no leak.
 

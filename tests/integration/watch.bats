@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # sipregwatch against Kamailio and SIPp: registers, refreshes, retries by
 # Asterisk's rules, reloads, stops, and reports (events, status, metrics).
 

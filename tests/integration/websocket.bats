@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # SIP over WebSocket (ws, wss) against Kamailio's websocket module, mutual
 # TLS against its TLS that requires a client certificate, SNI and the host
 # name checked on the connection that carries the REGISTER; hostile

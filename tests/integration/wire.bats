@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: BSD-2-Clause
 # Every registration option on the wire: what the peer received, asserted by
 # the SIPp scenario itself (it answers 403 when a check fails) or by
 # Kamailio's view (kamcmd).

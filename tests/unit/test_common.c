@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Unit tests of what common/ computes: exit codes, the option table,
  * parsers, redaction, targets, secrets and JSON rendering. */
 #include "config.h"

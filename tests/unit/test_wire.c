@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Unit tests of the wire pieces without I/O: WebSocket handshake and
  * framing (ws.c), SIP framing on streams (sipstream.c), SIP URI checks
  * (uri.c). */
