@@ -69,7 +69,7 @@ TOOLS="sipreg sipunreg sipauthcheck sipregwatch"
 }
 
 @test "every result word is in each man page, with its exit status" {
-	words=$(grep -oE '^\s*\[SR_W_[A-Z_]+\] = "[a-z_]+"' "$SIPREG_SRCDIR/common/exitcode.c" |
+	words=$(grep -oE '^\s*\[SR_W_[A-Z_]+\] = "[a-z_]+"' "$SIPREG_SRCDIR/common/model/exitcode.c" |
 		sed 's/.*"\(.*\)"/\1/' | grep -v '^none$')
 	[ "$(wc -l <<<"$words")" -ge 16 ]
 	for t in $TOOLS; do
