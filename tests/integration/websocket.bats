@@ -23,7 +23,7 @@ teardown() {
 	return 0
 }
 
-A=(-u sip:alice@127.0.0.1 -t 5)
+A=(-u sip:alice@127.0.0.1 -t 15) # a deadline no TLS handshake meets only under load
 
 reg() {
 	run --separate-stderr timeout 30 "$SIPREG" "${A[@]}" --password-file "$BATS_FILE_TMPDIR/alice.pw" \
