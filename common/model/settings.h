@@ -152,6 +152,7 @@ struct sr_run {
 	bool quiet;
 	char *config_file; /* -f, or $SIPREG_CONFIG */
 	char *pjsip_conf;
+	char *tls_keylog;     /* --tls-keylog, or $SSLKEYLOGFILE */
 	struct sr_strv names; /* -n, repeatable */
 	bool dump_config;
 	bool password_stdin;

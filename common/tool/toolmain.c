@@ -20,6 +20,7 @@
 #include "report/nagios.h"
 #include "report/output.h"
 #include "tool/toolmain.h"
+#include "tunnel/keylog.h"
 #include "util/log.h"
 #include "util/util.h"
 
@@ -96,6 +97,7 @@ void sr_tool_main(const struct sr_tool *tool, int argc, char **argv)
 		code = SR_EXIT_USAGE;
 		goto out;
 	}
+	sr_keylog_set(run.tls_keylog);
 	if (sr_secrets_load(cfg.regs, cfg.n, run.password_stdin) < 0) {
 		code = SR_EXIT_CONFIG;
 		goto out;

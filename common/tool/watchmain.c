@@ -16,6 +16,7 @@
 #include "model/secrets.h"
 #include "report/nagios.h"
 #include "tool/watchmain.h"
+#include "tunnel/keylog.h"
 #include "util/log.h"
 #include "watch/watch.h"
 #include "watch/watchcheck.h"
@@ -68,6 +69,7 @@ void sr_watch_tool_main(int argc, char **argv)
 		code = sr_config_dump(stdout, cfg.regs, cfg.n) < 0 ? SR_EXIT_INTERNAL : SR_EXIT_OK;
 		goto out;
 	}
+	sr_keylog_set(run.tls_keylog);
 	if (sr_secrets_load(cfg.regs, cfg.n, run.password_stdin) < 0) {
 		code = SR_EXIT_CONFIG;
 		goto out;

@@ -23,6 +23,7 @@
 #include <sofia-resolv/sres_record.h>
 
 #include "model/secrets.h"
+#include "tunnel/keylog.h"
 #include "tunnel/tunnel_int.h"
 #include "util/log.h"
 #include "util/util.h"
@@ -227,6 +228,8 @@ static enum sr_word make_ctx(struct sr_tunnel *t, const struct sr_tunnel_params 
 		return SR_W_INTERNAL_ERROR;
 	}
 	SSL_CTX_set_min_proto_version(t->ctx, TLS1_2_VERSION);
+	if (sr_keylog_ctx(t->ctx, err, errlen) < 0)
+		return SR_W_CONFIG_ERROR;
 	SSL_CTX_set_mode(t->ctx,
 			 SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	if (p->verify) {
