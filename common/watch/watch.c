@@ -15,7 +15,6 @@
 
 #include <jansson.h>
 #include <sofia-sip/su_wait.h>
-#include <sofia-sip/url.h>
 
 #include "config/cli.h"
 #include "config/confbuild.h"
@@ -37,6 +36,7 @@
 #include "watch/watchdata.h"
 #include "watch/watchfail.h"
 #include "watch/watchhttp.h"
+#include "watch/watchnotify.h"
 #include "watch/watchout.h"
 #include "watch/watchslot.h"
 
@@ -50,6 +50,21 @@ static void on_signal(int sig)
 		g_sig_usr1 = 1;
 	else
 		g_sig_term = 1;
+}
+
+/* SIGTERM and SIGINT stop, SIGHUP reloads, SIGUSR1 writes the files now. */
+static void catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 }
 
 static void window_end(struct sr_slot *s, enum sr_window_outcome o);
@@ -698,6 +713,7 @@ static void tick_body(struct sr_watch *w, double now)
 		sr_watch_audits_drop(w);
 		w->stopping = 1;
 		w->stop_deadline = now + w->opts->shutdown_timeout;
+		sr_notify("STOPPING=1");
 		sr_watch_emit(w, "stopping", NULL,
 			      json_pack("{s:f}", "timeout", w->opts->shutdown_timeout));
 		stop_all(w);
@@ -705,6 +721,7 @@ static void tick_body(struct sr_watch *w, double now)
 	if (g_sig_hup && !w->stopping) {
 		g_sig_hup = 0;
 		sr_watch_audits_drop(w);
+		sr_notify_reloading();
 		reload(w);
 	}
 	if (w->stopping) {
@@ -746,41 +763,15 @@ static void tick_body(struct sr_watch *w, double now)
 	    now - w->last_written >= (w->n > 50000 ? 30 : 10)) {
 		g_sig_usr1 = 0;
 		sr_watch_write_files(w);
+		sr_watch_notify_state(w);
 	}
-}
-
-/* A call reached a Contact of ours (answered 480 by the engine): an event,
- * and a count for the registration whose Contact it was sent to. A monitor
- * that receives calls is itself a finding. */
-static void on_call(void *arg, const char *method, const char *request_uri, const char *from)
-{
-	struct sr_watch *w = arg;
-	su_home_t home[1] = {SU_HOME_INIT(home)};
-	url_t *ru = request_uri ? url_make(home, request_uri) : NULL;
-	struct sr_slot *hit = NULL;
-	size_t i;
-
-	for (i = 0; ru && i < w->n && !hit; i++) {
-		url_t *c =
-		    w->slots[i]->res.contact ? url_make(home, w->slots[i]->res.contact) : NULL;
-
-		if (c && url_cmp(c, ru) == 0)
-			hit = w->slots[i];
-	}
-	if (hit)
-		hit->calls_total++;
-	w->dirty = 1;
-	sr_watch_emit(w, "call_rejected", hit,
-		      json_pack("{s:s, s:s?, s:s?, s:i}", "method", method ? method : "?",
-				"request_uri", request_uri, "from", from, "status", 480));
-	su_home_deinit(home);
+	sr_notify_watchdog(now);
 }
 
 int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 		 struct sr_config *cfg, const struct sr_watch_opts *opts)
 {
 	struct sr_watch w;
-	struct sigaction sa;
 	size_t i;
 	int code = SR_EXIT_INTERNAL;
 
@@ -822,22 +813,14 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 			goto out;
 		}
 	}
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
+	catch_signals();
 	if (add_slots(&w, cfg, 0) < 0)
 		goto out;
 	/* the slots own the entries now: what is left of the loaded file
 	 * (its array, the defaults put back) goes before the first REGISTER */
 	sr_config_free(cfg);
-	sr_eng_on_calls(on_call, &w);
+	sr_eng_on_calls(sr_watch_on_call, &w);
+	sr_notify_init();
 	{
 		/* A registration is refreshed at 80 % of its grant by us (UDP),
 		 * or by nua at a random point of the grant's middle half

@@ -12,6 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sofia-sip/su_alloc.h>
+#include <sofia-sip/url.h>
+
 #include "util/log.h"
 #include "util/util.h"
 #include "watch/watchdata.h"
@@ -392,4 +395,28 @@ void sr_watch_write_files(struct sr_watch *w)
 		write_file(w, w->opts->prometheus_file, sr_watch_metrics);
 	w->dirty = 0;
 	w->last_written = sr_now();
+}
+
+void sr_watch_on_call(void *arg, const char *method, const char *request_uri, const char *from)
+{
+	struct sr_watch *w = arg;
+	su_home_t home[1] = {SU_HOME_INIT(home)};
+	url_t *ru = request_uri ? url_make(home, request_uri) : NULL;
+	struct sr_slot *hit = NULL;
+	size_t i;
+
+	for (i = 0; ru && i < w->n && !hit; i++) {
+		url_t *c =
+		    w->slots[i]->res.contact ? url_make(home, w->slots[i]->res.contact) : NULL;
+
+		if (c && url_cmp(c, ru) == 0)
+			hit = w->slots[i];
+	}
+	if (hit)
+		hit->calls_total++;
+	w->dirty = 1;
+	sr_watch_emit(w, "call_rejected", hit,
+		      json_pack("{s:s, s:s?, s:s?, s:i}", "method", method ? method : "?",
+				"request_uri", request_uri, "from", from, "status", 480));
+	su_home_deinit(home);
 }

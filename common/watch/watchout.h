@@ -25,5 +25,9 @@ void sr_watch_write_files(struct sr_watch *w);
 /* The status JSON and the metrics (text exposition 0.0.4) into f. */
 void sr_watch_status_json(struct sr_watch *w, FILE *f);
 void sr_watch_metrics(struct sr_watch *w, FILE *f);
+/* A request to a Contact of ours (answered 480 by the engine): counted on
+ * the registration it reached and reported as call_rejected (engine.h's
+ * sr_eng_call_fn; arg: the watch). */
+void sr_watch_on_call(void *arg, const char *method, const char *request_uri, const char *from);
 
 #endif
