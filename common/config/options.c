@@ -232,6 +232,10 @@ const struct sr_option sr_options[] = {
 	{.key = "min_expires", .arg = "SECONDS", .type = SR_OT_UINT, RUN(min_expires), RUNFLAG,
 	 .tools = SR_TOOL_SIPREG,
 	 .help = "nagios: CRITICAL when the expiry (with --list-bindings: the longest listed) is shorter"},
+	{.key = "cert_warn_days", .arg = "DAYS", .type = SR_OT_UINT, RUN(cert_warn_days), .def = "21",
+	 RUNFLAG, .tools = SR_TOOL_SIPREG | SR_TOOL_SIPAUTHCHECK,
+	 .help = "nagios: WARNING when the registrar's TLS certificate expires within DAYS "
+		 "(CRITICAL once expired)"},
 	{.key = "strict", .type = SR_OT_FLAG, .base = 1, RUN(strict), RUNFLAG,
 	 .tools = SR_TOOL_SIPAUTHCHECK,
 	 .help = "nagios: WARNING for the server's weak spots (only MD5, no challenge)"},

@@ -638,6 +638,7 @@ int sr_eng_tunnel_up(struct sr_eng *e, double deadline)
 	if (!e->tunnel)
 		return 0;
 	w = sr_tunnel_warm(e->tunnel, e->stack->root, deadline, err, sizeof err);
+	sr_eng_note_cert(e);
 	if (w == SR_W_NONE)
 		return 0;
 	sr_result_fail(e->res, w, "%s", err);

@@ -17,6 +17,7 @@
 #include "engine/response.h"
 #include "proto/bindings.h"
 #include "proto/challenge.h"
+#include "tunnel/tunnel.h"
 #include "util/log.h"
 #include "util/util.h"
 
@@ -41,10 +42,22 @@ int sr_eng_is_local_response(sip_t const *sip)
 	return !sip || (sip->sip_flags & SR_NTA_INTERNAL_MSG);
 }
 
+void sr_eng_note_cert(struct sr_eng *e)
+{
+	const char *subject;
+	double not_after = sr_tunnel_cert(e->tunnel, &subject);
+
+	if (not_after <= 0)
+		return;
+	sr_setstr(&e->res->cert_subject, subject);
+	e->res->cert_not_after = not_after;
+}
+
 void sr_eng_note_final(struct sr_eng *e, int status, char const *phrase, sip_t const *sip)
 {
 	struct sr_result *res = e->res;
 
+	sr_eng_note_cert(e);
 	res->status = status;
 	sr_setstr(&res->reason, phrase);
 	res->t_final = sr_eng_ms_since(e);

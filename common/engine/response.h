@@ -9,6 +9,9 @@
 long sr_retry_after_of(sip_t const *sip);
 /* A response the stack made up itself (timeout, transport or DNS error). */
 int sr_eng_is_local_response(sip_t const *sip);
+/* The registrar's TLS certificate (subject, notAfter) of the tunnel, when
+ * one was seen. */
+void sr_eng_note_cert(struct sr_eng *e);
 /* The status, reason, timing and Retry-After of a final response. */
 void sr_eng_note_final(struct sr_eng *e, int status, char const *phrase, sip_t const *sip);
 /* The bindings of a 2xx, which is ours, the grant, outbound, GRUUs. */

@@ -63,6 +63,7 @@ void sr_result_free(struct sr_result *res)
 	free(res->gruu_temp);
 	free(res->outbound_dropped);
 	free(res->server);
+	free(res->cert_subject);
 	free(res->auth_scheme);
 	free(res->auth_realm);
 	free(res->auth_algorithm);

@@ -54,6 +54,8 @@ struct sr_result {
 	long flow_timer;	/* its Flow-Timer, -1: none */
 	char *outbound_dropped; /* why we registered again without outbound (a 439), or NULL */
 	char *server;
+	char *cert_subject;    /* the registrar's TLS certificate (tls, wss), or NULL */
+	double cert_not_after; /* its notAfter (Unix time), 0: none */
 	char *auth_scheme;
 	char *auth_realm;
 	char *auth_algorithm;

@@ -160,11 +160,12 @@ struct sr_run {
 	bool unreg_all;		 /* sipunreg --all */
 	bool method_options;	 /* sipauthcheck --method OPTIONS (index 1 of the choices) */
 	bool print_ha1;
-	bool strict;	       /* -o nagios: the server's weak spots make WARNING */
-	unsigned min_bindings; /* -o nagios: CRITICAL with fewer bindings */
-	unsigned min_expires;  /* -o nagios: CRITICAL with a shorter expiry */
-	char *algorithm;       /* --print-ha1 */
-	bool output_set;       /* -o given (sipregwatch: events as text) */
+	bool strict;		 /* -o nagios: the server's weak spots make WARNING */
+	unsigned min_bindings;	 /* -o nagios: CRITICAL with fewer bindings */
+	unsigned min_expires;	 /* -o nagios: CRITICAL with a shorter expiry */
+	unsigned cert_warn_days; /* -o nagios: WARNING when the TLS certificate expires sooner */
+	char *algorithm;	 /* --print-ha1 */
+	bool output_set;	 /* -o given (sipregwatch: events as text) */
 	/* sipregwatch */
 	char *events_file;
 	char *shard;		   /* --shard K/N (sipregwatch), NULL: all */

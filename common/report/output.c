@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -25,6 +26,22 @@ static json_t *jstr(const char *s)
 static json_t *jlong(long v)
 {
 	return v >= 0 ? json_integer(v) : json_null();
+}
+
+/* The registrar's TLS certificate: subject, notAfter (ISO 8601, UTC) and
+ * the days left (below 0: expired), or null over UDP and TCP. */
+static json_t *jcert(const struct sr_result *r)
+{
+	char when[32];
+	time_t t = (time_t)r->cert_not_after;
+	struct tm tm;
+
+	if (r->cert_not_after <= 0 || !gmtime_r(&t, &tm))
+		return json_null();
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_pack("{s:o, s:s, s:f}", "subject", jstr(r->cert_subject), "not_after", when,
+			 "days_left",
+			 floor((r->cert_not_after - (double)time(NULL)) / 864.0) / 100.0);
 }
 
 static json_t *jstrv(const struct sr_strv *sv)
@@ -89,6 +106,7 @@ static json_t *result_json(const struct sr_result *r)
 		json_object_set_new(o, "servers_tried", jstrv(&r->servers_tried));
 	}
 	json_object_set_new(o, "server", jstr(r->server));
+	json_object_set_new(o, "tls_certificate", jcert(r));
 	auth = json_object();
 	json_object_set_new(auth, "scheme", jstr(r->auth_scheme));
 	json_object_set_new(auth, "realm", jstr(r->auth_realm));
@@ -419,11 +437,53 @@ static size_t below_minimums(FILE *out, const struct sr_result *res, size_t n,
 }
 
 /* monitoring-plugins: one line, perfdata, 0 OK 1 WARNING 2 CRITICAL 3 UNKNOWN */
+/* The registrars' certificates, as check_ssl_cert judges a web server's:
+ * CRITICAL when one expired, WARNING when one expires within
+ * cert_warn_days; *soonest: the result whose certificate ends first. */
+static enum sr_nagios_state cert_state(const struct sr_result *res, size_t n,
+				       const struct sr_nagios_opts *opts,
+				       const struct sr_result **soonest)
+{
+	double now = (double)time(NULL);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (res[i].cert_not_after > 0 &&
+		    (!*soonest || res[i].cert_not_after < (*soonest)->cert_not_after))
+			*soonest = &res[i];
+	if (!*soonest)
+		return SR_NAGIOS_OK;
+	if ((*soonest)->cert_not_after <= now)
+		return SR_NAGIOS_CRITICAL;
+	if ((*soonest)->cert_not_after - now < (double)opts->cert_warn_days * 86400)
+		return SR_NAGIOS_WARNING;
+	return SR_NAGIOS_OK;
+}
+
+static void cert_note(FILE *out, const struct sr_result *r)
+{
+	char when[32];
+	time_t t = (time_t)r->cert_not_after;
+	double days = (r->cert_not_after - (double)time(NULL)) / 86400;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
+	if (days <= 0)
+		sr_nagios_text(out, "; the registrar's certificate expired on %s (%s)", when,
+			       r->cert_subject ? r->cert_subject : "?");
+	else
+		sr_nagios_text(out,
+			       "; the registrar's certificate expires in %.1f days, on %s (%s)",
+			       days, when, r->cert_subject ? r->cert_subject : "?");
+}
+
 int sr_output_nagios(FILE *out, const char *tool, const struct sr_result *res, size_t n,
 		     const struct sr_nagios_opts *opts)
 {
 	const char *warn = opts->warn, *crit = opts->crit;
-	enum sr_nagios_state st = SR_NAGIOS_OK;
+	enum sr_nagios_state st = SR_NAGIOS_OK, cert;
+	const struct sr_result *soonest = NULL;
 	size_t i, bad = 0;
 	double tmax = 0;
 	char min_range[16] = "";
@@ -442,6 +502,7 @@ int sr_output_nagios(FILE *out, const char *tool, const struct sr_result *res, s
 	}
 	/* a result short of a minimum counts as failed */
 	bad += below_minimums(NULL, res, n, opts);
+	cert = cert_state(res, n, opts, &soonest);
 	if (st != SR_NAGIOS_UNKNOWN) {
 		st = bad ? SR_NAGIOS_CRITICAL : sr_nagios_thresholds(tmax, warn, crit);
 		/* the server's weak spots (sipauthcheck's warnings) are in the
@@ -449,6 +510,8 @@ int sr_output_nagios(FILE *out, const char *tool, const struct sr_result *res, s
 		for (i = 0; opts->strict && st == SR_NAGIOS_OK && i < n; i++)
 			if (res[i].warnings.n)
 				st = SR_NAGIOS_WARNING;
+		if (cert > st)
+			st = cert;
 	}
 	sr_nagios_begin(out, tool, st);
 	if (n == 1) {
@@ -473,6 +536,8 @@ int sr_output_nagios(FILE *out, const char *tool, const struct sr_result *res, s
 					       sr_word_name(res[i].word));
 	}
 	below_minimums(out, res, n, opts);
+	if (cert != SR_NAGIOS_OK)
+		cert_note(out, soonest);
 	sr_nagios_threshold_note(out, "time", tmax, " s", warn, crit);
 	/* --min-expires as the expiry's critical range: below it alerts */
 	if (opts->min_expires)

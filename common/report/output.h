@@ -17,6 +17,7 @@ struct sr_nagios_opts {
 	int strict;		 /* the server's weak spots make WARNING */
 	unsigned min_bindings;	 /* CRITICAL below (0: no check) */
 	unsigned min_expires;	 /* CRITICAL when the expiry is below (0: no check) */
+	unsigned cert_warn_days; /* WARNING when the registrar's certificate expires sooner */
 };
 /* The Nagios status line and perfdata of a run; returns the
  * monitoring-plugins code (0..3). */

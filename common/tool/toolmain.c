@@ -127,8 +127,8 @@ void sr_tool_main(const struct sr_tool *tool, int argc, char **argv)
 		code = sr_exit_worst(code, sr_result_exit(&res[i]));
 	}
 	if (run.output == SR_OUT_NAGIOS) {
-		struct sr_nagios_opts no = {run.warning, run.critical, run.strict, run.min_bindings,
-					    run.min_expires};
+		struct sr_nagios_opts no = {run.warning,      run.critical,    run.strict,
+					    run.min_bindings, run.min_expires, run.cert_warn_days};
 
 		code = sr_output_nagios(stdout, tool->name, res, cfg.n, &no);
 	} else if (!run.quiet) {

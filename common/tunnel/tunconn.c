@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -84,6 +85,50 @@ void sr_tun_fail(struct sr_tunnel *t, enum sr_word w, const char *fmt, ...)
 	va_end(ap);
 	t->err_word = w;
 	sr_debug(1, "%s", t->err);
+}
+
+/* x's subject and notAfter into t, for the expiry reports. */
+static void keep_cert(struct sr_tunnel *t, X509 *x)
+{
+	const ASN1_TIME *na = X509_get0_notAfter(x);
+	struct tm tm;
+	BIO *b;
+	int n;
+
+	memset(&tm, 0, sizeof tm);
+	if (na && ASN1_TIME_to_tm(na, &tm) == 1)
+		t->cert_not_after = (double)timegm(&tm);
+	b = BIO_new(BIO_s_mem());
+	if (b && X509_NAME_print_ex(b, X509_get_subject_name(x), 0, XN_FLAG_RFC2253) >= 0) {
+		n = BIO_read(b, t->cert_subject, (int)sizeof t->cert_subject - 1);
+		t->cert_subject[n > 0 ? n : 0] = '\0';
+	}
+	BIO_free(b);
+}
+
+int sr_tun_verify_cb(int ok, X509_STORE_CTX *store)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct sr_conn *c = ssl ? SSL_get_app_data(ssl) : NULL;
+	X509 *x = X509_STORE_CTX_get_current_cert(store);
+
+	/* the server's own certificate, also when it is not trusted: an
+	 * expired one is exactly what the report must name */
+	if (c && x && X509_STORE_CTX_get_error_depth(store) == 0)
+		keep_cert(c->tun, x);
+	return ok;
+}
+
+/* Without verification no callback runs: the certificate the handshake
+ * kept. */
+static void note_cert(struct sr_conn *c)
+{
+	X509 *x = c->ssl ? SSL_get1_peer_certificate(c->ssl) : NULL;
+
+	if (!x)
+		return;
+	keep_cert(c->tun, x);
+	X509_free(x);
 }
 
 /* What OpenSSL says went wrong on c's handshake or connection. */
@@ -614,6 +659,7 @@ static int handshake(struct sr_conn *c)
 				sr_tun_fail(t, SR_W_INTERNAL_ERROR, "TLS: cannot make a session");
 				return -1;
 			}
+			SSL_set_app_data(c->ssl, c); /* for sr_tun_verify_cb */
 			SSL_set_fd(c->ssl, c->up.fd);
 			if (!sr_ip_family(t->server_name))
 				SSL_set_tlsext_host_name(c->ssl, t->server_name);
@@ -643,6 +689,7 @@ static int handshake(struct sr_conn *c)
 			tls_failure(c, 1);
 			return -1;
 		}
+		note_cert(c);
 		if (sr_tun_is_ws(t))
 			ws_begin(c);
 		else

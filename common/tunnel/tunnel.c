@@ -242,7 +242,7 @@ static enum sr_word make_ctx(struct sr_tunnel *t, const struct sr_tunnel_params 
 		} else {
 			SSL_CTX_set_default_verify_paths(t->ctx);
 		}
-		SSL_CTX_set_verify(t->ctx, SSL_VERIFY_PEER, NULL);
+		SSL_CTX_set_verify(t->ctx, SSL_VERIFY_PEER, sr_tun_verify_cb);
 	} else {
 		SSL_CTX_set_verify(t->ctx, SSL_VERIFY_NONE, NULL);
 	}
@@ -463,4 +463,10 @@ void sr_tunnel_put(struct sr_tunnel *t)
 			break;
 		}
 	tunnel_free(t);
+}
+
+double sr_tunnel_cert(const struct sr_tunnel *t, const char **subject)
+{
+	*subject = t && t->cert_not_after > 0 ? t->cert_subject : NULL;
+	return t ? t->cert_not_after : 0;
 }

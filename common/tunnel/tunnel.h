@@ -43,6 +43,11 @@ void sr_tunnel_put(struct sr_tunnel *t);
 enum sr_word sr_tunnel_warm(struct sr_tunnel *t, su_root_t *root, double deadline, char *err,
 			    size_t errlen);
 
+/* The server certificate of the tunnel's last TLS handshake (kept when
+ * it was not trusted too): its notAfter as Unix time and *subject, or 0
+ * when none was seen. */
+double sr_tunnel_cert(const struct sr_tunnel *t, const char **subject);
+
 /* The loopback port nua sends to. */
 unsigned sr_tunnel_port(const struct sr_tunnel *t);
 

@@ -66,9 +66,14 @@ struct sr_tunnel {
 	char contact_host[80];
 	enum sr_word err_word;
 	char err[480];
+	char cert_subject[256]; /* the server certificate of the last handshake */
+	double cert_not_after;	/* its notAfter (Unix time), 0: none seen */
 };
 
 int sr_tun_is_ws(const struct sr_tunnel *t);
+/* OpenSSL's verify callback of the tunnels' contexts: keeps the server's
+ * certificate (subject, notAfter), trusted or not; returns ok. */
+int sr_tun_verify_cb(int ok, X509_STORE_CTX *store);
 int sr_tun_uses_tls(const struct sr_tunnel *t);
 /* Note the failure a connection of t ends with (sr_tunnel_error). */
 void sr_tun_fail(struct sr_tunnel *t, enum sr_word w, const char *fmt, ...)

@@ -368,6 +368,19 @@ void sr_watch_metrics(struct sr_watch *w, FILE *f)
 			}
 		}
 	}
+	/* only the registrations over TLS or WSS whose certificate was seen */
+	fputs("# HELP sipreg_tls_cert_expiry_timestamp_seconds notAfter of the registrar's TLS "
+	      "certificate\n# TYPE sipreg_tls_cert_expiry_timestamp_seconds gauge\n",
+	      f);
+	for (i = 0; i < w->n; i++) {
+		const struct sr_slot *s = w->slots[i];
+
+		if (s->res.cert_not_after <= 0)
+			continue;
+		fputs("sipreg_tls_cert_expiry_timestamp_seconds{name=\"", f);
+		prom_escape(f, s->reg->name);
+		fprintf(f, "\"%s} %.0f\n", w->shard_label, s->res.cert_not_after);
+	}
 	keeper_metrics(w, f, now);
 }
 
