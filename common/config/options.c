@@ -233,7 +233,7 @@ const struct sr_option sr_options[] = {
 	 .tools = SR_TOOL_SIPREG,
 	 .help = "nagios: CRITICAL when the expiry (with --list-bindings: the longest listed) is shorter"},
 	{.key = "cert_warn_days", .arg = "DAYS", .type = SR_OT_UINT, RUN(cert_warn_days), .def = "21",
-	 RUNFLAG, .tools = SR_TOOL_SIPREG | SR_TOOL_SIPAUTHCHECK,
+	 RUNFLAG, .tools = SR_TOOL_SIPREG | SR_TOOL_SIPAUTHCHECK | SR_TOOL_SIPREGWATCH,
 	 .help = "nagios: WARNING when the registrar's TLS certificate expires within DAYS "
 		 "(CRITICAL once expired)"},
 	{.key = "strict", .type = SR_OT_FLAG, .base = 1, RUN(strict), RUNFLAG,

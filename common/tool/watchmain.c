@@ -54,7 +54,8 @@ void sr_watch_tool_main(int argc, char **argv)
 			goto out;
 		}
 		code = sr_watch_check(stdout, run.status_file, run.stale, run.warning, run.critical,
-				      run.unreachable_critical, run.failing_critical);
+				      run.unreachable_critical, run.failing_critical,
+				      run.cert_warn_days);
 		goto out;
 	}
 	sr_log_init(tool, run.quiet ? 0 : run.verbose);

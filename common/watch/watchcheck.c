@@ -43,6 +43,8 @@ struct tally {
 	const char *unreachable_name;
 	double failing_for; /* the longest time a registration fails, s */
 	const char *failing_name;
+	double cert_end; /* the earliest notAfter of a registrar's certificate, 0 */
+	const char *cert_name;
 };
 
 static int on_its_way(const char *state)
@@ -64,6 +66,7 @@ static void tally(json_t *regs, double now, struct tally *t)
 		double rtt = json_real_value(json_object_get(r, "rtt"));
 		json_t *u = json_object_get(r, "registrar_unreachable_since");
 		json_t *fs = json_object_get(r, "failing_since");
+		json_t *ce = json_object_get(r, "tls_cert_not_after");
 
 		if (state && !strcmp(state, "registered")) {
 			t->reg++;
@@ -84,6 +87,10 @@ static void tally(json_t *regs, double now, struct tally *t)
 			t->failing_for = now - json_number_value(fs);
 			t->failing_name = json_string_value(json_object_get(r, "name"));
 		}
+		if (json_is_number(ce) && (!t->cert_end || json_number_value(ce) < t->cert_end)) {
+			t->cert_end = json_number_value(ce);
+			t->cert_name = json_string_value(json_object_get(r, "name"));
+		}
 		if (json_is_number(u) && now - json_number_value(u) > t->unreachable) {
 			t->unreachable = now - json_number_value(u);
 			t->unreachable_name = json_string_value(json_object_get(r, "name"));
@@ -91,8 +98,31 @@ static void tally(json_t *regs, double now, struct tally *t)
 	}
 }
 
+/* The registrars' certificates: CRITICAL once one expired, WARNING within
+ * cert_warn_days, named in the text. */
+static enum sr_nagios_state cert_check(FILE *out, const struct tally *t, double now,
+				       unsigned cert_warn_days, int say)
+{
+	enum sr_nagios_state st = SR_NAGIOS_OK;
+
+	if (t->cert_end <= 0)
+		return st;
+	if (t->cert_end <= now)
+		st = SR_NAGIOS_CRITICAL;
+	else if (t->cert_end - now < (double)cert_warn_days * 86400)
+		st = SR_NAGIOS_WARNING;
+	if (say && st == SR_NAGIOS_CRITICAL)
+		sr_nagios_text(out, "; the TLS certificate of %s's registrar expired",
+			       t->cert_name ? t->cert_name : "?");
+	else if (say && st == SR_NAGIOS_WARNING)
+		sr_nagios_text(out, "; the TLS certificate of %s's registrar expires in %.1f days",
+			       t->cert_name ? t->cert_name : "?", (t->cert_end - now) / 86400);
+	return st;
+}
+
 int sr_watch_check(FILE *out, const char *status_file, double stale_after, const char *warn,
-		   const char *crit, double unreachable_crit, double failing_crit)
+		   const char *crit, double unreachable_crit, double failing_crit,
+		   unsigned cert_warn_days)
 {
 	json_error_t je;
 	json_t *doc = json_load_file(status_file, 0, &je), *regs, *r;
@@ -139,6 +169,9 @@ int sr_watch_check(FILE *out, const char *status_file, double stale_after, const
 	th = sr_nagios_thresholds(t.rtt_max, warn, crit);
 	if (th > st)
 		st = th;
+	th = cert_check(out, &t, now, cert_warn_days, 0);
+	if (th > st && age <= stale_after)
+		st = th;
 	if (age > stale_after) {
 		sr_nagios_begin(out, tool, SR_NAGIOS_CRITICAL);
 		fprintf(out, "status file %.0f s old (sipregwatch not running?)", age);
@@ -159,6 +192,7 @@ int sr_watch_check(FILE *out, const char *status_file, double stale_after, const
 		if (t.failing_for > failing_crit)
 			sr_nagios_text(out, "; %s failing for %.0f s (critical)",
 				       t.failing_name ? t.failing_name : "?", t.failing_for);
+		cert_check(out, &t, now, cert_warn_days, 1);
 		/* who, first: the names a person looks for (at most 5) */
 		json_array_foreach(regs, i, r)
 		{

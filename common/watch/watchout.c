@@ -233,6 +233,8 @@ void sr_watch_status_json(struct sr_watch *w, FILE *f)
 		put_time(f, s->last_success);
 		fputs(", \"failing_since\": ", f);
 		put_time(f, s->failing_since);
+		fputs(", \"tls_cert_not_after\": ", f);
+		put_time(f, s->res.cert_not_after);
 		fputs(", \"last_error\": ", f);
 		json_put(f, sr_result_ok(&s->res) ? NULL : s->res.error);
 		fputc('}', f);

@@ -76,3 +76,19 @@ reg() {
 		[ -z "$output" ]
 	done
 }
+
+@test "--check: a registrar certificate near its end is WARNING, an expired one CRITICAL" {
+	local soon past
+	soon=$(($(date +%s) + 5 * 86400))
+	past=$(($(date +%s) - 86400))
+	status_file "[$(reg a registered | jq --argjson c "$soon" '. + {tls_cert_not_after: $c}'), $(reg b registered)]"
+	run "$WATCH" --check --status-file "$BATS_TEST_TMPDIR/status.json"
+	[ "$status" -eq 1 ]
+	[[ "$output" == "SIPREGWATCH WARNING - 2 of 2 registered"*"the TLS certificate of a's registrar expires in 5.0 days"* ]]
+	run "$WATCH" --check --status-file "$BATS_TEST_TMPDIR/status.json" --cert-warn-days 3
+	[ "$status" -eq 0 ]
+	status_file "[$(reg a registered | jq --argjson c "$past" '. + {tls_cert_not_after: $c}')]"
+	run "$WATCH" --check --status-file "$BATS_TEST_TMPDIR/status.json"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"the TLS certificate of a's registrar expired"* ]]
+}

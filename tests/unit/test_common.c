@@ -705,7 +705,7 @@ static void test_nagios_render(void **state)
 	fclose(f);
 	buf = NULL;
 	f = open_memstream(&buf, &len);
-	code = sr_watch_check(f, path, 60, NULL, "0.4", 60, 300);
+	code = sr_watch_check(f, path, 60, NULL, "0.4", 60, 300, 21);
 	fclose(f);
 	assert_int_equal(code, 2);
 	bar = strchr(buf, '|');
