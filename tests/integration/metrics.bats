@@ -191,5 +191,5 @@ YAML
 	run promtool check rules "$SIPREG_SRCDIR/contrib/prometheus/alerts.yml"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"SUCCESS: 3 rules found"* ]]
+	[[ "$output" == *"SUCCESS: 4 rules found"* ]]
 }
