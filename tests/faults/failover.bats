@@ -194,7 +194,7 @@ YAML
 	exec 5<>"$BATS_TEST_TMPDIR/in"
 	fo_spawn openssl s_server -accept "127.0.0.1:$TLS_PORT" -cert "$KAM_CA" \
 		-key "$KAM1_DIR/server.key" -trace -naccept 1 <&5 >"$BATS_TEST_TMPDIR/trace" 2>&1
-	# the watch's one try must find it listening (a refusal waits 60 s)
+	# the watch's first try should find it listening
 	local i
 	for i in $(seq 250); do
 		in_ns ss -Hltn | awk '{print $4}' | grep -qE "[:.]$TLS_PORT\$" && break
@@ -206,16 +206,19 @@ transport: tls
 contact_user: $CU
 password_file: $BATS_TEST_TMPDIR/alice.pw
 expiration: 60
+retry_interval: 1
 YAML
 	watch_start "$BATS_TEST_TMPDIR/tls.yaml"
-	wait_event failed "" 30
-	exec 5>&-
-	# s_server's trace goes to a file, written when it flushes: wait
-	for i in $(seq 100); do
+	# s_server serves one connection (the handshake fails: its certificate
+	# is not for sipreg.test) and exits, which flushes its trace to the
+	# file; a first try that timed out on a slow machine is tried again
+	for i in $(seq 600); do
 		grep -q "extension_type=server_name" "$BATS_TEST_TMPDIR/trace" && break
 		sleep 0.1
 	done
+	wait_event failed "" 30
+	exec 5>&-
 	# the name ends the extension: "sipreg.test", not "tls1.sipreg.test"
 	[[ "$(sni_hex "$BATS_TEST_TMPDIR/trace")" == *000b7369707265672e74657374 ]]
-	[ "$(jq -rs '[.[] | select(.event == "failed")][0].registrar' "$EV")" = "sip:tls1.sipreg.test:$TLS_PORT;transport=tls" ]
+	[ "$(jq -rs '[.[] | select(.event == "failed") | .registrar] | index("sip:tls1.sipreg.test:'"$TLS_PORT"';transport=tls") != null' "$EV")" = true ]
 }
