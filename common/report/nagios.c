@@ -142,3 +142,12 @@ int sr_nagios_unknown(FILE *out, const char *tool, int code)
 	fputc('\n', out);
 	return SR_NAGIOS_UNKNOWN;
 }
+
+enum sr_nagios_state sr_nagios_cert(double not_after, double now, unsigned warn_days)
+{
+	if (not_after <= now)
+		return SR_NAGIOS_CRITICAL;
+	if (not_after - now < (double)warn_days * 86400)
+		return SR_NAGIOS_WARNING;
+	return SR_NAGIOS_OK;
+}

@@ -18,6 +18,9 @@ enum sr_nagios_state {
 int sr_range_alert(const char *range, double value);
 /* The state of value against the -w and -c ranges (either may be NULL). */
 enum sr_nagios_state sr_nagios_thresholds(double value, const char *warn, const char *crit);
+/* A TLS certificate ending at not_after (Unix time), as check_ssl_cert
+ * judges one: CRITICAL once expired, WARNING within warn_days, else OK. */
+enum sr_nagios_state sr_nagios_cert(double not_after, double now, unsigned warn_days);
 /* When value alerts: which threshold fired, "; WHAT 0.6 s outside -c 0.5"
  * ("inside -w @0:1" for an '@' range), for the status line. */
 void sr_nagios_threshold_note(FILE *out, const char *what, double value, const char *unit,

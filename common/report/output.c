@@ -453,11 +453,7 @@ static enum sr_nagios_state cert_state(const struct sr_result *res, size_t n,
 			*soonest = &res[i];
 	if (!*soonest)
 		return SR_NAGIOS_OK;
-	if ((*soonest)->cert_not_after <= now)
-		return SR_NAGIOS_CRITICAL;
-	if ((*soonest)->cert_not_after - now < (double)opts->cert_warn_days * 86400)
-		return SR_NAGIOS_WARNING;
-	return SR_NAGIOS_OK;
+	return sr_nagios_cert((*soonest)->cert_not_after, now, opts->cert_warn_days);
 }
 
 static void cert_note(FILE *out, const struct sr_result *r)

@@ -103,14 +103,11 @@ static void tally(json_t *regs, double now, struct tally *t)
 static enum sr_nagios_state cert_check(FILE *out, const struct tally *t, double now,
 				       unsigned cert_warn_days, int say)
 {
-	enum sr_nagios_state st = SR_NAGIOS_OK;
+	enum sr_nagios_state st;
 
 	if (t->cert_end <= 0)
-		return st;
-	if (t->cert_end <= now)
-		st = SR_NAGIOS_CRITICAL;
-	else if (t->cert_end - now < (double)cert_warn_days * 86400)
-		st = SR_NAGIOS_WARNING;
+		return SR_NAGIOS_OK;
+	st = sr_nagios_cert(t->cert_end, now, cert_warn_days);
 	if (say && st == SR_NAGIOS_CRITICAL)
 		sr_nagios_text(out, "; the TLS certificate of %s's registrar expired",
 			       t->cert_name ? t->cert_name : "?");
