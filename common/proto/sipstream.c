@@ -122,6 +122,33 @@ int sr_sip_top_via(const char *msg, size_t len, size_t *off, size_t *n)
 	return -1;
 }
 
+int sr_sip_header_value(const char *msg, size_t len, const char *name, const char *compact,
+			const char **v, size_t *n)
+{
+	const char *end = memmem(msg, len, "\r\n\r\n", 4), *p;
+
+	if (!end)
+		end = msg + len;
+	for (p = memmem(msg, len, "\r\n", 2); p && p < end;
+	     p = memmem(p + 2, (size_t)(end - p), "\r\n", 2)) {
+		const char *s = header_value(p + 2, end, name, compact), *e;
+
+		if (!s)
+			continue;
+		while (s < end && (*s == ' ' || *s == '\t'))
+			s++;
+		e = s < end ? memmem(s, (size_t)(end - s), "\r\n", 2) : NULL;
+		if (!e)
+			e = end;
+		while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		*v = s;
+		*n = (size_t)(e - s);
+		return 0;
+	}
+	return -1;
+}
+
 int sr_sip_start_line(const char *msg, size_t len)
 {
 	const char *eol = memmem(msg, len, "\r\n", 2);

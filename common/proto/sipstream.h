@@ -23,6 +23,11 @@ int sr_sip_top_via(const char *msg, size_t len, size_t *off, size_t *n);
  * *has_length is set when it has a Content-Length (or l:) header. */
 size_t sr_sip_head(const char *msg, size_t len, int *has_length);
 
+/* The value of msg's first header name (or its compact form), without
+ * the spaces around it: 0 with *v and *n, -1 when the head has none. */
+int sr_sip_header_value(const char *msg, size_t len, const char *name, const char *compact,
+			const char **v, size_t *n);
+
 /* Does msg start with a SIP request or status line? */
 int sr_sip_start_line(const char *msg, size_t len);
 

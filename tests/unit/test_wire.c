@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Unit tests of the wire pieces without I/O: WebSocket handshake and
  * framing (ws.c), SIP framing on streams (sipstream.c), SIP URI checks
- * (uri.c). */
+ * (uri.c), HEPv3 packets and capture records (hep.c). */
+#include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "proto/hep.h"
 #include "proto/shard.h"
 #include "proto/sipstream.h"
 #include "proto/window.h"
@@ -385,6 +387,175 @@ static void test_uri_problem(void **state)
 	}
 }
 
+/* The chunks of a HEPv3 packet, walked by type: value and length of type t. */
+static const uint8_t *hep_chunk(const uint8_t *p, size_t n, unsigned t, size_t *len)
+{
+	size_t pos = 6;
+
+	while (pos + 6 <= n) {
+		unsigned type = (unsigned)(p[pos + 2] << 8 | p[pos + 3]);
+		size_t cl = (size_t)(p[pos + 4] << 8 | p[pos + 5]);
+
+		assert_true(cl >= 6 && pos + cl <= n);
+		if (type == t) {
+			*len = cl - 6;
+			return p + pos + 6;
+		}
+		pos += cl;
+	}
+	return NULL;
+}
+
+static void test_hep_encode(void **state)
+{
+	static const char msg[] = "REGISTER sip:example.org SIP/2.0\r\nCall-ID: abc@h\r\n\r\n";
+	uint8_t src[4] = {192, 0, 2, 1}, dst[4] = {192, 0, 2, 2}, out[512], small[40];
+	struct sr_hep_msg m = {.family = AF_INET,
+			       .ip_proto = 17,
+			       .src = src,
+			       .dst = dst,
+			       .sport = 5070,
+			       .dport = 5060,
+			       .sec = 1700000000,
+			       .usec = 123456,
+			       .capture_id = 2001,
+			       .password = "k3y",
+			       .payload = msg,
+			       .len = sizeof msg - 1,
+			       .call_id = "abc@h",
+			       .call_id_len = 5};
+	const uint8_t *v;
+	size_t n, len;
+
+	(void)state;
+	n = sr_hep_encode(&m, out, sizeof out);
+	assert_true(n > 0);
+	assert_memory_equal(out, "HEP3", 4);
+	assert_int_equal(out[4] << 8 | out[5], n);
+	v = hep_chunk(out, n, 1, &len);
+	assert_non_null(v);
+	assert_int_equal(v[0], 2); /* AF_INET as HEP says it */
+	v = hep_chunk(out, n, 3, &len);
+	assert_int_equal(len, 4);
+	assert_memory_equal(v, src, 4);
+	v = hep_chunk(out, n, 8, &len);
+	assert_int_equal(v[0] << 8 | v[1], 5060);
+	v = hep_chunk(out, n, 10, &len);
+	assert_int_equal((uint32_t)(v[0] << 24 | v[1] << 16 | v[2] << 8 | v[3]), 123456);
+	v = hep_chunk(out, n, 12, &len);
+	assert_int_equal((uint32_t)(v[0] << 24 | v[1] << 16 | v[2] << 8 | v[3]), 2001);
+	v = hep_chunk(out, n, 14, &len);
+	assert_int_equal(len, 3);
+	assert_memory_equal(v, "k3y", 3);
+	v = hep_chunk(out, n, 15, &len);
+	assert_int_equal(len, sizeof msg - 1);
+	v = hep_chunk(out, n, 17, &len);
+	assert_int_equal(len, 5);
+	/* what does not fit is not cut: it is not sent */
+	assert_int_equal(sr_hep_encode(&m, small, sizeof small), 0);
+	m.password = NULL;
+	n = sr_hep_encode(&m, out, sizeof out);
+	assert_null(hep_chunk(out, n, 14, &len));
+}
+
+static void test_hep_records(void **state)
+{
+	static const char dump[] =
+	    "dump started at Sun Dec  6 02:10:02 2026\n\n\n"
+	    "sent 5 bytes to udp/[192.0.2.9]:5060 at 02:10:02.770740:\n"
+	    "hello\v\n"
+	    "recv 3 bytes from tcp/[2001:db8::1]:5061 at 23:59:59.000001:\n"
+	    "abc\v\n"
+	    "hep send wss [192.0.2.1]:40000 [192.0.2.2]:443 1700000000.000042 2\n"
+	    "hi\v\n"
+	    "sent 9 bytes to udp/[192.0.2.9]:5060 at 02:10:02.770740:\n"
+	    "cut\v\n"
+	    "recv 2 bytes from udp/[192.0.2.9]:5060 at 02:10:03.000000:\n";
+	struct sr_hep_rec r;
+	size_t off = 0, k;
+	int seen = 0;
+
+	(void)state;
+	while (off < sizeof dump - 1) {
+		k = sr_hep_next(dump + off, sizeof dump - 1 - off, &r);
+		if (!k)
+			break;
+		off += k;
+		if (!r.body)
+			continue;
+		seen++;
+		if (seen == 1) {
+			assert_int_equal(r.sent, 1);
+			assert_string_equal(r.proto, "udp");
+			assert_string_equal(r.remote, "192.0.2.9");
+			assert_int_equal(r.remote_port, 5060);
+			assert_int_equal(r.sec, 2);
+			assert_int_equal(r.usec, 770740);
+			assert_int_equal(r.full_time, 0);
+			assert_memory_equal(r.body, "hello", 5);
+		} else if (seen == 2) {
+			assert_int_equal(r.sent, 0);
+			assert_string_equal(r.proto, "tcp");
+			assert_string_equal(r.remote, "2001:db8::1");
+			assert_int_equal(r.len, 3);
+		} else {
+			assert_string_equal(r.proto, "wss");
+			assert_string_equal(r.local, "192.0.2.1");
+			assert_int_equal(r.local_port, 40000);
+			assert_int_equal(r.remote_port, 443);
+			assert_int_equal(r.full_time, 1);
+			assert_int_equal(r.sec, 1700000000);
+			assert_int_equal(r.usec, 42);
+		}
+	}
+	/* the record cut short is skipped; the last one waits for its body */
+	assert_int_equal(seen, 3);
+	assert_true(off < sizeof dump - 1);
+	/* 1699999980 starts a minute */
+	assert_int_equal(sr_hep_dump_time(1699999985, 2), 1699999982);
+	assert_int_equal(sr_hep_dump_time(1699999985, 5), 1699999985);
+	assert_int_equal(sr_hep_dump_time(1699999981, 59), 1699999979);
+}
+
+static void test_hep_our_end(void **state)
+{
+	static const char req[] = "REGISTER sip:example.org SIP/2.0\r\n"
+				  "Via: SIP/2.0/UDP 192.0.2.7:5070;branch=z9hG4bK1\r\n\r\n";
+	static const char resp[] = "SIP/2.0 200 OK\r\n"
+				   "v: SIP/2.0/TLS [2001:db8::7];branch=z9hG4bK1\r\n\r\n";
+	static const char in[] = "OPTIONS sip:u@192.0.2.7:5071;transport=udp SIP/2.0\r\n"
+				 "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK2\r\n\r\n";
+	static const char named[] = "REGISTER sip:example.org SIP/2.0\r\n"
+				    "Via: SIP/2.0/UDP host.example:5070\r\n\r\n";
+	char ip[64];
+	unsigned port;
+	int tcp;
+	char h[64], p[8];
+
+	(void)state;
+	assert_int_equal(sr_hep_our_end(req, sizeof req - 1, 1, "udp", ip, sizeof ip, &port), 0);
+	assert_string_equal(ip, "192.0.2.7");
+	assert_int_equal(port, 5070);
+	assert_int_equal(sr_hep_our_end(resp, sizeof resp - 1, 0, "tls", ip, sizeof ip, &port), 0);
+	assert_string_equal(ip, "2001:db8::7");
+	assert_int_equal(port, 5061);
+	assert_int_equal(sr_hep_our_end(in, sizeof in - 1, 0, "udp", ip, sizeof ip, &port), 0);
+	assert_int_equal(port, 5071);
+	assert_int_equal(sr_hep_our_end(resp, sizeof resp - 1, 1, "udp", ip, sizeof ip, &port), -1);
+	assert_int_equal(sr_hep_our_end(named, sizeof named - 1, 1, "udp", ip, sizeof ip, &port),
+			 -1);
+	assert_int_equal(sr_hep_url("udp:192.0.2.1:9060", &tcp, h, sizeof h, p, sizeof p), 0);
+	assert_int_equal(tcp, 0);
+	assert_int_equal(sr_hep_url("tcp:[2001:db8::1]:9061", &tcp, h, sizeof h, p, sizeof p), 0);
+	assert_int_equal(tcp, 1);
+	assert_string_equal(h, "2001:db8::1");
+	assert_string_equal(p, "9061");
+	assert_int_equal(sr_hep_url("192.0.2.1:9060", &tcp, h, sizeof h, p, sizeof p), -1);
+	assert_int_equal(sr_hep_url("udp:192.0.2.1:0", &tcp, h, sizeof h, p, sizeof p), -1);
+	assert_int_equal(sr_hep_url("udp:192.0.2.1", &tcp, h, sizeof h, p, sizeof p), -1);
+	assert_int_equal(sr_hep_url("udp:2001:db8::1:9060", &tcp, h, sizeof h, p, sizeof p), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -393,7 +564,8 @@ int main(void)
 	    cmocka_unit_test(test_ws_uri),	cmocka_unit_test(test_sip_next),
 	    cmocka_unit_test(test_window),	cmocka_unit_test(test_window_karn),
 	    cmocka_unit_test(test_window_late), cmocka_unit_test(test_shard),
-	    cmocka_unit_test(test_uri_problem),
+	    cmocka_unit_test(test_uri_problem), cmocka_unit_test(test_hep_encode),
+	    cmocka_unit_test(test_hep_records), cmocka_unit_test(test_hep_our_end),
 	};
 
 	return cmocka_run_group_tests_name("wire", tests, NULL, NULL);
