@@ -15,6 +15,7 @@
 #include "config/options.h"
 #include "model/secrets.h"
 #include "proto/digest.h"
+#include "proto/hep.h"
 #include "proto/shard.h"
 #include "proto/ws.h"
 #include "report/nagios.h"
@@ -35,7 +36,7 @@
 
 static sr_opt_check_fn check_uuid, check_no_break, check_params, check_header, check_ha1,
     check_token, check_digest_list, check_positive, check_one_or_more, check_range, check_uri,
-    check_aor, check_shard;
+    check_aor, check_shard, check_hep;
 static sr_opt_set_fn set_host, set_output;
 
 /* Seed names first (Asterisk res_pjsip_outbound_registration), JsSIP
@@ -186,6 +187,13 @@ const struct sr_option sr_options[] = {
 	{.key = "local_address", .arg = "ADDR[:PORT]", .type = SR_OT_STRING, REG(local_address),
 	 .example = "127.0.0.2", ALL,
 	 .help = "local address (and port) to send from; part of the registration's identity"},
+	{.key = "hep", .arg = "udp|tcp:HOST:PORT", .type = SR_OT_STRING, REG(hep),
+	 .check = check_hep, .example = "udp:192.0.2.10:9060", ALL,
+	 .help = "copy every SIP message sent and received to this HEPv3 collector (Homer)"},
+	{.key = "hep_capture_id", .arg = "N", .type = SR_OT_UINT, REG(hep_capture_id), .def = "0",
+	 .example = "2001", ALL, .help = "HEP capture agent id"},
+	{.key = "hep_password", .arg = "KEY", .type = SR_OT_STRING, REG(hep_password), .secret = 1,
+	 .example = "myHep", ALL, .help = "HEP authentication key the collector expects"},
 	{.key = "config", .short_opt = 'f', .arg = "FILE", .type = SR_OT_STRING,
 	 RUN(config_file), .def_doc = "$SIPREG_CONFIG", RUNFLAG, ALL,
 	 .help = "YAML file of registrations"},
@@ -437,6 +445,18 @@ static int check_shard(const struct sr_option *o, const char *v, char *msg, size
 	if (sr_shard_parse(v, &k, &n) == 0)
 		return 0;
 	snprintf(msg, len, "expected K/N with 1 <= K <= N <= 10000, got \"%s\"", v);
+	return -1;
+}
+
+static int check_hep(const struct sr_option *o, const char *v, char *msg, size_t len)
+{
+	char host[256], port[8];
+	int tcp;
+
+	(void)o;
+	if (sr_hep_url(v, &tcp, host, sizeof host, port, sizeof port) == 0)
+		return 0;
+	snprintf(msg, len, "expected udp:HOST:PORT or tcp:HOST:PORT, got \"%s\"", v);
 	return -1;
 }
 

@@ -34,6 +34,7 @@
 #include "proto/challenge.h"
 #include "proto/digest.h"
 #include "proto/target.h"
+#include "tunnel/hepout.h"
 #include "tunnel/tunnel.h"
 #include "util/log.h"
 #include "util/util.h"
@@ -823,7 +824,8 @@ int sr_eng_open_handle(struct sr_eng *e)
 
 void sr_engine_exit(int code)
 {
-	sr_digest_forget_all(); /* wipes the credentials the plugin answered with */
+	sr_digest_forget_all();	      /* wipes the credentials the plugin answered with */
+	sr_hep_close(sr_now() + 1.0); /* what was captured reaches the collector */
 	fflush(stdout);
 	fflush(stderr);
 	if (g_hard_exit)

@@ -19,6 +19,7 @@
 #include "engine/engdata.h"
 #include "engine/engine_int.h"
 #include "engine/stack.h"
+#include "tunnel/hepout.h"
 #include "util/util.h"
 
 /* The Route set and Supported list a stack is made with: what decides
@@ -114,10 +115,15 @@ static nua_t *create(struct sr_stack *st, struct sr_eng *e, double deadline)
 	    TAG_IF(st->ka_ms, TPTAG_PINGPONG(st->pong_ms)),
 	    /* a tunnel traces the messages as they go on the wire */
 	    TPTAG_LOG(run->verbose >= 2 && !e->t->tunneled),
+	    /* HEP: Sofia dumps what it sends and receives into our pipe; a
+	     * tunnel captures its own messages, with the outer addresses */
+	    TAG_IF(sr_hep_on() && !e->t->tunneled, TPTAG_DUMP(sr_hep_dump_path())),
 	    /* SIPREG_RESOLV_CONF: a resolv.conf for SIP's DNS (NAPTR, SRV),
 	     * e.g. a test's own name server on another port ("port N") */
 	    TAG_IF(getenv("SIPREG_RESOLV_CONF"), SRESTAG_RESOLV_CONF(getenv("SIPREG_RESOLV_CONF"))),
 	    TAG_END());
+	if (nua && sr_hep_on() && !e->t->tunneled)
+		sr_hep_adopt();
 	return nua;
 }
 

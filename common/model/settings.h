@@ -115,6 +115,10 @@ struct sr_reg {
 	struct sr_servers servers;
 	int af; /* 0 any, 4 or 6 */
 	char *local_address;
+	/* HEPv3 export: one collector for the whole run */
+	char *hep; /* udp:HOST:PORT or tcp:HOST:PORT */
+	unsigned hep_capture_id;
+	char *hep_password;
 	/* features */
 	bool line;
 	char *endpoint;

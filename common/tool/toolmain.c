@@ -20,6 +20,7 @@
 #include "report/nagios.h"
 #include "report/output.h"
 #include "tool/toolmain.h"
+#include "tunnel/hepout.h"
 #include "tunnel/keylog.h"
 #include "util/log.h"
 #include "util/util.h"
@@ -58,6 +59,7 @@ void sr_tool_main(const struct sr_tool *tool, int argc, char **argv)
 	struct sr_cli cli = {NULL, 0};
 	struct sr_run run;
 	struct sr_config cfg = {NULL, 0, 0};
+	char hep_err[600];
 	struct sr_result *res = NULL;
 	double deadline;
 	size_t i;
@@ -99,6 +101,11 @@ void sr_tool_main(const struct sr_tool *tool, int argc, char **argv)
 	}
 	sr_keylog_set(run.tls_keylog);
 	if (sr_secrets_load(cfg.regs, cfg.n, run.password_stdin) < 0) {
+		code = SR_EXIT_CONFIG;
+		goto out;
+	}
+	if (sr_hep_start(cfg.regs, cfg.n, hep_err, sizeof hep_err) < 0) {
+		fprintf(stderr, "%s: %s\n", tool->name, hep_err);
 		code = SR_EXIT_CONFIG;
 		goto out;
 	}

@@ -16,6 +16,7 @@
 #include "model/secrets.h"
 #include "report/nagios.h"
 #include "tool/watchmain.h"
+#include "tunnel/hepout.h"
 #include "tunnel/keylog.h"
 #include "util/log.h"
 #include "watch/watch.h"
@@ -29,6 +30,7 @@ void sr_watch_tool_main(int argc, char **argv)
 	struct sr_cli cli = {NULL, 0};
 	struct sr_run run;
 	struct sr_config cfg = {NULL, 0, 0};
+	char hep_err[600];
 	struct sr_watch_opts opts;
 	int rc, code, nagios;
 
@@ -72,6 +74,11 @@ void sr_watch_tool_main(int argc, char **argv)
 	}
 	sr_keylog_set(run.tls_keylog);
 	if (sr_secrets_load(cfg.regs, cfg.n, run.password_stdin) < 0) {
+		code = SR_EXIT_CONFIG;
+		goto out;
+	}
+	if (sr_hep_start(cfg.regs, cfg.n, hep_err, sizeof hep_err) < 0) {
+		fprintf(stderr, "%s: %s\n", tool, hep_err);
 		code = SR_EXIT_CONFIG;
 		goto out;
 	}

@@ -23,6 +23,7 @@
 
 #include "proto/sipstream.h"
 #include "proto/ws.h"
+#include "tunnel/hepout.h"
 #include "tunnel/tunnel_int.h"
 #include "util/log.h"
 #include "util/util.h"
@@ -30,6 +31,11 @@
 static const char *tp_upper(enum sr_transport tp)
 {
 	return tp == SR_TP_WS ? "WS" : tp == SR_TP_WSS ? "WSS" : "TLS";
+}
+
+static const char *tp_lower(enum sr_transport tp)
+{
+	return tp == SR_TP_WS ? "ws" : tp == SR_TP_WSS ? "wss" : "tls";
 }
 
 int sr_tun_is_ws(const struct sr_tunnel *t)
@@ -365,6 +371,10 @@ static int pass_message(struct sr_conn *c, const char *msg, size_t len, const ch
 			sr_log_message("send", m.len, c->tun->trace_name, (const char *)m.p, m.len);
 		else if (sr_log_verbose() >= 2)
 			sr_log_message("recv", len, c->tun->trace_name, msg, len);
+		if (to_server)
+			sr_hep_note(1, tp_lower(c->tun->tp), c->up.fd, (const char *)m.p, m.len);
+		else
+			sr_hep_note(0, tp_lower(c->tun->tp), c->up.fd, msg, len);
 		if (to_server && sr_tun_is_ws(c->tun))
 			rc = send_frame(c, SR_WS_TEXT, m.p, m.len);
 		else

@@ -15,6 +15,7 @@
 #include <sofia-sip/su_alloc.h>
 #include <sofia-sip/url.h>
 
+#include "tunnel/hepout.h"
 #include "util/log.h"
 #include "util/util.h"
 #include "watch/watchdata.h"
@@ -305,6 +306,16 @@ static void keeper_metrics(struct sr_watch *w, FILE *f, double now)
 	       w->win.inflight);
 	scalar(f, lset, "sipreg_watch_window_cuts_total", "counter",
 	       "times the registrar did not keep up", "%lu", w->win.cuts);
+	if (sr_hep_on()) {
+		unsigned long long sent, dropped;
+
+		sr_hep_counts(&sent, &dropped);
+		scalar(f, lset, "sipreg_hep_sent_total", "counter",
+		       "SIP messages copied to the HEP collector", "%llu", sent);
+		scalar(f, lset, "sipreg_hep_dropped_total", "counter",
+		       "SIP messages that could not be copied to the HEP collector", "%llu",
+		       dropped);
+	}
 	scalar(f, lset, "process_start_time_seconds", "gauge",
 	       "start time of the process since the epoch", "%.6f", w->started);
 }
