@@ -30,12 +30,17 @@ _sipreg_tools()
 	done
 	case $prev in
 	-f | --config | --password-file | --bearer-token-file | --tls-ca-file | --tls-cert | \
-		--tls-key | --pjsip-conf | --events | --status-file | --prometheus-file)
+		--tls-key | --pjsip-conf | --events | --status-file | --prometheus-file | --tls-keylog)
 		_filedir
 		return
 		;;
 	--tls-ca-dir)
 		_filedir -d
+		return
+		;;
+	--hep)
+		# a collector: udp: or tcp:, then HOST:PORT (9060 is HEP's usual port)
+		COMPREPLY=($(compgen -W "udp:127.0.0.1:9060 tcp:127.0.0.1:9060" -- "$cur"))
 		return
 		;;
 	-n | --name)
