@@ -24,7 +24,8 @@
 #include "proto/sipstream.h"
 #include "proto/ws.h"
 #include "tunnel/hepout.h"
-#include "tunnel/tunnel_int.h"
+#include "tunnel/tunconn.h"
+#include "tunnel/tundata.h"
 #include "util/log.h"
 #include "util/util.h"
 

@@ -24,7 +24,9 @@
 
 #include "model/secrets.h"
 #include "tunnel/keylog.h"
-#include "tunnel/tunnel_int.h"
+#include "tunnel/tunconn.h"
+#include "tunnel/tundata.h"
+#include "tunnel/tunnel.h"
 #include "util/log.h"
 #include "util/util.h"
 

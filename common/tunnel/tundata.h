@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* The insides of a tunnel (tunnel.c: tunnels, their port and nua's
- * connections to it; tunconn.c: one connection to the server, its
- * handshakes and the messages it carries). */
-#ifndef SR_TUNNEL_INT_H
-#define SR_TUNNEL_INT_H
+/* What the two tunnel files share: a tunnel and its connections
+ * (tunnel.c: tunnels, their port and nua's connections to it; tunconn.c,
+ * declared in tunconn.h: one connection to the server). */
+#ifndef SR_TUNDATA_H
+#define SR_TUNDATA_H
 
 #include <stdint.h>
 #include <sys/socket.h>
 
 #include <openssl/ssl.h>
 
-#include "tunnel/tunnel.h"
+#include <sofia-sip/su_wait.h>
+
+#include "model/exitcode.h"
+#include "model/settings.h"
 
 struct sr_buf {
 	uint8_t *p;
@@ -69,25 +72,5 @@ struct sr_tunnel {
 	char cert_subject[256]; /* the server certificate of the last handshake */
 	double cert_not_after;	/* its notAfter (Unix time), 0: none seen */
 };
-
-int sr_tun_is_ws(const struct sr_tunnel *t);
-/* OpenSSL's verify callback of the tunnels' contexts: keeps the server's
- * certificate (subject, notAfter), trusted or not; returns ok. */
-int sr_tun_verify_cb(int ok, X509_STORE_CTX *store);
-int sr_tun_uses_tls(const struct sr_tunnel *t);
-/* Note the failure a connection of t ends with (sr_tunnel_error). */
-void sr_tun_fail(struct sr_tunnel *t, enum sr_word w, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-/* A new connection to the server, its handshakes under way (deadline);
- * NULL when it cannot even start. */
-struct sr_conn *sr_tun_conn_new(struct sr_tunnel *t, double deadline);
-/* Close both sides; the memory goes with sr_tun_conn_free (never from a
- * timer's own callback). */
-void sr_tun_conn_end(struct sr_conn *c);
-void sr_tun_conn_free(struct sr_conn *c);
-/* Pass what can pass between nua and the server; -1 when it is over. */
-int sr_tun_pump(struct sr_conn *c);
-/* Wait for the events each side needs now. */
-void sr_tun_rearm(struct sr_conn *c);
 
 #endif
