@@ -281,30 +281,7 @@ static void registered(struct sr_slot *s)
 		w->refreshes_total++;
 	set_state(s, S_REGISTERED);
 	s->bound_until = s->granted > 0 ? now + (double)s->granted : 0;
-	fields = json_pack("{s:I, s:I, s:o, s:o, s:i, s:s?}", "expires", (json_int_t)s->granted,
-			   "expires_requested", (json_int_t)s->reg->expiration, "server",
-			   s->res.server ? json_string(s->res.server) : json_null(), "rtt",
-			   by_stack ? json_null() : json_real(s->rtt), "status", s->res.status,
-			   "registrar", sr_watch_server(s));
-	if (!s->reg->support_outbound && fields && sr_eng_keep_alive(s->e) > 0)
-		/* keep-alives with pongs on every connection (docs/transports.md) */
-		json_object_set_new(fields, "keep_alive", json_real(sr_eng_keep_alive(s->e)));
-	if (s->reg->support_outbound && fields) {
-		double ka = sr_eng_keep_alive(s->e);
-
-		/* RFC 5626: the flow the registrar keeps, and our keep-alives on it */
-		json_object_set_new(fields, "outbound", json_boolean(s->res.outbound));
-		/* a 439: registered without reg-id instead (RFC 5626 4.2.1) */
-		json_object_set_new(fields, "outbound_dropped",
-				    s->res.outbound_dropped ? json_string(s->res.outbound_dropped)
-							    : json_null());
-		json_object_set_new(fields, "flow_timer",
-				    s->res.flow_timer >= 0 ? json_integer(s->res.flow_timer)
-							   : json_null());
-		json_object_set_new(fields, "keep_alive", ka > 0 ? json_real(ka) : json_null());
-		json_object_set_new(fields, "received",
-				    s->res.received ? json_string(s->res.received) : json_null());
-	}
+	fields = sr_watch_registered_fields(s, by_stack);
 	sr_watch_emit(w, renewed ? "refreshed" : "registered", s, fields);
 	s->ever_registered = 1;
 	sr_watch_audit_note(s);
@@ -414,6 +391,7 @@ static void on_done(void *arg)
 					  ? SR_WIN_ANSWERED
 					  : SR_WIN_CONGESTED);
 		set_state(s, S_STOPPED);
+		s->removed_at_stop = s->held_at_stop && sr_result_unreg_removed(&s->res);
 		sr_watch_emit(
 		    s->w, "unregistered", s,
 		    json_pack("{s:o, s:b, s:s?}", "status",
@@ -666,6 +644,8 @@ static void stop_all(struct sr_watch *w)
 	for (i = 0; i < w->n; i++) {
 		struct sr_slot *s = w->slots[i];
 
+		s->held_at_stop = sr_watch_shown_state(s, sr_wall_now()) == S_REGISTERED;
+		w->stop_held += (unsigned long)s->held_at_stop;
 		if (s->timer)
 			su_timer_reset(s->timer);
 		if (!s->e) {
@@ -867,7 +847,7 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 			set_state(w.slots[i], S_STOPPED);
 	sr_watch_audits_drop(&w);
 	sr_watch_write_files(&w);
-	sr_watch_emit(&w, "stopped", NULL, NULL);
+	sr_watch_stop_report(&w);
 	code = SR_EXIT_OK;
 out:
 	sr_http_stop(w.http);

@@ -68,7 +68,9 @@ struct sr_slot {
 	double last_success;	   /* wall clock of the last 2xx, 0: none yet */
 	double failing_since;	   /* wall clock of the first failure since a 2xx, 0 */
 	int ever_registered;
-	int auth_retried; /* refused credentials tried again since the last 2xx */
+	int held_at_stop;    /* bound when the stop began: its removal is owed */
+	int removed_at_stop; /* and the registrar confirmed it */
+	int auth_retried;    /* refused credentials tried again since the last 2xx */
 	long granted;
 	double rtt;
 	su_timer_t *timer;
@@ -127,6 +129,7 @@ struct sr_watch {
 	int kick;    /* a REGISTER ended: what waits may go after this step */
 	/* the keeper's own counters (metrics) */
 	unsigned long refreshes_total;
+	unsigned long stop_held; /* bindings held when the stop began */
 	unsigned long failures_by_word[SR_W_COUNT];
 	unsigned long events_dropped;
 	double started;		  /* wall clock */

@@ -397,6 +397,71 @@ void sr_watch_metrics(struct sr_watch *w, FILE *f)
 	keeper_metrics(w, f, now);
 }
 
+/* The end: how many of the bindings held when the stop began the registrar
+ * removed, and how many it keeps until they expire (the removals go at the
+ * allowed rate, and --shutdown-timeout may end them first). */
+void sr_watch_stop_report(struct sr_watch *w)
+{
+	unsigned long removed = 0, left;
+	double until = 0;
+	size_t i;
+	char when[40] = "";
+
+	for (i = 0; i < w->n; i++) {
+		const struct sr_slot *s = w->slots[i];
+
+		if (s->removed_at_stop)
+			removed++;
+		else if (s->held_at_stop && s->bound_until > until)
+			until = s->bound_until;
+	}
+	left = w->stop_held - removed;
+	if (left) {
+		iso_time(until, when, sizeof when);
+		sr_warn(
+		    "%lu of %lu bindings were not removed within the shutdown timeout (%.1f s): "
+		    "the registrar keeps them until they expire, the last at %s",
+		    left, w->stop_held, w->opts->shutdown_timeout, when);
+	}
+	sr_watch_emit(w, "stopped", NULL,
+		      json_pack("{s:I, s:I, s:I, s:o}", "bindings_held", (json_int_t)w->stop_held,
+				"removed", (json_int_t)removed, "left_to_expire", (json_int_t)left,
+				"expire_by", left ? sr_watch_time(until) : json_null()));
+}
+
+/* The fields of a "registered" or "refreshed" event of s (by_stack: nua
+ * refreshed on its own, the round trip is not known). */
+json_t *sr_watch_registered_fields(const struct sr_slot *s, int by_stack)
+{
+	json_t *fields;
+
+	fields = json_pack("{s:I, s:I, s:o, s:o, s:i, s:s?}", "expires", (json_int_t)s->granted,
+			   "expires_requested", (json_int_t)s->reg->expiration, "server",
+			   s->res.server ? json_string(s->res.server) : json_null(), "rtt",
+			   by_stack ? json_null() : json_real(s->rtt), "status", s->res.status,
+			   "registrar", sr_watch_server(s));
+	if (!s->reg->support_outbound && fields && sr_eng_keep_alive(s->e) > 0)
+		/* keep-alives with pongs on every connection (docs/transports.md) */
+		json_object_set_new(fields, "keep_alive", json_real(sr_eng_keep_alive(s->e)));
+	if (s->reg->support_outbound && fields) {
+		double ka = sr_eng_keep_alive(s->e);
+
+		/* RFC 5626: the flow the registrar keeps, and our keep-alives on it */
+		json_object_set_new(fields, "outbound", json_boolean(s->res.outbound));
+		/* a 439: registered without reg-id instead (RFC 5626 4.2.1) */
+		json_object_set_new(fields, "outbound_dropped",
+				    s->res.outbound_dropped ? json_string(s->res.outbound_dropped)
+							    : json_null());
+		json_object_set_new(fields, "flow_timer",
+				    s->res.flow_timer >= 0 ? json_integer(s->res.flow_timer)
+							   : json_null());
+		json_object_set_new(fields, "keep_alive", ka > 0 ? json_real(ka) : json_null());
+		json_object_set_new(fields, "received",
+				    s->res.received ? json_string(s->res.received) : json_null());
+	}
+	return fields;
+}
+
 /* What fill writes, into path, replaced atomically. */
 static void write_file(struct sr_watch *w, const char *path,
 		       void (*fill)(struct sr_watch *, FILE *))

@@ -30,4 +30,11 @@ void sr_watch_metrics(struct sr_watch *w, FILE *f);
  * sr_eng_call_fn; arg: the watch). */
 void sr_watch_on_call(void *arg, const char *method, const char *request_uri, const char *from);
 
+/* The fields of a "registered" or "refreshed" event of s. */
+json_t *sr_watch_registered_fields(const struct sr_slot *s, int by_stack);
+
+/* The "stopped" event, and a warning when bindings held at the start of
+ * the stop were left to expire at the registrar. */
+void sr_watch_stop_report(struct sr_watch *w);
+
 #endif

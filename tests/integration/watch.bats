@@ -1022,3 +1022,41 @@ YAML
 	[ "$WATCH_RC" -eq 0 ]
 	[ "$(count_events unregistered)" -eq 2000 ]
 }
+
+@test "a stop that cannot remove every binding in time says how many are left to expire" {
+	kam_ready UDP
+	load_yaml "$KAM_UDP" 40 left "$BATS_TEST_TMPDIR/l.yaml"
+	held() {
+		local n c=0
+		for n in $(seq 1 40); do
+			c=$((c + $(kam_bindings "load$n" | grep -c . || true)))
+		done
+		echo "$c"
+	}
+	before=$(held)
+	# 10 removals a second for 1 s: most of the 40 stay at the registrar
+	watch_start "$BATS_TEST_TMPDIR/l.yaml" --max-rate 10 --shutdown-timeout 1
+	wait_count registered 40 60
+	[ "$(count_events registered)" -eq 40 ]
+	watch_stop
+	[ "$WATCH_RC" -eq 0 ]
+	stopped=$(jq -c 'select(.event == "stopped")' "$EV")
+	echo "$stopped"
+	[ "$(jq .bindings_held <<<"$stopped")" -eq 40 ]
+	removed=$(jq .removed <<<"$stopped")
+	left=$(jq .left_to_expire <<<"$stopped")
+	[ "$left" -gt 0 ]
+	[ "$((removed + left))" -eq 40 ]
+	[ "$(count_events unregistered)" -ge "$removed" ]
+	jq -e '.expire_by | test("^20[0-9-]+T")' <<<"$stopped"
+	# the registrar's own view: exactly those are still bound
+	[ "$(held)" -eq "$((before + left))" ]
+	grep -q "$left of 40 bindings were not removed within the shutdown timeout" \
+		"$BATS_TEST_TMPDIR/watch.err"
+	# clean up what the test left (a run with time enough removes them all)
+	watch_start "$BATS_TEST_TMPDIR/l.yaml" --shutdown-timeout 30
+	wait_count registered 80 60
+	watch_stop
+	[ "$(jq -s '[.[] | select(.event == "stopped")] | last | .left_to_expire' "$EV")" -eq 0 ]
+	[ "$(held)" -eq "$before" ]
+}
