@@ -25,6 +25,9 @@ struct sr_eng_hooks {
 	/* the stack refreshed on its own (or lost the connection and
 	 * re-registered): status and res tell the outcome */
 	void (*refresh)(void *arg, int status);
+	/* the connection a registration without a handle rode on ended: its
+	 * binding has to be made again on a new one */
+	void (*lost)(void *arg);
 	void *arg;
 };
 
@@ -67,6 +70,8 @@ struct sr_eng {
 	const char *aor, *aor_user, *registrar, *host;
 	enum sr_transport tp;
 	struct sr_tunnel *tunnel; /* tls, ws, wss: what carries it (tunnel.c) */
+	/* the keeper's registrations without a handle on a tunnel (keeper.c) */
+	struct sr_eng *tun_next, **tun_prev;
 	double t0;
 	enum state state;
 	url_t *our_contact;
@@ -99,6 +104,7 @@ struct sr_eng {
 	 * timer): at rest a registration costs nua nothing (docs/performance.md) */
 	int transient;
 	int held;			/* transient: a 2xx granted our binding, no removal since */
+	int flow_ended;			/* the tunnel's connection ended while a REGISTER was out */
 	char *who;			/* To and From of the handles */
 	char *cred_keys[SR_MAX_REALMS]; /* ours in the digest plugin's registry */
 	long retry_after;

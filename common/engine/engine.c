@@ -39,6 +39,9 @@
 #include "util/log.h"
 #include "util/util.h"
 
+/* nua handles of registrations (and audits) held now: sr_eng_handles() */
+static unsigned long g_handles;
+
 static int g_hard_exit; /* a stack was left running to keep its binding */
 
 void sr_eng_exit_hard(void)
@@ -241,6 +244,7 @@ static int cleanup_start(struct sr_eng *e, sip_t const *sip)
 				   SIPTAG_FROM_STR(e->aor), TAG_END());
 	if (!e->cleanup_nh)
 		return 0;
+	g_handles++;
 	e->state = ST_CLEANING;
 	e->answered = 0; /* a challenge to this request is answered afresh */
 	e->n_answered_realms = 0;
@@ -288,8 +292,7 @@ static void cleanup_done(struct sr_eng *e, int status, char const *phrase, sip_t
 				       phrase ? phrase : ""));
 		res->replaced = 0;
 	}
-	nua_handle_destroy(e->cleanup_nh);
-	e->cleanup_nh = NULL;
+	sr_eng_drop_handle(&e->cleanup_nh);
 	e->state = ST_DONE;
 }
 
@@ -584,14 +587,17 @@ void sr_eng_on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 	/* a transient registration's exchange is over: its handle goes (no
 	 * usage, so nothing is sent) */
 	if (e->transient && nh == e->nh && status >= 200 &&
-	    (e->state == ST_DONE || e->state == ST_CLEANING)) {
-		nua_handle_destroy(e->nh);
-		e->nh = NULL;
-	}
+	    (e->state == ST_DONE || e->state == ST_CLEANING))
+		sr_eng_drop_handle(&e->nh);
 	if (e->hooks.done && e->state == ST_DONE && !e->done_fired &&
 	    (event == nua_r_register || event == nua_r_unregister || event == nua_r_options)) {
 		e->done_fired = 1;
 		e->hooks.done(e->hooks.arg);
+		/* a binding made over a connection that has ended since */
+		if (e->flow_ended && e->held && e->hooks.lost) {
+			e->flow_ended = 0;
+			e->hooks.lost(e->hooks.arg);
+		}
 	}
 }
 
@@ -730,10 +736,26 @@ void sr_eng_register_transient(struct sr_eng *e, const char *expires, const char
 
 nua_handle_t *sr_eng_handle(struct sr_eng *e)
 {
-	if (!e->nh)
+	if (!e->nh) {
 		e->nh = nua_handle(e->stack->nua, (nua_hmagic_t *)e, SIPTAG_TO_STR(e->who),
 				   SIPTAG_FROM_STR(e->who), TAG_END());
+		g_handles += e->nh != NULL;
+	}
 	return e->nh;
+}
+
+void sr_eng_drop_handle(nua_handle_t **nh)
+{
+	if (!*nh)
+		return;
+	nua_handle_destroy(*nh);
+	*nh = NULL;
+	g_handles--;
+}
+
+unsigned long sr_eng_handles(void)
+{
+	return g_handles;
 }
 
 /* Our Contact, the local address, the handle and the header set of e. */

@@ -23,4 +23,8 @@ typedef void sr_eng_call_fn(void *arg, const char *method, const char *request_u
 			    const char *from);
 void sr_eng_on_calls(sr_eng_call_fn *fn, void *arg);
 
+/* nua handles the registrations and audits hold now: one only while a
+ * request is out, for those at rest over UDP and tunnels. */
+unsigned long sr_eng_handles(void);
+
 #endif

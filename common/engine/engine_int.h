@@ -21,6 +21,9 @@ int sr_eng_open_handle(struct sr_eng *e);
 void sr_eng_send_register(struct sr_eng *e, const char *more);
 /* A transient registration's handle for its next request. */
 nua_handle_t *sr_eng_handle(struct sr_eng *e);
+/* Destroy *nh (a registration's handle, of sr_eng_handle or the clean-up's)
+ * and forget it; nothing when it is NULL. */
+void sr_eng_drop_handle(nua_handle_t **nh);
 /* A transient registration's REGISTER (nua_method(), no usage) with
  * Expires: expires and the extra headers. */
 void sr_eng_register_transient(struct sr_eng *e, const char *expires, const char *extra);

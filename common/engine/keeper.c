@@ -111,16 +111,66 @@ static void detach_target(struct sr_eng *e)
 	e->t = NULL;
 }
 
-/* A registration over UDP, with no connection to hold (a TCP proxy, a
- * tunnel, keep-alives on a flow): nua's handle is needed only while a
- * request is out. The audit's queries (REGISTER without Contact) keep
- * theirs. */
+/* A registration over UDP, or over a tunnel (tls, ws, wss): nua's handle
+ * is needed only while a request is out. The connection stays without it:
+ * the stack never closes an idle one, keeps it alive with its keep-alives,
+ * and the tunnel says when it ends (tunnel_dropped). Native TCP keeps its
+ * handle, whose usage hears of a closed connection. The audit's queries
+ * (REGISTER without Contact) keep theirs. */
 static int is_transient(const struct sr_eng *e)
 {
 	const char *p = strstr(e->t->proxy, "transport=");
 
-	return e->run->mode == SR_MODE_REGISTER && e->tp == SR_TP_UDP && !e->tunnel &&
-	       (!p || !strncasecmp(p + 10, "udp", 3));
+	if (e->run->mode != SR_MODE_REGISTER)
+		return 0;
+	if (e->t->tunneled)
+		return 1;
+	return e->tp == SR_TP_UDP && (!p || !strncasecmp(p + 10, "udp", 3));
+}
+
+/* The keeper's registrations without a handle on a tunnel, for the drop
+ * hook: an ended connection is news only to them. */
+static struct sr_eng *g_tunneled;
+
+static void tunneled_add(struct sr_eng *e)
+{
+	e->tun_next = g_tunneled;
+	if (g_tunneled)
+		g_tunneled->tun_prev = &e->tun_next;
+	g_tunneled = e;
+	e->tun_prev = &g_tunneled;
+}
+
+static void tunneled_remove(struct sr_eng *e)
+{
+	if (!e->tun_prev)
+		return;
+	*e->tun_prev = e->tun_next;
+	if (e->tun_next)
+		e->tun_next->tun_prev = e->tun_prev;
+	e->tun_prev = NULL;
+	e->tun_next = NULL;
+}
+
+/* A connection of t ended: each registration at rest on it registers again
+ * (one with a REGISTER out hears of it from its transaction). */
+static void tunnel_dropped(struct sr_tunnel *t)
+{
+	struct sr_eng *e, *next;
+
+	for (e = g_tunneled; e; e = next) {
+		next = e->tun_next;
+		if (e->tunnel != t || !e->hooks.lost)
+			continue;
+		if (e->state == ST_DONE && e->held) {
+			sr_debug(1, "%s: the connection to %s ended: registering again",
+				 e->reg->name ? e->reg->name : e->aor, e->registrar);
+			e->hooks.lost(e->hooks.arg);
+		} else if (e->state != ST_DONE) {
+			/* its answer may yet come, from the connection that ended */
+			e->flow_ended = 1;
+		}
+	}
 }
 
 /* One Call-ID for every REGISTER of a registration (RFC 3261 10.2). */
@@ -182,6 +232,10 @@ struct sr_eng *sr_eng_open(su_root_t *root, const struct sr_reg *reg, const stru
 	}
 	if (sr_eng_tunnel_up(e, deadline) < 0 || sr_eng_open_handle(e) < 0)
 		goto fail;
+	if (e->transient && e->tunnel) {
+		sr_tunnel_on_drop(tunnel_dropped);
+		tunneled_add(e);
+	}
 	detach_target(e);
 	return e;
 fail:
@@ -198,15 +252,13 @@ void sr_eng_send(struct sr_eng *e)
 {
 	struct sr_result *res = e->res;
 
-	if (e->cleanup_nh) {
-		nua_handle_destroy(e->cleanup_nh);
-		e->cleanup_nh = NULL;
-	}
+	sr_eng_drop_handle(&e->cleanup_nh);
 	e->state = ST_REGISTERING;
 	e->answered = e->reanswered = e->removing = e->sec_retried = 0;
 	e->n_answered_realms = 0;
 	e->nonce_retried = 0;
 	e->done_fired = 0;
+	e->flow_ended = 0;
 	e->retry_after = -1;
 	e->t0 = sr_now();
 	sr_eng_clear_bindings(res);
@@ -234,10 +286,7 @@ static int unregister_transient(struct sr_eng *e)
 {
 	if (!e->held)
 		return -1;
-	if (e->nh) {
-		nua_handle_destroy(e->nh);
-		e->nh = NULL;
-	}
+	sr_eng_drop_handle(&e->nh);
 	if (!sr_eng_handle(e))
 		return -1;
 	e->state = ST_UNREGISTERING;
@@ -279,10 +328,9 @@ void sr_eng_close(struct sr_eng *e)
 		return;
 	/* nua_handle_destroy() would un-REGISTER an active usage itself; the
 	 * keeper asks for that with sr_eng_unregister() when it wants it */
-	if (e->nh)
-		nua_handle_destroy(e->nh);
-	if (e->cleanup_nh)
-		nua_handle_destroy(e->cleanup_nh);
+	sr_eng_drop_handle(&e->nh);
+	sr_eng_drop_handle(&e->cleanup_nh);
+	tunneled_remove(e);
 	/* the last registration on a tunnel closes it (its port, nua's
 	 * connection to it, the connection to the server), the last on a
 	 * stack shuts the stack down */

@@ -117,10 +117,7 @@ teardown:
 		sr_eng_exit_hard();
 		goto out;
 	}
-	if (e->nh) {
-		nua_handle_destroy(e->nh);
-		e->nh = NULL;
-	}
+	sr_eng_drop_handle(&e->nh);
 	if (sr_stack_shutdown(e->stack, deadline + 0.8) < 0) {
 		keep = 1;
 		sr_eng_exit_hard();

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,10 @@ static nua_t *create(struct sr_stack *st, struct sr_eng *e, double deadline)
 	     * answers were most of the keeper's peak memory
 	     * (docs/sofia-sip.md, 20) */
 	    TAG_IF(st->shared, NTATAG_SIP_T4(10)),
+	    /* the keeper's connections stay while registrations at rest (no
+	     * handle, no transaction) ride on them: nta would close one idle
+	     * for 30 minutes, and a grant of an hour is refreshed after 48 */
+	    TAG_IF(st->shared, TPTAG_IDLE(UINT_MAX)),
 	    /* A closed connection is an error for what waits on it. Set on the
 	     * stack, nua's own TPTAG_SDWN_ERROR(1) on a registration's
 	     * connection changes nothing, so the connection keeps sharing the

@@ -230,6 +230,8 @@ void sr_tun_conn_free(struct sr_conn *c)
  * later (reap): a timer is never destroyed in its own callback. */
 void sr_tun_conn_end(struct sr_conn *c)
 {
+	int was_open = c->state == C_OPEN && !c->dead;
+
 	if (c->ssl) {
 		if (c->state == C_OPEN)
 			SSL_shutdown(c->ssl);
@@ -241,6 +243,8 @@ void sr_tun_conn_end(struct sr_conn *c)
 	side_close(c, &c->up);
 	side_close(c, &c->down);
 	buf_free(&c->msg);
+	if (was_open && !c->tun->closing && c->tun->on_drop)
+		c->tun->on_drop(c->tun);
 }
 
 /* ---- writing ---- */

@@ -69,8 +69,10 @@ struct sr_tunnel {
 	char contact_host[80];
 	enum sr_word err_word;
 	char err[480];
-	char cert_subject[256]; /* the server certificate of the last handshake */
-	double cert_not_after;	/* its notAfter (Unix time), 0: none seen */
+	char cert_subject[256];		      /* the server certificate of the last handshake */
+	double cert_not_after;		      /* its notAfter (Unix time), 0: none seen */
+	int closing;			      /* its last reference went: no drop is news */
+	void (*on_drop)(struct sr_tunnel *t); /* sr_tunnel_on_drop's hook */
 };
 
 #endif

@@ -31,6 +31,16 @@
 #include "util/util.h"
 
 static struct sr_tunnel *g_tunnels;
+static void (*g_drop_hook)(struct sr_tunnel *t);
+
+void sr_tunnel_on_drop(void (*fn)(struct sr_tunnel *t))
+{
+	struct sr_tunnel *t;
+
+	g_drop_hook = fn;
+	for (t = g_tunnels; t; t = t->next)
+		t->on_drop = fn;
+}
 
 static void reap(struct sr_tunnel *t)
 {
@@ -351,6 +361,7 @@ struct sr_tunnel *sr_tunnel_get(const struct sr_tunnel_params *p, enum sr_word *
 	}
 	t->lfd = -1;
 	t->refs = 1;
+	t->on_drop = g_drop_hook;
 	t->tp = p->tp;
 	snprintf(t->key, sizeof t->key, "%s", key);
 	snprintf(name, sizeof name, "%s%s%s port %u", strchr(p->connect_host, ':') ? "[" : "",
@@ -459,6 +470,7 @@ void sr_tunnel_put(struct sr_tunnel *t)
 
 	if (!t || --t->refs)
 		return;
+	t->closing = 1;
 	for (pp = &g_tunnels; *pp; pp = &(*pp)->next)
 		if (*pp == t) {
 			*pp = t->next;

@@ -58,6 +58,12 @@ const char *sr_tunnel_contact_host(const struct sr_tunnel *t);
 /* Our address (ip:port) on the open connection, NULL when none is open. */
 const char *sr_tunnel_local(const struct sr_tunnel *t);
 
+/* fn learns of each open connection of a tunnel that ends (the server,
+ * the network or nua closed it; not the closing of the tunnel itself):
+ * registrations that hold no nua handle have nothing else to tell them
+ * that their flow is gone. One hook for all tunnels; NULL: none. */
+void sr_tunnel_on_drop(void (*fn)(struct sr_tunnel *t));
+
 /* The last failure of a connection of the tunnel, SR_W_NONE when none (a
  * connection that opens clears it); it is what happened when nua reports
  * a connection lost. */

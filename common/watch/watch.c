@@ -144,6 +144,9 @@ static void enqueue(struct sr_slot *s)
 static void fail_policy(struct sr_slot *s);
 static void on_done(void *arg);
 static void on_refresh(void *arg, int status);
+static void on_lost(void *arg);
+/* seconds before a registration whose connection ended again registers again */
+#define SR_LOST_AGAIN 5.0
 
 /* A REGISTER still unanswered long after the answers come is counted
  * lost (window.h): its retransmissions hold no place in the window. */
@@ -177,7 +180,7 @@ static void send_now(struct sr_slot *s)
 
 	sr_watch_fo_reopen(s);
 	if (!s->e) {
-		struct sr_eng_hooks h = {on_done, on_refresh, s};
+		struct sr_eng_hooks h = {on_done, on_refresh, on_lost, s};
 
 		sr_result_free(&s->res); /* what the last engine left */
 		s->e = sr_eng_open(w->root, sr_watch_reg(s), w->run, &s->res, &h);
@@ -421,6 +424,27 @@ static void on_refresh(void *arg, int status)
 	} else {
 		fail_policy(s);
 	}
+}
+
+/* The connection of a registration at rest ended: refresh it now, on a
+ * new one (it shows as registered, refreshing, meanwhile). */
+static void on_lost(void *arg)
+{
+	struct sr_slot *s = (struct sr_slot *)arg;
+
+	double now = sr_now();
+
+	if (s->w->stopping || s->st != S_REGISTERED)
+		return;
+	/* a registrar that closes every connection after its answer is not
+	 * asked again at once each time */
+	if (s->lost_at > 0 && now - s->lost_at < SR_LOST_AGAIN) {
+		schedule(s, SR_LOST_AGAIN);
+		return;
+	}
+	s->lost_at = now;
+	s->refresh_due = 1;
+	enqueue(s);
 }
 
 /* ------------------------------------------------------------------ */

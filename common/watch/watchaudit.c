@@ -116,7 +116,7 @@ static void audit_done(void *arg)
 
 static void audit_start(struct sr_watch *w, struct sr_audit *a, double now)
 {
-	struct sr_eng_hooks h = {audit_done, NULL, a};
+	struct sr_eng_hooks h = {audit_done, NULL, NULL, a};
 	struct sr_slot *sentinel = NULL;
 	size_t i;
 

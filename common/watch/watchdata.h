@@ -66,6 +66,7 @@ struct sr_slot {
 	unsigned long calls_total; /* calls to its Contact, answered 480 */
 	double unreachable_since;  /* its registrar answers no audit since (wall clock), 0 */
 	double last_success;	   /* wall clock of the last 2xx, 0: none yet */
+	double lost_at;		   /* when its connection last ended under it */
 	double failing_since;	   /* wall clock of the first failure since a 2xx, 0 */
 	int ever_registered;
 	int held_at_stop;    /* bound when the stop began: its removal is owed */
