@@ -15,6 +15,7 @@
 #include <sofia-sip/su_alloc.h>
 #include <sofia-sip/url.h>
 
+#include "engine/engine.h"
 #include "tunnel/hepout.h"
 #include "util/log.h"
 #include "util/util.h"
@@ -306,6 +307,9 @@ static void keeper_metrics(struct sr_watch *w, FILE *f, double now)
 	       w->win.inflight);
 	scalar(f, lset, "sipreg_watch_window_cuts_total", "counter",
 	       "times the registrar did not keep up", "%lu", w->win.cuts);
+	scalar(f, lset, "sipreg_watch_nua_handles", "gauge",
+	       "Sofia-SIP handles held (a request out, or a TCP registration)", "%lu",
+	       sr_eng_handles());
 	if (sr_hep_on()) {
 		unsigned long long sent, dropped;
 

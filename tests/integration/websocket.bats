@@ -348,3 +348,58 @@ YAML
 	[ "$R" = dns_error ]
 	[[ "$E" == *"cannot resolve nowhere.sipreg.test"* ]]
 }
+
+@test "sipregwatch: registrations at rest over tls and wss hold no Sofia-SIP handle, and come back at once when their connection is cut" {
+	kam_ready TLS
+	kam_ready WSS
+	CU="rest$RANDOM"
+	EV="$BATS_TEST_TMPDIR/ev.jsonl"
+	PR="$BATS_TEST_TMPDIR/m.prom"
+	cat >"$BATS_TEST_TMPDIR/w.yaml" <<YAML
+defaults:
+  client_uri: sip:alice@127.0.0.1
+  password_file: $BATS_FILE_TMPDIR/alice.pw
+  tls_ca_file: $KAM_CA
+  max_random_initial_delay: 0
+  audit_interval: 0
+registrations:
+  t1: { server_uri: "sips:127.0.0.1:$KAM_TLS", contact_user: ${CU}t1 }
+  t2: { server_uri: "sips:127.0.0.1:$KAM_TLS", contact_user: ${CU}t2 }
+  w1: { server_uri: "wss://127.0.0.1:$KAM_WSS/ws", contact_user: ${CU}w1 }
+  tcp: { server_uri: "sip:127.0.0.1:$KAM_TCP;transport=tcp", contact_user: ${CU}tcp }
+YAML
+	"$SIPREG_BUILDDIR/sipregwatch" -f "$BATS_TEST_TMPDIR/w.yaml" --events "$EV" \
+		--prometheus-file "$PR" 2>"$BATS_TEST_TMPDIR/w.err" &
+	WPID=$!
+	for n in t1 t2 w1 tcp; do
+		wait_event registered "$n"
+	done
+	for i in $(seq 100); do
+		grep -q '^sipreg_watch_registrations{state="registered"} 4$' "$PR" 2>/dev/null && break
+		sleep 0.1
+	done
+	grep -q '^sipreg_watch_registrations{state="registered"} 4$' "$PR"
+	# only native TCP keeps its handle, whose usage hears of a closed connection
+	grep -q '^sipreg_watch_nua_handles 1$' "$PR"
+	for n in t1 t2 w1 tcp; do
+		kam_bindings alice | grep -q "sip:${CU}$n@"
+	done
+	# the TLS connection is cut (a reset, as a NAT or firewall would): both
+	# registrations on it are made again at once on a new one, not at
+	# their refresh an hour away
+	before=$(count_events refreshed)
+	ss -K -tn state established "( dport = :$KAM_TLS )" >/dev/null
+	for i in $(seq 150); do
+		[ "$(count_events refreshed)" -ge $((before + 2)) ] && break
+		sleep 0.1
+	done
+	[ "$(count_events refreshed)" -ge $((before + 2)) ]
+	for n in t1 t2; do
+		kam_bindings alice | grep -q "sip:${CU}$n@"
+	done
+	kill -TERM "$WPID"
+	wait "$WPID"
+	WPID=
+	run kam_bindings alice
+	[[ "$output" != *"sip:${CU}"* ]]
+}
