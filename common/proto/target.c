@@ -467,7 +467,8 @@ enum sr_word sr_target_build(const struct sr_reg *r, struct sr_target *t, char *
 	if (r->connect_uri && connect_to(home, r, t, err, errlen) < 0)
 		goto out;
 	rc = bind_to(r, t, err, errlen);
-	if (rc == SR_W_NONE && (t->tp == SR_TP_TLS || t->tp == SR_TP_WS || t->tp == SR_TP_WSS)) {
+	if (rc == SR_W_NONE &&
+	    (t->tp == SR_TP_TCP || t->tp == SR_TP_TLS || t->tp == SR_TP_WS || t->tp == SR_TP_WSS)) {
 		/* nua speaks TCP to the tunnel on loopback; the tunnel binds
 		 * to local_ip (when given) towards the server */
 		int v6 = strchr(t->verify_host, ':') != NULL;
@@ -485,7 +486,8 @@ enum sr_word sr_target_build(const struct sr_reg *r, struct sr_target *t, char *
 			snprintf(t->ws_path, sizeof t->ws_path, "/");
 		/* RFC 3263: a name without a port (and not known locally) is
 		 * looked up by SRV; WebSocket URIs have no SRV */
-		t->srv = !t->port && !t->connect_ip[0] && !t->host_is_ip && t->tp == SR_TP_TLS;
+		t->srv = !t->port && !t->connect_ip[0] && !t->host_is_ip &&
+			 (t->tp == SR_TP_TLS || t->tp == SR_TP_TCP);
 		if (!t->port)
 			t->port = default_port(t->tp);
 		snprintf(t->bind_url, sizeof t->bind_url, "sip:127.0.0.1:0;transport=tcp");

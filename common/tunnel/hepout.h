@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* HEPv3 export (hepout.c): every SIP message we send or receive, to a
- * Homer-style collector. Sofia-SIP dumps its UDP and TCP messages into a
- * pipe; the tunnels write theirs there too, with the outer connection's
+ * Homer-style collector. Sofia-SIP dumps its UDP (and TCP) messages into a
+ * pipe; the tunnels (tcp, tls, ws, wss) write theirs there too, with the outer connection's
  * addresses; one thread of ours reads the pipe and sends. The loop never
  * waits for the collector: what cannot go is counted and dropped. */
 #ifndef SR_HEPOUT_H

@@ -31,12 +31,12 @@
 
 static const char *tp_upper(enum sr_transport tp)
 {
-	return tp == SR_TP_WS ? "WS" : tp == SR_TP_WSS ? "WSS" : "TLS";
+	return tp == SR_TP_WS ? "WS" : tp == SR_TP_WSS ? "WSS" : tp == SR_TP_TCP ? "TCP" : "TLS";
 }
 
 static const char *tp_lower(enum sr_transport tp)
 {
-	return tp == SR_TP_WS ? "ws" : tp == SR_TP_WSS ? "wss" : "tls";
+	return tp == SR_TP_WS ? "ws" : tp == SR_TP_WSS ? "wss" : tp == SR_TP_TCP ? "tcp" : "tls";
 }
 
 int sr_tun_is_ws(const struct sr_tunnel *t)
@@ -631,7 +631,8 @@ static void opened(struct sr_conn *c)
 		snprintf(c->wire_via, sizeof c->wire_via, "SIP/2.0/%s %s", tp_upper(t->tp),
 			 t->contact_host);
 	else
-		snprintf(c->wire_via, sizeof c->wire_via, "SIP/2.0/TLS %s", c->local);
+		snprintf(c->wire_via, sizeof c->wire_via, "SIP/2.0/%s %s", tp_upper(t->tp),
+			 c->local);
 	sr_debug(2, "%s connection to %s open, from %s", tp_upper(t->tp), t->conn_name, c->local);
 }
 
@@ -685,8 +686,10 @@ static int handshake(struct sr_conn *c)
 				X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl),
 							      t->server_name);
 			c->state = C_TLS;
-		} else {
+		} else if (sr_tun_is_ws(t)) {
 			ws_begin(c);
+		} else {
+			opened(c); /* tcp: nothing to shake hands over */
 		}
 	}
 	if (c->state == C_TLS) {

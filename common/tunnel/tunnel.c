@@ -123,7 +123,8 @@ static int sres_resolve(struct sr_tunnel *t, const struct sr_tunnel_params *p, c
 		return -1;
 	}
 	if (p->srv) {
-		snprintf(q, sizeof q, "_sips._tcp.%s", p->connect_host);
+		snprintf(q, sizeof q, "%s._tcp.%s", p->tp == SR_TP_TCP ? "_sip" : "_sips",
+			 p->connect_host);
 		if (sres_blocking_query(res, sres_type_srv, q, 0, &ans) >= 0 && ans) {
 			sres_sort_answers(res, ans);
 			r = first_of(ans, sres_type_srv);

@@ -228,7 +228,8 @@ reg() {
 	reg -s "sip:127.0.0.1:$port;transport=tcp" --password-file "$PW" --json
 	[ "$status" -eq 75 ]
 	[ "$(jqo '.results[0].status')" = null ]
-	[[ "$(jqo '.results[0].error')" == *"connection refused"* ]]
+	err=$(jqo '.results[0].error')
+	[[ "${err,,}" == *"connection refused"* ]]
 }
 
 @test "localhost resolves through /etc/hosts, not DNS" {
