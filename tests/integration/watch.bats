@@ -755,6 +755,41 @@ pings_and_pongs() {
 	watch_stop
 }
 
+@test "3. five outbound registrations on one flow: its keep-alives are the flow's, not five times as many" {
+	kam_ready TCP
+	cat >"$BATS_TEST_TMPDIR/o5.yaml" <<YAML
+defaults: { max_random_initial_delay: 0, expiration: 600, password_file: $PW, transport: tcp,
+            server_uri: "sip:127.0.0.1:$KAM_TCP", support_outbound: yes, keep_alive_interval: 1,
+            client_uri: "sip:alice@127.0.0.1", audit_interval: 0 }
+registrations:
+  o1: { contact_user: ${CU}o1 }
+  o2: { contact_user: ${CU}o2 }
+  o3: { contact_user: ${CU}o3 }
+  o4: { contact_user: ${CU}o4 }
+  o5: { contact_user: ${CU}o5 }
+YAML
+	watch_start "$BATS_TEST_TMPDIR/o5.yaml"
+	wait_count registered 5 30
+	[ "$(count_events registered)" -eq 5 ]
+	for n in 1 2 3 4 5; do
+		kam_bindings alice | grep -q "sip:${CU}o$n@"
+	done
+	# one connection of the watch to Kamailio carries all five
+	[ "$(ss -Htnp state established "( dport = :$KAM_TCP )" | grep -c "pid=$WPID,")" -eq 1 ]
+	read -r p1 s1 r1 < <(flow "$KAM_TCP")
+	sleep 4
+	read -r p2 s2 r2 < <(flow "$KAM_TCP")
+	echo "flow $p1: sent $s1 -> $s2 in 4 s" >&3
+	[ "$p1" = "$p2" ]
+	# pings of 4 bytes at 0.8-1 s: at most 6 in 4 s (one per registration
+	# would be 20 and more), and each answered
+	[ $((s2 - s1)) -ge 8 ]
+	[ $((s2 - s1)) -le 24 ]
+	[ $(((s2 - s1) % 4)) -eq 0 ]
+	[ $((r2 - r1)) -eq $(((s2 - s1) / 2)) ]
+	watch_stop
+}
+
 @test "3. without support_outbound the keep-alives go too, and Kamailio pongs" {
 	kam_ready TCP
 	outbound_start "$KAM_TCP" 1 no
