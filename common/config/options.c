@@ -334,7 +334,7 @@ static int uri_ok(const char *v)
 {
 	char buf[32];
 
-	return sr_uri_problem(v, buf, sizeof buf) == NULL;
+	return sr_uri_check(v, buf, sizeof buf) == 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -483,28 +483,28 @@ static int check_range(const struct sr_option *o, const char *v, char *msg, size
 static int check_uri(const struct sr_option *o, const char *v, char *msg, size_t len)
 {
 	char buf[64];
-	const char *why;
 	/* the server may be a WebSocket URI (JsSIP's sockets); o is NULL for
 	 * an entry of servers */
-	int ws_ok = !o || !strcmp(o->key, "server_uri");
+	int ws_ok = !o || !strcmp(o->key, "server_uri"), rc;
 	struct sr_ws_uri wu;
 
 	if (ws_ok) {
-		int rc = sr_ws_uri_parse(v, &wu, buf, sizeof buf);
-
+		rc = sr_ws_uri_parse(v, &wu, buf, sizeof buf);
 		if (rc > 0)
 			return 0;
-		if (rc < 0)
-			return snprintf(msg, len, "\"%s\" %s", v, buf), -1;
+		if (rc < 0) {
+			snprintf(msg, len, "\"%s\" %s", v, buf);
+			return -1;
+		}
 	}
-	why = sr_uri_problem(v, buf, sizeof buf);
-	if (!why)
+	rc = sr_uri_check(v, buf, sizeof buf);
+	if (rc == 0)
 		return 0;
-	if (!strcmp(why, "scheme"))
+	if (rc == SR_URI_NOT_SIP)
 		snprintf(msg, len, "expected a sip: or sips: URI%s, got \"%s\"",
 			 ws_ok ? " (or ws:, wss:)" : "", v);
 	else
-		snprintf(msg, len, "\"%s\" %s", v, why);
+		snprintf(msg, len, "\"%s\" %s", v, buf);
 	return -1;
 }
 

@@ -63,7 +63,7 @@ static const char *params_problem(const char *p)
 	return NULL;
 }
 
-const char *sr_uri_problem(const char *v, char *buf, size_t len)
+static const char *problem(const char *v, char *buf, size_t len)
 {
 	su_home_t home[1] = {SU_HOME_INIT(home)};
 	const char *p, *at, *rest, *why = NULL;
@@ -107,4 +107,19 @@ const char *sr_uri_problem(const char *v, char *buf, size_t len)
 	}
 	su_home_deinit(home);
 	return why;
+}
+
+int sr_uri_check(const char *v, char *err, size_t errlen)
+{
+	char buf[64];
+	const char *why = problem(v, buf, sizeof buf);
+
+	if (!why)
+		return 0;
+	if (!strcmp(why, "scheme")) {
+		snprintf(err, errlen, "is not a sip: or sips: URI");
+		return SR_URI_NOT_SIP;
+	}
+	snprintf(err, errlen, "%s", why);
+	return -1;
 }

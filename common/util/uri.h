@@ -5,9 +5,11 @@
 
 #include <stddef.h>
 
-/* What is wrong with the sip:/sips: URI v, as a phrase after the URI
- * ("has no host", "contains '>'"), or NULL when it is fine; "scheme" when
- * it is no sip: or sips: URI at all. buf (len bytes) may hold the phrase. */
-const char *sr_uri_problem(const char *v, char *buf, size_t len);
+#define SR_URI_NOT_SIP (-2)
+
+/* Is the sip:/sips: URI v fine? 0; -1 with err naming what is wrong as a
+ * phrase to follow the URI ("has no host", "contains '>'");
+ * SR_URI_NOT_SIP when it is no sip: or sips: URI at all. */
+int sr_uri_check(const char *v, char *err, size_t errlen);
 
 #endif

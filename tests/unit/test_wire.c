@@ -371,19 +371,21 @@ static void test_uri_problem(void **state)
 	    {"sip:alice@", "has no host"},
 	    {"sip:alice@example.org:0", "has a port that is not 1 to 65535"},
 	    {"sip:al ice@example.org", "contains a space"},
-	    {"tel:+4930123", "scheme"},
+	    {"tel:+4930123", "is not a sip: or sips: URI"},
 	};
 	char buf[64];
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-		const char *why = sr_uri_problem(rows[i].uri, buf, sizeof buf);
+		int rc = sr_uri_check(rows[i].uri, buf, sizeof buf);
 
-		if (!rows[i].why)
-			assert_null(why);
-		else
-			assert_string_equal(why ? why : "(none)", rows[i].why);
+		if (!rows[i].why) {
+			assert_int_equal(rc, 0);
+		} else {
+			assert_int_equal(rc, strncmp(rows[i].uri, "sip", 3) ? SR_URI_NOT_SIP : -1);
+			assert_string_equal(buf, rows[i].why);
+		}
 	}
 }
 
