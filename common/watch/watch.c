@@ -145,6 +145,7 @@ static void fail_policy(struct sr_slot *s);
 static void on_done(void *arg);
 static void on_refresh(void *arg, int status);
 static void on_lost(void *arg);
+static void unregister_now(struct sr_slot *s, double now);
 /* seconds before a registration whose connection ended again registers again */
 #define SR_LOST_AGAIN 5.0
 
@@ -223,22 +224,6 @@ static void window_end(struct sr_slot *s, enum sr_window_outcome o)
 			 "ms, base %.1f ms)",
 			 w->win.cwnd, w->win.rtt * 1000, w->win.base_rtt * 1000);
 	w->kick = 1;
-}
-
-/* What a failed attempt says of the registrar's load. */
-static enum sr_window_outcome outcome_of(const struct sr_slot *s)
-{
-	/* a 500 ms round trip against a base of a fraction of a millisecond
-	 * is a lost packet, not a queue at the registrar (window.h) */
-	if (s->res.status > 0 && s->res.transport == SR_TP_UDP &&
-	    sr_now() - s->sent_at >= SR_WINDOW_KARN)
-		return SR_WIN_RETRANSMITTED;
-	if (sr_result_ok(&s->res))
-		return SR_WIN_ANSWERED;
-	if (s->res.word == SR_W_TIMEOUT || s->res.status == 503 ||
-	    (s->e && sr_eng_retry_after(s->e) > 0))
-		return SR_WIN_CONGESTED;
-	return SR_WIN_ANSWERED;
 }
 
 static void timer_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
@@ -384,10 +369,34 @@ static void free_slot(struct sr_slot *s, int ending)
 	free(s);
 }
 
+/* A REGISTER's answer while stopping: a binding it made is owed its
+ * removal too, counted with those held when the stop began. */
+static void answered_in_stop(struct sr_slot *s)
+{
+	if (s->in_window)
+		window_end(s, sr_watch_outcome(s));
+	if (sr_result_ok(&s->res) && !s->held_at_stop) {
+		s->held_at_stop = 1;
+		s->w->stop_held++;
+		s->bound_until = sr_wall_now() + (double)(s->res.expires_granted >= 0
+							      ? s->res.expires_granted
+							      : (long)s->reg->expiration);
+	}
+	if (s->st == S_UNREGISTERING)
+		return; /* its removal waits in the queue */
+	set_state(s, S_UNREGISTERING);
+	if (queue_push(s->w, s) < 0)
+		unregister_now(s, sr_now());
+}
+
 static void on_done(void *arg)
 {
 	struct sr_slot *s = (struct sr_slot *)arg;
 
+	if (s->w->stopping && !(s->st == S_UNREGISTERING && s->res.unreg_tried)) {
+		answered_in_stop(s);
+		return;
+	}
 	if (s->st == S_UNREGISTERING) {
 		if (s->in_window)
 			window_end(s, s->res.unreg_status >= 200 && s->res.unreg_status < 300
@@ -404,7 +413,7 @@ static void on_done(void *arg)
 		return;
 	}
 	if (s->in_window)
-		window_end(s, outcome_of(s));
+		window_end(s, sr_watch_outcome(s));
 	sr_watch_answered(s);
 	if (sr_result_ok(&s->res))
 		registered(s);

@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "engine/keeper.h"
+#include "proto/window.h"
 #include "util/util.h"
 #include "watch/watchdata.h"
 #include "watch/watchslot.h"
@@ -62,4 +64,20 @@ const char *sr_watch_registrar(const struct sr_slot *s)
 	if (s->fo && sr_watch_shown_state(s, sr_wall_now()) == S_REGISTERED && s->ever_registered)
 		return s->fo->uris.v[s->fo->held];
 	return sr_watch_server(s);
+}
+
+/* What a failed attempt says of the registrar's load. */
+enum sr_window_outcome sr_watch_outcome(const struct sr_slot *s)
+{
+	/* a 500 ms round trip against a base of a fraction of a millisecond
+	 * is a lost packet, not a queue at the registrar (window.h) */
+	if (s->res.status > 0 && s->res.transport == SR_TP_UDP &&
+	    sr_now() - s->sent_at >= SR_WINDOW_KARN)
+		return SR_WIN_RETRANSMITTED;
+	if (sr_result_ok(&s->res))
+		return SR_WIN_ANSWERED;
+	if (s->res.word == SR_W_TIMEOUT || s->res.status == 503 ||
+	    (s->e && sr_eng_retry_after(s->e) > 0))
+		return SR_WIN_CONGESTED;
+	return SR_WIN_ANSWERED;
 }

@@ -27,4 +27,7 @@ const char *sr_watch_server(const struct sr_slot *s);
  * use: the status file's "registrar". */
 const char *sr_watch_registrar(const struct sr_slot *s);
 
+/* What an attempt of s says of the registrar's load (window.h). */
+enum sr_window_outcome sr_watch_outcome(const struct sr_slot *s);
+
 #endif
