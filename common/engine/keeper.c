@@ -317,6 +317,7 @@ void sr_eng_free(struct sr_eng *e)
 {
 	if (!e)
 		return;
+	tunneled_remove(e);	      /* the drop hook never finds it again */
 	sr_eng_forget_credentials(e); /* and their secrets are wiped */
 	su_home_deinit(e->scratch);
 	su_home_deinit(e->home);
