@@ -153,7 +153,11 @@ static int sofia_head(const char *h, struct sr_hep_rec *r, size_t *n)
 		   &mm, &ss, &usec, &at) != 4 ||
 	    !at || ss > 60 || usec > 999999)
 		return -1;
+	if (hh > 23 || mm > 59)
+		return -1;
 	r->full_time = 0;
+	r->hh = hh;
+	r->mm = mm;
 	r->sec = ss;
 	r->usec = (uint32_t)usec;
 	return 0;
@@ -184,36 +188,63 @@ static int our_head(const char *h, struct sr_hep_rec *r, size_t *n)
 	return 0;
 }
 
+/* Past the next record end ("\v\n") after a broken record, 0 when none
+ * has come yet. */
+static size_t past_end(const char *buf, size_t len)
+{
+	const char *e = len > 1 ? memmem(buf + 1, len - 1, "\v\n", 2) : NULL;
+
+	return e ? (size_t)(e - buf) + 2 : 0;
+}
+
 size_t sr_hep_next(const char *buf, size_t len, struct sr_hep_rec *rec)
 {
 	const char *eol = memchr(buf, '\n', len < 512 ? len : 512);
 	char head[512];
 	size_t hl, n = 0;
-	int rc;
+	int rc, like_head;
 
 	memset(rec, 0, sizeof *rec);
-	if (!eol)
-		return len < 512 ? 0 : 512; /* no record head is that long */
+	like_head = (len >= 5 && (!memcmp(buf, "sent ", 5) || !memcmp(buf, "recv ", 5) ||
+				  !memcmp(buf, "send ", 5))) ||
+		    (len >= 4 && !memcmp(buf, "hep ", 4));
+	if (!eol) /* no record head is that long: a broken one */
+		return len < 512 ? 0 : like_head ? past_end(buf, len) : 512;
 	hl = (size_t)(eol - buf) + 1;
+	if (!like_head)
+		return hl; /* "dump started at ...", a blank line */
 	memcpy(head, buf, hl - 1);
 	head[hl - 1] = '\0';
 	rc = !strncmp(head, "hep ", 4) ? our_head(head, rec, &n) : sofia_head(head, rec, &n);
 	if (rc < 0 || n > SR_HEP_MAX)
-		return hl; /* "dump started at ...", a blank line, a broken record */
+		return past_end(buf, len);
 	if (len < hl + n + 2)
 		return 0;
-	if (memcmp(buf + hl + n, "\v\n", 2))
-		return hl; /* a record cut short: on to the next head */
+	if (memcmp(buf + hl + n, "\v\n", 2)) /* a record cut short: its bytes are lost */
+		return past_end(buf, len);
 	rec->body = buf + hl;
 	rec->len = n;
 	return hl + n + 2;
 }
 
-uint32_t sr_hep_dump_time(uint32_t now, uint32_t sec_of_minute)
+/* The latest time not after now whose clock, offset off seconds from UTC,
+ * reads hh:mm:ss. */
+static uint32_t clock_at(uint32_t now, unsigned hh, unsigned mm, unsigned ss, long off)
 {
-	uint32_t t = now - now % 60 + sec_of_minute;
+	int64_t local = (int64_t)now + off;
+	int64_t day = local - ((local % 86400) + 86400) % 86400;
+	int64_t t = day + (int64_t)hh * 3600 + (int64_t)mm * 60 + (int64_t)ss - off;
 
-	return t > now ? t - 60 : t;
+	if (t > (int64_t)now)
+		t -= 86400;
+	return (uint32_t)t;
+}
+
+uint32_t sr_hep_dump_time(uint32_t now, unsigned hh, unsigned mm, unsigned ss, long utc_offset)
+{
+	uint32_t a = clock_at(now, hh, mm, ss, 0), b = clock_at(now, hh, mm, ss, utc_offset);
+
+	return a > b ? a : b;
 }
 
 /* host[:port] at s (n bytes): an IP literal and its port (def when none) */
@@ -304,8 +335,9 @@ int sr_hep_url(const char *url, int *tcp, char *host, size_t hlen, char *port, s
 	*tcp = url[0] == 't';
 	colon = strrchr(rest, ':');
 	if (!colon || colon == rest || (size_t)(colon - rest) >= hlen || !colon[1] ||
-	    strlen(colon + 1) >= plen || strspn(colon + 1, "0123456789") != strlen(colon + 1) ||
-	    atoi(colon + 1) < 1 || atoi(colon + 1) > 65535)
+	    strlen(colon + 1) >= plen || strlen(colon + 1) > 5 ||
+	    strspn(colon + 1, "0123456789") != strlen(colon + 1) ||
+	    strtoul(colon + 1, NULL, 10) < 1 || strtoul(colon + 1, NULL, 10) > 65535)
 		return -1;
 	snprintf(host, hlen, "%.*s", (int)(colon - rest), rest);
 	snprintf(port, plen, "%s", colon + 1);

@@ -41,21 +41,24 @@ struct sr_hep_rec {
 	unsigned remote_port;
 	char local[64]; /* ours: the tunnel's records only, else "" */
 	unsigned local_port;
-	int full_time; /* sec is Unix time (ours); else seconds of the minute */
+	int full_time; /* sec is Unix time (ours); else a clock's hh:mm:sec */
+	unsigned hh, mm;
 	uint32_t sec, usec;
 	const char *body; /* the message, inside the buffer */
 	size_t len;
 };
 
 /* The next record of buf[0, len): returns how many bytes it took, with
- * rec->body set when they were a record, NULL when they were not (what
- * does not parse is skipped up to the next line); 0 when more bytes are
- * needed. */
+ * rec->body set when they were a record, NULL when they were not (a line
+ * that is no record head is skipped; a broken or cut record up to the next
+ * record end); 0 when more bytes are needed. */
 size_t sr_hep_next(const char *buf, size_t len, struct sr_hep_rec *rec);
 
-/* The Unix time of a dump record that has only the seconds of the minute,
- * seen now: the latest such time not after now. */
-uint32_t sr_hep_dump_time(uint32_t now, uint32_t sec_of_minute);
+/* The Unix time of a dump record stamped hh:mm:ss (Sofia-SIP's clock is
+ * UTC or local time, utc_offset seconds east, as it was built), seen now:
+ * the later of both readings not after now. Right while the record is
+ * younger than the offset (and always when it is 0). */
+uint32_t sr_hep_dump_time(uint32_t now, unsigned hh, unsigned mm, unsigned ss, long utc_offset);
 
 /* Our end of a message from its head: the top Via's sent-by for what we
  * sent as a request or received as a response; the Request-URI's host

@@ -11,9 +11,12 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -40,6 +43,8 @@ struct stream {
 static struct {
 	int on, tcp;
 	int pr, pw; /* the capture pipe */
+	int efd;    /* tells the reader to stop */
+	long pipe_cap;
 	char path[40];
 	char pipe_name[40]; /* "pipe:[INODE]" as /proc/self/fd shows it */
 	struct sockaddr_storage addr;
@@ -62,7 +67,7 @@ static struct {
 	} tcp_ports[LOCALS]; /* tcp_local_port's answers, for a second */
 	unsigned next_tcp;
 	struct stream streams[STREAMS];
-} H = {.pr = -1, .pw = -1, .sock = -1};
+} H = {.pr = -1, .pw = -1, .efd = -1, .sock = -1};
 
 static void count(unsigned long long *c)
 {
@@ -303,7 +308,7 @@ static void export_message(const struct sr_hep_rec *r, const char *msg, size_t l
 
 	snprintf(peer, sizeof peer, "%s/[%s]:%u", r->proto, r->remote, r->remote_port);
 	our_end(r, peer, msg, len, ip, sizeof ip, &port);
-	if (!strcmp(r->proto, "tcp")) {
+	if (!strcmp(r->proto, "tcp") && !r->local[0]) {
 		unsigned p = cached_tcp_port(peer, ip, r);
 
 		if (p)
@@ -346,8 +351,13 @@ static void export_record(const struct sr_hep_rec *r)
 	char *p;
 
 	gettimeofday(&now, NULL);
-	if (!r->full_time)
-		sec = sr_hep_dump_time((uint32_t)now.tv_sec, r->sec);
+	if (!r->full_time) {
+		struct tm tm;
+		time_t t = now.tv_sec;
+
+		localtime_r(&t, &tm);
+		sec = sr_hep_dump_time((uint32_t)now.tv_sec, r->hh, r->mm, r->sec, tm.tm_gmtoff);
+	}
 	if (!strcmp(r->proto, "udp") || r->full_time) {
 		int crlf;
 
@@ -386,44 +396,72 @@ static void export_record(const struct sr_hep_rec *r)
 
 /* ---- the reader thread ---- */
 
+/* The records of buf[0, *len) that are whole, exported; what is left moves
+ * to the front. Returns whether anything was taken. */
+static int take_records(char *buf, size_t *len)
+{
+	size_t off = 0;
+
+	while (off < *len) {
+		struct sr_hep_rec r;
+		size_t k = sr_hep_next(buf + off, *len - off, &r);
+
+		if (!k)
+			break;
+		if (r.body)
+			export_record(&r);
+		else if (!strncmp(buf + off, "sent ", 5) || !strncmp(buf + off, "recv ", 5) ||
+			 !strncmp(buf + off, "hep ", 4))
+			count(&H.dropped); /* a broken record, not "dump started" */
+		off += k;
+	}
+	memmove(buf, buf + off, *len - off);
+	*len -= off;
+	return off > 0;
+}
+
+/* The thread: what the pipe brings, as it comes; the eventfd says stop
+ * (what the pipe holds then is still taken). A part of a record that waits
+ * a second for its rest was cut short (a full pipe): it goes. */
 static void *reader(void *arg)
 {
 	size_t cap = 1 << 20, len = 0;
 	char *buf = malloc(cap);
+	double still = sr_now();
 
 	(void)arg;
 	if (!buf)
 		return NULL;
 	for (;;) {
-		size_t off = 0;
-		ssize_t n = read(H.pr, buf + len, cap - len);
+		struct pollfd p[2] = {{.fd = H.pr, .events = POLLIN},
+				      {.fd = H.efd, .events = POLLIN}};
+		int quit, got = 0;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
+		if (poll(p, 2, 1000) < 0 && errno != EINTR)
 			break;
-		len += (size_t)n;
-		while (off < len) {
-			struct sr_hep_rec r;
-			size_t k;
+		quit = (p[1].revents & POLLIN) != 0;
+		while (len < cap) {
+			ssize_t n = read(H.pr, buf + len, cap - len);
 
-			if (len - off >= 9 && !memcmp(buf + off, "hep quit\n", 9))
-				goto out;
-			k = sr_hep_next(buf + off, len - off, &r);
-			if (!k)
+			if (n <= 0)
 				break;
-			if (r.body)
-				export_record(&r);
-			off += k;
+			len += (size_t)n;
+			got = 1;
 		}
-		memmove(buf, buf + off, len - off);
-		len -= off;
-		if (len == cap) { /* no record is this long: it was no record */
+		if (take_records(buf, &len) || got)
+			still = sr_now();
+		if (len == cap || (len && sr_now() - still > 1.0)) {
+			const char *nl = memchr(buf + 1, '\n', len - 1);
+			size_t skip = nl ? (size_t)(nl - buf) + 1 : len;
+
 			count(&H.dropped);
-			len = 0;
+			memmove(buf, buf + skip, len - skip);
+			len -= skip;
+			still = sr_now();
 		}
+		if (quit)
+			break;
 	}
-out:
 	free(buf);
 	return NULL;
 }
@@ -458,8 +496,9 @@ bad:
 int sr_hep_open(const char *url, unsigned capture_id, const char *password, char *err,
 		size_t errlen)
 {
-	int fds[2];
+	int fds[2], rc;
 	struct stat st;
+	sigset_t all, old;
 
 	if (H.on)
 		return 0;
@@ -470,28 +509,43 @@ int sr_hep_open(const char *url, unsigned capture_id, const char *password, char
 			 sizeof H.password - 1);
 		return -1;
 	}
-	if (pipe2(fds, O_CLOEXEC) < 0 || fstat(fds[0], &st) < 0) {
+	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) {
 		snprintf(err, errlen, "--hep: cannot make the capture pipe: %s", strerror(errno));
 		return -1;
 	}
+	H.efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (H.efd < 0 || fstat(fds[0], &st) < 0) {
+		snprintf(err, errlen, "--hep: cannot make the capture pipe: %s", strerror(errno));
+		goto fail;
+	}
 	/* room for bursts; a full pipe drops records, never blocks (adopt) */
 	fcntl(fds[1], F_SETPIPE_SZ, 1 << 20);
-	fcntl(fds[1], F_SETFL, O_NONBLOCK);
+	H.pipe_cap = fcntl(fds[1], F_GETPIPE_SZ);
 	H.pr = fds[0];
 	H.pw = fds[1];
 	snprintf(H.path, sizeof H.path, "/proc/self/fd/%d", H.pw);
 	snprintf(H.pipe_name, sizeof H.pipe_name, "pipe:[%lu]", (unsigned long)st.st_ino);
 	H.capture_id = capture_id;
 	snprintf(H.password, sizeof H.password, "%s", password ? password : "");
-	if (pthread_create(&H.thread, NULL, reader, NULL) != 0) {
+	/* signals are the loop's: the thread takes none */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&H.thread, NULL, reader, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
 		snprintf(err, errlen, "--hep: cannot start its thread");
-		close(H.pr);
-		close(H.pw);
-		H.pr = H.pw = -1;
-		return -1;
+		goto fail;
 	}
 	H.on = 1;
 	return 0;
+fail:
+	close(fds[0]);
+	close(fds[1]);
+	if (H.efd >= 0)
+		close(H.efd);
+	H.pr = H.pw = H.efd = -1;
+	explicit_bzero(H.password, sizeof H.password);
+	return -1;
 }
 
 int sr_hep_start(const struct sr_reg *regs, size_t n, char *err, size_t errlen)
@@ -590,10 +644,20 @@ void sr_hep_note(int sent, const char *proto, int fd, const char *msg, size_t le
 		     (unsigned long)now.tv_usec, len);
 	{
 		struct iovec iov[3] = {{head, (size_t)hl}, {(void *)msg, len}, {"\v\n", 2}};
-		ssize_t w = writev(H.pw, iov, 3);
+		size_t total = (size_t)hl + len + 2;
+		int queued = 0;
+		ssize_t w;
 
-		if (w != (ssize_t)(hl + len + 2))
-			count(&H.dropped); /* a cut record: the reader skips it */
+		/* the whole record or nothing: one cut short would cost the
+		 * next ones too (only this thread writes, the reader only frees) */
+		if (ioctl(H.pw, FIONREAD, &queued) < 0 || queued < 0 ||
+		    (long)total > H.pipe_cap - queued) {
+			count(&H.dropped);
+			return;
+		}
+		w = writev(H.pw, iov, 3);
+		if (w != (ssize_t)total)
+			count(&H.dropped);
 	}
 }
 
@@ -606,8 +670,8 @@ void sr_hep_close(double deadline)
 	if (!H.on)
 		return;
 	H.on = 0;
-	/* the reader sends what stands before this line, then ends */
-	if (write(H.pw, "hep quit\n", 9) != 9) {
+	/* the reader takes what the pipe holds, then ends */
+	if (eventfd_write(H.efd, 1) < 0) {
 		pthread_detach(H.thread);
 		return;
 	}
@@ -629,6 +693,9 @@ void sr_hep_close(double deadline)
 		free(H.streams[i].p);
 	if (H.sock >= 0)
 		close(H.sock);
-	H.sock = -1;
+	/* Sofia's dump descriptors stay until its stacks go: written to
+	 * without a reader, they fail (non-blocking), never wait */
+	close(H.efd);
+	H.sock = H.efd = -1;
 	explicit_bzero(H.password, sizeof H.password);
 }

@@ -491,6 +491,8 @@ static void test_hep_records(void **state)
 			assert_string_equal(r.proto, "udp");
 			assert_string_equal(r.remote, "192.0.2.9");
 			assert_int_equal(r.remote_port, 5060);
+			assert_int_equal(r.hh, 2);
+			assert_int_equal(r.mm, 10);
 			assert_int_equal(r.sec, 2);
 			assert_int_equal(r.usec, 770740);
 			assert_int_equal(r.full_time, 0);
@@ -513,10 +515,17 @@ static void test_hep_records(void **state)
 	/* the record cut short is skipped; the last one waits for its body */
 	assert_int_equal(seen, 3);
 	assert_true(off < sizeof dump - 1);
-	/* 1699999980 starts a minute */
-	assert_int_equal(sr_hep_dump_time(1699999985, 2), 1699999982);
-	assert_int_equal(sr_hep_dump_time(1699999985, 5), 1699999985);
-	assert_int_equal(sr_hep_dump_time(1699999981, 59), 1699999979);
+	/* 1700000000 is 22:13:20 UTC; 1699920000 starts its day */
+	assert_int_equal(sr_hep_dump_time(1700000000, 22, 13, 10, 0), 1699999990);
+	assert_int_equal(sr_hep_dump_time(1700000000, 22, 13, 20, 0), 1700000000);
+	/* a stamp of yesterday's last second */
+	assert_int_equal(sr_hep_dump_time(1700000000, 23, 59, 59, 0), 1699919999);
+	/* Sofia-SIP's clock in local time, an hour east: 23:13:10 is 22:13:10 UTC */
+	assert_int_equal(sr_hep_dump_time(1700000000, 23, 13, 10, 3600), 1699999990);
+	/* ... or in UTC on that machine: the same answer */
+	assert_int_equal(sr_hep_dump_time(1700000000, 22, 13, 10, 3600), 1699999990);
+	/* an hour west */
+	assert_int_equal(sr_hep_dump_time(1700000000, 21, 13, 10, -3600), 1699999990);
 }
 
 static void test_hep_our_end(void **state)
