@@ -406,26 +406,29 @@ void sr_watch_metrics(struct sr_watch *w, FILE *f)
  * allowed rate, and --shutdown-timeout may end them first). */
 void sr_watch_stop_report(struct sr_watch *w)
 {
-	unsigned long removed = 0, left;
-	double until = 0;
+	unsigned long removed = 0, left = 0;
+	double until = 0, now = sr_wall_now();
 	size_t i;
 	char when[40] = "";
 
+	/* held, not removed, and not expired since: the registrar keeps it */
 	for (i = 0; i < w->n; i++) {
 		const struct sr_slot *s = w->slots[i];
 
-		if (s->removed_at_stop)
+		if (s->removed_at_stop) {
 			removed++;
-		else if (s->held_at_stop && s->bound_until > until)
-			until = s->bound_until;
+		} else if (s->held_at_stop && s->bound_until > now) {
+			left++;
+			if (s->bound_until > until)
+				until = s->bound_until;
+		}
 	}
-	left = w->stop_held - removed;
 	if (left) {
 		iso_time(until, when, sizeof when);
-		sr_warn(
-		    "%lu of %lu bindings were not removed within the shutdown timeout (%.1f s): "
-		    "the registrar keeps them until they expire, the last at %s",
-		    left, w->stop_held, w->opts->shutdown_timeout, when);
+		sr_warn("%lu of %lu bindings were not removed (the shutdown timeout of %.1f s "
+			"ended first, or the registrar refused): it keeps them until they "
+			"expire, the last at %s",
+			left, w->stop_held, w->opts->shutdown_timeout, when);
 	}
 	sr_watch_emit(w, "stopped", NULL,
 		      json_pack("{s:I, s:I, s:I, s:o}", "bindings_held", (json_int_t)w->stop_held,

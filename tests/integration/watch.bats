@@ -1087,7 +1087,7 @@ YAML
 	jq -e '.expire_by | test("^20[0-9-]+T")' <<<"$stopped"
 	# the registrar's own view: exactly those are still bound
 	[ "$(held)" -eq "$((before + left))" ]
-	grep -q "$left of 40 bindings were not removed within the shutdown timeout" \
+	grep -q "$left of 40 bindings were not removed (the shutdown timeout of 1.0 s" \
 		"$BATS_TEST_TMPDIR/watch.err"
 	# clean up what the test left (a run with time enough removes them all)
 	watch_start "$BATS_TEST_TMPDIR/l.yaml" --shutdown-timeout 30
