@@ -19,9 +19,10 @@ teardown() {
 	cd "$BATS_TEST_TMPDIR"
 	printf 'registrations:\n  r: { client_uri: "sip:alice@127.0.0.1", server_uri: "sip:127.0.0.1:%s", max_random_initial_delay: 0 }\n' \
 		"$SIPP_PORT" >w.yaml
+	# valgrind's own file: the watch's warnings go to its stderr
 	valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
-		--show-leak-kinds=definite,indirect -q "$SIPREG_BUILDDIR/sipregwatch" -f w.yaml --events ev \
-		--status-file st.json --prometheus-file m.prom >out 2>vg.log </dev/null &
+		--show-leak-kinds=definite,indirect -q --log-file=vg.log "$SIPREG_BUILDDIR/sipregwatch" \
+		-f w.yaml --events ev --status-file st.json --prometheus-file m.prom >out 2>err </dev/null &
 	WPID=$!
 	EV="$BATS_TEST_TMPDIR/ev"
 	wait_event refreshed "" 20
