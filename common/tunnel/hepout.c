@@ -623,6 +623,8 @@ void sr_hep_note(int sent, const char *proto, int fd, const char *msg, size_t le
 
 	if (!H.on || len > SR_HEP_MAX)
 		return;
+	memset(&a, 0, sizeof a);
+	memset(&b, 0, sizeof b);
 	if (getsockname(fd, (struct sockaddr *)&a, &al) < 0 ||
 	    getpeername(fd, (struct sockaddr *)&b, &bl) < 0 || a.ss_family != b.ss_family) {
 		count(&H.dropped);
