@@ -210,30 +210,47 @@ static int proc_addr(const char *ip, int family, char *out, size_t outlen)
 	return 0;
 }
 
-/* Is the socket of this inode one of ours? */
-static int our_socket(unsigned long inode)
+/* Our descriptors whose /proc/self/fd link reads want ("socket:[INODE]",
+ * "pipe:[INODE]"): how many, each made non-blocking when nonblock is set. */
+static int fds_linked(const char *want, int nonblock)
 {
-	char want[40];
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *e;
 	int found = 0;
 
 	if (!d)
 		return 0;
-	snprintf(want, sizeof want, "socket:[%lu]", inode);
-	while (!found && (e = readdir(d)) != NULL) {
+	while ((e = readdir(d)) != NULL) {
 		char path[300], link[64];
 		ssize_t n;
 
+		if (e->d_name[0] == '.')
+			continue;
 		snprintf(path, sizeof path, "/proc/self/fd/%s", e->d_name);
 		n = readlink(path, link, sizeof link - 1);
-		if (n > 0) {
-			link[n] = '\0';
-			found = !strcmp(link, want);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		if (strcmp(link, want))
+			continue;
+		found++;
+		if (nonblock) {
+			int fd = atoi(e->d_name);
+
+			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 		}
 	}
 	closedir(d);
 	return found;
+}
+
+/* Is the socket of this inode one of ours? */
+static int our_socket(unsigned long inode)
+{
+	char want[40];
+
+	snprintf(want, sizeof want, "socket:[%lu]", inode);
+	return fds_linked(want, 0) > 0;
 }
 
 /* Sofia's TCP connections leave from a port of their own, which the dump
@@ -587,30 +604,9 @@ int sr_hep_start(const struct sr_reg *regs, size_t n, char *err, size_t errlen)
 
 void sr_hep_adopt(void)
 {
-	DIR *d;
-	struct dirent *e;
-
-	if (!H.on)
-		return;
-	d = opendir("/proc/self/fd");
-	if (!d)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		char link[64], path[300];
-		int fd = atoi(e->d_name);
-		ssize_t n;
-
-		if (fd == H.pr || e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof path, "/proc/self/fd/%s", e->d_name);
-		n = readlink(path, link, sizeof link - 1);
-		if (n <= 0)
-			continue;
-		link[n] = '\0';
-		if (!strcmp(link, H.pipe_name))
-			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-	}
-	closedir(d);
+	/* the read end is non-blocking already (pipe2) */
+	if (H.on)
+		fds_linked(H.pipe_name, 1);
 }
 
 void sr_hep_note(int sent, const char *proto, int fd, const char *msg, size_t len)
