@@ -98,6 +98,16 @@ dns_start() {
 	return 1
 }
 
+# A TCP and UDP port nothing in the namespace uses: its ports are its own,
+# not the host's, so the host's ss says nothing about them.
+ns_free_port() {
+	local p
+	while :; do
+		p=$((RANDOM % 12000 + 20000))
+		in_ns ss -Htuan | awk '{print $5}' | grep -qE "[:.]$p\$" || { echo "$p"; return; }
+	done
+}
+
 # The server_name extension of the ClientHello in s_server's -trace
 # output $1, as hex digits (its dump may wrap the name over lines).
 sni_hex() {
@@ -187,13 +197,14 @@ YAML
 
 @test "TLS to an SRV target sends the SIP domain as SNI, not the target's name" {
 	need openssl
-	TLS_PORT=$(free_udp_port) # the namespace's ports are all free but Kamailio's
+	TLS_PORT=$(ns_free_port)
 	dns_start --srv-host=_sips._tcp.sipreg.test,tls1.sipreg.test,"$TLS_PORT",10,10
 	mkfifo "$BATS_TEST_TMPDIR/in"
 	# s_server ends a connection when its stdin ends: a FIFO held open
 	exec 5<>"$BATS_TEST_TMPDIR/in"
 	fo_spawn openssl s_server -accept "127.0.0.1:$TLS_PORT" -cert "$KAM_CA" \
 		-key "$KAM1_DIR/server.key" -trace -naccept 1 <&5 >"$BATS_TEST_TMPDIR/trace" 2>&1
+	local srv=$NS_LAST
 	# the watch's first try should find it listening
 	local i
 	for i in $(seq 250); do
@@ -212,11 +223,16 @@ YAML
 	# s_server serves one connection (the handshake fails: its certificate
 	# is not for sipreg.test) and exits, which flushes its trace to the
 	# file; a first try that timed out on a slow machine is tried again
-	for i in $(seq 600); do
-		grep -q "extension_type=server_name" "$BATS_TEST_TMPDIR/trace" && break
+	for i in $(seq 400); do
+		[ -e "/proc/$srv" ] || break
 		sleep 0.1
 	done
-	wait_event failed "" 30
+	grep -q "extension_type=server_name" "$BATS_TEST_TMPDIR/trace" || {
+		echo "no SNI in s_server's trace; trace and events:" >&2
+		cat "$BATS_TEST_TMPDIR/trace" "$EV" >&2
+		false
+	}
+	wait_event failed "" 20
 	exec 5>&-
 	# the name ends the extension: "sipreg.test", not "tls1.sipreg.test"
 	[[ "$(sni_hex "$BATS_TEST_TMPDIR/trace")" == *000b7369707265672e74657374 ]]
