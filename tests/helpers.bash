@@ -85,6 +85,16 @@ kam_bindings() {
 	"$REGISTRAR" bindings "$KAM_DIR" "$1"
 }
 
+# Fails when Kamailio holds a binding of user $1 that matches $2 (a grep
+# pattern; "." for any): a plain command, which fails a test anywhere in it,
+# where a "! cmd" line fails one only at its end.
+kam_lacks() {
+	if kam_bindings "$1" | grep -q -- "$2"; then
+		echo "the registrar holds a binding of $1 matching $2" >&2
+		return 1
+	fi
+}
+
 # A port nothing uses, below the kernel's ephemeral range, where the client
 # sockets of other tests take theirs.
 free_udp_port() {

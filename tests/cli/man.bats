@@ -12,7 +12,7 @@ TOOLS="sipreg sipunreg sipauthcheck sipregwatch"
 	for t in $TOOLS; do
 		run mandoc -T lint "$SIPREG_SRCDIR/man/$t.1"
 		[ "$status" -eq 0 ] || { echo "$t: $output"; false; }
-		! grep -E "$t\.1:[0-9]+:[0-9]+: (STYLE|WARNING|ERROR|UNSUPP)" <<<"$output"
+		[ "$(grep -cE "$t\.1:[0-9]+:[0-9]+: (STYLE|WARNING|ERROR|UNSUPP)" <<<"$output")" = 0 ]
 	done
 }
 
@@ -48,7 +48,7 @@ TOOLS="sipreg sipunreg sipauthcheck sipregwatch"
 	need mandoc
 	run mandoc -T lint "$SIPREG_SRCDIR/man/sipreg.yaml.5"
 	[ "$status" -eq 0 ]
-	! grep -E 'sipreg\.yaml\.5:[0-9]+:[0-9]+: (STYLE|WARNING|ERROR|UNSUPP)' <<<"$output"
+	[ "$(grep -cE 'sipreg\.yaml\.5:[0-9]+:[0-9]+: (STYLE|WARNING|ERROR|UNSUPP)' <<<"$output")" = 0 ]
 	for s in KEYS SECRETS "ASTERISK PJSIP.CONF" ENVIRONMENT FILES EXAMPLES; do
 		grep -q "^\.Sh $s\$" "$SIPREG_SRCDIR/man/sipreg.yaml.5" || { echo "no $s"; false; }
 	done

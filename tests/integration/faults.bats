@@ -84,7 +84,7 @@ YAML
 	kill -TERM "$WPID"
 	wait "$WPID"
 	WPID=
-	! kam_bindings alice | grep -q "sip:$CU@"
+	kam_lacks alice "sip:$CU@"
 }
 
 @test "a TCP connection reset under the watch (ss -K): registered again on a new connection" {
