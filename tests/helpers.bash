@@ -95,6 +95,37 @@ kam_lacks() {
 	fi
 }
 
+# Capture loopback into file $1 (tcpdump filter $2, optional) until
+# capture_stop. tcpdump says "listening" once its socket is in place;
+# --immediate-mode takes each packet at once and -U writes each.
+capture_start() {
+	need tcpdump
+	CAP_FILE=$1
+	CAP_MARK=$(free_udp_port)
+	local filter=() i
+	[ -n "${2:-}" ] && filter=("($2) or udp port $CAP_MARK")
+	tcpdump --immediate-mode -U -i lo -w "$CAP_FILE" "${filter[@]}" >"$CAP_FILE.err" 2>&1 &
+	CAP_PID=$!
+	for i in $(seq 100); do
+		grep -q "listening on" "$CAP_FILE.err" && break
+		sleep 0.1
+	done
+}
+
+# A SIGTERM would lose what tcpdump has not read yet: a datagram to the
+# marker port goes first, and loopback keeps the order, so once the file
+# holds it, it holds every packet sent before it.
+capture_stop() {
+	local i
+	for i in $(seq 100); do
+		echo mark >"/dev/udp/127.0.0.1/$CAP_MARK" 2>/dev/null || true
+		tcpdump -r "$CAP_FILE" -c 1 "udp port $CAP_MARK" 2>/dev/null | grep -q . && break
+		sleep 0.1
+	done
+	kill -TERM "$CAP_PID"
+	wait "$CAP_PID" || true
+}
+
 # A port nothing uses, below the kernel's ephemeral range, where the client
 # sockets of other tests take theirs.
 free_udp_port() {

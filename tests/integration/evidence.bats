@@ -23,27 +23,6 @@ setup() {
 	PW="$BATS_FILE_TMPDIR/alice.pw"
 }
 
-# Capture loopback into $BATS_TEST_TMPDIR/cap.pcap until capture_stop
-# (tcpdump says "listening" once its socket is in place; --immediate-mode
-# takes each packet at once, where libpcap would wait for a block of them
-# and a stop within its timeout would lose them; -U writes each).
-capture_start() {
-	need tcpdump
-	need tshark
-	tcpdump --immediate-mode -U -i lo -w "$BATS_TEST_TMPDIR/cap.pcap" >"$BATS_TEST_TMPDIR/tcpdump.err" 2>&1 &
-	CAP_PID=$!
-	local i
-	for i in $(seq 100); do
-		grep -q "listening on" "$BATS_TEST_TMPDIR/tcpdump.err" && break
-		sleep 0.1
-	done
-}
-
-capture_stop() {
-	kill -TERM "$CAP_PID"
-	wait "$CAP_PID" || true
-}
-
 # The SIP methods and status codes tshark reads from the capture of port
 # $1 with key log $2, one per line.
 decoded() {
@@ -53,7 +32,8 @@ decoded() {
 }
 
 @test "--tls-keylog: tshark decodes the REGISTER and its 200 from a capture of a TLS registration" {
-	capture_start
+	need tshark
+	capture_start "$BATS_TEST_TMPDIR/cap.pcap"
 	run --separate-stderr timeout 30 "$SIPREG" -u sip:alice@127.0.0.1 --contact-user "$CU" \
 		-s "sips:127.0.0.1:$KAM_TLS" --tls-ca-file "$KAM_CA" --password-file "$PW" \
 		--tls-keylog "$BATS_TEST_TMPDIR/keys"

@@ -141,20 +141,12 @@ register_to_sngrep() {
 
 @test "--hep over TCP: the port our connection left from, as tcpdump saw it" {
 	kam_ready TCP
-	need tcpdump
 	decoder_start
-	tcpdump --immediate-mode -U -i lo -w "$BATS_TEST_TMPDIR/wire.pcap" "tcp port $KAM_TCP" \
-		>"$BATS_TEST_TMPDIR/tcpdump.err" 2>&1 &
-	TD_PID=$!
-	for i in $(seq 100); do
-		grep -q "listening on" "$BATS_TEST_TMPDIR/tcpdump.err" && break
-		sleep 0.1
-	done
+	capture_start "$BATS_TEST_TMPDIR/wire.pcap" "tcp port $KAM_TCP"
 	run --separate-stderr timeout 30 "$SIPREG" -u sip:alice@127.0.0.1 --contact-user "$CU" \
 		-s "sip:127.0.0.1:$KAM_TCP;transport=tcp" --password-file "$PW" \
 		--hep "udp:127.0.0.1:$HEP_PORT"
-	kill -TERM "$TD_PID"
-	wait "$TD_PID" || true
+	capture_stop
 	[ "$status" -eq 0 ]
 	cid=$(kam_callid "$CU")
 	[ -n "$cid" ]
