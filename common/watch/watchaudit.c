@@ -104,6 +104,7 @@ void sr_watch_answered(struct sr_slot *s)
 
 	if (s->res.status <= 0 || !sr_watch_server(s))
 		return;
+	s->unreachable_since = 0; /* its registrar just answered it */
 	a = audit_of(s->w, sr_watch_server(s), 0, 0);
 	if (a && a->stalled)
 		wake(s->w, a);
@@ -178,7 +179,7 @@ static void audit_end(struct sr_audit *a)
 static void note_reachability(struct sr_watch *w, struct sr_audit *a)
 {
 	int answered = a->res.status > 0;
-	double now = sr_wall_now();
+	double now = sr_wall_now(), before = a->unreachable_since;
 	size_t i;
 
 	if (!answered && a->res.word != SR_W_TIMEOUT && a->res.word != SR_W_TRANSPORT_ERROR &&
@@ -200,6 +201,10 @@ static void note_reachability(struct sr_watch *w, struct sr_audit *a)
 		sr_watch_fo_unreachable(w, a->registrar);
 	else if (a->stalled)
 		wake(w, a);
+	/* a walk of every registration only when the registrar's state
+	 * changed: at 100,000 one per audit was most of the CPU at rest */
+	if (a->unreachable_since == before)
+		return;
 	for (i = 0; i < w->n; i++)
 		if (sr_watch_holds_at(w->slots[i], a->registrar))
 			w->slots[i]->unreachable_since = a->unreachable_since;
