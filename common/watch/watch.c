@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,34 +37,8 @@
 #include "watch/watchhttp.h"
 #include "watch/watchnotify.h"
 #include "watch/watchout.h"
+#include "watch/watchsig.h"
 #include "watch/watchslot.h"
-
-static volatile sig_atomic_t g_sig_term, g_sig_hup, g_sig_usr1;
-
-static void on_signal(int sig)
-{
-	if (sig == SIGHUP)
-		g_sig_hup = 1;
-	else if (sig == SIGUSR1)
-		g_sig_usr1 = 1;
-	else
-		g_sig_term = 1;
-}
-
-/* SIGTERM and SIGINT stop, SIGHUP reloads, SIGUSR1 writes the files now. */
-static void catch_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
 
 static void window_end(struct sr_slot *s, enum sr_window_outcome o);
 
@@ -618,16 +591,32 @@ static void reload(struct sr_watch *w)
 				(int)unchanged));
 }
 
-/* 20 ms while there is something to send or to stop, 200 ms when idle:
- * an idle keeper of thousands should cost next to nothing. */
+/* 20 ms while there is something to send or to stop, a second when idle
+ * (less under a systemd watchdog that wants more): an idle keeper of
+ * thousands should cost next to nothing, and each wake-up costs a few
+ * loop turns (Sofia-SIP rounds a timer's last millisecond down to a
+ * zero-timeout poll). Signals wake the loop themselves. */
 static void tick_body(struct sr_watch *w, double now);
 
 static void tick_rearm(struct sr_watch *w)
 {
-	su_duration_t ms =
-	    w->qlen > w->qhead || w->stopping || g_sig_term || g_sig_hup || g_sig_usr1 ? 20 : 200;
+	su_duration_t ms = 1000;
+	double wd = sr_notify_watchdog_every();
 
+	if (w->qlen > w->qhead || w->stopping || sr_sig_pending())
+		ms = 20;
+	else if (wd > 0 && wd < 2)
+		ms = (su_duration_t)(wd * 500) + 1;
 	su_timer_set_interval(w->tick, tick_cb, (su_timer_arg_t *)w, ms);
+}
+
+/* A signal: the tick runs now, not at its next turn. */
+static void on_signal_wake(void *arg)
+{
+	struct sr_watch *w = arg;
+
+	if (w->tick)
+		su_timer_set_interval(w->tick, tick_cb, (su_timer_arg_t *)w, 1);
 }
 
 static void tick_cb(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
@@ -722,7 +711,7 @@ static void tick_body(struct sr_watch *w, double now)
 {
 	size_t i, k = 0;
 
-	if (g_sig_term && !w->stopping) {
+	if ((sr_sig_pending() & SR_SIG_TERM) && !w->stopping) {
 		sr_watch_audits_drop(w);
 		w->stopping = 1;
 		w->stop_deadline = now + w->opts->shutdown_timeout;
@@ -731,8 +720,8 @@ static void tick_body(struct sr_watch *w, double now)
 			      json_pack("{s:f}", "timeout", w->opts->shutdown_timeout));
 		stop_all(w);
 	}
-	if (g_sig_hup && !w->stopping) {
-		g_sig_hup = 0;
+	if ((sr_sig_pending() & SR_SIG_HUP) && !w->stopping) {
+		sr_sig_take(SR_SIG_HUP);
 		sr_watch_audits_drop(w);
 		sr_notify_reloading();
 		reload(w);
@@ -771,10 +760,9 @@ static void tick_body(struct sr_watch *w, double now)
 	/* the files cost O(n) each time: at 100,000 registrations a rewrite
 	 * every second would be most of the CPU. A change is written within
 	 * n / 10,000 s (at least 1), the file's age kept below 30 s. */
-	if (g_sig_usr1 ||
+	if (sr_sig_take(SR_SIG_USR1) ||
 	    (w->dirty && now - w->last_written >= (w->n > 10000 ? (double)w->n / 10000 : 1)) ||
 	    now - w->last_written >= (w->n > 50000 ? 30 : 10)) {
-		g_sig_usr1 = 0;
 		sr_watch_write_files(w);
 		sr_watch_notify_state(w);
 	}
@@ -826,7 +814,10 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 			goto out;
 		}
 	}
-	catch_signals();
+	if (sr_sig_catch(w.root, on_signal_wake, &w) < 0) {
+		sr_err("cannot wait for signals: %s", strerror(errno));
+		goto out;
+	}
 	if (add_slots(&w, cfg, 0) < 0)
 		goto out;
 	/* the slots own the entries now: what is left of the loaded file
@@ -863,7 +854,7 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 	w.tick = su_timer_create(su_root_task(w.root), 20);
 	tick_rearm(&w);
 	while (!w.done) {
-		su_root_step(w.root, 200);
+		su_root_step(w.root, 1000);
 		/* REGISTERs ended in that step: the next go now, not at a tick */
 		if (w.kick && !w.in_tick) {
 			w.kick = 0;
@@ -883,6 +874,7 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 	sr_watch_stop_report(&w);
 	code = SR_EXIT_OK;
 out:
+	sr_sig_release();
 	sr_http_stop(w.http);
 	if (w.events != stdout)
 		fclose(w.events);

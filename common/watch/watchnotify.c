@@ -104,6 +104,11 @@ void sr_watch_notify_state(struct sr_watch *w)
 	snprintf(g_status, sizeof g_status, "%s", status);
 }
 
+double sr_notify_watchdog_every(void)
+{
+	return g_fd < 0 ? 0 : g_wd_every;
+}
+
 void sr_notify_watchdog(double now)
 {
 	if (g_fd < 0 || g_wd_every <= 0 || now - g_wd_last < g_wd_every)

@@ -17,6 +17,8 @@ void sr_notify_reloading(void);
  * first round has an outcome (again after a reload), and STATUS= with the
  * counts when they changed. */
 void sr_watch_notify_state(struct sr_watch *w);
+/* Half the watchdog interval systemd set, in seconds; 0: none. */
+double sr_notify_watchdog_every(void);
 /* Each tick: WATCHDOG=1 at half the interval systemd set. */
 void sr_notify_watchdog(double now);
 
