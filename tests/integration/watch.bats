@@ -964,6 +964,13 @@ YAML
 	[[ "$output" == *"(critical)"* ]]
 	kam_signal CONT
 	wait_event registrar_reachable "" 15
+	# the registration no longer carries the time
+	kill -USR1 "$WPID"
+	for i in $(seq 100); do
+		[ "$(jq -r '.registrations[0].registrar_unreachable_since | type' "$ST")" = null ] && break
+		sleep 0.1
+	done
+	[ "$(jq -r '.registrations[0].registrar_unreachable_since | type' "$ST")" = null ]
 	watch_stop
 	# after a clean stop the check says so, not "failing"
 	run "$WATCH" --check --status-file "$ST"
