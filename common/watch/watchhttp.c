@@ -22,6 +22,7 @@ struct sr_http {
 	struct MHD_Daemon *d;
 	su_wait_t wait;
 	int idx;
+	su_timer_t *timer; /* MHD's own next deadline (its timeouts, work left) */
 };
 
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *type,
@@ -91,12 +92,36 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		     len);
 }
 
+static void run_mhd(struct sr_http *h);
+
+static void on_timer(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
+{
+	(void)m;
+	(void)t;
+	run_mhd((struct sr_http *)arg);
+}
+
+/* MHD runs when its epoll fd is ready, and again when it says it has
+ * work left or a connection to time out: a request line read in parts
+ * must not wait for the watch's idle tick between its parts. */
+static void run_mhd(struct sr_http *h)
+{
+	MHD_UNSIGNED_LONG_LONG ms = 0;
+
+	MHD_run(h->d);
+	if (MHD_get_timeout(h->d, &ms) != MHD_YES) {
+		su_timer_reset(h->timer);
+		return;
+	}
+	if (ms > 1000)
+		ms = 1000;
+	su_timer_set_interval(h->timer, on_timer, (su_timer_arg_t *)h, ms ? (su_duration_t)ms : 1);
+}
+
 static int on_ready(su_root_magic_t *m, su_wait_t *wt, su_wakeup_arg_t *arg)
 {
-	struct sr_http *h = (struct sr_http *)arg;
-
 	(void)m, (void)wt;
-	MHD_run(h->d);
+	run_mhd((struct sr_http *)arg);
 	return 0;
 }
 
@@ -157,10 +182,12 @@ struct sr_http *sr_http_start(struct sr_watch *w, su_root_t *root, const char *a
 		return NULL;
 	}
 	info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_EPOLL_FD);
-	if (!info || su_wait_create(&h->wait, info->epoll_fd, SU_WAIT_IN) < 0 ||
+	h->timer = su_timer_create(su_root_task(root), 1000);
+	if (!info || !h->timer || su_wait_create(&h->wait, info->epoll_fd, SU_WAIT_IN) < 0 ||
 	    (h->idx = su_root_register(root, &h->wait, on_ready, (su_wakeup_arg_t *)h, 0)) <= 0) {
 		snprintf(err, errlen, "--metrics-listen %s: cannot serve from the event loop",
 			 addr);
+		su_timer_destroy(h->timer);
 		MHD_stop_daemon(h->d);
 		free(h);
 		return NULL;
@@ -171,7 +198,7 @@ struct sr_http *sr_http_start(struct sr_watch *w, su_root_t *root, const char *a
 void sr_http_tick(struct sr_http *h)
 {
 	if (h)
-		MHD_run(h->d);
+		run_mhd(h);
 }
 
 void sr_http_stop(struct sr_http *h)
@@ -179,6 +206,7 @@ void sr_http_stop(struct sr_http *h)
 	if (!h)
 		return;
 	su_root_deregister(h->root, h->idx);
+	su_timer_destroy(h->timer);
 	MHD_stop_daemon(h->d);
 	free(h);
 }
