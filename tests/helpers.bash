@@ -127,12 +127,13 @@ capture_stop() {
 }
 
 # A port nothing uses, below the kernel's ephemeral range, where the client
-# sockets of other tests take theirs.
+# sockets of other tests take theirs. Arguments, if any, are a command that
+# ss runs under (in_ns: the ports of a test's own namespace).
 free_udp_port() {
 	local p
 	while :; do
 		p=$((RANDOM % 12000 + 20000))
-		ss -Htuan | awk '{print $5}' | grep -qE "[:.]$p\$" || { echo "$p"; return; }
+		"$@" ss -Htuan | awk '{print $5}' | grep -qE "[:.]$p\$" || { echo "$p"; return; }
 	done
 }
 

@@ -100,16 +100,6 @@ dns_start() {
 	return 1
 }
 
-# A TCP and UDP port nothing in the namespace uses: its ports are its own,
-# not the host's, so the host's ss says nothing about them.
-ns_free_port() {
-	local p
-	while :; do
-		p=$((RANDOM % 12000 + 20000))
-		in_ns ss -Htuan | awk '{print $5}' | grep -qE "[:.]$p\$" || { echo "$p"; return; }
-	done
-}
-
 # The server_name extension of the ClientHello in s_server's -trace
 # output $1, as hex digits (its dump may wrap the name over lines).
 sni_hex() {
@@ -199,7 +189,7 @@ YAML
 
 @test "TLS to an SRV target sends the SIP domain as SNI, not the target's name" {
 	need openssl
-	TLS_PORT=$(ns_free_port)
+	TLS_PORT=$(free_udp_port in_ns) # the namespace's ports, not the host's
 	dns_start --srv-host=_sips._tcp.sipreg.test,tls1.sipreg.test,"$TLS_PORT",10,10
 	mkfifo "$BATS_TEST_TMPDIR/in"
 	# s_server ends a connection when its stdin ends: a FIFO held open;
