@@ -720,8 +720,7 @@ static void tick_body(struct sr_watch *w, double now)
 			      json_pack("{s:f}", "timeout", w->opts->shutdown_timeout));
 		stop_all(w);
 	}
-	if ((sr_sig_pending() & SR_SIG_HUP) && !w->stopping) {
-		sr_sig_take(SR_SIG_HUP);
+	if (!w->stopping && sr_sig_take(SR_SIG_HUP)) {
 		sr_watch_audits_drop(w);
 		sr_notify_reloading();
 		reload(w);
