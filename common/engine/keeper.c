@@ -359,6 +359,11 @@ static int all_shut(const void *unused)
 	return 1;
 }
 
+int sr_eng_stacks_left(void)
+{
+	return g_groups || g_closing;
+}
+
 void sr_eng_shutdown_all(su_root_t *root, double deadline)
 {
 	struct group *gr;

@@ -36,5 +36,8 @@ long sr_eng_retry_after(const struct sr_eng *e);
 double sr_eng_keep_alive(const struct sr_eng *e);
 /* Shut every shared stack down, waiting at most until deadline. */
 void sr_eng_shutdown_all(su_root_t *root, double deadline);
+/* Whether a stack (open or shutting down) still runs on the loop: the
+ * loop may be destroyed only when none does. */
+int sr_eng_stacks_left(void);
 
 #endif

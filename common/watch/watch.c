@@ -808,7 +808,6 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 		w.http = sr_http_start(&w, w.root, run->metrics_listen, err, sizeof err);
 		if (!w.http) {
 			sr_err("%s", err);
-			su_root_destroy(w.root);
 			code = SR_EXIT_USAGE;
 			goto out;
 		}
@@ -881,5 +880,10 @@ out:
 		free_slot(w.slots[i], 1);
 	free(w.slots);
 	free(w.queue);
+	if (w.tick)
+		su_timer_destroy(w.tick);
+	/* a stack still running keeps the loop: the process ends with it */
+	if (w.root && !sr_eng_stacks_left())
+		su_root_destroy(w.root);
 	return code;
 }
