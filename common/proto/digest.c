@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 
 /* MD5 and SHA-256 through OpenSSL's one-shot functions: EVP's provider
  * start-up costs a one-shot tool about 5 ms per run, more than the whole
@@ -17,7 +16,6 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/md5.h>
-#include <openssl/rand.h>
 #include <openssl/sha.h>
 
 /* The library is built with the extended plugin interface (auth_client.c
@@ -31,6 +29,7 @@
 #include <sofia-sip/url.h>
 
 #include "proto/digest.h"
+#include "util/util.h"
 
 enum sr_digest_alg sr_digest_alg_parse(const char *name, bool *sess)
 {
@@ -480,8 +479,7 @@ static void new_cnonce(sr_dca_t *d)
 	unsigned char r[16];
 	size_t i;
 
-	/* the kernel's generator: no OpenSSL DRBG start-up for 16 bytes */
-	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r && RAND_bytes(r, sizeof r) != 1) {
+	if (sr_random_bytes(r, sizeof r) < 0) {
 		for (i = 0; i < sizeof r; i++)
 			r[i] = (unsigned char)random();
 	}

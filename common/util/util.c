@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 #include <sys/random.h>
 #include <time.h>
@@ -32,13 +33,45 @@ double sr_wall_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The kernel's bytes, fetched 256 at a time: a registration takes a few
+ * dozen (Call-ID, cnonce, jitter, a WebSocket frame's mask), and a
+ * getrandom() each was 2-3 % of a watch registering thousands a second.
+ * 256 bytes come whole from one call. Bytes handed out are wiped from the
+ * pool. The tools are single-threaded and never fork. */
+static unsigned char g_pool[256];
+static size_t g_pool_used = sizeof g_pool;
+
+static int refill(void)
+{
+	/* OpenSSL's generator only as a fallback: it loads its providers
+	 * and configuration (about 2 MB and milliseconds) in every one-shot
+	 * run */
+	if (getrandom(g_pool, sizeof g_pool, 0) != (ssize_t)sizeof g_pool &&
+	    RAND_bytes(g_pool, (int)sizeof g_pool) != 1)
+		return -1;
+	g_pool_used = 0;
+	return 0;
+}
+
 int sr_random_bytes(void *buf, size_t n)
 {
-	/* the kernel's generator: OpenSSL's would load its providers and
-	 * configuration (about 2 MB and milliseconds) in every one-shot run */
-	if (getrandom(buf, n, 0) == (ssize_t)n)
-		return 0;
-	return RAND_bytes(buf, (int)n) == 1 ? 0 : -1;
+	unsigned char *out = buf;
+
+	while (n > 0) {
+		size_t k;
+
+		if (g_pool_used == sizeof g_pool && refill() < 0)
+			return -1;
+		k = sizeof g_pool - g_pool_used;
+		if (k > n)
+			k = n;
+		memcpy(out, g_pool + g_pool_used, k);
+		explicit_bzero(g_pool + g_pool_used, k);
+		g_pool_used += k;
+		out += k;
+		n -= k;
+	}
+	return 0;
 }
 
 double sr_rand01(void)

@@ -9,9 +9,10 @@
 double sr_now(void);
 /* CLOCK_REALTIME in seconds (timestamps in reports). */
 double sr_wall_now(void);
-/* Uniform in [0, 1), from OpenSSL's generator (jitter, backoff). */
+/* Uniform in [0, 1), from sr_random_bytes() (jitter, backoff). */
 double sr_rand01(void);
-/* n random bytes (the kernel's getrandom, OpenSSL's as a fallback): 0 or -1. */
+/* n random bytes (the kernel's getrandom, 256 at a time; OpenSSL's as a
+ * fallback): 0 or -1. */
 int sr_random_bytes(void *buf, size_t n);
 
 /* AF_INET or AF_INET6 when s is an IPv4 or IPv6 address (no brackets),

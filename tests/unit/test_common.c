@@ -1573,10 +1573,39 @@ static void test_option_suggest(void **state)
 	assert_null(sr_option_suggest("completely_unrelated_thing"));
 }
 
+/* Random bytes from the pool: draws differ, and a draw longer than the
+ * pool, or across its refill, is filled whole. */
+static void test_random_bytes(void **state)
+{
+	unsigned char a[16], b[16], big[1000], zero[16] = {0};
+	size_t i, zeros = 0;
+	int k;
+
+	(void)state;
+	assert_int_equal(sr_random_bytes(a, sizeof a), 0);
+	assert_int_equal(sr_random_bytes(b, sizeof b), 0);
+	assert_memory_not_equal(a, b, sizeof a);
+	assert_memory_not_equal(a, zero, sizeof a);
+	for (k = 0; k < 40; k++) { /* 40 x 7 bytes cross the pool's end */
+		memset(a, 0, sizeof a);
+		assert_int_equal(sr_random_bytes(a, 7), 0);
+		assert_memory_not_equal(a, zero, 7);
+	}
+	memset(big, 0, sizeof big);
+	assert_int_equal(sr_random_bytes(big, sizeof big), 0);
+	for (i = 0; i < sizeof big; i++)
+		zeros += big[i] == 0;
+	/* about 4 of 1000 are 0 by chance; a part left unfilled is hundreds */
+	assert_true(zeros < 40);
+	assert_memory_not_equal(big, big + 256, 256);
+	assert_memory_not_equal(big + 256, big + 512, 256);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_exit_codes),
+	    cmocka_unit_test(test_random_bytes),
 	    cmocka_unit_test(test_nagios_texts),
 	    cmocka_unit_test(test_exit_worst),
 	    cmocka_unit_test(test_option_find),
