@@ -765,7 +765,27 @@ static void tick_body(struct sr_watch *w, double now)
 		sr_watch_write_files(w);
 		sr_watch_notify_state(w);
 	}
+	/* also when a new stack's start runs the loop inside this tick */
+	sr_watch_flush_events(w);
 	sr_notify_watchdog(now);
+}
+
+/* A registration is refreshed at 80 % of its grant by us (UDP), or by nua
+ * at a random point of the grant's middle half (connections): at most
+ * 2/expiration per second each, and nua's outside the rate limit. Say when
+ * that is more than --max-rate. */
+static void warn_refresh_rate(const struct sr_watch *w)
+{
+	double refresh_rate = 0;
+	size_t i;
+
+	for (i = 0; i < w->n; i++)
+		if (w->slots[i]->reg->expiration)
+			refresh_rate += 2.0 / w->slots[i]->reg->expiration;
+	if (refresh_rate > w->opts->max_rate)
+		sr_warn("refreshes average up to %.1f REGISTERs per second, above "
+			"--max-rate %.0f: raise it or the expiration",
+			refresh_rate, w->opts->max_rate);
 }
 
 int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
@@ -823,21 +843,7 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 	sr_config_free(cfg);
 	sr_eng_on_calls(sr_watch_on_call, &w);
 	sr_notify_init();
-	{
-		/* A registration is refreshed at 80 % of its grant by us (UDP),
-		 * or by nua at a random point of the grant's middle half
-		 * (connections): at most 2/expiration per second each, and
-		 * nua's outside the rate limit. Say when that is more. */
-		double refresh_rate = 0;
-
-		for (i = 0; i < w.n; i++)
-			if (w.slots[i]->reg->expiration)
-				refresh_rate += 2.0 / w.slots[i]->reg->expiration;
-		if (refresh_rate > opts->max_rate)
-			sr_warn("refreshes average up to %.1f REGISTERs per second, above "
-				"--max-rate %.0f: raise it or the expiration",
-				refresh_rate, opts->max_rate);
-	}
+	warn_refresh_rate(&w);
 	sr_watch_emit(&w, "started", NULL,
 		      json_pack("{s:i, s:i, s:f}", "registrations", (int)w.n, "pid", (int)getpid(),
 				"max_rate", opts->max_rate));
@@ -852,6 +858,7 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 	w.tick = su_timer_create(su_root_task(w.root), 20);
 	tick_rearm(&w);
 	while (!w.done) {
+		sr_watch_flush_events(&w);
 		su_root_step(w.root, 1000);
 		/* REGISTERs ended in that step: the next go now, not at a tick */
 		if (w.kick && !w.in_tick) {
@@ -870,6 +877,7 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 	sr_watch_audits_drop(&w);
 	sr_watch_write_files(&w);
 	sr_watch_stop_report(&w);
+	sr_watch_flush_events(&w);
 	code = SR_EXIT_OK;
 out:
 	sr_sig_release();

@@ -133,10 +133,11 @@ struct sr_watch {
 	unsigned long stop_held; /* bindings held when the stop began */
 	unsigned long failures_by_word[SR_W_COUNT];
 	unsigned long events_dropped;
-	double started;		  /* wall clock */
-	char shard_label[48];	  /* ",shard=\"K/N\"" or "" */
-	struct sr_http *http;	  /* --metrics-listen, or NULL */
-	struct sr_audit **audits; /* each apart: a query in flight points at its own */
+	unsigned long events_unflushed; /* written to the FILE since its last flush */
+	double started;			/* wall clock */
+	char shard_label[48];		/* ",shard=\"K/N\"" or "" */
+	struct sr_http *http;		/* --metrics-listen, or NULL */
+	struct sr_audit **audits;	/* each apart: a query in flight points at its own */
 	size_t n_audits;
 	double next_expiry; /* the earliest bound_until of a refresh in flight, 0 */
 	/* queue s for a REGISTER under the rate limit and the window: the

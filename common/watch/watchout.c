@@ -86,12 +86,23 @@ void sr_watch_emit(struct sr_watch *w, const char *event, const struct sr_slot *
 		json_dumpf(o, w->events, JSON_COMPACT | JSON_PRESERVE_ORDER | EVENT_REALS);
 		fputc('\n', w->events);
 	}
-	if (fflush(w->events) != 0 || ferror(w->events)) {
-		w->events_dropped++;
-		clearerr(w->events);
-	}
+	w->events_unflushed++;
+	/* the loop flushes once a step; a stop runs Sofia's loop, not ours */
+	if (w->stopping)
+		sr_watch_flush_events(w);
 	json_decref(o);
 	json_decref(fields);
+}
+
+void sr_watch_flush_events(struct sr_watch *w)
+{
+	if (!w->events_unflushed)
+		return;
+	if (fflush(w->events) != 0 || ferror(w->events)) {
+		w->events_dropped += w->events_unflushed;
+		clearerr(w->events);
+	}
+	w->events_unflushed = 0;
 }
 
 static int write_atomic(const char *path, const char *data, size_t len)

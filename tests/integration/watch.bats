@@ -205,6 +205,31 @@ YAML
 	kam_lacks alice "${CU}d@"
 }
 
+@test "events that cannot be written are counted as dropped, and the watch goes on" {
+	kam_yaml
+	sed -i '/two:\|ghost/d' "$BATS_TEST_TMPDIR/w.yaml"
+	"$WATCH" -f "$BATS_TEST_TMPDIR/w.yaml" --events /dev/full --status-file "$ST" \
+		--prometheus-file "$PR" >"$BATS_TEST_TMPDIR/watch.out" 2>"$BATS_TEST_TMPDIR/watch.err" </dev/null &
+	WPID=$!
+	for _ in $(seq 1 100); do
+		[ "$(jq -r '.registrations[0].state' "$ST" 2>/dev/null)" = registered ] && break
+		sleep 0.1
+	done
+	kill -USR1 "$WPID"
+	for _ in $(seq 1 50); do
+		grep -q '^sipreg_registered{name="one"} 1$' "$PR" 2>/dev/null && break
+		sleep 0.1
+	done
+	grep -q '^sipreg_registered{name="one"} 1$' "$PR"
+	kam_bindings alice | grep -q "sip:${CU}a@"
+	# started, registering and registered at least: each one lost
+	dropped=$(awk '/^sipreg_watch_events_dropped_total / { print $2 }' "$PR")
+	[ "$dropped" -ge 3 ]
+	watch_stop
+	[ "$WATCH_RC" -eq 0 ]
+	kam_lacks alice "${CU}a@"
+}
+
 @test "a short grant is refreshed before it ends, asking for the configured expiry again" {
 	sipp_start watch-refresh
 	printf 'client_uri: sip:alice@127.0.0.1\nserver_uri: sip:127.0.0.1:%s\nmax_random_initial_delay: 0\n' \
