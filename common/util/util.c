@@ -37,7 +37,8 @@ double sr_wall_now(void)
  * dozen (Call-ID, cnonce, jitter, a WebSocket frame's mask), and a
  * getrandom() each was 2-3 % of a watch registering thousands a second.
  * 256 bytes come whole from one call. Bytes handed out are wiped from the
- * pool. The tools are single-threaded and never fork. */
+ * pool. Only the loop's thread draws (the HEP reader thread never does),
+ * and the tools never fork. */
 static unsigned char g_pool[256];
 static size_t g_pool_used = sizeof g_pool;
 
