@@ -756,6 +756,9 @@ static void tick_body(struct sr_watch *w, double now)
 		for (i = 0; i < w->n; i++)
 			w->pending_removal |= w->slots[i]->removed;
 	}
+	/* before the files, whose dropped-events count must include them;
+	 * also when a new stack's start runs the loop inside this tick */
+	sr_watch_flush_events(w);
 	/* the files cost O(n) each time: at 100,000 registrations a rewrite
 	 * every second would be most of the CPU. A change is written within
 	 * n / 10,000 s (at least 1), the file's age kept below 30 s. */
@@ -765,8 +768,6 @@ static void tick_body(struct sr_watch *w, double now)
 		sr_watch_write_files(w);
 		sr_watch_notify_state(w);
 	}
-	/* also when a new stack's start runs the loop inside this tick */
-	sr_watch_flush_events(w);
 	sr_notify_watchdog(now);
 }
 
