@@ -228,9 +228,33 @@ static int load_more_auth(struct sr_reg *r, char *err, size_t errlen)
 	return 0;
 }
 
+/* The last password file read in one load and what it held: the
+ * registrations of a file mostly share one (from defaults), which is read
+ * once, not opened and checked 100,000 times. */
+struct pw_memo {
+	const char *path;
+	const char *value;
+};
+
+static int read_pw_file(struct pw_memo *m, const char *path, char **out, char *err, size_t errlen)
+{
+	if (m->path && !strcmp(m->path, path)) {
+		*out = strdup(m->value);
+		if (!*out)
+			snprintf(err, errlen, "password file %s: out of memory", path);
+		return *out ? 0 : -1;
+	}
+	if (sr_secret_read_file(path, out, err, errlen) < 0)
+		return -1;
+	m->path = path;
+	m->value = *out;
+	return 0;
+}
+
 int sr_secrets_load(struct sr_reg *regs, size_t n, int password_stdin)
 {
 	char err[600], *stdin_pw = NULL;
+	struct pw_memo memo = {NULL, NULL};
 	size_t i;
 	int rc = -1;
 
@@ -243,7 +267,7 @@ int sr_secrets_load(struct sr_reg *regs, size_t n, int password_stdin)
 
 		if (r->password_file) {
 			sr_secret_free(&r->password);
-			if (sr_secret_read_file(r->password_file, &r->password, err, sizeof err) <
+			if (read_pw_file(&memo, r->password_file, &r->password, err, sizeof err) <
 			    0)
 				goto fail;
 		} else if (r->password_env) {

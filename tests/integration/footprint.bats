@@ -44,3 +44,28 @@ teardown_file() {
 	run grep -c 'openssl.cnf' "$BATS_TEST_TMPDIR/trace"
 	[ "$output" = 0 ]
 }
+
+@test "a password file shared by the registrations of a file is read once, and serves each" {
+	need strace
+	kam_ready UDP
+	local before y="$BATS_TEST_TMPDIR/three.yaml"
+	cat >"$y" <<YAML
+defaults:
+  server_uri: "sip:127.0.0.1:$KAM_UDP"
+  password_file: $BATS_FILE_TMPDIR/alice.pw
+registrations:
+  a: { client_uri: "sip:alice@127.0.0.1", contact_user: fpa }
+  b: { client_uri: "sip:alice@127.0.0.1", contact_user: fpb }
+  c: { client_uri: "sip:alice@127.0.0.1", contact_user: fpc }
+YAML
+	before=$(kam_register_count)
+	run env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -f -e trace=openat -o "$BATS_TEST_TMPDIR/trace" "$SIPREG" --probe --json -f "$y"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '[.results[] | select(.ok and .result == "registered")] | length' <<<"$output")" = 3 ]
+	# each answered its challenge with the password (the registrar's count:
+	# the REGISTER, its answer to the challenge and the un-REGISTER, three times)
+	[ "$(kam_register_count)" -ge $((before + 9)) ]
+	run grep -c 'alice.pw' "$BATS_TEST_TMPDIR/trace"
+	[ "$output" = 1 ]
+}
