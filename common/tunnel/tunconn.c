@@ -543,11 +543,16 @@ static int tls_stream(struct sr_conn *c)
 }
 
 /* Read what the server sent into up.in: 1 when something came, 0 when
- * nothing, -1 at its end (with the reason). */
+ * nothing, -1 at its end (with the reason). The loop stops when what is
+ * read is all there was (a short read, or nothing left in OpenSSL's
+ * read-ahead buffer) rather than at a read that fails with EAGAIN: the
+ * loop's poll is level-triggered, so more in the kernel wakes us again,
+ * and a burst of answers costs one read() where it cost three per
+ * answer. */
 static int read_up(struct sr_conn *c)
 {
 	uint8_t b[16384];
-	int got = 0;
+	int got = 0, more;
 
 	for (;;) {
 		ssize_t n;
@@ -570,6 +575,7 @@ static int read_up(struct sr_conn *c)
 				return -1;
 			}
 			n = rc;
+			more = SSL_has_pending(c->ssl);
 		} else {
 			n = recv(c->up.fd, b, sizeof b, 0);
 			if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -580,10 +586,13 @@ static int read_up(struct sr_conn *c)
 					    n == 0 ? "closed the connection" : strerror(errno));
 				return -1;
 			}
+			more = (size_t)n == sizeof b;
 		}
 		if (buf_add(&c->up.in, b, (size_t)n) < 0)
 			return -1;
 		got = 1;
+		if (!more)
+			return got;
 	}
 }
 
@@ -810,9 +819,12 @@ static int on_down(su_root_magic_t *m, su_wait_t *w, su_wakeup_arg_t *arg)
 		uint8_t b[16384];
 		ssize_t n;
 
-		while ((n = recv(c->down.fd, b, sizeof b, 0)) > 0)
-			if (buf_add(&c->down.in, b, (size_t)n) < 0)
+		/* a short read took all there was (read_up) */
+		do {
+			n = recv(c->down.fd, b, sizeof b, 0);
+			if (n > 0 && buf_add(&c->down.in, b, (size_t)n) < 0)
 				break;
+		} while (n == (ssize_t)sizeof b);
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
 			/* nua let the connection go: so do we, politely */
 			sr_tun_pump(c);

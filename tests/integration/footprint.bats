@@ -3,7 +3,9 @@
 # What a one-shot run loads: every cron run and Nagios check pays for it.
 # The one-shot tools link nothing of the watch (no libmicrohttpd, and so no
 # GnuTLS under it), and a UDP probe never starts OpenSSL's providers and
-# configuration (its digests and randomness need none).
+# configuration (its digests and randomness need none). What a run reads:
+# a password file once however many registrations share it, and the
+# registrar's TLS records in as few read() calls as they arrive in.
 
 bats_require_minimum_version 1.5.0
 load ../helpers
@@ -68,4 +70,23 @@ YAML
 	[ "$(kam_register_count)" -ge $((before + 9)) ]
 	run grep -c 'alice.pw' "$BATS_TEST_TMPDIR/trace"
 	[ "$output" = 1 ]
+}
+
+@test "over TLS the registrar's answers are read in a few system calls, not two a record" {
+	need strace
+	kam_ready TLS
+	local before
+	before=$(kam_register_count)
+	run env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -f -yy -e trace=read,recvfrom -o "$BATS_TEST_TMPDIR/trace" "$SIPREG" -q --probe \
+		-u sip:alice@127.0.0.1 -s "sips:127.0.0.1:$KAM_TLS" --tls-ca-file "$KAM_CA" \
+		--password-file "$BATS_FILE_TMPDIR/alice.pw"
+	[ "$status" -eq 0 ]
+	[ "$(kam_register_count)" -ge $((before + 3)) ]
+	# the handshake and three answers: about 6 with OpenSSL's read-ahead
+	# and a stop at a short read; 26 when each record's header and body
+	# were read apart and every burst ended in an EAGAIN
+	run grep -c "127.0.0.1:$KAM_TLS\]>" "$BATS_TEST_TMPDIR/trace"
+	[ "$output" -gt 0 ]
+	[ "$output" -le 12 ]
 }
