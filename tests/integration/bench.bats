@@ -54,3 +54,17 @@ export BATS_TEST_TIMEOUT=300
 	[ -z "$(session_procs "$SESSION")" ]
 	[ -z "$(ls -A "$BATS_TEST_TMPDIR/t")" ]
 }
+
+@test "bench/connscale: rounds alternate, each with its table, the medians last, nothing left behind" {
+	need kamailio
+	mkdir -p "$BATS_TEST_TMPDIR/t"
+	run_in_session env TMPDIR="$BATS_TEST_TMPDIR/t" WATCH="$SIPREG_BUILDDIR/sipregwatch" KAM_CHILDREN=2 \
+		"$SIPREG_SRCDIR/bench/connscale" 20 tls 1 3600 20000 5 2
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '^| registered  *|  *20 |  *20 |$' <<<"$output")" = 2 ]
+	[[ "$output" == *"round 2 of 2"* ]]
+	[[ "$(tail -1 <<<"$output")" == "median of 2 rounds: udp "*"/s, tls "*"/s, ratio "* ]]
+	[ -z "$(session_procs "$SESSION")" ]
+	[ -z "$(ls -A "$BATS_TEST_TMPDIR/t")" ]
+}
