@@ -62,7 +62,11 @@ export BATS_TEST_TIMEOUT=300
 		"$SIPREG_SRCDIR/bench/connscale" 20 tls 1 3600 20000 5 2
 	echo "$output"
 	[ "$status" -eq 0 ]
+	# one table a round, each of a whole burst of its own (the events of
+	# the round before are not counted again)
+	[ "$(grep -c '^| measure ' <<<"$output")" = 2 ]
 	[ "$(grep -c '^| registered  *|  *20 |  *20 |$' <<<"$output")" = 2 ]
+	[ "$(grep -c '^| bindings held at the stop  *|  *20 |  *20 |$' <<<"$output")" = 2 ]
 	[[ "$output" == *"round 2 of 2"* ]]
 	[[ "$(tail -1 <<<"$output")" == "median of 2 rounds: udp "*"/s, tls "*"/s, ratio "* ]]
 	[ -z "$(session_procs "$SESSION")" ]
