@@ -43,14 +43,18 @@ export BATS_TEST_TIMEOUT=300
 	[ -z "$(ls -A "$BATS_TEST_TMPDIR/t")" ]
 }
 
-@test "bench/startup: sipreg --probe beside the floor program, nothing left behind" {
+@test "bench/startup: sipreg --probe (and a BASELINE build) beside the floor program, nothing left behind" {
 	need kamailio
 	mkdir -p "$BATS_TEST_TMPDIR/t"
-	run_in_session env TMPDIR="$BATS_TEST_TMPDIR/t" SIPREG="$SIPREG" "$SIPREG_SRCDIR/bench/startup" 2
+	run_in_session env TMPDIR="$BATS_TEST_TMPDIR/t" SIPREG="$SIPREG" BASELINE="$SIPREG" \
+		"$SIPREG_SRCDIR/bench/startup" 2
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"| sipreg --probe "* ]]
 	[[ "$output" == *"sipreg --probe over the floor: "* ]]
+	# BASELINE: another build in the same rounds, against the same floor
+	[[ "$output" == *"| baseline --probe "* ]]
+	[[ "$output" == *"baseline --probe over the floor: "* ]]
 	[ -z "$(session_procs "$SESSION")" ]
 	[ -z "$(ls -A "$BATS_TEST_TMPDIR/t")" ]
 }
