@@ -215,6 +215,17 @@ wait_event() {
 	return 1
 }
 
+# Wait until file $1 has a line matching $2 (grep -E), at most $3 seconds
+# (default 10); the assertion after it says whether it came.
+wait_line() {
+	local i
+	for i in $(seq 1 $((${3:-10} * 10))); do
+		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 0
+}
+
 count_events() {
 	jq -s --arg e "$1" --arg n "${2:-}" '[.[] | select(.event == $e and ($n == "" or .name == $n))] | length' "$EV"
 }

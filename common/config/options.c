@@ -137,7 +137,7 @@ const struct sr_option sr_options[] = {
 	 .example = "tcp", ALL, .help = "transport: udp, tcp, tls, ws or wss"},
 	{.key = "outbound_proxy", .arg = "URI", .type = SR_OT_URI, REG(outbound_proxy),
 	 .example = "sip:proxy.example.org;lr", ALL,
-	 .help = "send through this proxy (Route, loose routing)"},
+	 .help = "send through this proxy (Route, loose routing), over its ;transport="},
 	{.key = "use_preloaded_route", .arg = "yes|no", .type = SR_OT_BOOL, REG(use_preloaded_route),
 	 .def = "no", .example = "yes", ALL, .help = "keep a preloaded Route set"},
 	{.key = "servers", .aliases = "sockets", .cli_aliases = "server", .arg = "URI[,WEIGHT]", .type = SR_OT_SERVERS,

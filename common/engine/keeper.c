@@ -115,9 +115,9 @@ static void detach_target(struct sr_eng *e)
  * handle is needed only while a request is out. The connection stays
  * without it: the stack never closes an idle one, keeps it alive with its
  * keep-alives, and the tunnel says when it ends (tunnel_dropped). One sent
- * to a proxy over Sofia's own TCP keeps its handle, whose usage hears of a
- * closed connection. The audit's queries (REGISTER without Contact) keep
- * theirs. */
+ * over Sofia's own TCP (an outbound proxy over TCP with servers: target.c)
+ * keeps its handle, whose usage hears of a closed connection. The audit's
+ * queries (REGISTER without Contact) keep theirs. */
 static int is_transient(const struct sr_eng *e)
 {
 	const char *p = strstr(e->t->proxy, "transport=");

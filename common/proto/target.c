@@ -357,29 +357,34 @@ static void request_uri(su_home_t *home, url_t const *reg, enum sr_transport uri
 		 implicit ? "" : ";transport=", implicit ? "" : tp_param(t->tp));
 }
 
-/* servers: send to this one; the Request-URI stays the registrar's. */
-static int connect_to(su_home_t *home, const struct sr_reg *r, struct sr_target *t, char *err,
-		      size_t errlen)
+/* servers, or the outbound proxy (what names it, for errors): send to
+ * uri; the Request-URI stays the registrar's. */
+static int connect_to(su_home_t *home, const struct sr_reg *r, const char *uri, const char *what,
+		      struct sr_target *t, char *err, size_t errlen)
 {
 	int bad;
-	char *sip = ws_as_sip(home, r->connect_uri, t, &bad, err, errlen);
-	url_t *cu = bad ? NULL : url_make(home, sip ? sip : r->connect_uri);
+	char *sip = ws_as_sip(home, uri, t, &bad, err, errlen);
+	url_t *cu = bad ? NULL : url_make(home, sip ? sip : uri);
 	char ctp[16] = "";
 	int cfam;
 
 	if (bad)
 		return -1;
 	if (!cu || (cu->url_type != url_sip && cu->url_type != url_sips) || !cu->url_host)
-		return fail(err, errlen, "server \"%s\": expected a sip: or sips: URI",
-			    r->connect_uri);
-	/* JsSIP's sockets: each server says how it is reached, unless the
-	 * registration names a transport of its own */
+		return fail(err, errlen, "%s \"%s\": expected a sip: or sips: URI", what, uri);
+	/* JsSIP's sockets and RFC 3261's loose routing: the server or the
+	 * proxy says how it is reached, unless the registration names a
+	 * transport of its own */
 	if (url_param(cu->url_params, "transport", ctp, sizeof ctp) > 0 &&
 	    strcasecmp(ctp, tp_param(t->tp))) {
-		if (r->transport != SR_TP_AUTO || tp_parse(ctp) == SR_TP_AUTO)
+		if (tp_parse(ctp) == SR_TP_AUTO)
 			return fail(err, errlen,
-				    "server %s: transport %s differs from the registration's %s",
-				    r->connect_uri, ctp, tp_param(t->tp));
+				    "%s %s: unknown transport \"%s\" (udp, tcp, tls, ws or wss)",
+				    what, uri, ctp);
+		if (r->transport != SR_TP_AUTO)
+			return fail(err, errlen,
+				    "%s %s: transport %s differs from the registration's %s", what,
+				    uri, ctp, tp_param(t->tp));
 		t->tp = tp_parse(ctp);
 	}
 	unbracket(t->verify_host, sizeof t->verify_host, cu->url_host);
@@ -389,7 +394,7 @@ static int connect_to(su_home_t *home, const struct sr_reg *r, struct sr_target 
 		t->family = cfam;
 		proxy_url(t, cu->url_type == url_sips);
 	} else {
-		snprintf(t->proxy, sizeof t->proxy, "%s%s%s", r->connect_uri,
+		snprintf(t->proxy, sizeof t->proxy, "%s%s%s", uri,
 			 ctp[0] ? "" : ";transport=", ctp[0] ? "" : tp_param(t->tp));
 	}
 	return 0;
@@ -464,8 +469,22 @@ enum sr_word sr_target_build(const struct sr_reg *r, struct sr_target *t, char *
 	if (t->connect_ip[0] && !t->host_is_ip)
 		proxy_url(t, reg->url_type == url_sips);
 	snprintf(t->verify_host, sizeof t->verify_host, "%s", t->host);
-	if (r->connect_uri && connect_to(home, r, t, err, errlen) < 0)
+	if (r->connect_uri) {
+		if (connect_to(home, r, r->connect_uri, "server", t, err, errlen) < 0)
+			goto out;
+	} else if (r->outbound_proxy) {
+		/* the first hop is the proxy (its Route stays in the request):
+		 * over a connection that is the tunnel's, as for any server */
+		if (connect_to(home, r, r->outbound_proxy, "outbound proxy", t, err, errlen) < 0)
+			goto out;
+		t->via_proxy = true;
+	}
+	/* RFC 3261 26.2.2: sips: is TLS on every hop, the first one too */
+	if (reg->url_type == url_sips && t->tp != SR_TP_TLS && t->tp != SR_TP_WSS) {
+		fail(err, errlen, "a sips: registrar needs tls or wss to its first hop, not %s",
+		     tp_param(t->tp));
 		goto out;
+	}
 	rc = bind_to(r, t, err, errlen);
 	if (rc == SR_W_NONE &&
 	    (t->tp == SR_TP_TCP || t->tp == SR_TP_TLS || t->tp == SR_TP_WS || t->tp == SR_TP_WSS)) {

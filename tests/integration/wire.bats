@@ -24,6 +24,7 @@ teardown() {
 	sipp_stop
 	[ -n "${SIPP2_PID:-}" ] && kill "$SIPP2_PID" 2>/dev/null
 	[ -n "${DNS_PID:-}" ] && kill "$DNS_PID" 2>/dev/null
+	[ -n "${WPID:-}" ] && kill "$WPID" 2>/dev/null && wait "$WPID"
 	return 0
 }
 
@@ -62,6 +63,70 @@ sipp_ok() {
 		--outbound-proxy "sip:127.0.0.1:$KAM_UDP" --contact-user "$CU" --password-file "$PW" --json
 	[ "$status" -eq 0 ]
 	kam_bindings alice | grep -q "sip:$CU@"
+}
+
+@test "1. outbound_proxy over a connection: the tunnel carries it to the proxy (tls; tcp from a udp registrar URI)" {
+	kam_ready TLS
+	run --separate-stderr timeout 30 "$SIPREG" -u sip:alice@127.0.0.1 -s sips:127.0.0.1 \
+		--outbound-proxy "sip:127.0.0.1:$KAM_TLS;transport=tls" --tls-ca-file "$KAM_CA" \
+		--contact-user "${CU}t" --password-file "$PW" --json
+	[ "$status" -eq 0 ]
+	[ "$(jqo '.results[0].transport')" = tls ]
+	kam_bindings alice | grep -q "sip:${CU}t@.*transport=tls"
+	# the proxy's ;transport=tcp decides how the first hop is reached
+	run --separate-stderr timeout 30 "$SIPREG" -u sip:alice@127.0.0.1 -s sip:127.0.0.1 \
+		--outbound-proxy "sip:127.0.0.1:$KAM_TCP;transport=tcp" \
+		--contact-user "${CU}c" --password-file "$PW" --json
+	[ "$status" -eq 0 ]
+	[ "$(jqo '.results[0].transport')" = tcp ]
+	kam_bindings alice | grep -q "sip:${CU}c@.*transport=tcp"
+}
+
+@test "1. an outbound proxy whose transport contradicts --transport or sips:, or is unknown: config_error" {
+	run --separate-stderr timeout 10 "$SIPREG" -u sip:alice@127.0.0.1 -s sip:127.0.0.1 -p x \
+		--transport udp --outbound-proxy "sip:127.0.0.1:5;transport=tcp"
+	[ "$status" -eq 78 ]
+	[ "$stderr" = "sipreg: outbound proxy sip:127.0.0.1:5;transport=tcp: transport tcp differs from the registration's udp" ]
+	run --separate-stderr timeout 10 "$SIPREG" -u sip:alice@127.0.0.1 -s sip:127.0.0.1 -p x \
+		--outbound-proxy "sip:127.0.0.1:5;transport=sctp"
+	[ "$status" -eq 78 ]
+	[ "$stderr" = "sipreg: outbound proxy sip:127.0.0.1:5;transport=sctp: unknown transport \"sctp\" (udp, tcp, tls, ws or wss)" ]
+	run --separate-stderr timeout 10 "$SIPREG" -u sip:alice@127.0.0.1 -s sips:127.0.0.1 -p x \
+		--outbound-proxy "sip:127.0.0.1:5;transport=tcp"
+	[ "$status" -eq 78 ]
+	[[ "$stderr" == *"a sips: registrar needs tls or wss to its first hop, not tcp"* ]]
+}
+
+@test "1. sipregwatch: registrations through outbound proxies over tcp and tls rest without a Sofia-SIP handle" {
+	kam_ready TLS
+	EV="$BATS_TEST_TMPDIR/ev.jsonl"
+	PR="$BATS_TEST_TMPDIR/m.prom"
+	cat >"$BATS_TEST_TMPDIR/w.yaml" <<YAML
+defaults:
+  client_uri: sip:alice@127.0.0.1
+  server_uri: sip:127.0.0.1
+  password_file: $PW
+  tls_ca_file: $KAM_CA
+  max_random_initial_delay: 0
+  audit_interval: 0
+registrations:
+  pt: { outbound_proxy: "sip:127.0.0.1:$KAM_TCP;transport=tcp", contact_user: ${CU}pt }
+  ps: { outbound_proxy: "sip:127.0.0.1:$KAM_TLS;transport=tls", contact_user: ${CU}ps }
+YAML
+	"$SIPREG_BUILDDIR/sipregwatch" -f "$BATS_TEST_TMPDIR/w.yaml" --events "$EV" \
+		--prometheus-file "$PR" 2>"$BATS_TEST_TMPDIR/w.err" &
+	WPID=$!
+	wait_event registered pt
+	wait_event registered ps
+	wait_line "$PR" '^sipreg_watch_registrations\{state="registered"\} 2$'
+	grep -q '^sipreg_watch_registrations{state="registered"} 2$' "$PR"
+	grep -q '^sipreg_watch_nua_handles 0$' "$PR"
+	kam_bindings alice | grep -q "sip:${CU}pt@.*transport=tcp"
+	kam_bindings alice | grep -q "sip:${CU}ps@.*transport=tls"
+	kill -TERM "$WPID"
+	wait "$WPID"
+	WPID=
+	kam_lacks alice "${CU}p"
 }
 
 @test "2. support_path: Supported: path; Path and Service-Route of the 2xx reported" {

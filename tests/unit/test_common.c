@@ -918,8 +918,9 @@ static void test_redact(void **state)
 	assert_null(strstr(l5, "YWxpY2U6c2VjcmV0"));
 }
 
-static void target_of(const char *client, const char *server, enum sr_transport tp,
-		      struct sr_target *t, enum sr_word expect)
+/* The target of a registration (through proxy when not NULL). */
+static void target_via(const char *client, const char *server, const char *proxy,
+		       enum sr_transport tp, struct sr_target *t, enum sr_word expect)
 {
 	struct sr_reg r;
 	char err[512] = "";
@@ -927,11 +928,18 @@ static void target_of(const char *client, const char *server, enum sr_transport 
 	sr_reg_defaults(&r);
 	r.client_uri = client ? strdup(client) : NULL;
 	r.server_uri = server ? strdup(server) : NULL;
+	r.outbound_proxy = proxy ? strdup(proxy) : NULL;
 	r.transport = tp;
 	assert_int_equal(sr_target_build(&r, t, err, sizeof err), expect);
 	if (expect != SR_W_NONE)
 		assert_true(err[0] != '\0');
 	sr_reg_free(&r);
+}
+
+static void target_of(const char *client, const char *server, enum sr_transport tp,
+		      struct sr_target *t, enum sr_word expect)
+{
+	target_via(client, server, NULL, tp, t, expect);
 }
 
 static void test_target(void **state)
@@ -997,6 +1005,44 @@ static void test_target(void **state)
 	target_of("sip:example.com", NULL, SR_TP_AUTO, &t, SR_W_CONFIG_ERROR);
 	target_of(NULL, NULL, SR_TP_AUTO, &t, SR_W_CONFIG_ERROR);
 	target_of("sip:alice@host.invalid", NULL, SR_TP_AUTO, &t, SR_W_DNS_ERROR);
+}
+
+/* The outbound proxy is the first hop: its address and ;transport=, the
+ * registrar's Request-URI. */
+static void proxy_target(const char *server, const char *proxy, enum sr_transport tp,
+			 struct sr_target *t, enum sr_word expect)
+{
+	target_via("sip:alice@example.com", server, proxy, tp, t, expect);
+}
+
+static void test_target_proxy(void **state)
+{
+	struct sr_target t;
+
+	(void)state;
+	proxy_target("sip:registrar.example.com", "sip:127.0.0.1:5070;transport=tcp", SR_TP_AUTO,
+		     &t, SR_W_NONE);
+	assert_true(t.via_proxy);
+	assert_int_equal(t.tp, SR_TP_TCP);
+	assert_true(t.tunneled);
+	assert_int_equal(t.port, 5070);
+	assert_string_equal(t.verify_host, "127.0.0.1");
+	assert_string_equal(t.registrar, "sip:registrar.example.com");
+	proxy_target("sips:registrar.example.com", "sip:127.0.0.1:5071;transport=tls", SR_TP_AUTO,
+		     &t, SR_W_NONE);
+	assert_int_equal(t.tp, SR_TP_TLS);
+	assert_string_equal(t.verify_host, "127.0.0.1");
+	/* no ;transport=: the registration's, UDP straight to the proxy */
+	proxy_target("sip:registrar.example.com", "sip:127.0.0.1:5072", SR_TP_AUTO, &t, SR_W_NONE);
+	assert_int_equal(t.tp, SR_TP_UDP);
+	assert_false(t.tunneled);
+	assert_string_equal(t.proxy, "sip:127.0.0.1:5072;transport=udp");
+	proxy_target("sip:registrar.example.com", "sip:127.0.0.1;transport=tcp", SR_TP_UDP, &t,
+		     SR_W_CONFIG_ERROR);
+	proxy_target("sip:registrar.example.com", "sip:127.0.0.1;transport=sctp", SR_TP_AUTO, &t,
+		     SR_W_CONFIG_ERROR);
+	proxy_target("sips:registrar.example.com", "sip:127.0.0.1;transport=tcp", SR_TP_AUTO, &t,
+		     SR_W_CONFIG_ERROR);
 }
 
 static void test_hosts_lookup(void **state)
@@ -1623,6 +1669,7 @@ int main(void)
 	    cmocka_unit_test(test_nagios_render),
 	    cmocka_unit_test(test_redact),
 	    cmocka_unit_test(test_target),
+	    cmocka_unit_test(test_target_proxy),
 	    cmocka_unit_test(test_hosts_lookup),
 	    cmocka_unit_test(test_secret_file),
 	    cmocka_unit_test(test_secret_env),
