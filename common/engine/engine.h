@@ -1,17 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* The Sofia-SIP nua engine: runs one registration (register, probe or list)
- * to a result within a deadline, and ends the process without letting the
- * stack un-register bindings that must stay (docs/sofia-sip.md, 7). */
+/* The Sofia-SIP nua engine: registrations to a result within a deadline
+ * (a one-shot run: oneshot.h; the watch's keeper: keeper.h), and the end
+ * of the process without letting the stack un-register bindings that
+ * must stay (docs/sofia-sip.md, 7). */
 #ifndef SR_ENGINE_H
 #define SR_ENGINE_H
-
-#include "model/result.h"
-#include "model/settings.h"
-
-/* Run one registration. deadline is CLOCK_MONOTONIC seconds (sr_now()).
- * Fills res; returns 0, or -1 on an internal error (res says which). */
-int sr_engine_run(const struct sr_reg *reg, const struct sr_run *run, double deadline,
-		  struct sr_result *res);
 
 /* End the process with code. When a stack had to be left running (a kept
  * binding), this leaves without its teardown, after flushing stdio. */

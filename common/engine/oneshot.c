@@ -13,6 +13,7 @@
 #include "engine/engdata.h"
 #include "engine/engine.h"
 #include "engine/engine_int.h"
+#include "engine/oneshot.h"
 #include "engine/stack.h"
 #include "proto/registrars.h"
 #include "tunnel/tunnel.h"

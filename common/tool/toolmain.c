@@ -13,6 +13,7 @@
 #include "config/options.h"
 #include "config/regset.h"
 #include "engine/engine.h"
+#include "engine/oneshot.h"
 #include "model/exitcode.h"
 #include "model/result.h"
 #include "model/secrets.h"
