@@ -13,8 +13,10 @@ tree() {
 	T="$BATS_TEST_TMPDIR/t"
 	mkdir -p "$T/common/${1%/*}" "$T/common/${2%/*}" "$T/build/common/${1%/*}" \
 		"$T/build/common/${2%/*}"
-	printf 'int b(void);\nint a(void)\n{\n\treturn b();\n}\n' >"$T/common/$1.c"
-	printf 'int b(void)\n{\n\treturn 1;\n}\n' >"$T/common/$2.c"
+	printf '/* x */\n/* a */\nint b(void);\nint a(void)\n{\n\treturn b();\n}\n' >"$T/common/$1.c"
+	printf '/* x */\n/* b */\nint b(void)\n{\n\treturn 1;\n}\n' >"$T/common/$2.c"
+	: >"$T/common/$1.h"
+	: >"$T/common/$2.h"
 	cc -c -o "$T/build/common/$1.o" "$T/common/$1.c"
 	cc -c -o "$T/build/common/$2.o" "$T/common/$2.c"
 }
@@ -60,6 +62,18 @@ tree() {
 	[[ "$output" == *"util/a includes engine/x"* ]]
 	[[ "$output" == *"common/misc: a folder that is not a layer"* ]]
 	[[ "$output" == *"common/stray.c: a source outside the layer folders"* ]]
+}
+
+@test "check-layout: a .c without its own header, or without a comment saying what it is for, fails" {
+	tree util/a util/b
+	rm "$T/common/util/b.h"
+	printf '/* x */\nint c(void);\n' >"$T/common/util/c.c"
+	: >"$T/common/util/c.h"
+	LAYOUT_ROOT=$T run "$CHECK"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"common/util/b.c: no header common/util/b.h of its own"* ]]
+	[[ "$output" == *"common/util/c.c: line 2 is not a comment saying what the file is for"* ]]
+	[[ "$output" != *"common/util/a.c"* ]]
 }
 
 @test "check-layout: a build directory without objects is an error, not a pass" {
