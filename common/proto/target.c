@@ -469,21 +469,21 @@ enum sr_word sr_target_build(const struct sr_reg *r, struct sr_target *t, char *
 	if (t->connect_ip[0] && !t->host_is_ip)
 		proxy_url(t, reg->url_type == url_sips);
 	snprintf(t->verify_host, sizeof t->verify_host, "%s", t->host);
-	if (r->connect_uri) {
-		if (connect_to(home, r, r->connect_uri, "server", t, err, errlen) < 0)
+	if (r->connect_uri || r->outbound_proxy) {
+		/* a server of servers, else the outbound proxy (its Route stays
+		 * in the request), is the first hop: over a connection, the
+		 * tunnel's. registrar_of checked the registrar's own transport;
+		 * RFC 3261 26.2.2: sips: is TLS on the first hop too */
+		t->via_proxy = !r->connect_uri;
+		if (connect_to(home, r, t->via_proxy ? r->outbound_proxy : r->connect_uri,
+			       t->via_proxy ? "outbound proxy" : "server", t, err, errlen) < 0)
 			goto out;
-	} else if (r->outbound_proxy) {
-		/* the first hop is the proxy (its Route stays in the request):
-		 * over a connection that is the tunnel's, as for any server */
-		if (connect_to(home, r, r->outbound_proxy, "outbound proxy", t, err, errlen) < 0)
+		if (reg->url_type == url_sips && t->tp != SR_TP_TLS && t->tp != SR_TP_WSS) {
+			fail(err, errlen,
+			     "a sips: registrar needs tls or wss to its first hop, not %s",
+			     tp_param(t->tp));
 			goto out;
-		t->via_proxy = true;
-	}
-	/* RFC 3261 26.2.2: sips: is TLS on every hop, the first one too */
-	if (reg->url_type == url_sips && t->tp != SR_TP_TLS && t->tp != SR_TP_WSS) {
-		fail(err, errlen, "a sips: registrar needs tls or wss to its first hop, not %s",
-		     tp_param(t->tp));
-		goto out;
+		}
 	}
 	rc = bind_to(r, t, err, errlen);
 	if (rc == SR_W_NONE &&
