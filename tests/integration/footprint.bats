@@ -18,6 +18,15 @@ teardown_file() {
 	kam_stop
 }
 
+# `run` under strace (its syscall filter $1) into $BATS_TEST_TMPDIR/trace.
+# LeakSanitizer cannot run under ptrace: an ASan build checks leaks elsewhere.
+run_traced() {
+	local filter=$1
+	shift
+	run env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -f -yy -e trace="$filter" -o "$BATS_TEST_TMPDIR/trace" "$@"
+}
+
 @test "the one-shot tools load no libmicrohttpd nor GnuTLS; sipregwatch does load the first" {
 	local t
 	for t in sipreg sipunreg sipauthcheck; do
@@ -35,10 +44,8 @@ teardown_file() {
 	kam_ready UDP
 	local before
 	before=$(kam_register_count)
-	# LeakSanitizer cannot run under ptrace: an ASan build checks leaks elsewhere
-	run env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-		strace -f -e trace=openat -o "$BATS_TEST_TMPDIR/trace" "$SIPREG" -q --probe \
-		-u sip:alice@127.0.0.1 -H "127.0.0.1:$KAM_UDP" --password-file "$BATS_FILE_TMPDIR/alice.pw"
+	run_traced openat "$SIPREG" -q --probe -u sip:alice@127.0.0.1 -H "127.0.0.1:$KAM_UDP" \
+		--password-file "$BATS_FILE_TMPDIR/alice.pw"
 	[ "$status" -eq 0 ]
 	# it did its work: the registrar got the REGISTER, its answer to the
 	# challenge and the un-REGISTER
@@ -61,8 +68,7 @@ registrations:
   c: { client_uri: "sip:alice@127.0.0.1", contact_user: fpc }
 YAML
 	before=$(kam_register_count)
-	run env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-		strace -f -e trace=openat -o "$BATS_TEST_TMPDIR/trace" "$SIPREG" --probe --json -f "$y"
+	run_traced openat "$SIPREG" --probe --json -f "$y"
 	[ "$status" -eq 0 ]
 	[ "$(jq -r '[.results[] | select(.ok and .result == "registered")] | length' <<<"$output")" = 3 ]
 	# each answered its challenge with the password (the registrar's count:
@@ -77,9 +83,7 @@ YAML
 	kam_ready TLS
 	local before
 	before=$(kam_register_count)
-	run env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-		strace -f -yy -e trace=read,recvfrom -o "$BATS_TEST_TMPDIR/trace" "$SIPREG" -q --probe \
-		-u sip:alice@127.0.0.1 -s "sips:127.0.0.1:$KAM_TLS" --tls-ca-file "$KAM_CA" \
+	run_traced read,recvfrom "$SIPREG" -q --probe -u sip:alice@127.0.0.1 -s "sips:127.0.0.1:$KAM_TLS" --tls-ca-file "$KAM_CA" \
 		--password-file "$BATS_FILE_TMPDIR/alice.pw"
 	[ "$status" -eq 0 ]
 	[ "$(kam_register_count)" -ge $((before + 3)) ]
