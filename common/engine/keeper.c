@@ -114,12 +114,11 @@ static void detach_target(struct sr_eng *e)
 /* A registration over UDP, or over a tunnel (tcp, tls, ws, wss): nua's
  * handle is needed only while a request is out. The connection stays
  * without it: the stack never closes an idle one, keeps it alive with its
- * keep-alives, and the tunnel says when it ends (tunnel_dropped). One sent
- * over Sofia's own TCP would need its handle, whose usage hears of a
- * closed connection; an outbound proxy over TCP given with servers is sent
- * that way, yet its proxy URL names the server's transport, so it is
- * taken as transient here (docs/transports.md). The audit's queries
- * (REGISTER without Contact) keep theirs. */
+ * keep-alives, and the tunnel says when it ends (tunnel_dropped). Every
+ * registration over TCP goes through the tunnel: its first hop is always
+ * the stack's proxy (stack.c), so none rides on Sofia's own TCP, where a
+ * handle's usage would be needed to hear of a closed connection. The
+ * audit's queries (REGISTER without Contact) keep theirs. */
 static int is_transient(const struct sr_eng *e)
 {
 	const char *p = strstr(e->t->proxy, "transport=");

@@ -82,8 +82,11 @@ static nua_t *create(struct sr_stack *st, struct sr_eng *e, double deadline)
 		t1x64 = 500;
 	nua = nua_create(
 	    st->root, sr_eng_on_event, (nua_magic_t *)st, NUTAG_URL(e->t->bind_url),
-	    /* with a Route, the proxy is its first hop (or the tunnel to it) */
-	    TAG_IF(e->t->proxy[0] && (!route || e->t->via_proxy), NUTAG_PROXY(e->t->proxy)),
+	    /* the first hop the target chose (a server, the outbound proxy,
+	     * or the tunnel to either), whatever the Route says: without it
+	     * nua sends to the Route itself, over its own TCP or a TLS it has
+	     * not bound (docs/transports.md) */
+	    TAG_IF(e->t->proxy[0], NUTAG_PROXY(e->t->proxy)),
 	    SIPTAG_USER_AGENT_STR(reg->user_agent ? reg->user_agent
 						  : PACKAGE_NAME "/" PACKAGE_VERSION),
 	    NUTAG_MAX_RETRY_AFTER(0), NUTAG_OUTBOUND("no-validate no-options-keepalive no-natify"),

@@ -474,9 +474,10 @@ enum sr_word sr_target_build(const struct sr_reg *r, struct sr_target *t, char *
 		 * in the request), is the first hop: over a connection, the
 		 * tunnel's. registrar_of checked the registrar's own transport;
 		 * RFC 3261 26.2.2: sips: is TLS on the first hop too */
-		t->via_proxy = !r->connect_uri;
-		if (connect_to(home, r, t->via_proxy ? r->outbound_proxy : r->connect_uri,
-			       t->via_proxy ? "outbound proxy" : "server", t, err, errlen) < 0)
+		int via_proxy = !r->connect_uri;
+
+		if (connect_to(home, r, via_proxy ? r->outbound_proxy : r->connect_uri,
+			       via_proxy ? "outbound proxy" : "server", t, err, errlen) < 0)
 			goto out;
 		if (reg->url_type == url_sips && t->tp != SR_TP_TLS && t->tp != SR_TP_WSS) {
 			fail(err, errlen,

@@ -26,7 +26,6 @@ struct sr_target {
 	char local_ip[64];   /* our address, "" if unknown */
 	bool tunneled;	     /* tls, ws, wss: our tunnel carries it (tunnel.c) */
 	bool srv;	     /* a name without a port: look its SRV records up */
-	bool via_proxy;	     /* proxy is the outbound proxy's first hop */
 	char ws_host[300];   /* WebSocket: Host: of the handshake */
 	char ws_path[512];   /* and its path */
 };

@@ -82,6 +82,26 @@ sipp_ok() {
 	kam_bindings alice | grep -q "sip:${CU}c@.*transport=tcp"
 }
 
+@test "1. servers with an outbound proxy: the server is the first hop, the proxy stays a Route" {
+	# nothing listens at the proxy: the REGISTER reaches the scenario only
+	# when it goes to the server
+	wire wire-proxy -s sip:registrar.sipreg.test --server "sip:127.0.0.1:PORT" \
+		--outbound-proxy sip:127.0.0.1:9
+	[ "$status" -eq 0 ]
+	[ "$(jqo '.results[0].registrar')" = sip:registrar.sipreg.test ]
+	sipp_ok
+}
+
+@test "1. use_preloaded_route over tls: the tunnel carries it, the Route names the server" {
+	kam_ready TLS
+	run --separate-stderr timeout 30 "$SIPREG" -u sip:alice@127.0.0.1 -H "127.0.0.1:$KAM_TLS" \
+		--transport tls --tls-ca-file "$KAM_CA" --use-preloaded-route \
+		--contact-user "$CU" --password-file "$PW" --json
+	[ "$status" -eq 0 ]
+	[ "$(jqo '.results[0].result')" = registered ]
+	kam_bindings alice | grep -q "sip:$CU@.*transport=tls"
+}
+
 @test "1. an outbound proxy whose transport contradicts --transport or sips:, or is unknown: config_error" {
 	run --separate-stderr timeout 10 "$SIPREG" -u sip:alice@127.0.0.1 -s sip:127.0.0.1 -p x \
 		--transport udp --outbound-proxy "sip:127.0.0.1:5;transport=tcp"
@@ -97,7 +117,7 @@ sipp_ok() {
 	[[ "$stderr" == *"a sips: registrar needs tls or wss to its first hop, not tcp"* ]]
 }
 
-@test "1. sipregwatch: registrations through outbound proxies over tcp and tls rest without a Sofia-SIP handle" {
+@test "1. sipregwatch: registrations through outbound proxies over tcp and tls (also with servers) rest without a Sofia-SIP handle" {
 	kam_ready TLS
 	EV="$BATS_TEST_TMPDIR/ev.jsonl"
 	PR="$BATS_TEST_TMPDIR/m.prom"
@@ -112,17 +132,23 @@ defaults:
 registrations:
   pt: { outbound_proxy: "sip:127.0.0.1:$KAM_TCP;transport=tcp", contact_user: ${CU}pt }
   ps: { outbound_proxy: "sip:127.0.0.1:$KAM_TLS;transport=tls", contact_user: ${CU}ps }
+  pv:
+    servers: ["sip:127.0.0.1:$KAM_TCP;transport=tcp"]
+    outbound_proxy: "sip:127.0.0.1:9;transport=tcp"
+    contact_user: ${CU}pv
 YAML
 	"$SIPREG_BUILDDIR/sipregwatch" -f "$BATS_TEST_TMPDIR/w.yaml" --events "$EV" \
 		--prometheus-file "$PR" 2>"$BATS_TEST_TMPDIR/w.err" &
 	WPID=$!
 	wait_event registered pt
 	wait_event registered ps
-	wait_line "$PR" '^sipreg_watch_registrations\{state="registered"\} 2$'
-	grep -q '^sipreg_watch_registrations{state="registered"} 2$' "$PR"
+	wait_event registered pv
+	wait_line "$PR" '^sipreg_watch_registrations\{state="registered"\} 3$'
+	grep -q '^sipreg_watch_registrations{state="registered"} 3$' "$PR"
 	grep -q '^sipreg_watch_nua_handles 0$' "$PR"
 	kam_bindings alice | grep -q "sip:${CU}pt@.*transport=tcp"
 	kam_bindings alice | grep -q "sip:${CU}ps@.*transport=tls"
+	kam_bindings alice | grep -q "sip:${CU}pv@.*transport=tcp"
 	kill -TERM "$WPID"
 	wait "$WPID"
 	WPID=
