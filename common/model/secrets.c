@@ -207,8 +207,42 @@ int sr_file_private(const char *path, char *why, size_t len)
 	return sr_file_owner_ok(path, (unsigned)st.st_uid, why, len) == 0;
 }
 
+/* The secret files read in one load and what they held: the registrations
+ * of a file mostly share theirs (a password file, a Bearer token file, the
+ * credentials of other realms, from defaults), each read once, not opened
+ * and checked 100,000 times. The values belong to the registration that
+ * read them first, which keeps them for the whole load. */
+#define SR_MEMO_FILES 8
+
+struct file_memo {
+	const char *path[SR_MEMO_FILES];
+	const char *value[SR_MEMO_FILES];
+	unsigned next;
+};
+
+/* *out, freed first, takes what the file at path holds. */
+static int read_memo(struct file_memo *m, const char *path, char **out, char *err, size_t errlen)
+{
+	unsigned i;
+
+	sr_secret_free(out);
+	for (i = 0; i < SR_MEMO_FILES; i++)
+		if (m->path[i] && !strcmp(m->path[i], path)) {
+			*out = strdup(m->value[i]);
+			if (!*out)
+				snprintf(err, errlen, "%s: out of memory", path);
+			return *out ? 0 : -1;
+		}
+	if (sr_secret_read_file(path, out, err, errlen) < 0)
+		return -1;
+	i = m->next++ % SR_MEMO_FILES;
+	m->path[i] = path;
+	m->value[i] = *out;
+	return 0;
+}
+
 /* The passwords of further credentials, from their files or variables. */
-static int load_more_auth(struct sr_reg *r, char *err, size_t errlen)
+static int load_more_auth(struct file_memo *m, struct sr_reg *r, char *err, size_t errlen)
 {
 	size_t i;
 
@@ -216,8 +250,7 @@ static int load_more_auth(struct sr_reg *r, char *err, size_t errlen)
 		struct sr_cred *c = &r->more_auth[i];
 
 		if (c->password_file) {
-			sr_secret_free(&c->password);
-			if (sr_secret_read_file(c->password_file, &c->password, err, errlen) < 0)
+			if (read_memo(m, c->password_file, &c->password, err, errlen) < 0)
 				return -1;
 		} else if (c->password_env) {
 			sr_secret_free(&c->password);
@@ -228,33 +261,10 @@ static int load_more_auth(struct sr_reg *r, char *err, size_t errlen)
 	return 0;
 }
 
-/* The last password file read in one load and what it held: the
- * registrations of a file mostly share one (from defaults), which is read
- * once, not opened and checked 100,000 times. */
-struct pw_memo {
-	const char *path;
-	const char *value;
-};
-
-static int read_pw_file(struct pw_memo *m, const char *path, char **out, char *err, size_t errlen)
-{
-	if (m->path && !strcmp(m->path, path)) {
-		*out = strdup(m->value);
-		if (!*out)
-			snprintf(err, errlen, "password file %s: out of memory", path);
-		return *out ? 0 : -1;
-	}
-	if (sr_secret_read_file(path, out, err, errlen) < 0)
-		return -1;
-	m->path = path;
-	m->value = *out;
-	return 0;
-}
-
 int sr_secrets_load(struct sr_reg *regs, size_t n, int password_stdin)
 {
 	char err[600], *stdin_pw = NULL;
-	struct pw_memo memo = {NULL, NULL};
+	struct file_memo memo = {{NULL}, {NULL}, 0};
 	size_t i;
 	int rc = -1;
 
@@ -266,9 +276,7 @@ int sr_secrets_load(struct sr_reg *regs, size_t n, int password_stdin)
 		struct sr_reg *r = &regs[i];
 
 		if (r->password_file) {
-			sr_secret_free(&r->password);
-			if (read_pw_file(&memo, r->password_file, &r->password, err, sizeof err) <
-			    0)
+			if (read_memo(&memo, r->password_file, &r->password, err, sizeof err) < 0)
 				goto fail;
 		} else if (r->password_env) {
 			sr_secret_free(&r->password);
@@ -280,15 +288,14 @@ int sr_secrets_load(struct sr_reg *regs, size_t n, int password_stdin)
 			sr_warn("a password given with -p/--password is visible to other users; "
 				"use --password-file, --password-env or --password-stdin");
 		}
-		if (load_more_auth(r, err, sizeof err) < 0)
+		if (load_more_auth(&memo, r, err, sizeof err) < 0)
 			goto fail;
 		if (r->ha1 && r->ha1_from_cli)
 			sr_warn("an HA1 given with --ha1 is visible to other users and works like "
 				"a password");
 		if (r->bearer_token_file) {
-			sr_secret_free(&r->bearer_token);
-			if (sr_secret_read_file(r->bearer_token_file, &r->bearer_token, err,
-						sizeof err) < 0)
+			if (read_memo(&memo, r->bearer_token_file, &r->bearer_token, err,
+				      sizeof err) < 0)
 				goto fail;
 		} else if (r->bearer_token && r->token_from_cli) {
 			sr_warn("a token given with --authorization-jwt is visible to other users; "

@@ -54,14 +54,20 @@ run_traced() {
 	[ "$output" = 0 ]
 }
 
-@test "a password file shared by the registrations of a file is read once, and serves each" {
+@test "secret files shared by the registrations of a file are read once each, and serve each" {
 	need strace
 	kam_ready UDP
 	local before y="$BATS_TEST_TMPDIR/three.yaml"
+	umask 077
+	printf 'tok-of-three\n' >"$BATS_TEST_TMPDIR/three.tok"
+	printf 'other-secret\n' >"$BATS_TEST_TMPDIR/other.pw"
 	cat >"$y" <<YAML
 defaults:
   server_uri: "sip:127.0.0.1:$KAM_UDP"
-  password_file: $BATS_FILE_TMPDIR/alice.pw
+  bearer_token_file: $BATS_TEST_TMPDIR/three.tok
+  outbound_auth:
+    - { username: alice, password_file: $BATS_FILE_TMPDIR/alice.pw }
+    - { username: other, password_file: $BATS_TEST_TMPDIR/other.pw, realm: other.test }
 registrations:
   a: { client_uri: "sip:alice@127.0.0.1", contact_user: fpa }
   b: { client_uri: "sip:alice@127.0.0.1", contact_user: fpb }
@@ -75,6 +81,10 @@ YAML
 	# the REGISTER, its answer to the challenge and the un-REGISTER, three times)
 	[ "$(kam_register_count)" -ge $((before + 9)) ]
 	run grep -c 'alice.pw' "$BATS_TEST_TMPDIR/trace"
+	[ "$output" = 1 ]
+	run grep -c 'three.tok' "$BATS_TEST_TMPDIR/trace"
+	[ "$output" = 1 ]
+	run grep -c 'other.pw' "$BATS_TEST_TMPDIR/trace"
 	[ "$output" = 1 ]
 }
 
