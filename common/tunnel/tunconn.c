@@ -17,13 +17,13 @@
 #include <unistd.h>
 
 #include <openssl/err.h>
-#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
 #include "proto/sipstream.h"
 #include "proto/ws.h"
 #include "tunnel/hepout.h"
+#include "tunnel/tunbuf.h"
 #include "tunnel/tunconn.h"
 #include "tunnel/tundata.h"
 #include "util/log.h"
@@ -47,38 +47,6 @@ int sr_tun_is_ws(const struct sr_tunnel *t)
 int sr_tun_uses_tls(const struct sr_tunnel *t)
 {
 	return t->tp == SR_TP_TLS || t->tp == SR_TP_WSS;
-}
-
-static int buf_add(struct sr_buf *b, const void *p, size_t n)
-{
-	if (!b->p || b->len + n > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		uint8_t *np;
-
-		while (cap < b->len + n)
-			cap *= 2;
-		np = realloc(b->p, cap);
-		if (!np)
-			return -1;
-		b->p = np;
-		b->cap = cap;
-	}
-	if (n)
-		memcpy(b->p + b->len, p, n);
-	b->len += n;
-	return 0;
-}
-
-static void buf_drop(struct sr_buf *b, size_t n)
-{
-	memmove(b->p, b->p + n, b->len - n);
-	b->len -= n;
-}
-
-static void buf_free(struct sr_buf *b)
-{
-	free(b->p);
-	memset(b, 0, sizeof *b);
 }
 
 /* ---- the failure a connection ends with ---- */
@@ -206,8 +174,8 @@ static void side_close(struct sr_conn *c, struct sr_side *s)
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;
-	buf_free(&s->in);
-	buf_free(&s->out);
+	sr_buf_free(&s->in);
+	sr_buf_free(&s->out);
 }
 
 void sr_tun_conn_free(struct sr_conn *c)
@@ -242,7 +210,8 @@ void sr_tun_conn_end(struct sr_conn *c)
 	c->dead = 1;
 	side_close(c, &c->up);
 	side_close(c, &c->down);
-	buf_free(&c->msg);
+	sr_buf_free(&c->msg);
+	sr_buf_free(&c->scratch);
 	if (was_open && !c->tun->closing && c->tun->on_drop)
 		c->tun->on_drop(c->tun);
 }
@@ -282,7 +251,7 @@ static int flush_up(struct sr_conn *c)
 				return -1;
 			}
 		}
-		buf_drop(&s->out, (size_t)n);
+		sr_buf_drop(&s->out, (size_t)n);
 	}
 	return 0;
 }
@@ -298,7 +267,7 @@ static int flush_down(struct sr_conn *c)
 			return 0;
 		if (n < 0)
 			return -1;
-		buf_drop(&s->out, (size_t)n);
+		sr_buf_drop(&s->out, (size_t)n);
 	}
 	return 0;
 }
@@ -318,19 +287,21 @@ void sr_tun_rearm(struct sr_conn *c)
 static int send_frame(struct sr_conn *c, enum sr_ws_opcode op, const void *p, size_t len)
 {
 	uint8_t hdr[14], mask[4];
-	uint8_t *copy = malloc(len ? len : 1);
-	size_t hl;
-	int rc;
+	/* the frame goes straight into what waits for the server: its head,
+	 * then the payload masked in place */
+	size_t hl = len < 126 ? 6 : len <= 0xffff ? 8 : 14;
+	uint8_t *f;
 
-	if (!copy)
+	if (sr_random_bytes(mask, sizeof mask) < 0)
 		return -1;
-	if (RAND_bytes(mask, sizeof mask) != 1)
-		memset(mask, 0x5a, sizeof mask);
-	memcpy(copy, p, len);
-	hl = sr_ws_frame_head(hdr, op, copy, len, mask);
-	rc = buf_add(&c->up.out, hdr, hl) < 0 || buf_add(&c->up.out, copy, len) < 0 ? -1 : 0;
-	free(copy);
-	return rc;
+	f = sr_buf_reserve(&c->up.out, hl + len);
+	if (!f)
+		return -1;
+	if (len)
+		memcpy(f + hl, p, len);
+	sr_ws_frame_head(hdr, op, f + hl, len, mask);
+	memcpy(f, hdr, hl);
+	return 0;
 }
 
 /* ---- messages between nua and the server ---- */
@@ -341,52 +312,49 @@ static int pass_message(struct sr_conn *c, const char *msg, size_t len, const ch
 			const char *to, struct sr_buf *out, int to_server)
 {
 	size_t off = 0, n = 0, hl;
-	int has_len = 0, swap;
-	struct sr_buf m = {0};
-	int rc = 0;
+	int has_len = 0;
+	const uint8_t *m = (const uint8_t *)msg;
+	size_t mlen = len;
 
-	swap = sr_sip_top_via(msg, len, &off, &n) == 0 && to &&
-	       (!from || (strlen(from) == n && !memcmp(msg + off, from, n)));
-	if (swap) {
+	if (sr_sip_top_via(msg, len, &off, &n) == 0 && to &&
+	    (!from || (strlen(from) == n && !memcmp(msg + off, from, n)))) {
+		/* rewritten in the connection's scratch buffer, kept between
+		 * messages: no allocation per message */
+		struct sr_buf *s = &c->scratch;
+
 		if (to_server && !c->nua_via[0])
 			snprintf(c->nua_via, sizeof c->nua_via, "%.*s", (int)n, msg + off);
-		rc |= buf_add(&m, msg, off);
-		rc |= buf_add(&m, to, strlen(to));
-		rc |= buf_add(&m, msg + off + n, len - off - n);
-	} else {
-		rc |= buf_add(&m, msg, len);
+		s->len = 0;
+		if (sr_buf_add(s, msg, off) < 0 || sr_buf_add(s, to, strlen(to)) < 0 ||
+		    sr_buf_add(s, msg + off + n, len - off - n) < 0)
+			return -1;
+		m = s->p;
+		mlen = s->len;
 	}
+	/* traced as on the wire: what we send, what we received */
+	if (sr_log_verbose() >= 2 && to_server)
+		sr_log_message("send", mlen, c->tun->trace_name, (const char *)m, mlen);
+	else if (sr_log_verbose() >= 2)
+		sr_log_message("recv", len, c->tun->trace_name, msg, len);
+	if (to_server)
+		sr_hep_note(1, tp_lower(c->tun->tp), c->up.fd, (const char *)m, mlen);
+	else
+		sr_hep_note(0, tp_lower(c->tun->tp), c->up.fd, msg, len);
+	if (to_server && sr_tun_is_ws(c->tun))
+		return send_frame(c, SR_WS_TEXT, m, mlen);
 	/* RFC 7118 lets a message over WebSocket go without Content-Length;
 	 * nua's TCP framing needs it */
-	hl = sr_sip_head((const char *)m.p, m.len, &has_len);
-	if (!rc && !to_server && hl && !has_len) {
+	hl = to_server ? 0 : sr_sip_head((const char *)m, mlen, &has_len);
+	if (hl && !has_len) {
 		char cl[40];
-		struct sr_buf f = {0};
 
-		snprintf(cl, sizeof cl, "Content-Length: %zu\r\n\r\n", m.len - hl);
-		rc |= buf_add(&f, m.p, hl - 2);
-		rc |= buf_add(&f, cl, strlen(cl));
-		rc |= buf_add(&f, m.p + hl, m.len - hl);
-		buf_free(&m);
-		m = f;
+		snprintf(cl, sizeof cl, "Content-Length: %zu\r\n\r\n", mlen - hl);
+		return sr_buf_add(out, m, hl - 2) < 0 || sr_buf_add(out, cl, strlen(cl)) < 0 ||
+			       sr_buf_add(out, m + hl, mlen - hl) < 0
+			   ? -1
+			   : 0;
 	}
-	if (!rc) {
-		/* traced as on the wire: what we send, what we received */
-		if (sr_log_verbose() >= 2 && to_server)
-			sr_log_message("send", m.len, c->tun->trace_name, (const char *)m.p, m.len);
-		else if (sr_log_verbose() >= 2)
-			sr_log_message("recv", len, c->tun->trace_name, msg, len);
-		if (to_server)
-			sr_hep_note(1, tp_lower(c->tun->tp), c->up.fd, (const char *)m.p, m.len);
-		else
-			sr_hep_note(0, tp_lower(c->tun->tp), c->up.fd, msg, len);
-		if (to_server && sr_tun_is_ws(c->tun))
-			rc = send_frame(c, SR_WS_TEXT, m.p, m.len);
-		else
-			rc = buf_add(out, m.p, m.len);
-	}
-	buf_free(&m);
-	return rc;
+	return sr_buf_add(out, m, mlen);
 }
 
 /* What nua sent: messages to the server, CRLF keep-alives as WebSocket
@@ -394,10 +362,12 @@ static int pass_message(struct sr_conn *c, const char *msg, size_t len, const ch
 static int from_nua(struct sr_conn *c)
 {
 	struct sr_side *d = &c->down;
+	size_t used = 0; /* dropped once at the end: a burst is not moved per message */
 
-	while (d->in.len) {
+	while (used < d->in.len) {
 		int crlf;
-		long n = sr_sip_next((const char *)d->in.p, d->in.len, &crlf);
+		const uint8_t *p = d->in.p + used;
+		long n = sr_sip_next((const char *)p, d->in.len - used, &crlf);
 
 		if (n == 0)
 			break;
@@ -412,14 +382,15 @@ static int from_nua(struct sr_conn *c)
 					return -1;
 			}
 		} else if (crlf) {
-			if (buf_add(&c->up.out, d->in.p, (size_t)n) < 0)
+			if (sr_buf_add(&c->up.out, p, (size_t)n) < 0)
 				return -1;
-		} else if (pass_message(c, (const char *)d->in.p, (size_t)n, NULL, c->wire_via,
+		} else if (pass_message(c, (const char *)p, (size_t)n, NULL, c->wire_via,
 					&c->up.out, 1) < 0) {
 			return -1;
 		}
-		buf_drop(&d->in, (size_t)n);
+		used += (size_t)n;
 	}
+	sr_buf_drop(&d->in, used);
 	return 0;
 }
 
@@ -447,13 +418,16 @@ static int ws_frames(struct sr_conn *c)
 {
 	struct sr_side *u = &c->up;
 	char err[200];
+	size_t used = 0; /* dropped once at the end: a burst is not moved per frame */
 
 	for (;;) {
 		struct sr_ws_frame f;
-		long n = sr_ws_parse(u->in.p, u->in.len, &f, err, sizeof err);
+		long n = sr_ws_parse(u->in.p + used, u->in.len - used, &f, err, sizeof err);
 
-		if (n == 0)
+		if (n == 0) {
+			sr_buf_drop(&u->in, used);
 			return 0;
+		}
 		if (n < 0) {
 			sr_tun_fail(c->tun, SR_W_PROTOCOL_ERROR, "%s (from %s)", err,
 				    c->tun->conn_name);
@@ -469,7 +443,7 @@ static int ws_frames(struct sr_conn *c)
 			sr_debug(2, "<- WebSocket pong from %s", c->tun->conn_name);
 			if (c->pings_out) {
 				c->pings_out--;
-				if (buf_add(&c->down.out, "\r\n", 2) < 0)
+				if (sr_buf_add(&c->down.out, "\r\n", 2) < 0)
 					return -1; /* nua's pong */
 			}
 			break;
@@ -501,18 +475,18 @@ static int ws_frames(struct sr_conn *c)
 					    SR_WS_MAX_MESSAGE, c->tun->conn_name);
 				return -1;
 			}
-			if (buf_add(&c->msg, f.payload, f.len) < 0)
+			if (sr_buf_add(&c->msg, f.payload, f.len) < 0)
 				return -1;
 			if (f.fin) {
 				int rc = to_nua(c, (const char *)c->msg.p, c->msg.len);
 
-				buf_free(&c->msg);
+				sr_buf_free(&c->msg);
 				if (rc < 0)
 					return -1;
 			}
 			break;
 		}
-		buf_drop(&u->in, (size_t)n);
+		used += (size_t)n;
 	}
 }
 
@@ -520,10 +494,12 @@ static int ws_frames(struct sr_conn *c)
 static int tls_stream(struct sr_conn *c)
 {
 	struct sr_side *u = &c->up;
+	size_t used = 0; /* dropped once at the end: a burst is not moved per message */
 
-	while (u->in.len) {
+	while (used < u->in.len) {
 		int crlf;
-		long n = sr_sip_next((const char *)u->in.p, u->in.len, &crlf);
+		const uint8_t *p = u->in.p + used;
+		long n = sr_sip_next((const char *)p, u->in.len - used, &crlf);
 
 		if (n == 0)
 			break;
@@ -534,11 +510,12 @@ static int tls_stream(struct sr_conn *c)
 				    c->tun->conn_name, SR_SIP_MAX_HEAD);
 			return -1;
 		}
-		if (crlf ? buf_add(&c->down.out, u->in.p, (size_t)n) < 0
-			 : to_nua(c, (const char *)u->in.p, (size_t)n) < 0)
+		if (crlf ? sr_buf_add(&c->down.out, p, (size_t)n) < 0
+			 : to_nua(c, (const char *)p, (size_t)n) < 0)
 			return -1;
-		buf_drop(&u->in, (size_t)n);
+		used += (size_t)n;
 	}
+	sr_buf_drop(&u->in, used);
 	return 0;
 }
 
@@ -588,7 +565,7 @@ static int read_up(struct sr_conn *c)
 			}
 			more = (size_t)n == sizeof b;
 		}
-		if (buf_add(&c->up.in, b, (size_t)n) < 0)
+		if (sr_buf_add(&c->up.in, b, (size_t)n) < 0)
 			return -1;
 		got = 1;
 		if (!more)
@@ -623,7 +600,7 @@ static void ws_begin(struct sr_conn *c)
 	sr_ws_key(c->key);
 	n = sr_ws_request(req, sizeof req, c->tun->ws_host, c->tun->ws_path, c->key);
 	if (n > 0)
-		buf_add(&c->up.out, req, (size_t)n);
+		sr_buf_add(&c->up.out, req, (size_t)n);
 	c->state = C_WS_SEND;
 }
 
@@ -748,7 +725,7 @@ static int handshake(struct sr_conn *c)
 			return -1;
 		}
 		if (hl > 0) {
-			buf_drop(&c->up.in, (size_t)hl);
+			sr_buf_drop(&c->up.in, (size_t)hl);
 			opened(c);
 		}
 	}
@@ -822,7 +799,7 @@ static int on_down(su_root_magic_t *m, su_wait_t *w, su_wakeup_arg_t *arg)
 		/* a short read took all there was (read_up) */
 		do {
 			n = recv(c->down.fd, b, sizeof b, 0);
-			if (n > 0 && buf_add(&c->down.in, b, (size_t)n) < 0)
+			if (n > 0 && sr_buf_add(&c->down.in, b, (size_t)n) < 0)
 				break;
 		} while (n == (ssize_t)sizeof b);
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {

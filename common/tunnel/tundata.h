@@ -14,11 +14,7 @@
 
 #include "model/exitcode.h"
 #include "model/settings.h"
-
-struct sr_buf {
-	uint8_t *p;
-	size_t len, cap;
-};
+#include "tunnel/tunbuf.h"
 
 enum cstate { C_CONNECTING, C_TLS, C_WS_SEND, C_WS_RECV, C_OPEN, C_CLOSED };
 
@@ -37,8 +33,9 @@ struct sr_conn {
 	struct sr_side up;   /* to the server */
 	struct sr_side down; /* nua's connection to our port; fd -1 until it comes */
 	SSL *ssl;
-	su_timer_t *timer; /* the handshake's deadline */
-	struct sr_buf msg; /* a WebSocket message being reassembled */
+	su_timer_t *timer;     /* the handshake's deadline */
+	struct sr_buf msg;     /* a WebSocket message being reassembled */
+	struct sr_buf scratch; /* a message with its Via rewritten, reused */
 	char key[25];
 	char local[80];	    /* our address on the connection, ip:port */
 	int dead;	    /* ended: its timer may still be in its callback */
