@@ -168,8 +168,7 @@ int sr_ws_response(const char *buf, size_t len, const char *key, int *status, ch
 	return (int)hl;
 }
 
-size_t sr_ws_frame_head(uint8_t hdr[14], enum sr_ws_opcode op, uint8_t *payload, size_t len,
-			const uint8_t mask[4])
+size_t sr_ws_frame_head(uint8_t hdr[14], enum sr_ws_opcode op, size_t len, const uint8_t mask[4])
 {
 	size_t n = 0, i;
 
@@ -186,10 +185,15 @@ size_t sr_ws_frame_head(uint8_t hdr[14], enum sr_ws_opcode op, uint8_t *payload,
 			hdr[n++] = (uint8_t)((uint64_t)len >> (56 - 8 * i));
 	}
 	memcpy(hdr + n, mask, 4);
-	n += 4;
+	return n + 4;
+}
+
+void sr_ws_mask(uint8_t *payload, size_t len, const uint8_t mask[4])
+{
+	size_t i;
+
 	for (i = 0; i < len; i++)
 		payload[i] ^= mask[i & 3];
-	return n;
 }
 
 long sr_ws_parse(const uint8_t *buf, size_t len, struct sr_ws_frame *f, char *err, size_t errlen)

@@ -36,10 +36,10 @@ int sr_ws_response(const char *buf, size_t len, const char *key, int *status, ch
 		   size_t errlen);
 
 /* One frame header of ours (a client's: masked, FIN set) for a payload of
- * len bytes into hdr (at most 14 bytes); the payload is masked in place
- * with mask. Returns the header length. */
-size_t sr_ws_frame_head(uint8_t hdr[14], enum sr_ws_opcode op, uint8_t *payload, size_t len,
-			const uint8_t mask[4]);
+ * len bytes into hdr (at most 14 bytes). Returns the header length. */
+size_t sr_ws_frame_head(uint8_t hdr[14], enum sr_ws_opcode op, size_t len, const uint8_t mask[4]);
+/* The payload masked in place with the mask its header names. */
+void sr_ws_mask(uint8_t *payload, size_t len, const uint8_t mask[4]);
 
 /* One frame of a server, parsed from buf[0, len). */
 struct sr_ws_frame {

@@ -287,20 +287,21 @@ void sr_tun_rearm(struct sr_conn *c)
 static int send_frame(struct sr_conn *c, enum sr_ws_opcode op, const void *p, size_t len)
 {
 	uint8_t hdr[14], mask[4];
-	/* the frame goes straight into what waits for the server: its head,
-	 * then the payload masked in place */
-	size_t hl = len < 126 ? 6 : len <= 0xffff ? 8 : 14;
+	size_t hl;
 	uint8_t *f;
 
 	if (sr_random_bytes(mask, sizeof mask) < 0)
 		return -1;
+	hl = sr_ws_frame_head(hdr, op, len, mask);
+	/* the frame goes straight into what waits for the server, the
+	 * payload masked in place there */
 	f = sr_buf_reserve(&c->up.out, hl + len);
 	if (!f)
 		return -1;
+	memcpy(f, hdr, hl);
 	if (len)
 		memcpy(f + hl, p, len);
-	sr_ws_frame_head(hdr, op, f + hl, len, mask);
-	memcpy(f, hdr, hl);
+	sr_ws_mask(f + hl, len, mask);
 	return 0;
 }
 

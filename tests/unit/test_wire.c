@@ -91,13 +91,14 @@ static void test_ws_frames(void **state)
 
 	(void)state;
 	memset(payload, 'a', sizeof payload);
-	hl = sr_ws_frame_head(hdr, SR_WS_TEXT, payload, 5, mask);
+	hl = sr_ws_frame_head(hdr, SR_WS_TEXT, 5, mask);
+	sr_ws_mask(payload, 5, mask);
 	assert_int_equal(hl, 6);
 	assert_int_equal(hdr[0], 0x81);
 	assert_int_equal(hdr[1], 0x80 | 5);
 	assert_int_equal(payload[0], 'a' ^ 1);
 	assert_int_equal(payload[3], 'a' ^ 4);
-	hl = sr_ws_frame_head(hdr, SR_WS_TEXT, payload, 300, mask);
+	hl = sr_ws_frame_head(hdr, SR_WS_TEXT, 300, mask);
 	assert_int_equal(hl, 8);
 	assert_int_equal(hdr[1], 0x80 | 126);
 	assert_int_equal(hdr[2] << 8 | hdr[3], 300);
