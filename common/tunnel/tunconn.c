@@ -476,6 +476,13 @@ static int ws_frames(struct sr_conn *c)
 					    SR_WS_MAX_MESSAGE, c->tun->conn_name);
 				return -1;
 			}
+			if (f.fin && !c->msg.p) {
+				/* a whole message in one frame: passed from
+				 * where it lies, not reassembled */
+				if (to_nua(c, (const char *)f.payload, f.len) < 0)
+					return -1;
+				break;
+			}
 			if (sr_buf_add(&c->msg, f.payload, f.len) < 0)
 				return -1;
 			if (f.fin) {
