@@ -253,6 +253,28 @@ hostile() {
 	[[ "$E" == *"not SIP"* ]]
 }
 
+@test "ws: answers fragmented into frames with a ping between them are reassembled" {
+	need python3
+	HOSTILE_PORT=$(free_udp_port)
+	log=$BATS_TEST_TMPDIR/frag.log
+	python3 "$SIPREG_SRCDIR/tests/fixtures/ws-hostile.py" fragmented "$HOSTILE_PORT" "$log" &
+	HOSTILE_PID=$!
+	listening "$HOSTILE_PORT"
+	run --separate-stderr timeout 20 "$SIPREG" "${A[@]}" -p x --probe --json \
+		-s "ws://127.0.0.1:$HOSTILE_PORT/ws"
+	echo "status $status: $output"
+	echo "$stderr"
+	cat "$log"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.results[0].result' <<<"$output")" = registered ]
+	[ "$(jq -r '.results[0].unregister.removed' <<<"$output")" = true ]
+	# the registrar's side: it bound our contact, then removed it, and each
+	# of its pings in the middle of a message was answered
+	[ "$(grep -c '^bound <sip:alice@' "$log")" -eq 1 ]
+	[ "$(grep -c '^removed <sip:alice@' "$log")" -eq 1 ]
+	[ "$(grep -c '^pong frag$' "$log")" -eq 2 ]
+}
+
 @test "sipregwatch keeps a ws registration across a connection the registrar closed" {
 	EV="$BATS_TEST_TMPDIR/ev.jsonl"
 	cat >"$BATS_TEST_TMPDIR/w.yaml" <<YAML
