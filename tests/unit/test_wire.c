@@ -251,6 +251,36 @@ static void test_window(void **state)
 	}
 }
 
+/* A few requests queued at a registrar are what its workers absorb, not
+ * overload: with five waiting beyond the base RTT round after round, the
+ * window still grows (Vegas's own 2 and 6 held it). */
+static void test_window_queue(void **state)
+{
+	struct sr_window w;
+	double now = 100.0, start;
+	int i;
+
+	(void)state;
+	sr_window_init(&w, 32, 4, 1024);
+	answers(&w, 20, 0.001, &now);
+	/* a standing queue past beta ends slow start */
+	answers(&w, 1, 0.004, &now);
+	assert_false(w.slow_start);
+	start = w.cwnd;
+	for (i = 0; i < 20; i++) {
+		double rtt = 0.001 * w.cwnd / (w.cwnd - 5.0);
+
+		sr_window_sent(&w);
+		now += rtt;
+		assert_int_equal(sr_window_done(&w, SR_WIN_ANSWERED, now - rtt, now), 0);
+	}
+	assert_true(w.cwnd >= start + 20);
+	/* and one past beta shrinks it */
+	start = w.cwnd;
+	answers(&w, 50, 0.004, &now);
+	assert_true(w.cwnd < start);
+}
+
 /* Karn's rule: answers that a retransmission carried (random loss) take
  * no RTT sample and leave the window as it is; a timeout still cuts. */
 static void test_window_karn(void **state)
@@ -574,10 +604,11 @@ int main(void)
 	    cmocka_unit_test(test_ws_accept),	cmocka_unit_test(test_ws_request),
 	    cmocka_unit_test(test_ws_response), cmocka_unit_test(test_ws_frames),
 	    cmocka_unit_test(test_ws_uri),	cmocka_unit_test(test_sip_next),
-	    cmocka_unit_test(test_window),	cmocka_unit_test(test_window_karn),
-	    cmocka_unit_test(test_window_late), cmocka_unit_test(test_shard),
-	    cmocka_unit_test(test_uri_problem), cmocka_unit_test(test_hep_encode),
-	    cmocka_unit_test(test_hep_records), cmocka_unit_test(test_hep_our_end),
+	    cmocka_unit_test(test_window),	cmocka_unit_test(test_window_queue),
+	    cmocka_unit_test(test_window_karn), cmocka_unit_test(test_window_late),
+	    cmocka_unit_test(test_shard),	cmocka_unit_test(test_uri_problem),
+	    cmocka_unit_test(test_hep_encode),	cmocka_unit_test(test_hep_records),
+	    cmocka_unit_test(test_hep_our_end),
 	};
 
 	return cmocka_run_group_tests_name("wire", tests, NULL, NULL);
