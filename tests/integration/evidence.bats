@@ -9,7 +9,8 @@ load ../helpers
 
 setup_file() {
 	export KAM_CERT_DAYS=5
-	kam_start_alice
+	# a log line a request: kam_register_count counts them
+	KAM_LOG_REQUESTS=1 kam_start_alice
 	unset KAM_CERT_DAYS
 }
 

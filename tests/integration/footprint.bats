@@ -11,7 +11,8 @@ bats_require_minimum_version 1.5.0
 load ../helpers
 
 setup_file() {
-	kam_start_alice
+	# a log line a request: kam_register_count counts them
+	KAM_LOG_REQUESTS=1 kam_start_alice
 }
 
 teardown_file() {

@@ -10,7 +10,8 @@ SIPUNREG="$SIPREG_BUILDDIR/sipunreg"
 SIPAUTHCHECK="$SIPREG_BUILDDIR/sipauthcheck"
 
 setup_file() {
-	kam_start_alice
+	# a log line a request: kam_register_count counts them
+	KAM_LOG_REQUESTS=1 kam_start_alice
 }
 
 teardown_file() {
