@@ -57,8 +57,11 @@ sipp_reg() {
 	NOPE=wrong run --separate-stderr timeout 30 "$SIPREG" -u sip:alice@127.0.0.1 \
 		-H "127.0.0.1:$KAM_UDP" --password-env NOPE --json
 	[ "$status" -eq 77 ]
-	[ "$(jqo '.results[0].requests')" = 2 ]
-	[ "$(jqo '.results[0].auth.rounds')" = 1 ]
+	# one answer to each of Kamailio's nonces, which change with the second
+	# (two when the second turned between its challenges)
+	[ "$(jqo '.results[0].auth.rounds')" -ge 1 ]
+	[ "$(jqo '.results[0].auth.rounds')" -le 2 ]
+	[ "$(jqo '.results[0].requests')" -eq $(($(jqo '.results[0].auth.rounds') + 1)) ]
 }
 
 @test "Kamailio SHA-256: a SHA-256 HA1 with its realm replaces the password" {

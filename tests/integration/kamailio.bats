@@ -120,7 +120,12 @@ reg() {
 	[ "$status" -eq 77 ]
 	[ "$(jqo '.results[0].result')" = auth_failed ]
 	[ "$(jqo '.results[0].status')" = 401 ]
-	[ "$(jqo '.results[0].requests')" = 2 ]
+	# Kamailio's nonce carries the second it was made in: when the second
+	# turns between its two challenges, the second is a new nonce, which we
+	# answer once more (a registrar that restarted does the same)
+	[ "$(jqo '.results[0].auth.rounds')" -ge 1 ]
+	[ "$(jqo '.results[0].auth.rounds')" -le 2 ]
+	[ "$(jqo '.results[0].requests')" -eq $(($(jqo '.results[0].auth.rounds') + 1)) ]
 	[[ "$(jqo '.results[0].error')" == *"wrong password"* ]]
 	kam_lacks alice "sip:$CU@"
 }
