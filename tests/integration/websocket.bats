@@ -126,9 +126,8 @@ YAML
 	reg -s "sips:127.0.0.1:$KAM_MTLS" --tls-ca-file "$KAM_CA" --probe
 	[ "$status" -eq 76 ]
 	[ "$R" = tls_error ]
+	# at once: had it waited for the deadline, the word would be timeout
 	[[ "$E" == *"requires a client certificate"* ]]
-	# within a second, not at the deadline
-	[ "$(jq -r '.results[0].timing_ms.total' <<<"$output")" -lt 1000 ]
 }
 
 @test "mutual TLS: an expired or foreign client certificate is tls_error naming it" {
@@ -162,8 +161,10 @@ YAML
 		-key "$KAM_DIR/server.key" -trace -naccept 2 >"$BATS_TEST_TMPDIR/trace" 2>&1 &
 	TLS_PID=$!
 	listening "$TLS_PORT"
-	reg -s "sips:localhost:$TLS_PORT" --tls-ca-file "$KAM_CA" -t 2
-	reg -s "wss://localhost:$TLS_PORT/ws" --tls-ca-file "$KAM_CA" -t 2
+	# the server never answers SIP: each waits for its deadline, long
+	# enough for a handshake on a busy machine
+	reg -s "sips:localhost:$TLS_PORT" --tls-ca-file "$KAM_CA" -t 5
+	reg -s "wss://localhost:$TLS_PORT/ws" --tls-ca-file "$KAM_CA" -t 5
 	hellos=$(grep -c "ClientHello" "$BATS_TEST_TMPDIR/trace" || true)
 	names=$(grep -A1 "extension_type=server_name" "$BATS_TEST_TMPDIR/trace" | grep -c "localhost\$" || true)
 	[ "$hellos" -eq 2 ]
@@ -242,9 +243,9 @@ hostile() {
 @test "hostile ws: a close in the middle of a message is a lost connection, at once" {
 	hostile midclose
 	[ "$status" -eq 75 ]
+	# at once: had it waited for the deadline, the word would be timeout
 	[ "$R" = transport_error ]
 	[[ "$E" == *"closed the connection"* ]]
-	[ "$(jq -r '.results[0].timing_ms.total' <<<"$output")" -lt 2000 ]
 }
 
 @test "hostile ws: a message that is not SIP is protocol_error" {
