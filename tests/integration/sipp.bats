@@ -14,7 +14,10 @@ reg() {
 		-p sipp-pass "$@"
 }
 
-# Seconds since $1 (from date +%s.%N), as an integer of tenths.
+# Seconds since $1 (from date +%s.%N), as an integer of tenths. The tests
+# of --timeout bound it at 15 s: far above a 2 s deadline on a busy
+# machine, far below what the stack waits of itself (Timer F, 32 s, or for
+# ever for a TLS handshake that never ends).
 tenths_since() {
 	echo "$(date +%s.%N) $1" | awk '{ printf "%d", ($1 - $2) * 10 }'
 }
@@ -46,17 +49,18 @@ tenths_since() {
 	[ "$(jqo '.results[0].result')" = rejected ]
 	[ "$(jqo '.results[0].status')" = 503 ]
 	[[ "$(jqo '.results[0].error')" == *"Retry-After 3000"* ]]
-	[ "$(tenths_since "$t0")" -lt 60 ]
+	# had it waited, the deadline (5 s) would have made it a timeout
+	[ "$(tenths_since "$t0")" -lt 150 ]
 }
 
-@test "a silent server: timeout (75) within --timeout + 1 s" {
+@test "a silent server: timeout (75) at --timeout, not at the stack's own" {
 	sipp_start silent
 	t0=$(date +%s.%N)
 	reg -t 2 --json
 	[ "$status" -eq 75 ]
 	[ "$(jqo '.results[0].result')" = timeout ]
 	[ "$(jqo '.results[0].status')" = null ]
-	[ "$(tenths_since "$t0")" -lt 30 ]
+	[ "$(tenths_since "$t0")" -lt 150 ]
 }
 
 @test "a 2xx with two bindings and a shorter grant: ours marked, grant read from it" {
@@ -72,7 +76,7 @@ tenths_since() {
 	[ "$(jqo '.results[0].expires_granted')" = 300 ]
 }
 
-@test "--probe with an unanswered un-REGISTER ends within --timeout + 1 s and says so" {
+@test "--probe with an unanswered un-REGISTER ends at --timeout (not the stack's own) and says so" {
 	sipp_start unreg-silent
 	t0=$(date +%s.%N)
 	reg --probe -t 2 --json
@@ -81,10 +85,10 @@ tenths_since() {
 	[ "$(jqo '.results[0].status')" = 200 ]
 	[ "$(jqo '.results[0].unregister.removed')" = false ]
 	[[ "$(jqo '.results[0].error')" == *"may stay"* ]]
-	[ "$(tenths_since "$t0")" -lt 30 ]
+	[ "$(tenths_since "$t0")" -lt 150 ]
 }
 
-@test "a TLS peer that never finishes the handshake: ends within --timeout + 1 s" {
+@test "a TLS peer that never finishes the handshake: ends at --timeout, not at the stack's own" {
 	# A small CA file: loading the system store is slow under ASan.
 	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=t -keyout "$BATS_TEST_TMPDIR/k" \
 		-out "$BATS_TEST_TMPDIR/ca.pem" >/dev/null 2>&1
@@ -95,7 +99,7 @@ tenths_since() {
 	[ "$status" -eq 75 ]
 	[ "$(jqo '.results[0].result')" = timeout ]
 	[[ "$(jqo '.results[0].error')" == *"TLS handshake"* ]]
-	[ "$(tenths_since "$t0")" -lt 30 ]
+	[ "$(tenths_since "$t0")" -lt 150 ]
 }
 
 @test "the same with --insecure (no verification handshake of our own)" {
@@ -104,5 +108,5 @@ tenths_since() {
 	run --separate-stderr timeout 30 "$SIPREG" -u sip:alice@127.0.0.1 \
 		-s "sips:127.0.0.1:$SIPP_PORT" -p x -t 2 --insecure --json
 	[ "$status" -eq 75 ]
-	[ "$(tenths_since "$t0")" -lt 30 ]
+	[ "$(tenths_since "$t0")" -lt 150 ]
 }
