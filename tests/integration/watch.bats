@@ -796,6 +796,15 @@ outbound_start() {
 	wait_event registered ob
 }
 
+# Between two samples of flow (s1 r1, s2 r2): every ping (4 bytes) had its
+# pong (2 bytes). A sample can fall between a ping and its pong, at either
+# end: the pongs may be one short or one ahead, no more.
+pongs_answer_pings() {
+	local d=$(((r2 - r1) - (s2 - s1) / 2))
+	[ "$d" -ge -2 ]
+	[ "$d" -le 2 ]
+}
+
 # Over 4 s on the watch's flow to Kamailio's TCP port: nothing but pings
 # (4 bytes: CRLF CRLF) and their pongs (2 bytes: CRLF), at least two.
 pings_and_pongs() {
@@ -806,7 +815,7 @@ pings_and_pongs() {
 	[ "$p1" = "$p2" ]
 	[ $((s2 - s1)) -ge 8 ]
 	[ $(((s2 - s1) % 4)) -eq 0 ]
-	[ $((r2 - r1)) -eq $(((s2 - s1) / 2)) ]
+	pongs_answer_pings
 }
 
 @test "3. outbound over TCP: CRLF pings at keep_alive_interval, Kamailio pongs; the flow is reported" {
@@ -851,7 +860,7 @@ YAML
 	[ $((s2 - s1)) -ge 8 ]
 	[ $((s2 - s1)) -le 24 ]
 	[ $(((s2 - s1) % 4)) -eq 0 ]
-	[ $((r2 - r1)) -eq $(((s2 - s1) / 2)) ]
+	pongs_answer_pings
 	watch_stop
 }
 
@@ -937,7 +946,7 @@ YAML
 	[ "$p1" = "$p2" ]
 	[ $((s2 - s1)) -ge 16 ]
 	[ $(((s2 - s1) % 4)) -eq 0 ]
-	[ $((r2 - r1)) -eq $(((s2 - s1) / 2)) ]
+	pongs_answer_pings
 	watch_stop
 }
 
