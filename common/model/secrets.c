@@ -153,13 +153,15 @@ static int prompt(const char *what, char **out)
 
 	if (!tty)
 		return -1;
-	fprintf(tty, "Password for %s: ", what);
-	fflush(tty);
+	/* echo off before the prompt shows: what is typed once it shows is
+	 * never echoed, however soon (what was typed before is dropped) */
 	if (tcgetattr(fileno(tty), &old) == 0) {
 		quiet = old;
 		quiet.c_lflag &= (tcflag_t)~ECHO;
 		tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
 	}
+	fprintf(tty, "Password for %s: ", what);
+	fflush(tty);
 	if (fgets(buf, sizeof buf, tty)) {
 		len = strlen(buf);
 		strip_newline(buf, &len);

@@ -331,8 +331,11 @@ YAML
 
 @test "on a terminal with no password configured, sipreg asks with echo off" {
 	need script
-	run env NO_COLOR=1 timeout 20 script -qefc "$SIPREG -u sip:alice@127.0.0.1 -H 127.0.0.1:$KAM_UDP --contact-user $CU --probe" /dev/null \
-		< <(sleep 1; printf 'alice-secret\n')
+	# the password is typed once the prompt shows (script's typescript)
+	local ts="$BATS_TEST_TMPDIR/typescript"
+	run env NO_COLOR=1 timeout 20 script -qefc "$SIPREG -u sip:alice@127.0.0.1 -H 127.0.0.1:$KAM_UDP --contact-user $CU --probe" "$ts" \
+		< <(for _ in $(seq 150); do grep -q "Password for" "$ts" 2>/dev/null && break; sleep 0.1; done
+			printf 'alice-secret\n')
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"Password for sip:alice@127.0.0.1"* ]]
 	[[ "$output" == *"registered (200 OK)"* ]]
