@@ -628,8 +628,10 @@ YAML
 	wait_event registered udp2
 	"$REGISTRAR" restart "$KAM_DIR"
 	kam_lacks alice "sip:${CU}u@"
-	# TCP: the connection closes and nua registers again at once
-	for i in $(seq 1 50); do
+	# TCP: the connection closes and nua registers again at once (a
+	# connect refused while Kamailio comes back waits for the recovery
+	# interval: the loops give a busy machine 15 s)
+	for i in $(seq 1 150); do
 		kam_bindings alice | grep -q "sip:${CU}t@" && break
 		sleep 0.1
 	done
@@ -637,7 +639,7 @@ YAML
 	# UDP says nothing: the audit (every 3 s, one query for the registrar)
 	# finds our binding gone and registers both again
 	wait_event bindings_lost "" 10
-	for i in $(seq 1 50); do
+	for i in $(seq 1 150); do
 		kam_bindings alice | grep -q "sip:${CU}u@" && kam_bindings bob | grep -q "sip:${CU}v@" && break
 		sleep 0.1
 	done
@@ -646,7 +648,7 @@ YAML
 	[ "$(jq -s '[.[] | select(.event == "bindings_lost")][0].registrations' "$EV")" = 2 ]
 	[ "$(jq -s '[.[] | select(.event == "bindings_lost")][0] | has("name")' "$EV")" = true ]
 	# bound again after a loss: registered, as a script waiting for it expects
-	for i in $(seq 1 50); do
+	for i in $(seq 1 150); do
 		got=$(($(count_events registered udp1) + $(count_events registered udp2)))
 		[ "$got" -ge 4 ] && break
 		sleep 0.1
