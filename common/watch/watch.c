@@ -869,6 +869,7 @@ int sr_watch_run(const char *tool, const struct sr_cli *cli, struct sr_run *run,
 			w.in_tick = 0;
 		}
 	}
+	sr_watch_stop_unanswered(&w); /* before the stacks forget them */
 	/* the stacks end within what is left of the shutdown timeout */
 	sr_eng_shutdown_all(w.root, w.stop_deadline);
 	sr_eng_on_calls(NULL, NULL);

@@ -69,9 +69,10 @@ struct sr_slot {
 	double lost_at;		   /* when its connection last ended under it */
 	double failing_since;	   /* wall clock of the first failure since a 2xx, 0 */
 	int ever_registered;
-	int held_at_stop;    /* bound when the stop began: its removal is owed */
-	int removed_at_stop; /* and the registrar confirmed it */
-	int auth_retried;    /* refused credentials tried again since the last 2xx */
+	int held_at_stop;	/* bound when the stop began: its removal is owed */
+	int removed_at_stop;	/* and the registrar confirmed it */
+	int unanswered_at_stop; /* its un-REGISTER went, no answer in time */
+	int auth_retried;	/* refused credentials tried again since the last 2xx */
 	long granted;
 	double rtt;
 	su_timer_t *timer;

@@ -412,12 +412,23 @@ void sr_watch_metrics(struct sr_watch *w, FILE *f)
 	keeper_metrics(w, f, now);
 }
 
+/* The un-REGISTERs that went and had no answer before the deadline: the
+ * registrar may still make them. */
+void sr_watch_stop_unanswered(struct sr_watch *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->n; i++)
+		w->slots[i]->unanswered_at_stop =
+		    w->slots[i]->st == S_UNREGISTERING && w->slots[i]->res.unreg_tried;
+}
+
 /* The end: how many of the bindings held when the stop began the registrar
  * removed, and how many it keeps until they expire (the removals go at the
  * allowed rate, and --shutdown-timeout may end them first). */
 void sr_watch_stop_report(struct sr_watch *w)
 {
-	unsigned long removed = 0, left = 0;
+	unsigned long removed = 0, left = 0, unanswered = 0;
 	double until = 0, now = sr_wall_now();
 	size_t i;
 	char when[40] = "";
@@ -432,6 +443,10 @@ void sr_watch_stop_report(struct sr_watch *w)
 			left++;
 			if (s->bound_until > until)
 				until = s->bound_until;
+			/* the registrar may have removed it since, or never
+			 * seen its un-REGISTER */
+			if (s->unanswered_at_stop)
+				unanswered++;
 		}
 	}
 	if (left) {
@@ -441,10 +456,16 @@ void sr_watch_stop_report(struct sr_watch *w)
 			"expire, the last at %s",
 			left, w->stop_held, w->opts->shutdown_timeout, when);
 	}
+	if (unanswered)
+		sr_warn("%lu of those removals went unanswered: the registrar may have made "
+			"them since",
+			unanswered);
 	sr_watch_emit(w, "stopped", NULL,
-		      json_pack("{s:I, s:I, s:I, s:o}", "bindings_held", (json_int_t)w->stop_held,
-				"removed", (json_int_t)removed, "left_to_expire", (json_int_t)left,
-				"expire_by", left ? sr_watch_time(until) : json_null()));
+		      json_pack("{s:I, s:I, s:I, s:I, s:o}", "bindings_held",
+				(json_int_t)w->stop_held, "removed", (json_int_t)removed,
+				"left_to_expire", (json_int_t)left, "unanswered",
+				(json_int_t)unanswered, "expire_by",
+				left ? sr_watch_time(until) : json_null()));
 }
 
 /* The fields of a "registered" or "refreshed" event of s (by_stack: nua

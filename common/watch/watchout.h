@@ -39,6 +39,7 @@ json_t *sr_watch_registered_fields(const struct sr_slot *s, int by_stack);
 
 /* The "stopped" event, and a warning when bindings held at the start of
  * the stop were left to expire at the registrar. */
+void sr_watch_stop_unanswered(struct sr_watch *w);
 void sr_watch_stop_report(struct sr_watch *w);
 
 #endif

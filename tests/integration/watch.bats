@@ -198,6 +198,11 @@ YAML
 	[ "$(event_tenths stopping stopped)" -lt 40 ]
 	# and not after the un-REGISTER's own 32 s
 	[ "$WATCH_SECS" -lt 15 ]
+	# the un-REGISTER went and nothing answered: left, and said to be so
+	jq -c 'select(.event == "stopped" or .event == "unregistering")' "$EV"
+	[ "$(jq -s '[.[] | select(.event == "stopped")][0].left_to_expire' "$EV")" = 1 ]
+	[ "$(jq -s '[.[] | select(.event == "stopped")][0].unanswered' "$EV")" = 1 ]
+	grep -q "1 of those removals went unanswered" "$BATS_TEST_TMPDIR/watch.err"
 }
 
 @test "SIGTERM before the first REGISTER: exits 0 with nothing held, its loop freed" {
@@ -1172,8 +1177,13 @@ YAML
 	[ "$((removed + left))" -eq 40 ]
 	[ "$(count_events unregistered)" -ge "$removed" ]
 	jq -e '.expire_by | test("^20[0-9-]+T")' <<<"$stopped"
-	# the registrar's own view: exactly those are still bound
-	[ "$(held)" -eq "$((before + left))" ]
+	# the un-REGISTERs that went: one a removal (confirmed) or unanswered
+	unanswered=$(jq .unanswered <<<"$stopped")
+	[ "$(count_events unregistering)" -ge "$((removed + unanswered))" ]
+	# the registrar's own view: those are still bound, but for the ones
+	# whose answer came too late (a busy machine), which it may have removed
+	[ "$(held)" -le "$((before + left))" ]
+	[ "$(held)" -ge "$((before + left - unanswered))" ]
 	grep -q "$left of 40 bindings were not removed (the shutdown timeout of 1.0 s" \
 		"$BATS_TEST_TMPDIR/watch.err"
 	# clean up what the test left (a run with time enough removes them all)
