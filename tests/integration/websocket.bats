@@ -265,7 +265,13 @@ hostile() {
 		-s "ws://127.0.0.1:$HOSTILE_PORT/ws"
 	echo "status $status: $output"
 	echo "$stderr"
+	# the fixture reads the last pong after we are gone: wait for its end
+	for _ in $(seq 100); do
+		grep -qx end "$log" && break
+		sleep 0.1
+	done
 	cat "$log"
+	grep -qx end "$log"
 	[ "$status" -eq 0 ]
 	[ "$(jq -r '.results[0].result' <<<"$output")" = registered ]
 	[ "$(jq -r '.results[0].unregister.removed' <<<"$output")" = true ]
