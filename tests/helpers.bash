@@ -214,6 +214,32 @@ kam_start_alice() {
 	make_pwfile "$BATS_FILE_TMPDIR/alice.pw" alice-secret
 }
 
+# SIGUSR1 to sipregwatch $1 (it writes its files at once), then wait, at
+# most 10 s, until each file named after it is written anew: what they
+# hold is then no older than the signal, however slow the machine. The
+# files are replaced whole, so a new inode or time stamp is a new write.
+watch_dump() {
+	local pid=$1 f i k fresh
+	local -a before=()
+	shift
+	for f in "$@"; do
+		before+=("$(stat -c '%i %y' "$f" 2>/dev/null)")
+	done
+	kill -USR1 "$pid"
+	for i in $(seq 100); do
+		fresh=1
+		k=0
+		for f in "$@"; do
+			[ "$(stat -c '%i %y' "$f" 2>/dev/null)" != "${before[k]}" ] || fresh=0
+			k=$((k + 1))
+		done
+		[ "$fresh" = 1 ] && return 0
+		sleep 0.1
+	done
+	echo "watch_dump: $* not written again within 10 s of SIGUSR1" >&2
+	return 1
+}
+
 # sipregwatch events (JSON Lines) in $EV.
 # Wait until an event (and optionally a name) appears, at most $3 seconds.
 wait_event() {

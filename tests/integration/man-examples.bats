@@ -112,8 +112,7 @@ YAML
 	WPID=$!
 	EV="$BATS_TEST_TMPDIR/events.jsonl"
 	wait_event registered "" 10
-	kill -USR1 "$WPID"
-	sleep 0.5
+	watch_dump "$WPID" status.json sipreg.prom
 	run_example "${ex[1]}"
 	[[ "$output" == "SIPREGWATCH OK - 1 of 1 registered"* ]]
 	run_example "${ex[2]//\$(pidof sipregwatch)/$WPID}"

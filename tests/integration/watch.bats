@@ -123,8 +123,7 @@ wait_count() {
 	kam_bindings alice | grep -q "sip:${CU}a@"
 	kam_bindings alice | grep -q "sip:${CU}b@"
 	[ "$(jq -s '[.[] | select(.event == "registered")][0] | has("expires") and has("rtt") and has("server")' "$EV")" = true ]
-	kill -USR1 "$WPID"
-	sleep 0.5
+	watch_dump "$WPID" "$ST" "$PR"
 	[ "$(jq -r '.registrations[] | select(.name == "one") | .state' "$ST")" = registered ]
 	[ "$(jq -r '.registrations[] | select(.name == "ghost") | .state' "$ST")" = rejected ]
 	[ "$(jq -r '.registrations[] | select(.name == "ghost") | .last_status' "$ST")" = 404 ]
@@ -163,8 +162,7 @@ wait_count() {
 @test "--check: OK when all are registered, WARNING on -w, CRITICAL when the file is stale" {
 	kam_ready UDP
 	watch_one_two
-	kill -USR1 "$WPID"
-	sleep 0.5
+	watch_dump "$WPID" "$ST" "$PR"
 	run "$WATCH" --check --status-file "$ST"
 	[ "$status" -eq 0 ]
 	[[ "$output" == "SIPREGWATCH OK - 2 of 2 registered"* ]]
@@ -968,8 +966,7 @@ YAML
 	chmod 600 "$BATS_TEST_TMPDIR/n.yaml"
 	watch_start "$BATS_TEST_TMPDIR/n.yaml"
 	wait_event failed plain
-	kill -USR1 "$WPID"
-	sleep 0.5
+	watch_dump "$WPID" "$ST" "$PR"
 	jq -e '.registrations | length == 2' "$ST"
 	[ "$(jq -r '.registrations[0].name' "$ST")" = "$(printf 'quote"back\\slash\ttab ünï')" ]
 	"$WATCH" --check --status-file "$ST" -w 10 -c 20 || [ $? -le 2 ]
@@ -1006,8 +1003,7 @@ YAML
 	wait_event call_rejected "" 5
 	[ "$(jq -s -r '[.[] | select(.event == "call_rejected")][0].method' "$EV")" = INVITE ]
 	[ "$(jq -s -r '[.[] | select(.event == "call_rejected")][0].status' "$EV")" = 480 ]
-	kill -USR1 "$WPID"
-	sleep 0.5
+	watch_dump "$WPID" "$ST" "$PR"
 	grep -q '^sipreg_calls_total{name="sip:alice@127.0.0.1"} 1$' "$PR"
 	[ "$(jq '.registrations[0].calls_total' "$ST")" = 1 ]
 	watch_stop
@@ -1019,8 +1015,7 @@ YAML
 		"$KAM_UDP" "$CU" "$PW" >"$BATS_TEST_TMPDIR/u.yaml"
 	watch_start "$BATS_TEST_TMPDIR/u.yaml" -t 2
 	wait_event registered
-	kill -USR1 "$WPID"
-	sleep 0.5
+	watch_dump "$WPID" "$ST" "$PR"
 	run "$WATCH" --check --status-file "$ST"
 	echo "$output" >&3
 	[ "$status" -eq 0 ]
@@ -1033,8 +1028,7 @@ YAML
 	[[ "$since" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{3}Z$ ]]
 	[[ ! "$since" > "$ts" ]]
 	[ "$(jq -s '[.[] | select(.event == "registrar_unreachable")][0].name' "$EV")" = null ]
-	kill -USR1 "$WPID"
-	sleep 0.5
+	watch_dump "$WPID" "$ST" "$PR"
 	[ "$(jq -r '.registrations[0].state' "$ST")" = registered ]
 	[ "$(jq -r '.registrations[0].registrar_unreachable_since | type' "$ST")" = number ]
 	run "$WATCH" --check --status-file "$ST"
@@ -1075,8 +1069,7 @@ YAML
 	watch_start "$BATS_TEST_TMPDIR/a.yaml"
 	wait_event registered good
 	wait_event retry_scheduled ghost
-	kill -USR1 "$WPID"
-	sleep 0.5
+	watch_dump "$WPID" "$ST" "$PR"
 	[ "$(jq -r '.registrations[] | select(.name == "good") | .last_success | type' "$ST")" = number ]
 	[ "$(jq -r '.registrations[] | select(.name == "good") | .failing_since' "$ST")" = null ]
 	[ "$(jq -r '.registrations[] | select(.name == "ghost") | .failing_since | type' "$ST")" = number ]
