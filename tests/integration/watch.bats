@@ -759,7 +759,7 @@ YAML
 	sipp -sf "$SCEN/ok.xml" -i 127.0.0.1 -p "$SIPP2_PORT" -m 1 -nostdin -timeout 20 \
 		>"$BATS_TEST_TMPDIR/sipp2.log" 2>&1 </dev/null &
 	SIPP2_PID=$!
-	sleep 0.3
+	listening "$SIPP2_PORT"
 	cat >"$BATS_TEST_TMPDIR/p.yaml" <<YAML
 defaults: { max_random_initial_delay: 0, use_preloaded_route: yes }
 registrations:

@@ -363,7 +363,7 @@ YAML
 		>"$BATS_TEST_TMPDIR/dns.log" 2>&1 &
 	TLS_PID=$!
 	printf 'nameserver 127.0.0.1\nport %s\n' "$dport" >"$BATS_TEST_TMPDIR/resolv.conf"
-	sleep 0.5
+	listening "$dport"
 	export SIPREG_RESOLV_CONF="$BATS_TEST_TMPDIR/resolv.conf"
 	# the certificate names localhost: say which name to check
 	reg -s sips:sipreg.test --tls-ca-file "$KAM_CA" --tls-server-name localhost --probe

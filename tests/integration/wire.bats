@@ -269,8 +269,9 @@ YAML
 	sipp -sf "$SCEN/ok.xml" -i 127.0.0.1 -p "$SIPP2_PORT" -m 1 -nostdin -timeout 20 \
 		>"$BATS_TEST_TMPDIR/sipp2.log" 2>&1 </dev/null &
 	SIPP2_PID=$!
-	sleep 0.3
-	run --separate-stderr timeout 30 "$SIPREG" -u sip:alice@127.0.0.1 -p x -t 4 --json \
+	listening "$SIPP2_PORT"
+	# the silent one takes its share of -t: the other gets the rest
+	run --separate-stderr timeout 30 "$SIPREG" -u sip:alice@127.0.0.1 -p x -t 8 --json \
 		-s sip:registrar.sipreg.test --servers "sip:127.0.0.1:$first,10" \
 		--servers "sip:127.0.0.1:$SIPP2_PORT,1"
 	[ "$status" -eq 0 ]
@@ -285,7 +286,7 @@ YAML
 	sipp -sf "$SCEN/ok.xml" -i 127.0.0.1 -p "$SIPP2_PORT" -m 1 -nostdin -timeout 20 \
 		>"$BATS_TEST_TMPDIR/sipp2.log" 2>&1 </dev/null &
 	SIPP2_PID=$!
-	sleep 0.3
+	listening "$SIPP2_PORT"
 	cat >"$BATS_TEST_TMPDIR/s.yaml" <<YAML
 client_uri: sip:alice@127.0.0.1
 servers:
@@ -310,7 +311,7 @@ YAML
 		--pid-file="$BATS_TEST_TMPDIR/dns.pid" >"$BATS_TEST_TMPDIR/dns.log" 2>&1 &
 	DNS_PID=$!
 	printf 'nameserver 127.0.0.1\nport %s\n' "$dport" >"$BATS_TEST_TMPDIR/resolv.conf"
-	sleep 0.5
+	listening "$dport"
 	SIPREG_RESOLV_CONF="$BATS_TEST_TMPDIR/resolv.conf" run --separate-stderr timeout 30 "$SIPREG" \
 		-u sip:alice@sipreg.test --contact-user "$CU" --password-file "$PW" -t 5 --json
 	[ "$status" -eq 0 ]
