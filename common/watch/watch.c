@@ -377,6 +377,7 @@ static void on_done(void *arg)
 					  : SR_WIN_CONGESTED);
 		set_state(s, S_STOPPED);
 		s->removed_at_stop = s->held_at_stop && sr_result_unreg_removed(&s->res);
+		s->unanswered_at_stop &= !s->res.unreg_status; /* 0: no answer on the wire */
 		sr_watch_emit(
 		    s->w, "unregistered", s,
 		    json_pack("{s:o, s:b, s:s?}", "status",
