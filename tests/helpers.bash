@@ -65,11 +65,16 @@ kam_stop() {
 kam_register_count() {
 	local user='[^ ]*'
 	case "${1:-}" in
+	'') ;;
 	none) user='<null>' ;;
 	some) user='[^<][^ ]*' ;;
+	*) echo "kam_register_count: none, some or nothing, not $1" >&2; return 2 ;;
 	esac
-	grep -qF 'xlog("L_NOTICE", "request ' "$KAM_DIR/kamailio.cfg" || {
-		echo "kam_register_count: the registrar logs no requests (KAM_LOG_REQUESTS=1)" >&2
+	# the line is a notice: a registrar started with KAM_DEBUG below 1
+	# would drop it, and every count would be 0
+	grep -qF 'xlog("L_NOTICE", "request ' "$KAM_DIR/kamailio.cfg" &&
+		grep -q '^debug=[1-9]' "$KAM_DIR/kamailio.cfg" || {
+		echo "kam_register_count: the registrar logs no requests (KAM_LOG_REQUESTS=1, KAM_DEBUG>=1)" >&2
 		return 1
 	}
 	grep -o "request REGISTER cseq=[0-9]* call-id=[^ ]* user=$user\$" "$KAM_DIR/kamailio.log" |
@@ -215,9 +220,10 @@ kam_start_alice() {
 }
 
 # SIGUSR1 to sipregwatch $1 (it writes its files at once), then wait, at
-# most 10 s, until each file named after it is written anew: what they
-# hold is then no older than the signal, however slow the machine. The
-# files are replaced whole, so a new inode or time stamp is a new write.
+# most 10 s, until each file named after it is written anew: a write
+# after the moment just before the signal, so it holds every event the
+# test waited for before, however slow the machine. The files are
+# replaced whole, so a new inode or time stamp is a new write.
 watch_dump() {
 	local pid=$1 f i k fresh
 	local -a before=()
