@@ -131,7 +131,7 @@ YAML
 	n=$(ip netns exec "$ns" "$REGISTRAR" bindings "$d" alice | grep -c "sip:$CU@" || true)
 	ip netns exec "$ns" "$REGISTRAR" stop "$d"
 	ip netns del "$ns"
-	echo "exit $status, $(jq -r '.results[0] | "\(.result), \(.timing_ms.total) ms"' <<<"$output")" >&3
+	echo "exit $status, $(jq -r '.results[0] | "\(.result) (\(.status) \(.reason)), \(.timing_ms.total) ms"' <<<"$output")" >&3
 	[ "$status" -eq 0 ]
 	[ "$n" -eq 1 ]
 }
