@@ -31,8 +31,8 @@ teardown() {
 	kill -HUP "$WPID"
 	wait_event retry_scheduled "" 10 || true
 	grep -q '"reloaded"' ev
-	kill -USR1 "$WPID"
-	sleep 1
+	# the dump path runs under valgrind: wait until both files are new
+	watch_dump "$WPID" "$BATS_TEST_TMPDIR/st.json" "$BATS_TEST_TMPDIR/m.prom"
 	kill -TERM "$WPID"
 	rc=0
 	wait "$WPID" || rc=$?
