@@ -1119,17 +1119,17 @@ YAML
 	wait_count registered 1000 60
 	[ "$(count_events registered)" -eq 1000 ]
 	[ "$(count_events failed)" -eq 0 ]
-	# the window stays far below its ceiling (1024) and below 250: 250 in
-	# flight queue 500 ms at 2 ms each, T1, when UDP would start to
-	# retransmit and flood the registrar. Where in that range it ends
-	# depends on the machine's pace (27 to 65 seen), so no tighter bound.
+	# the window stays far below its ceiling (1024). Where it ends depends
+	# on the machine's pace: 27 to 65 seen, plain and ASan builds. Without
+	# the delay rule (growth at every answer) it ended at 160 to 175, so
+	# the bound lies between the two.
 	for n in $(seq 1 30); do
 		grep -q '^sipreg_watch_registrations{state="registered"} 1000$' "$PR" 2>/dev/null && break
 		sleep 0.1
 	done
 	w=$(awk '/^sipreg_watch_window / { print $2 }' "$PR")
 	echo "window at the end: $w" >&3
-	[ "$w" -lt 250 ]
+	[ "$w" -lt 120 ]
 	watch_stop
 }
 
